@@ -1,0 +1,29 @@
+import middy from '@middy/core';
+import { z } from 'zod';
+import { containerLog } from '../lib/handlers/container';
+import { logErrors } from '../lib/middleware/error-response';
+import { parseEvent } from '../lib/middleware/parse-event';
+
+/** The parts of an SNS notification event this subscriber reads. */
+const snsEvent = z.object({
+  Records: z.array(
+    z.object({
+      Sns: z.object({
+        Subject: z.string().nullish(),
+        Message: z.string(),
+        MessageAttributes: z.record(z.string(), z.object({ Value: z.string() })).optional(),
+      }),
+    }),
+  ),
+});
+
+/** A subscriber of the alerts topic that writes each alert to the log (used locally and as an audit trail). */
+export const handler = middy<z.infer<typeof snsEvent>>()
+  .use(logErrors(containerLog))
+  .use(parseEvent(snsEvent))
+  .handler(async (event) => {
+    for (const { Sns } of event.Records) {
+      const attributes = Object.fromEntries(Object.entries(Sns.MessageAttributes ?? {}).map(([name, value]) => [name, value.Value]));
+      containerLog().info('alert', { subject: Sns.Subject ?? '', attributes, message: Sns.Message });
+    }
+  });

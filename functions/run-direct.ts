@@ -1,0 +1,15 @@
+import middy from '@middy/core';
+import { z } from 'zod';
+import { containerLog } from '../lib/handlers/container';
+import { runFromTrigger } from '../lib/handlers/run-from-trigger';
+import { logErrors } from '../lib/middleware/error-response';
+import { parseEvent } from '../lib/middleware/parse-event';
+
+/** The payload of a direct invoke (`sls invoke`, Lambda `Invoke`). */
+const directRunEvent = z.strictObject({ requestedBy: z.string().min(1).max(200).optional() });
+
+/** The direct trigger: a Lambda invoke runs a reconciliation and returns its summary. */
+export const handler = middy<z.infer<typeof directRunEvent>>()
+  .use(logErrors(containerLog))
+  .use(parseEvent(directRunEvent))
+  .handler(async (event) => runFromTrigger({ type: 'direct', by: event.requestedBy ?? 'invoke' }));

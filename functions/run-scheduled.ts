@@ -1,0 +1,15 @@
+import middy from '@middy/core';
+import { z } from 'zod';
+import { containerLog } from '../lib/handlers/container';
+import { runFromTrigger } from '../lib/handlers/run-from-trigger';
+import { logErrors } from '../lib/middleware/error-response';
+import { parseEvent } from '../lib/middleware/parse-event';
+
+/** An EventBridge scheduled event (only its id is used, to trace the run back to the event). */
+const scheduledEvent = z.object({ id: z.string().min(1), source: z.string() });
+
+/** The EventBridge schedule trigger: one full reconciliation run per event. */
+export const handler = middy<z.infer<typeof scheduledEvent>>()
+  .use(logErrors(containerLog))
+  .use(parseEvent(scheduledEvent))
+  .handler(async (event) => runFromTrigger({ type: 'schedule', eventId: event.id }));

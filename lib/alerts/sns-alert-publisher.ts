@@ -1,0 +1,54 @@
+import { type MessageAttributeValue, PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { Discrepancy } from '../domain/discrepancy';
+import type { AlertPublisher, SourceProblem } from '../runs/ports';
+
+/**
+ * Publishes alerts to one SNS topic, one `Publish` per alert (the local emulator drops
+ * `PublishBatch`). Each message has a readable subject and body and filterable attributes.
+ */
+export class SnsAlertPublisher implements AlertPublisher {
+  constructor(
+    private readonly client: SNSClient,
+    private readonly topicArn: string,
+  ) {}
+
+  async discrepancyOpened(discrepancy: Discrepancy): Promise<void> {
+    const { check, userId, asset, field, expected, actual, difference } = discrepancy;
+    await this.publish(
+      `[balance-recon] ${check} ${asset}: ${difference} for user ${userId}`,
+      [
+        `Discrepancy opened: ${check} on ${asset} (${field}) for user ${userId}.`,
+        `Expected ${expected}, found ${actual}: difference ${difference}.`,
+        'Evidence:',
+        ...Object.entries(discrepancy.evidence).map(([name, value]) => `  ${name} = ${value}`),
+        `Discrepancy id: ${discrepancy.id} (run ${discrepancy.runId}, detected ${discrepancy.detectedAt}).`,
+      ].join('\n'),
+      { eventType: 'discrepancy-opened', check, asset, discrepancyId: discrepancy.id },
+    );
+  }
+
+  async sourceUnhealthy(problem: SourceProblem): Promise<void> {
+    await this.publish(
+      `[balance-recon] source ${problem.source} failing`,
+      [
+        `Source ${problem.source} failed ${problem.failures} time(s) in run ${problem.runId}.`,
+        `First error: ${problem.firstError}`,
+        'The checks that needed it are unknown for the affected users; no money discrepancy was raised for them.',
+      ].join('\n'),
+      { eventType: 'source-unhealthy', source: problem.source },
+    );
+  }
+
+  private async publish(subject: string, message: string, attributes: Record<string, string>): Promise<void> {
+    await this.client.send(
+      new PublishCommand({
+        TopicArn: this.topicArn,
+        Subject: subject.slice(0, 100),
+        Message: message,
+        MessageAttributes: Object.fromEntries(
+          Object.entries(attributes).map(([name, value]): [string, MessageAttributeValue] => [name, { DataType: 'String', StringValue: value }]),
+        ),
+      }),
+    );
+  }
+}

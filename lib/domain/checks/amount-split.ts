@@ -1,0 +1,42 @@
+import type { Amount } from '../money';
+import { type AssetScales, exceedsScale } from '../scale';
+import type { Verdict } from '../verdict';
+
+/** A balance as one source splits it: total, locked and available. */
+export interface SplitBalance {
+  userId: string;
+  asset: string;
+  amount: Amount;
+  locked: Amount;
+  available: Amount;
+}
+
+/**
+ * `amount-split`: a balance's total must equal its locked plus its available part.
+ * Expected is `locked + available`, actual is `amount`, judged at the asset's scale.
+ *
+ * @example
+ * amountSplitCheck({ userId, asset: 'eth', amount: 79999.098000000000000001, locked: 1,
+ *   available: 79998.098000000000000001 }, scales) // → match
+ */
+export function amountSplitCheck(balance: SplitBalance, scales: AssetScales, source = 'reporting'): Verdict {
+  const { userId, asset, amount, locked, available } = balance;
+  const expected = locked.plus(available);
+  const difference = amount.minus(expected);
+  if (!exceedsScale(difference, scales.get(asset))) return { check: 'amount-split', outcome: 'match', userId, asset };
+  return {
+    check: 'amount-split',
+    outcome: 'mismatch',
+    userId,
+    asset,
+    field: 'assetAmount',
+    expected,
+    actual: amount,
+    difference,
+    evidence: {
+      [`${source}.amount`]: amount.toString(),
+      [`${source}.locked`]: locked.toString(),
+      [`${source}.available`]: available.toString(),
+    },
+  };
+}

@@ -1,0 +1,154 @@
+/**
+ * Exact decimal money as a scaled integer: `units × 10^-scale`.
+ *
+ * Balances arrive with up to 18 decimals and above 2^53, where a JS `number` and decimal.js's
+ * default 20-digit precision both round silently. A `bigint` keeps every digit and is the
+ * fastest exact representation for the check loop.
+ */
+export class Amount {
+  private constructor(
+    /** The integer value at `scale`. */
+    readonly units: bigint,
+    /** Number of decimal places `units` is expressed in (≥ 0). */
+    readonly scale: number,
+  ) {}
+
+  /** Zero at scale 0, the neutral element of {@link Amount.plus}. */
+  static readonly ZERO = new Amount(0n, 0);
+
+  /** Builds an amount from integer units at a scale: `Amount.of(5n, 2)` is `0.05`. */
+  static of(units: bigint, scale: number): Amount {
+    if (!Number.isInteger(scale) || scale < 0) throw new RangeError(`scale must be a non-negative integer, got ${scale}`);
+    return new Amount(units, scale);
+  }
+
+  /**
+   * Parses a decimal string exactly (`"-12.50"`, `"1e-18"`, `"9007199254740993.1"`).
+   * @throws {AmountFormatError} when the text is not a finite decimal number.
+   */
+  static parse(text: string): Amount {
+    const match = DECIMAL.exec(text.trim());
+    if (!match || (match[2] === '' && (match[3] ?? '') === '')) throw new AmountFormatError(text);
+    const [, sign, whole = '', fraction = '', exponent] = match;
+    const shift = exponent === undefined ? 0 : Number(exponent);
+    if (!Number.isSafeInteger(shift) || Math.abs(shift) > 1000) throw new AmountFormatError(text);
+    let scale = fraction.length - shift;
+    let digits = `${whole}${fraction}`;
+    if (scale < 0) {
+      digits += '0'.repeat(-scale);
+      scale = 0;
+    }
+    const units = BigInt(digits === '' ? '0' : digits);
+    return new Amount(sign === '-' ? -units : units, scale);
+  }
+
+  /** Whether `text` is a finite decimal this class can parse. */
+  static isDecimal(text: string): boolean {
+    const match = DECIMAL.exec(text.trim());
+    return match !== null && (match[2] !== '' || (match[3] ?? '') !== '');
+  }
+
+  /** Re-expresses the amount at a larger scale without changing its value. */
+  private widen(scale: number): bigint {
+    return scale === this.scale ? this.units : this.units * 10n ** BigInt(scale - this.scale);
+  }
+
+  /** Exact sum. */
+  plus(other: Amount): Amount {
+    const scale = Math.max(this.scale, other.scale);
+    return new Amount(this.widen(scale) + other.widen(scale), scale);
+  }
+
+  /** Exact difference `this − other`. */
+  minus(other: Amount): Amount {
+    const scale = Math.max(this.scale, other.scale);
+    return new Amount(this.widen(scale) - other.widen(scale), scale);
+  }
+
+  /** Exact product (scales add). */
+  times(other: Amount): Amount {
+    return new Amount(this.units * other.units, this.scale + other.scale);
+  }
+
+  /** The additive inverse. */
+  negate(): Amount {
+    return new Amount(-this.units, this.scale);
+  }
+
+  /** The absolute value. */
+  abs(): Amount {
+    return this.units < 0n ? this.negate() : this;
+  }
+
+  /** −1, 0 or 1 as `this` is less than, equal to or greater than `other`. */
+  compare(other: Amount): -1 | 0 | 1 {
+    const scale = Math.max(this.scale, other.scale);
+    const a = this.widen(scale);
+    const b = other.widen(scale);
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+
+  /** Value equality regardless of scale: `1.50 == 1.5`. */
+  equals(other: Amount): boolean {
+    return this.compare(other) === 0;
+  }
+
+  /** Whether the value is exactly zero. */
+  isZero(): boolean {
+    return this.units === 0n;
+  }
+
+  /** Whether the value is below zero. */
+  isNegative(): boolean {
+    return this.units < 0n;
+  }
+
+  /**
+   * Rounds half-to-even to `scale` decimals (banker's rounding, the accounting default).
+   * `Amount.parse('0.125').roundTo(2)` is `0.12`.
+   */
+  roundTo(scale: number): Amount {
+    if (scale >= this.scale) return this;
+    const divisor = 10n ** BigInt(this.scale - scale);
+    const negative = this.units < 0n;
+    const magnitude = negative ? -this.units : this.units;
+    let quotient = magnitude / divisor;
+    const twiceRemainder = (magnitude % divisor) * 2n;
+    if (twiceRemainder > divisor || (twiceRemainder === divisor && quotient % 2n === 1n)) quotient += 1n;
+    return new Amount(negative ? -quotient : quotient, scale);
+  }
+
+  /** The shortest exact decimal string (no exponent, no trailing zeros): `"79999.098000000000000001"`. */
+  toString(): string {
+    const negative = this.units < 0n;
+    const digits = (negative ? -this.units : this.units).toString();
+    if (this.scale === 0) return `${negative ? '-' : ''}${digits}`;
+    const padded = digits.padStart(this.scale + 1, '0');
+    const whole = padded.slice(0, padded.length - this.scale);
+    const fraction = padded.slice(padded.length - this.scale).replace(/0+$/, '');
+    const body = fraction === '' ? whole : `${whole}.${fraction}`;
+    return negative && body !== '0' ? `-${body}` : body;
+  }
+
+  /** Serialises as the exact decimal string, never as a JSON number. */
+  toJSON(): string {
+    return this.toString();
+  }
+}
+
+const DECIMAL = /^([+-])?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
+
+/** Thrown when a text that should carry an amount is not a finite decimal number. */
+export class AmountFormatError extends Error {
+  override readonly name = 'AmountFormatError';
+  constructor(readonly text: string) {
+    super(`not a decimal amount: ${JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)}`);
+  }
+}
+
+/** Sums amounts exactly: `sum([a, b, c])`. */
+export function sum(amounts: Iterable<Amount>): Amount {
+  let total = Amount.ZERO;
+  for (const amount of amounts) total = total.plus(amount);
+  return total;
+}

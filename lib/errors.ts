@@ -1,0 +1,33 @@
+/**
+ * The one base class for every error this product throws on purpose. Subclasses set `name`,
+ * carry typed fields and chain the `cause`; none of them logs itself — the handler's error
+ * middleware decides what a caller or a log sees.
+ */
+export class ReconError extends Error {
+  override readonly name: string = 'ReconError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Thrown at cold start when an environment variable is missing or malformed; names the variable, never its value. */
+export class ConfigError extends ReconError {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly problems: readonly string[],
+    options?: { cause?: unknown },
+  ) {
+    super(`invalid configuration: ${problems.join('; ')}`, options);
+  }
+}
+
+/** Thrown when a caller's request (HTTP body, invoke payload) does not match its schema. */
+export class BadRequestError extends ReconError {
+  override readonly name = 'BadRequestError';
+  constructor(
+    readonly problems: readonly string[],
+    options?: { cause?: unknown },
+  ) {
+    super(`bad request: ${problems.join('; ')}`, options);
+  }
+}

@@ -1,0 +1,24 @@
+import { randomBytes } from 'node:crypto';
+import { reconcile } from '../runs/reconcile';
+import type { RunSummary, RunTrigger } from '../runs/run-summary';
+import { container } from './container';
+
+/**
+ * Starts one reconciliation run for any trigger: the schedule, a person over HTTP, or a direct
+ * invoke all end here, so they behave the same.
+ */
+export async function runFromTrigger(trigger: RunTrigger): Promise<RunSummary> {
+  const { deps, log } = container();
+  const runId = newRunId(deps.clock.now());
+  log.info('run started', { runId, trigger });
+  const summary = await reconcile({ runId, trigger }, deps);
+  const { status, users, positions, checks, sources, discrepancies } = summary;
+  log.info('run finished', { runId, status, users, positions, checks, sources, discrepancies: discrepancies.total, opened: discrepancies.opened });
+  return summary;
+}
+
+/** A run id that sorts by start time: `r-20261122T010203Z-3fa9c1d2`. */
+export function newRunId(now: Date): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `r-${stamp}-${randomBytes(4).toString('hex')}`;
+}

@@ -1,0 +1,70 @@
+import type { Discrepancy } from '../domain/discrepancy';
+import type { Amount } from '../domain/money';
+import type { PagingNotes } from '../sources/paging';
+import type { SourceName } from '../sources/source-error';
+import type { RunSummary } from './run-summary';
+
+/** An asset as Reporting lists it: id and display scale. */
+export interface AssetInfo {
+  assetId: string;
+  scale: number;
+}
+
+/** A user as Reporting lists it. */
+export interface UserInfo {
+  userId: string;
+  roles: string[];
+}
+
+/** One asset balance of a user as Reporting splits it. */
+export interface ReportingBalance {
+  asset: string;
+  amount: Amount;
+  locked: Amount;
+  available: Amount;
+}
+
+/** The Reporting API as the reconciliation needs it. */
+export interface ReportingPort {
+  assets(): Promise<AssetInfo[]>;
+  users(notes?: PagingNotes): AsyncIterable<UserInfo[]>;
+  userBalances(userId: string): Promise<ReportingBalance[]>;
+}
+
+/** What the back office says of one user: balances by asset, or not found. */
+export type BackOfficeUserBalances =
+  | { userId: string; found: true; balances: Map<string, { amount: Amount; locked: Amount }> }
+  | { userId: string; found: false; message: string };
+
+/** The Back office API as the reconciliation needs it. */
+export interface BackOfficePort {
+  balances(userIds: string[], assets: string[]): Promise<BackOfficeUserBalances[]>;
+}
+
+/** What recording a discrepancy did: first time seen (alert) or seen again (no alert). */
+export type RecordOutcome = 'opened' | 'seen-again';
+
+/** Where discrepancies and runs are kept. */
+export interface DiscrepancyStore {
+  record(discrepancy: Discrepancy): Promise<RecordOutcome>;
+  saveRun(summary: RunSummary): Promise<void>;
+}
+
+/** A source that failed during a run, for the source-health alert. */
+export interface SourceProblem {
+  source: SourceName;
+  runId: string;
+  failures: number;
+  firstError: string;
+}
+
+/** Where alerts go. */
+export interface AlertPublisher {
+  discrepancyOpened(discrepancy: Discrepancy): Promise<void>;
+  sourceUnhealthy(problem: SourceProblem): Promise<void>;
+}
+
+/** The time, injected so runs are reproducible in tests. */
+export interface Clock {
+  now(): Date;
+}

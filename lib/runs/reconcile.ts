@@ -1,0 +1,191 @@
+import type { CheckId } from '../domain/check-id';
+import { amountSplitCheck } from '../domain/checks/amount-split';
+import { crossSourceCheck, type TotalAndLocked } from '../domain/checks/cross-source';
+import { toDiscrepancy } from '../domain/discrepancy';
+import type { AssetScales } from '../domain/scale';
+import type { MismatchVerdict, Verdict } from '../domain/verdict';
+import { SourceError } from '../sources/source-error';
+import type {
+  AlertPublisher,
+  BackOfficePort,
+  BackOfficeUserBalances,
+  Clock,
+  DiscrepancyStore,
+  ReportingBalance,
+  ReportingPort,
+  UserInfo,
+} from './ports';
+import { type DiscrepancyRef, emptyTallies, type RunSummary, type RunTrigger, SUMMARY_ITEM_LIMIT } from './run-summary';
+import { SourceHealthTracker } from './source-health';
+
+/** What to run: its id and what started it. */
+export interface RunRequest {
+  runId: string;
+  trigger: RunTrigger;
+}
+
+/** The ports a run talks to, passed in so tests can use fakes and `wiring.ts` the real ones. */
+export interface ReconcileDeps {
+  reporting: ReportingPort;
+  backOffice: BackOfficePort;
+  store: DiscrepancyStore;
+  alerts: AlertPublisher;
+  clock: Clock;
+  /** Users reconciled together: one back-office call and one burst of Reporting calls. */
+  userBatchSize: number;
+  /** Called after each batch, for progress logs. */
+  onProgress?: (progress: { users: number; positions: number; discrepancies: number }) => void;
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: SourceError };
+
+/**
+ * Reconciles every user of the book: lists assets and users from Reporting, reads each batch of
+ * users from Reporting and the back office, runs the checks, records each mismatch and alerts on
+ * the ones seen for the first time. A source that fails makes the checks that needed it
+ * `unknown` for the affected users — never a discrepancy — and is reported in the summary and
+ * by a source-health alert.
+ */
+export async function reconcile(request: RunRequest, deps: ReconcileDeps): Promise<RunSummary> {
+  const startedAt = deps.clock.now();
+  const health = new SourceHealthTracker();
+  const checks = emptyTallies();
+  const items: DiscrepancyRef[] = [];
+  const counts = { users: 0, positions: 0, discrepancies: 0, opened: 0 };
+  let enumerated = true;
+
+  const count = (verdict: Verdict) => {
+    checks[verdict.check][verdict.outcome]++;
+  };
+
+  const record = async (verdict: MismatchVerdict) => {
+    const discrepancy = toDiscrepancy(verdict, request.runId, startedAt);
+    counts.discrepancies++;
+    if (items.length < SUMMARY_ITEM_LIMIT) {
+      const { id, check, userId, asset, field, expected, actual, difference } = discrepancy;
+      items.push({ id, check, userId, asset, field, expected, actual, difference });
+    }
+    if ((await deps.store.record(discrepancy)) === 'opened') {
+      counts.opened++;
+      await deps.alerts.discrepancyOpened(discrepancy);
+    }
+  };
+
+  const reconcileBatch = async (users: UserInfo[], scales: AssetScales, assetIds: string[]) => {
+    const [reportingResults, backOfficeResult] = await Promise.all([
+      Promise.all(users.map((user) => settle(deps.reporting.userBalances(user.userId)))),
+      settle(deps.backOffice.balances(users.map((user) => user.userId), assetIds)),
+    ]);
+    noteHealth(health, 'backoffice', backOfficeResult);
+    const backOfficeByUser = backOfficeResult.ok ? indexBackOffice(backOfficeResult.value) : undefined;
+    const verdicts: Verdict[] = [];
+    users.forEach((user, index) => {
+      const reporting = reportingResults[index] as Settled<ReportingBalance[]>;
+      noteHealth(health, 'reporting', reporting);
+      verdicts.push(...userVerdicts(user.userId, reporting, backOfficeResult, backOfficeByUser, scales));
+      if (reporting.ok) counts.positions += reporting.value.length;
+    });
+    for (const verdict of verdicts) count(verdict);
+    await Promise.all(verdicts.filter((verdict) => verdict.outcome === 'mismatch').map(record));
+    counts.users += users.length;
+    deps.onProgress?.({ users: counts.users, positions: counts.positions, discrepancies: counts.discrepancies });
+  };
+
+  try {
+    const assets = await deps.reporting.assets();
+    health.used('reporting');
+    const scales: AssetScales = new Map(assets.map((asset) => [asset.assetId, asset.scale]));
+    const assetIds = assets.map((asset) => asset.assetId);
+    for await (const page of deps.reporting.users()) {
+      for (let start = 0; start < page.length; start += deps.userBatchSize) {
+        await reconcileBatch(page.slice(start, start + deps.userBatchSize), scales, assetIds);
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof SourceError)) throw error;
+    health.failed(error.source, error, true);
+    enumerated = false;
+  }
+
+  const sources = health.report();
+  const summary: RunSummary = {
+    runId: request.runId,
+    trigger: request.trigger,
+    asOf: startedAt.toISOString(),
+    startedAt: startedAt.toISOString(),
+    finishedAt: deps.clock.now().toISOString(),
+    status: counts.users === 0 && !enumerated ? 'failed' : health.anyFailed ? 'partial' : 'complete',
+    users: counts.users,
+    positions: counts.positions,
+    checks,
+    sources,
+    discrepancies: {
+      total: counts.discrepancies,
+      opened: counts.opened,
+      items,
+      truncated: counts.discrepancies > items.length,
+    },
+  };
+  for (const [source, entry] of Object.entries(sources)) {
+    if (entry.failures === 0) continue;
+    await deps.alerts.sourceUnhealthy({
+      source: source as keyof typeof sources,
+      runId: request.runId,
+      failures: entry.failures,
+      firstError: entry.firstError ?? '',
+    });
+  }
+  await deps.store.saveRun(summary);
+  return summary;
+}
+
+/** The verdicts of both checks for one user, `unknown` wherever a needed source failed. */
+function userVerdicts(
+  userId: string,
+  reporting: Settled<ReportingBalance[]>,
+  backOffice: Settled<BackOfficeUserBalances[]>,
+  backOfficeByUser: Map<string, BackOfficeUserBalances> | undefined,
+  scales: AssetScales,
+): Verdict[] {
+  if (!reporting.ok) {
+    const reason = `reporting unavailable: ${reporting.error.failure}`;
+    return (['amount-split', 'cross-source'] as CheckId[]).map((check) => ({ check, outcome: 'unknown', userId, asset: '*', reason }));
+  }
+  const verdicts: Verdict[] = reporting.value.map((row) => amountSplitCheck({ userId, ...row }, scales));
+  if (!backOffice.ok) {
+    verdicts.push({ check: 'cross-source', outcome: 'unknown', userId, asset: '*', reason: `backoffice unavailable: ${backOffice.error.failure}` });
+    return verdicts;
+  }
+  const entry = backOfficeByUser?.get(userId);
+  if (!entry?.found) {
+    verdicts.push({ check: 'cross-source', outcome: 'unknown', userId, asset: '*', reason: 'user not found in back office' });
+    return verdicts;
+  }
+  const reportingByAsset = new Map<string, TotalAndLocked>(reporting.value.map((row) => [row.asset, row]));
+  const assets = new Set([...reportingByAsset.keys(), ...entry.balances.keys()]);
+  for (const asset of assets) {
+    verdicts.push(
+      crossSourceCheck({ userId, asset, backOffice: entry.balances.get(asset), reporting: reportingByAsset.get(asset) }, scales),
+    );
+  }
+  return verdicts;
+}
+
+function indexBackOffice(results: BackOfficeUserBalances[]): Map<string, BackOfficeUserBalances> {
+  return new Map(results.map((result) => [result.userId, result]));
+}
+
+function noteHealth(health: SourceHealthTracker, source: 'reporting' | 'backoffice', result: Settled<unknown>): void {
+  if (result.ok) health.used(source);
+  else health.failed(source, result.error);
+}
+
+/** Awaits a source call, turning a {@link SourceError} into a value; anything else is a bug and propagates. */
+async function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+  try {
+    return { ok: true, value: await promise };
+  } catch (error) {
+    if (error instanceof SourceError) return { ok: false, error };
+    throw error;
+  }
+}

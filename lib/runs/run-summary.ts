@@ -1,0 +1,51 @@
+import { CHECK_IDS, type CheckId } from '../domain/check-id';
+import type { Discrepancy } from '../domain/discrepancy';
+import type { Outcome } from '../domain/verdict';
+import type { SourceName } from '../sources/source-error';
+
+/** How a run was started, and by whom when a person started it. */
+export interface RunTrigger {
+  type: 'schedule' | 'manual' | 'direct';
+  by?: string;
+  eventId?: string;
+}
+
+/** Verdict counts of one check in one run. */
+export type CheckTally = Record<Outcome, number>;
+
+/** How a source behaved during a run. */
+export interface SourceHealth {
+  status: 'ok' | 'degraded' | 'unavailable';
+  failures: number;
+  firstError?: string;
+}
+
+/** A discrepancy as listed in a run summary. */
+export type DiscrepancyRef = Pick<Discrepancy, 'id' | 'check' | 'userId' | 'asset' | 'field' | 'expected' | 'actual' | 'difference'>;
+
+/**
+ * What a run did: when, over what, each check's verdict counts, each source's health and the
+ * discrepancies found. `complete` means every source answered; `partial` that some checks are
+ * `unknown` because a source failed; `failed` that the run could not even enumerate its scope.
+ */
+export interface RunSummary {
+  runId: string;
+  trigger: RunTrigger;
+  asOf: string;
+  startedAt: string;
+  finishedAt: string;
+  status: 'complete' | 'partial' | 'failed';
+  users: number;
+  positions: number;
+  checks: Record<CheckId, CheckTally>;
+  sources: Partial<Record<SourceName, SourceHealth>>;
+  discrepancies: { total: number; opened: number; items: DiscrepancyRef[]; truncated: boolean };
+}
+
+/** At most this many discrepancies are listed in a summary; the store has them all. */
+export const SUMMARY_ITEM_LIMIT = 500;
+
+/** A tally with every check at zero. */
+export function emptyTallies(): Record<CheckId, CheckTally> {
+  return Object.fromEntries(CHECK_IDS.map((id) => [id, { match: 0, mismatch: 0, unknown: 0 }])) as Record<CheckId, CheckTally>;
+}

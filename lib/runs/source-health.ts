@@ -1,0 +1,40 @@
+import { SourceError, type SourceName } from '../sources/source-error';
+import type { SourceHealth } from './run-summary';
+
+/**
+ * Collects source failures during a run. A source with any failure is `degraded`; one that
+ * failed where nothing could proceed without it is `unavailable`.
+ */
+export class SourceHealthTracker {
+  private readonly health = new Map<SourceName, SourceHealth>();
+
+  /** Notes that `source` answered (creates its entry as `ok`). */
+  used(source: SourceName): void {
+    if (!this.health.has(source)) this.health.set(source, { status: 'ok', failures: 0 });
+  }
+
+  /** Notes a failed call; `fatal` when the run cannot go on without that answer. */
+  failed(source: SourceName, error: unknown, fatal = false): void {
+    const entry = this.health.get(source) ?? { status: 'ok', failures: 0 };
+    entry.failures++;
+    entry.firstError ??= describeError(error);
+    entry.status = fatal ? 'unavailable' : entry.status === 'unavailable' ? 'unavailable' : 'degraded';
+    this.health.set(source, entry);
+  }
+
+  /** Whether any source failed. */
+  get anyFailed(): boolean {
+    return [...this.health.values()].some((entry) => entry.failures > 0);
+  }
+
+  /** The per-source report for the run summary. */
+  report(): Partial<Record<SourceName, SourceHealth>> {
+    return Object.fromEntries(this.health);
+  }
+}
+
+/** A failure as it may appear in a summary or alert: SourceError messages are built to be safe to show. */
+function describeError(error: unknown): string {
+  if (error instanceof SourceError) return error.message;
+  return error instanceof Error ? error.name : 'unknown error';
+}

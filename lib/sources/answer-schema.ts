@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { Amount } from '../domain/money';
+import { formatPath } from '../zod-issues';
+import { type SourceName, SourceError } from './source-error';
+
+/**
+ * A decimal amount sent as a string (or, after an exact-number parse, as a number's digits),
+ * parsed into an exact {@link Amount} at the boundary.
+ */
+export const decimalAmount = z.string().transform((text, ctx) => {
+  if (!Amount.isDecimal(text)) {
+    ctx.addIssue({ code: 'custom', message: 'expected a decimal number in a string' });
+    return z.NEVER;
+  }
+  return Amount.parse(text);
+});
+
+/**
+ * Validates an upstream answer against its schema and turns the first problems into a
+ * {@link SourceError} naming the field path and what was received — its type, never its value.
+ */
+export function parseAnswer<S extends z.ZodType>(
+  schema: S,
+  data: unknown,
+  source: SourceName,
+  endpoint: string,
+): z.infer<S> {
+  const result = schema.safeParse(data);
+  if (result.success) return result.data;
+  const problems = result.error.issues.slice(0, 3).map((issue) => {
+    const path = issue.path.length === 0 ? '(body)' : formatPath(issue.path);
+    return `${path}: ${issue.message}, received ${describe(valueAt(data, issue.path))}`;
+  });
+  throw new SourceError(source, endpoint, 'schema', problems.join('; '), { retryable: false, cause: result.error });
+}
+
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let current: unknown = data;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}

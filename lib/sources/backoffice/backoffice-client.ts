@@ -1,0 +1,63 @@
+import type { Amount } from '../../domain/money';
+import { parseAnswer } from '../answer-schema';
+import type { Secret } from '../../secret';
+import type { JsonClient } from '../http/json-client';
+import { type Page, readPages } from '../paging';
+import { type BackOfficeUser, backOfficeAvailableSchema, backOfficeBalancesPageSchema } from './schemas';
+
+/** What the back office says about one requested user: their balances, or that it does not know them. */
+export type BackOfficeUserResult =
+  | { userId: string; found: true; user: BackOfficeUser }
+  | { userId: string; found: false; message: string };
+
+/**
+ * The Back office API adapter (`/back-api/backoffice`): bearer-authenticated balance reads.
+ * A per-user "not found" entry is a typed result, not an exception.
+ */
+export class BackOfficeClient {
+  constructor(
+    private readonly http: JsonClient,
+    private readonly token: Secret,
+    private readonly pageSize: number,
+  ) {}
+
+  /** `POST /balances` for a batch of users and assets, every page read. `asset` is sent as an array. */
+  async balances(userIds: string[], assets: string[]): Promise<BackOfficeUserResult[]> {
+    const endpoint = 'balances';
+    const fetchPage = async (page: number): Promise<Page<BackOfficeUserResult>> => {
+      const body = await this.http.request({
+        endpoint,
+        method: 'POST',
+        path: '/back-api/backoffice/balances',
+        headers: { authorization: `Bearer ${this.token.reveal()}` },
+        body: { asset: assets, userIds, paging: { page, per_page: this.pageSize } },
+      });
+      const answer = parseAnswer(backOfficeBalancesPageSchema, body, 'backoffice', endpoint);
+      return {
+        paging: answer.paging,
+        data: answer.data.map((entry) =>
+          'error' in entry
+            ? { userId: entry.userId, found: false as const, message: entry.error }
+            : { userId: entry.userId, found: true as const, user: entry },
+        ),
+      };
+    };
+    const results: BackOfficeUserResult[] = [];
+    for await (const page of readPages(fetchPage)) results.push(...page);
+    return results;
+  }
+
+  /** `GET /user/{userId}/balance/`: the available amount per asset, its JSON numbers read exactly. */
+  async available(userId: string): Promise<Map<string, Amount>> {
+    const endpoint = 'user/balance';
+    const body = await this.http.request({
+      endpoint,
+      method: 'GET',
+      path: `/back-api/backoffice/user/${encodeURIComponent(userId)}/balance/`,
+      headers: { authorization: `Bearer ${this.token.reveal()}` },
+      exactNumbers: true,
+    });
+    const rows = parseAnswer(backOfficeAvailableSchema, body, 'backoffice', endpoint);
+    return new Map(rows.map((row) => [row.asset, row.balance]));
+  }
+}

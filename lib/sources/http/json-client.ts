@@ -1,0 +1,155 @@
+import { parse as parseLossless } from 'lossless-json';
+import { Pool, errors as undiciErrors } from 'undici';
+import { type SourceName, SourceError } from '../source-error';
+
+/** How one upstream is reached: its base URL, how hard to press it, how long to wait. */
+export interface JsonClientOptions {
+  source: SourceName;
+  baseUrl: string;
+  /** Open connections (and so concurrent calls) to this upstream at most. */
+  concurrency: number;
+  /** Per-call limit for the answer's headers and for each pause in its body. */
+  timeoutMs: number;
+  /** Attempts after the first for retryable failures (timeouts, connection errors, 5xx, 429). */
+  retries: number;
+  /** First backoff delay; doubles per attempt, capped, with full jitter. */
+  backoffMs?: number;
+  /** Upper bound on one backoff delay. */
+  maxBackoffMs?: number;
+  /** Injected for tests; defaults to a timer. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** One call to an upstream. `endpoint` is the short name used in errors (no ids, no secrets). */
+export interface JsonRequest {
+  endpoint: string;
+  method: 'GET' | 'POST';
+  path: string;
+  headers?: Record<string, string>;
+  body?: unknown;
+  /**
+   * Parse JSON numbers as their exact decimal text instead of a float64. Needed where an
+   * upstream sends money as JSON numbers (back-office `balance`, INDX `wmz`/`price`/`notes`).
+   */
+  exactNumbers?: boolean;
+}
+
+/** Counters for a run's source-health report. */
+export interface JsonClientStats {
+  requests: number;
+  retries: number;
+  failures: number;
+}
+
+/**
+ * A keep-alive JSON-over-HTTP client for one upstream: bounded connections, timeouts on every
+ * call, retries with capped exponential backoff and jitter for retryable failures only, and
+ * errors that name the source and endpoint but never echo headers or bodies.
+ */
+export class JsonClient {
+  readonly stats: JsonClientStats = { requests: 0, retries: 0, failures: 0 };
+  private readonly pool: Pool;
+  private readonly pathPrefix: string;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly options: JsonClientOptions) {
+    const url = new URL(options.baseUrl);
+    this.pathPrefix = url.pathname.replace(/\/+$/, '');
+    this.pool = new Pool(url.origin, {
+      connections: options.concurrency,
+      keepAliveTimeout: 30_000,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+      connectTimeout: options.timeoutMs,
+    });
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  /** Sends the request, retrying what may succeed on a second try, and returns the parsed JSON body. */
+  async request(request: JsonRequest): Promise<unknown> {
+    const { retries, backoffMs = 200, maxBackoffMs = 5_000 } = this.options;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.once(request);
+      } catch (error) {
+        if (!(error instanceof SourceError) || !error.retryable || attempt >= retries) {
+          this.stats.failures++;
+          throw error;
+        }
+        this.stats.retries++;
+        const backoff = Math.random() * Math.min(maxBackoffMs, backoffMs * 2 ** attempt);
+        await this.sleep(Math.max(backoff, error.extra.retryAfterMs ?? 0));
+      }
+    }
+  }
+
+  /** Releases the keep-alive connections. */
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+
+  private async once(request: JsonRequest): Promise<unknown> {
+    const { source } = this.options;
+    this.stats.requests++;
+    let status: number;
+    let text: string;
+    let retryAfter: string | string[] | undefined;
+    try {
+      const answer = await this.pool.request({
+        path: `${this.pathPrefix}${request.path}`,
+        method: request.method,
+        headers: {
+          accept: 'application/json',
+          ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...request.headers,
+        },
+        body: request.body === undefined ? undefined : JSON.stringify(request.body),
+      });
+      status = answer.statusCode;
+      retryAfter = answer.headers['retry-after'];
+      text = await answer.body.text();
+    } catch (cause) {
+      throw transportError(source, request.endpoint, cause);
+    }
+    if (status === 429) {
+      throw new SourceError(source, request.endpoint, 'rate-limited', 'HTTP 429', {
+        status,
+        retryable: true,
+        retryAfterMs: parseRetryAfter(retryAfter),
+      });
+    }
+    if (status >= 400) {
+      throw new SourceError(source, request.endpoint, 'http-status', `HTTP ${status}`, {
+        status,
+        retryable: status >= 500,
+      });
+    }
+    try {
+      return request.exactNumbers ? parseLossless(text, null, (digits) => digits) : JSON.parse(text);
+    } catch (cause) {
+      throw new SourceError(source, request.endpoint, 'unparseable', `body is not JSON (${text.length} bytes)`, {
+        status,
+        retryable: false,
+        cause,
+      });
+    }
+  }
+}
+
+function transportError(source: SourceName, endpoint: string, cause: unknown): SourceError {
+  const timedOut =
+    cause instanceof undiciErrors.HeadersTimeoutError ||
+    cause instanceof undiciErrors.BodyTimeoutError ||
+    cause instanceof undiciErrors.ConnectTimeoutError;
+  const detail = cause instanceof Error ? (cause as NodeJS.ErrnoException).code ?? cause.name : 'unknown';
+  return new SourceError(source, endpoint, timedOut ? 'timeout' : 'network', detail, { retryable: true, cause });
+}
+
+function parseRetryAfter(value: string | string[] | undefined): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (text === undefined) return undefined;
+  const seconds = Number(text);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}

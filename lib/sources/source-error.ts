@@ -1,0 +1,43 @@
+import { ReconError } from '../errors';
+
+/** The four upstream systems, by the name used in summaries, alerts and logs. */
+export type SourceName = 'backoffice' | 'reporting' | 'multimarkets' | 'indx';
+
+/** What went wrong with an upstream call, coarse enough to alert on and to decide retries. */
+export type SourceFailure =
+  | 'timeout'
+  | 'network'
+  | 'http-status'
+  | 'rate-limited'
+  | 'unparseable'
+  | 'schema'
+  | 'upstream-error';
+
+/**
+ * Thrown by a source adapter when an upstream answer cannot be used: the call failed, timed out,
+ * was refused, or its body does not match the documented shape. The message names source,
+ * endpoint and (for schema problems) the field and the offending value's type — never a value,
+ * a token or a signature.
+ */
+export class SourceError extends ReconError {
+  override readonly name = 'SourceError';
+  constructor(
+    readonly source: SourceName,
+    readonly endpoint: string,
+    readonly failure: SourceFailure,
+    detail: string,
+    readonly extra: { status?: number; retryable?: boolean; retryAfterMs?: number; cause?: unknown } = {},
+  ) {
+    super(`${source} ${endpoint}: ${failure}: ${detail}`, { cause: extra.cause });
+  }
+
+  /** Whether repeating the same call may succeed (timeouts, connection errors, 5xx, 429). */
+  get retryable(): boolean {
+    return this.extra.retryable ?? false;
+  }
+
+  /** The HTTP status of the answer, when there was one. */
+  get status(): number | undefined {
+    return this.extra.status;
+  }
+}

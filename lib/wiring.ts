@@ -1,0 +1,46 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SnsAlertPublisher } from './alerts/sns-alert-publisher';
+import type { Config } from './config';
+import { createLogger, type Logger } from './log';
+import type { ReconcileDeps } from './runs/reconcile';
+import { BackOfficeClient } from './sources/backoffice/backoffice-client';
+import { backOfficePort } from './sources/backoffice/backoffice-port';
+import { JsonClient } from './sources/http/json-client';
+import { ReportingClient } from './sources/reporting/reporting-client';
+import { reportingPort } from './sources/reporting/reporting-port';
+import { DynamoDbDiscrepancyStore } from './store/dynamodb-discrepancy-store';
+
+/** Everything a handler needs, built once per container. */
+export interface Wiring {
+  deps: ReconcileDeps;
+  log: Logger;
+}
+
+/**
+ * The one place real adapters are built: HTTP clients per upstream, the DynamoDB store and the
+ * SNS publisher, from the validated configuration.
+ */
+export function wire(config: Config): Wiring {
+  const log = createLogger(config.logLevel);
+  const { timeoutMs, retries, concurrency } = config.http;
+  const reportingHttp = new JsonClient({ source: 'reporting', baseUrl: config.reporting.url, concurrency, timeoutMs, retries });
+  const backOfficeHttp = new JsonClient({ source: 'backoffice', baseUrl: config.backOffice.url, concurrency, timeoutMs, retries });
+  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+  const dynamo = new DynamoDBClient({
+    region: config.aws.region,
+    ...(config.aws.dynamoDbEndpoint && { endpoint: config.aws.dynamoDbEndpoint, credentials }),
+  });
+  const sns = new SNSClient({ region: config.aws.region, ...(config.aws.snsEndpoint && { endpoint: config.aws.snsEndpoint, credentials }) });
+  const deps: ReconcileDeps = {
+    reporting: reportingPort(new ReportingClient(reportingHttp, config.reporting.token, config.pageSize)),
+    backOffice: backOfficePort(new BackOfficeClient(backOfficeHttp, config.backOffice.token, config.pageSize), config.pageSize),
+    store: new DynamoDbDiscrepancyStore(DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }), config.tables),
+    alerts: new SnsAlertPublisher(sns, config.alertsTopicArn),
+    clock: { now: () => new Date() },
+    userBatchSize: config.userBatchSize,
+    onProgress: (progress) => log.debug('run progress', progress),
+  };
+  return { deps, log };
+}
