@@ -24,6 +24,6 @@ export const handler = middy<z.infer<typeof snsEvent>>()
   .handler(async (event) => {
     for (const { Sns } of event.Records) {
       const attributes = Object.fromEntries(Object.entries(Sns.MessageAttributes ?? {}).map(([name, value]) => [name, value.Value]));
-      containerLog().info('alert', { subject: Sns.Subject ?? '', attributes, message: Sns.Message });
+      containerLog().info('alert', { subject: Sns.Subject ?? '', attributes, body: Sns.Message });
     }
   });

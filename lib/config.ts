@@ -46,17 +46,19 @@ const environmentSchema = z
     PAGE_SIZE: integer(1, 1000, 100),
     USER_BATCH_SIZE: integer(1, 1000, 50),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' }).default('info'),
-  })
-  .superRefine((env, ctx) => {
-    const requireWith = (anchor: keyof typeof env, names: (keyof typeof env)[]) => {
-      if (env[anchor] === undefined) return;
-      for (const name of names) {
-        if (env[name] === undefined) ctx.addIssue({ code: 'custom', path: [name], message: `is required when ${anchor} is set` });
-      }
-    };
-    requireWith('MULTIMARKETS_URL', ['MULTIMARKETS_COMPANY_ID']);
-    requireWith('INDX_URL', ['INDX_LOGIN', 'INDX_PASSWORD', 'INDX_WMID']);
   });
+
+/** Variables that become required once the variable they belong with is set (a venue is optional as a whole). */
+const REQUIRED_WITH: Record<string, string[]> = {
+  MULTIMARKETS_URL: ['MULTIMARKETS_COMPANY_ID'],
+  INDX_URL: ['INDX_LOGIN', 'INDX_PASSWORD', 'INDX_WMID'],
+};
+
+function missingCompanions(env: NodeJS.ProcessEnv): string[] {
+  return Object.entries(REQUIRED_WITH).flatMap(([anchor, names]) =>
+    env[anchor] ? names.filter((name) => !env[name]).map((name) => `${name} is required when ${anchor} is set`) : [],
+  );
+}
 
 /** The validated configuration; credentials are {@link Secret}s. */
 export type Config = ReturnType<typeof toConfig>;
@@ -87,8 +89,10 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const result = environmentSchema.safeParse(env);
-  if (!result.success) {
-    throw new ConfigError(result.error.issues.map((issue) => `${formatPath(issue.path) || 'environment'} ${issue.message}`));
-  }
+  const problems = [
+    ...(result.success ? [] : result.error.issues.map((issue) => `${formatPath(issue.path) || 'environment'} ${issue.message}`)),
+    ...missingCompanions(env),
+  ];
+  if (!result.success || problems.length > 0) throw new ConfigError(problems);
   return toConfig(result.data);
 }

@@ -1,12 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { CreateTableCommand, type CreateTableCommandInput, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import tableDefinitions from '../../infra/tables.json';
 import type { StoreTables } from '../../lib/store/dynamodb-discrepancy-store';
 
 /** The key schemas of infra/tables.json, the same file serverless.yml deploys from. */
-const definitions = JSON.parse(readFileSync(new URL('../../infra/tables.json', import.meta.url), 'utf8')) as Record<
-  keyof StoreTables,
-  Omit<CreateTableCommandInput, 'TableName'>
->;
+const definitions = tableDefinitions as Record<keyof StoreTables, Omit<CreateTableCommandInput, 'TableName'>>;
 
 /** The table names of a stage, as serverless.yml names them. */
 export function tableNames(stage: string, service = 'balance-recon'): StoreTables {

@@ -1,0 +1,47 @@
+/** A discrepancy identified by check, user and asset: how planted and found ones are matched. */
+export interface DiscrepancyKey {
+  check: string;
+  userId: string;
+  asset: string;
+}
+
+/** How a run's discrepancies compare with the sandbox's planted ones. */
+export interface PlantedComparison {
+  perCheck: { check: string; found: number; planted: number }[];
+  found: number;
+  planted: number;
+  unexpected: DiscrepancyKey[];
+  missed: DiscrepancyKey[];
+}
+
+const keyOf = (d: DiscrepancyKey) => `${d.check}:${d.userId}:${d.asset}`;
+
+/** Matches found discrepancies against the planted ones, per check. */
+export function comparePlanted(planted: DiscrepancyKey[], found: DiscrepancyKey[]): PlantedComparison {
+  const plantedKeys = new Set(planted.map(keyOf));
+  const foundKeys = new Set(found.map(keyOf));
+  const checks = [...new Set([...planted.map((d) => d.check), ...found.map((d) => d.check)])];
+  return {
+    perCheck: checks.map((check) => ({
+      check,
+      planted: planted.filter((d) => d.check === check).length,
+      found: planted.filter((d) => d.check === check && foundKeys.has(keyOf(d))).length,
+    })),
+    planted: plantedKeys.size,
+    found: planted.filter((d) => foundKeys.has(keyOf(d))).length,
+    unexpected: found.filter((d) => !plantedKeys.has(keyOf(d))),
+    missed: planted.filter((d) => !foundKeys.has(keyOf(d))),
+  };
+}
+
+/**
+ * The summary lines everyone compares with the sandbox's truth:
+ * `  amount-split: found 3 of 3 planted` per check, then
+ * `found 5 of 5 planted discrepancies, 0 unexpected`.
+ */
+export function formatComparison(comparison: PlantedComparison): string[] {
+  return [
+    ...comparison.perCheck.map(({ check, found, planted }) => `  ${check}: found ${found} of ${planted} planted`),
+    `found ${comparison.found} of ${comparison.planted} planted discrepancies, ${comparison.unexpected.length} unexpected`,
+  ];
+}

@@ -1,0 +1,226 @@
+/**
+ * `npm start`: the whole product on this machine. Starts DynamoDB Local (in memory) with the
+ * tables, the sandbox upstreams, and `sls offline` (HTTP API, Lambda invoke API, local SNS,
+ * schedules); triggers one run through `POST /runs`, the path a person's manual run takes;
+ * prints the run summary against the sandbox's planted discrepancies; then keeps everything up
+ * until Ctrl-C, which stops every child process.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import type { RunSummary } from '../lib/runs/run-summary';
+import { startSandbox } from '../sandbox/server';
+import { SANDBOX_BACKOFFICE_TOKEN, SANDBOX_REPORTING_TOKEN } from '../sandbox/credentials';
+import { localDynamoDbClient, startDynamoDbLocal } from './local/dynamodb-local';
+import { comparePlanted, formatComparison } from './local/planted-comparison';
+import { createTables, tableNames } from './local/tables';
+
+const PORTS = { dynamodb: 8000, http: 3000, lambda: 3002, sns: 4002 };
+const STAGE = 'local';
+
+const { values: flags } = parseArgs({
+  options: {
+    users: { type: 'string', default: '60' },
+    seed: { type: 'string', default: '42' },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (flags.help) {
+  console.log('usage: npm start [-- --users N] [-- --seed S]   (SANDBOX_PORT sets the sandbox port, default 4010)');
+  process.exit(0);
+}
+const users = wholeNumber('--users', flags.users, 1);
+const seed = wholeNumber('--seed', flags.seed, 0);
+const sandboxPort = wholeNumber('SANDBOX_PORT', process.env.SANDBOX_PORT ?? '4010', 1);
+
+// The deployed runtime is Node 22; on a Node 20 machine the SDK's upgrade notice is noise.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const stoppers: (() => Promise<void>)[] = [];
+let stopping = false;
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
+  await ensurePortsFree({ ...PORTS, sandbox: sandboxPort });
+
+  step('starting DynamoDB Local (in memory)…');
+  const dynamo = await startDynamoDbLocal(PORTS.dynamodb);
+  stoppers.push(dynamo.stop);
+  const tables = tableNames(STAGE);
+  const client = localDynamoDbClient(dynamo.endpoint);
+  await createTables(client, tables);
+  client.destroy();
+  step(`DynamoDB Local ready at ${dynamo.endpoint}, tables ${tables.discrepancies} and ${tables.runs} (${elapsed()})`);
+
+  const sandbox = await startSandbox({ host: '127.0.0.1', port: sandboxPort, users, seed });
+  stoppers.push(sandbox.close);
+  const planted = sandbox.book.manifest.planted;
+  step(`sandbox upstreams at ${sandbox.url}: ${users} users, seed ${seed}, ${planted.length} planted discrepancies (${elapsed()})`);
+
+  step('starting sls offline (HTTP API, Lambda, SNS, schedules)…');
+  const alerts = { count: 0 };
+  const sls = startOffline(sandbox.url, alerts);
+  stoppers.push(() => stopChild(sls));
+  await Promise.all([waitForHttp(`http://127.0.0.1:${PORTS.http}/`, sls), waitForHttp(`http://127.0.0.1:${PORTS.sns}/`, sls)]);
+  step(`sls offline ready (${elapsed()}); triggering a manual run: POST /runs`);
+
+  const answer = await fetch(`http://127.0.0.1:${PORTS.http}/runs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ requestedBy: 'npm start' }),
+  });
+  const text = await answer.text();
+  if (answer.status !== 200) throw new Error(`POST /runs answered ${answer.status}: ${text.slice(0, 500)}`);
+  const summary = JSON.parse(text) as RunSummary;
+  await waitFor(() => alerts.count >= summary.discrepancies.opened, 10_000);
+
+  const comparison = comparePlanted(planted, summary.discrepancies.items);
+  console.log('');
+  console.log(`run ${summary.runId}: ${summary.status}, ${summary.users} users, ${summary.positions} positions, ${elapsed()} since start`);
+  for (const [check, tally] of Object.entries(summary.checks)) {
+    console.log(`  ${check}: ${tally.match} match, ${tally.mismatch} mismatch, ${tally.unknown} unknown`);
+  }
+  for (const [source, health] of Object.entries(summary.sources)) {
+    console.log(`  source ${source}: ${health.status}${health.firstError ? ` (${health.firstError})` : ''}`);
+  }
+  console.log(`  discrepancies recorded: ${summary.discrepancies.total}, alerts published: ${summary.discrepancies.opened}, delivered to the local subscriber: ${alerts.count}`);
+  if (summary.discrepancies.truncated) console.log('  (the summary lists the first discrepancies only; DynamoDB has them all)');
+  for (const missed of comparison.missed) console.log(`  missed: ${missed.check} ${missed.userId} ${missed.asset}`);
+  for (const extra of comparison.unexpected) console.log(`  unexpected: ${extra.check} ${extra.userId} ${extra.asset}`);
+  console.log('');
+  for (const line of formatComparison(comparison)) console.log(line);
+  console.log(`
+The stack stays up until Ctrl-C:
+  HTTP API        http://127.0.0.1:${PORTS.http}   (POST /runs)
+  Lambda invoke   http://127.0.0.1:${PORTS.lambda}  (functions balance-recon-${STAGE}-runDirect, -runManual, -runScheduled, -alertLog)
+  SNS             http://127.0.0.1:${PORTS.sns}   (topic balance-recon-alerts-${STAGE})
+  DynamoDB Local  ${dynamo.endpoint}   (tables ${tables.discrepancies}, ${tables.runs})
+  sandbox         ${sandbox.url}   (manifest: ${sandbox.url}/__sandbox/manifest)
+Try:
+  curl -s -X POST http://127.0.0.1:${PORTS.http}/runs -H 'content-type: application/json' -d '{"requestedBy":"me"}'
+  npx sls invoke local -f runDirect --path events/direct-run.json
+  npx sls invoke local -f runScheduled --path events/scheduled-run.json`);
+}
+
+/** Runs `sls offline start` for the local stage, pointing the functions at the sandbox; counts alerts its subscriber logs. */
+function startOffline(sandboxUrl: string, alerts: { count: number }): ChildProcess {
+  const child = spawn(process.execPath, ['node_modules/serverless/bin/serverless.js', 'offline', 'start', '--stage', STAGE], {
+    env: {
+      ...process.env,
+      BACKOFFICE_URL: sandboxUrl,
+      REPORTING_URL: sandboxUrl,
+      BACKOFFICE_TOKEN: SANDBOX_BACKOFFICE_TOKEN,
+      REPORTING_TOKEN: SANDBOX_REPORTING_TOKEN,
+      SLS_TELEMETRY_DISABLED: '1',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      SLS_NOTIFICATIONS_MODE: 'off',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) continue;
+    createInterface({ input: stream }).on('line', (line) => {
+      const alert = alertSubject(line);
+      if (alert !== undefined) {
+        alerts.count++;
+        console.log(`  alert │ ${alert}`);
+      } else if (!isNoise(line)) {
+        console.log(`  sls │ ${line}`);
+      }
+    });
+  }
+  return child;
+}
+
+/** The subject of an alert the local subscriber (functions/alert-log.ts) logged, if the line is one. */
+function alertSubject(line: string): string | undefined {
+  if (!line.includes('"message":"alert"')) return undefined;
+  try {
+    const entry = JSON.parse(line) as { message?: string; subject?: string };
+    return entry.message === 'alert' ? (entry.subject ?? '') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Lines of sls output that say nothing a person needs (the SDK's Node 20 notice, blank lines). */
+function isNoise(line: string): boolean {
+  return line.trim() === '' || /NodeDeprecationWarning|will no longer support Node\.js|Please upgrade to Node\.js|More information can be found|^\s*at /.test(line);
+}
+
+async function waitForHttp(url: string, child: ChildProcess, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`sls offline exited with code ${child.exitCode} before ${url} answered`);
+    try {
+      await fetch(url, { signal: AbortSignal.timeout(1000) });
+      return;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
+      await sleep(250);
+    }
+  }
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < deadline) await sleep(100);
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGINT');
+    setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+  });
+}
+
+async function ensurePortsFree(ports: Record<string, number>): Promise<void> {
+  for (const [name, port] of Object.entries(ports)) {
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer()
+        .once('error', () => resolve(false))
+        .once('listening', () => server.close(() => resolve(true)))
+        .listen(port, '127.0.0.1');
+    });
+    if (!free) throw new Error(`port ${port} (${name}) is in use: is another \`npm start\` running?`);
+  }
+}
+
+async function shutdown(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  step('stopping…');
+  for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
+  step('stopped every process');
+  process.exit(code);
+}
+
+function wholeNumber(name: string, text: string, min: number): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < min) {
+    console.error(`${name} must be a whole number ≥ ${min}, got ${JSON.stringify(text)}`);
+    process.exit(2);
+  }
+  return value;
+}
+
+function step(message: string): void {
+  console.log(`[start] ${message}`);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+main().catch(async (error: unknown) => {
+  console.error(`[start] failed: ${error instanceof Error ? error.message : String(error)}`);
+  await shutdown(1);
+});

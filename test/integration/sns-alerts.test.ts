@@ -1,0 +1,34 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SnsAlertPublisher } from '../../lib/alerts/sns-alert-publisher';
+import { alertsTopic } from '../support/local-services';
+
+describe('SnsAlertPublisher (SNS emulator)', () => {
+  let topic: Awaited<ReturnType<typeof alertsTopic>>;
+  beforeAll(async () => {
+    topic = await alertsTopic();
+  });
+  afterAll(async () => topic.stop());
+
+  it('publishes a readable, filterable message per opened discrepancy', async () => {
+    const publisher = new SnsAlertPublisher(topic.sns, topic.topicArn);
+    await publisher.discrepancyOpened({
+      id: 'cross-source:u2:btc',
+      check: 'cross-source',
+      userId: 'u2',
+      asset: 'btc',
+      field: 'amount',
+      expected: '0.5',
+      actual: '0.50000001',
+      difference: '0.00000001',
+      evidence: { 'backoffice.amount': '0.50000001', 'reporting.assetAmount': '0.5' },
+      runId: 'r1',
+      detectedAt: '2026-11-22T00:00:00.000Z',
+    });
+    const [alert] = topic.delivered();
+    expect(topic.delivered()).toHaveLength(1);
+    expect(alert?.subject).toBe('[balance-recon] cross-source btc: 0.00000001 for user u2');
+    expect(alert?.message).toContain('Expected 0.5, found 0.50000001: difference 0.00000001.');
+    expect(alert?.message).toContain('backoffice.amount = 0.50000001');
+    expect(alert?.attributes).toEqual({ eventType: 'discrepancy-opened', check: 'cross-source', asset: 'btc', discrepancyId: 'cross-source:u2:btc' });
+  });
+});

@@ -1,0 +1,56 @@
+import { inspect } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../lib/config';
+import { ConfigError } from '../../lib/errors';
+
+const minimal = {
+  BACKOFFICE_URL: 'http://127.0.0.1:4010',
+  BACKOFFICE_TOKEN: 'bo-secret-token',
+  REPORTING_TOKEN: 'rep-secret-token',
+  DISCREPANCIES_TABLE: 'd',
+  RUNS_TABLE: 'r',
+  ALERTS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:alerts',
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('fills defaults and lets Reporting default to the back-office URL', () => {
+    const config = loadConfig(minimal);
+    expect(config.reporting.url).toBe('http://127.0.0.1:4010');
+    expect(config.http).toEqual({ timeoutMs: 10_000, retries: 2, concurrency: 8 });
+    expect(config.pageSize).toBe(100);
+    expect(config.multiMarkets).toBeUndefined();
+  });
+
+  it('names each missing variable', () => {
+    const { BACKOFFICE_TOKEN: _t, ALERTS_TOPIC_ARN: _a, ...rest } = minimal;
+    const problems = problemsOf(rest);
+    expect(problems.some((p) => p.startsWith('BACKOFFICE_TOKEN'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('ALERTS_TOPIC_ARN'))).toBe(true);
+  });
+
+  it('names a malformed value without echoing it', () => {
+    const problems = problemsOf({ ...minimal, BACKOFFICE_URL: 'ftp://nope-secretish', PAGE_SIZE: 'lots', INDX_URL: 'http://x' });
+    expect(problems.join('\n')).toMatch(/BACKOFFICE_URL/);
+    expect(problems.join('\n')).toMatch(/PAGE_SIZE must be a whole number/);
+    expect(problems.join('\n')).toMatch(/INDX_LOGIN is required when INDX_URL is set/);
+    expect(problems.join('\n')).not.toMatch(/nope-secretish|lots/);
+  });
+
+  it('never shows a token when the configuration is logged or serialised', () => {
+    const config = loadConfig(minimal);
+    const shown = `${JSON.stringify(config)} ${inspect(config, { depth: 10 })} ${String(config.backOffice.token)}`;
+    expect(shown).not.toContain('bo-secret-token');
+    expect(shown).not.toContain('rep-secret-token');
+    expect(config.backOffice.token.reveal()).toBe('bo-secret-token');
+  });
+});

@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { Amount } from '../../../lib/domain/money';
+import type { BackOfficePort, ReportingBalance, ReportingPort } from '../../../lib/runs/ports';
+import { reconcile } from '../../../lib/runs/reconcile';
+import { SourceError } from '../../../lib/sources/source-error';
+import { InMemoryStore, RecordingAlerts } from '../../fakes/in-memory-ports';
+
+const a = Amount.parse;
+const balance = (asset: string, amount: string, locked: string, available: string): ReportingBalance => ({
+  asset,
+  amount: a(amount),
+  locked: a(locked),
+  available: a(available),
+});
+
+/** A two-user book: u1's eth split is off by 1e-18; u2's btc total differs in the back office. */
+const reportingBook: Record<string, ReportingBalance[]> = {
+  u1: [balance('eth', '3.000000000000000001', '1', '2'), balance('btc', '1', '0', '1')],
+  u2: [balance('btc', '0.5', '0.1', '0.4')],
+};
+const backOfficeBook: Record<string, Record<string, [string, string]>> = {
+  u1: { eth: ['3.000000000000000001', '1'], btc: ['1', '0'] },
+  u2: { btc: ['0.50000001', '0.1'] },
+};
+
+function reportingPort(failUser?: string): ReportingPort {
+  return {
+    assets: async () => [
+      { assetId: 'eth', scale: 18 },
+      { assetId: 'btc', scale: 8 },
+    ],
+    async *users() {
+      yield Object.keys(reportingBook).map((userId) => ({ userId, roles: ['Trader'] }));
+    },
+    userBalances: async (userId) => {
+      if (userId === failUser) throw new SourceError('reporting', 'users/balances', 'timeout', 'headers timeout', { retryable: true });
+      return reportingBook[userId] ?? [];
+    },
+  };
+}
+
+function backOfficePort(fail = false): BackOfficePort {
+  return {
+    balances: async (userIds) => {
+      if (fail) throw new SourceError('backoffice', 'balances', 'http-status', 'HTTP 503', { status: 503, retryable: true });
+      return userIds.map((userId) => {
+        const entry = backOfficeBook[userId];
+        if (!entry) return { userId, found: false as const, message: `User with id:${userId} not found.` };
+        const balances = new Map(Object.entries(entry).map(([asset, [amount, locked]]) => [asset, { amount: a(amount), locked: a(locked) }]));
+        return { userId, found: true as const, balances };
+      });
+    },
+  };
+}
+
+function deps(overrides: { reporting?: ReportingPort; backOffice?: BackOfficePort } = {}) {
+  const store = new InMemoryStore();
+  const alerts = new RecordingAlerts();
+  return {
+    store,
+    alerts,
+    deps: {
+      reporting: overrides.reporting ?? reportingPort(),
+      backOffice: overrides.backOffice ?? backOfficePort(),
+      store,
+      alerts,
+      clock: { now: () => new Date('2026-11-22T00:00:00Z') },
+      userBatchSize: 1,
+    },
+  };
+}
+
+describe('reconcile', () => {
+  it('records and alerts each discrepancy of the book once, with exact figures', async () => {
+    const { deps: ports, store, alerts } = deps();
+    const summary = await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, ports);
+    expect(summary.status).toBe('complete');
+    expect([...store.discrepancies.keys()].sort()).toEqual(['amount-split:u1:eth', 'cross-source:u2:btc']);
+    expect(alerts.opened.map((d) => d.id).sort()).toEqual(['amount-split:u1:eth', 'cross-source:u2:btc']);
+    expect(store.discrepancies.get('amount-split:u1:eth')?.difference).toBe('0.000000000000000001');
+    expect(store.discrepancies.get('cross-source:u2:btc')).toMatchObject({ expected: '0.5', actual: '0.50000001', field: 'amount' });
+    expect(summary.checks['amount-split']).toEqual({ match: 2, mismatch: 1, unknown: 0 });
+    expect(summary.checks['cross-source']).toEqual({ match: 2, mismatch: 1, unknown: 0 });
+    expect(summary.positions).toBe(3);
+    expect(store.runs).toHaveLength(1);
+    expect(alerts.sourceProblems).toEqual([]);
+  });
+
+  it('alerts nothing for a discrepancy already recorded by an earlier run', async () => {
+    const { deps: ports, alerts } = deps();
+    await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, ports);
+    const second = await reconcile({ runId: 'r2', trigger: { type: 'schedule' } }, ports);
+    expect(alerts.opened).toHaveLength(2);
+    expect(second.discrepancies).toMatchObject({ total: 2, opened: 0 });
+  });
+
+  it('makes cross-source unknown, not a discrepancy, when the back office fails, and says so', async () => {
+    const { deps: ports, store, alerts } = deps({ backOffice: backOfficePort(true) });
+    const summary = await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, ports);
+    expect(summary.status).toBe('partial');
+    expect([...store.discrepancies.keys()]).toEqual(['amount-split:u1:eth']);
+    expect(summary.checks['cross-source']).toEqual({ match: 0, mismatch: 0, unknown: 2 });
+    expect(summary.sources.backoffice).toMatchObject({ status: 'degraded', failures: 2 });
+    expect(alerts.sourceProblems).toEqual([expect.objectContaining({ source: 'backoffice', failures: 2 })]);
+  });
+
+  it('makes one user unknown when Reporting fails for that user only', async () => {
+    const { deps: ports, store } = deps({ reporting: reportingPort('u2') });
+    const summary = await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, ports);
+    expect(summary.status).toBe('partial');
+    expect([...store.discrepancies.keys()]).toEqual(['amount-split:u1:eth']);
+    expect(summary.checks['amount-split'].unknown).toBe(1);
+  });
+
+  it('fails the run, recording nothing, when the asset list cannot be read', async () => {
+    const reporting = { ...reportingPort(), assets: () => Promise.reject(new SourceError('reporting', 'assets-and-balances', 'network', 'ECONNREFUSED')) };
+    const { deps: ports, store, alerts } = deps({ reporting });
+    const summary = await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, ports);
+    expect(summary.status).toBe('failed');
+    expect(summary.sources.reporting).toMatchObject({ status: 'unavailable' });
+    expect(store.discrepancies.size).toBe(0);
+    expect(alerts.sourceProblems).toHaveLength(1);
+  });
+
+  it('lets a programming error propagate instead of hiding it as an unknown', async () => {
+    const reporting = { ...reportingPort(), userBalances: () => Promise.reject(new TypeError('boom')) };
+    const { deps: ports } = deps({ reporting });
+    await expect(reconcile({ runId: 'r1', trigger: { type: 'direct' } }, ports)).rejects.toThrow(TypeError);
+  });
+});
