@@ -45,7 +45,7 @@ function describeError(error: unknown): Record<string, unknown> {
   const chain: string[] = [];
   let current: unknown = error;
   while (current instanceof Error && chain.length < 5) {
-    chain.push(`${current.name}: ${current.message}`);
+    chain.push(`${current.name}: ${current.message.split('\n', 1)[0]}`);
     current = current.cause;
   }
   return { error: chain[0] ?? String(error), causes: chain.slice(1) };

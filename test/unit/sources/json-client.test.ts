@@ -1,0 +1,76 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { JsonClient } from '../../../lib/sources/http/json-client';
+import { SourceError } from '../../../lib/sources/source-error';
+
+let server: Server | undefined;
+afterEach(async () => {
+  server?.closeAllConnections();
+  await new Promise((resolve) => server?.close(resolve));
+});
+
+/** A local HTTP server answering each request with the next scripted answer (status, body); `null` never answers. */
+async function scripted(answers: ([number, string, Record<string, string>?] | null)[]): Promise<{ url: string; calls: () => number }> {
+  let calls = 0;
+  server = createServer((_request, response) => {
+    const answer = answers[Math.min(calls++, answers.length - 1)];
+    if (answer === null || answer === undefined) return;
+    response.writeHead(answer[0], { 'content-type': 'application/json', ...answer[2] }).end(answer[1]);
+  });
+  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, calls: () => calls };
+}
+
+const client = (url: string, retries = 2, timeoutMs = 2_000) =>
+  new JsonClient({ source: 'reporting', baseUrl: url, concurrency: 2, timeoutMs, retries, sleep: async () => undefined });
+
+describe('JsonClient', () => {
+  it('retries a 503 and returns the answer that follows', async () => {
+    const upstream = await scripted([[503, '{}'], [200, '{"ok":true}']]);
+    const http = client(upstream.url);
+    expect(await http.request({ endpoint: 'users', method: 'POST', path: '/x', body: {} })).toEqual({ ok: true });
+    expect(upstream.calls()).toBe(2);
+    expect(http.stats).toEqual({ requests: 2, retries: 1, failures: 0 });
+  });
+
+  it('does not retry a 400: repeating a bad request cannot help', async () => {
+    const upstream = await scripted([[400, '{"error":"bad"}']]);
+    await expect(client(upstream.url).request({ endpoint: 'users', method: 'POST', path: '/x' })).rejects.toMatchObject({
+      failure: 'http-status',
+      status: 400,
+    });
+    expect(upstream.calls()).toBe(1);
+  });
+
+  it('gives up after its retries on a 429, naming it rate-limited', async () => {
+    const upstream = await scripted([[429, '{}', { 'retry-after': '0' }]]);
+    await expect(client(upstream.url, 1).request({ endpoint: 'users', method: 'POST', path: '/x' })).rejects.toMatchObject({
+      failure: 'rate-limited',
+    });
+    expect(upstream.calls()).toBe(2);
+  });
+
+  it('times out an upstream that never answers', async () => {
+    const upstream = await scripted([null]);
+    const error = await client(upstream.url, 0, 300)
+      .request({ endpoint: 'users', method: 'GET', path: '/slow' })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(SourceError);
+    expect(error).toMatchObject({ failure: 'timeout', retryable: true });
+  });
+
+  it('reports a body that is not JSON as unparseable, without echoing it', async () => {
+    const upstream = await scripted([[200, '<html>secret page</html>']]);
+    const error = await client(upstream.url).request({ endpoint: 'users', method: 'GET', path: '/x' }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ failure: 'unparseable' });
+    expect((error as Error).message).not.toContain('secret page');
+  });
+
+  it('keeps every digit of JSON numbers when asked for exact numbers', async () => {
+    const upstream = await scripted([[200, '[{"balance": 9007199254740993.123456789012345678}]']]);
+    expect(await client(upstream.url).request({ endpoint: 'balance', method: 'GET', path: '/x', exactNumbers: true })).toEqual([
+      { balance: '9007199254740993.123456789012345678' },
+    ]);
+  });
+});
