@@ -4,7 +4,10 @@ import { Secret } from './secret';
 import { formatPath } from './zod-issues';
 
 const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
-const secret = z.string({ error: 'is required' }).min(1, { error: 'is required' }).transform((value) => new Secret(value));
+const secret = z
+  .string({ error: 'is required' })
+  .min(1, { error: 'is required' })
+  .transform((value) => new Secret(value));
 const integer = (min: number, max: number, fallback: number) =>
   z.coerce
     .number({ error: 'must be a whole number' })
@@ -12,41 +15,39 @@ const integer = (min: number, max: number, fallback: number) =>
     .min(min, { error: `must be at least ${min}` })
     .max(max, { error: `must be at most ${max}` })
     .default(fallback);
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
 /**
  * Every environment variable the functions read, validated once per container. Each is
  * documented in the README's configuration table; the names are the contract with
  * `serverless.yml` and `scripts/start.ts`.
  */
-const environmentSchema = z
-  .object({
-    BACKOFFICE_URL: url,
-    BACKOFFICE_TOKEN: secret,
-    REPORTING_URL: optional(url),
-    REPORTING_TOKEN: secret,
-    MULTIMARKETS_URL: optional(url),
-    MULTIMARKETS_COMPANY_ID: optional(z.string().regex(/^\d+$/, { error: 'must be a numeric company id' })),
-    INDX_URL: optional(url),
-    INDX_LOGIN: optional(secret),
-    INDX_PASSWORD: optional(secret),
-    INDX_WMID: optional(z.string().regex(/^\d{12}$/, { error: 'must be a 12-digit WMID' })),
-    DISCREPANCIES_TABLE: z.string({ error: 'is required' }).min(1, { error: 'is required' }),
-    RUNS_TABLE: z.string({ error: 'is required' }).min(1, { error: 'is required' }),
-    ALERTS_TOPIC_ARN: z.string({ error: 'is required' }).regex(/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$/, {
-      error: 'must be an SNS topic ARN',
-    }),
-    AWS_REGION: z.string().min(1).default('us-east-1'),
-    DYNAMODB_ENDPOINT: optional(url),
-    SNS_ENDPOINT: optional(url),
-    HTTP_TIMEOUT_MS: integer(100, 120_000, 10_000),
-    HTTP_RETRIES: integer(0, 10, 2),
-    SOURCE_CONCURRENCY: integer(1, 64, 8),
-    PAGE_SIZE: integer(1, 1000, 100),
-    USER_BATCH_SIZE: integer(1, 1000, 50),
-    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' }).default('info'),
-  });
+const environmentSchema = z.object({
+  BACKOFFICE_URL: url,
+  BACKOFFICE_TOKEN: secret,
+  REPORTING_URL: optional(url),
+  REPORTING_TOKEN: secret,
+  MULTIMARKETS_URL: optional(url),
+  MULTIMARKETS_COMPANY_ID: optional(z.string().regex(/^\d+$/, { error: 'must be a numeric company id' })),
+  INDX_URL: optional(url),
+  INDX_LOGIN: optional(secret),
+  INDX_PASSWORD: optional(secret),
+  INDX_WMID: optional(z.string().regex(/^\d{12}$/, { error: 'must be a 12-digit WMID' })),
+  DISCREPANCIES_TABLE: z.string({ error: 'is required' }).min(1, { error: 'is required' }),
+  RUNS_TABLE: z.string({ error: 'is required' }).min(1, { error: 'is required' }),
+  ALERTS_TOPIC_ARN: z.string({ error: 'is required' }).regex(/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$/, {
+    error: 'must be an SNS topic ARN',
+  }),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  DYNAMODB_ENDPOINT: optional(url),
+  SNS_ENDPOINT: optional(url),
+  HTTP_TIMEOUT_MS: integer(100, 120_000, 10_000),
+  HTTP_RETRIES: integer(0, 10, 2),
+  SOURCE_CONCURRENCY: integer(1, 64, 8),
+  PAGE_SIZE: integer(1, 1000, 100),
+  USER_BATCH_SIZE: integer(1, 1000, 50),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' }).default('info'),
+});
 
 /** Variables that become required once the variable they belong with is set (a venue is optional as a whole). */
 const REQUIRED_WITH: Record<string, string[]> = {
@@ -67,9 +68,7 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
   return {
     backOffice: { url: env.BACKOFFICE_URL, token: env.BACKOFFICE_TOKEN },
     reporting: { url: env.REPORTING_URL ?? env.BACKOFFICE_URL, token: env.REPORTING_TOKEN },
-    multiMarkets: env.MULTIMARKETS_URL
-      ? { url: env.MULTIMARKETS_URL, companyId: env.MULTIMARKETS_COMPANY_ID as string }
-      : undefined,
+    multiMarkets: env.MULTIMARKETS_URL ? { url: env.MULTIMARKETS_URL, companyId: env.MULTIMARKETS_COMPANY_ID as string } : undefined,
     indx: env.INDX_URL
       ? { url: env.INDX_URL, login: env.INDX_LOGIN as Secret, password: env.INDX_PASSWORD as Secret, wmid: env.INDX_WMID as string }
       : undefined,

@@ -16,9 +16,11 @@ export interface Logger {
  * {@link import('./secret').Secret} prints as `[redacted]`.
  */
 export function createLogger(level: LogLevel = 'info', write: (line: string) => void = (line) => console.log(line)): Logger {
-  const at = (entryLevel: LogLevel) => (message: string, fields: Record<string, unknown> = {}) => {
-    if (ORDER[entryLevel] < ORDER[level]) return;
-    write(JSON.stringify({ level: entryLevel, time: new Date().toISOString(), message, ...fields }));
-  };
+  const at =
+    (entryLevel: LogLevel) =>
+    (message: string, fields: Record<string, unknown> = {}) => {
+      if (ORDER[entryLevel] < ORDER[level]) return;
+      write(JSON.stringify({ level: entryLevel, time: new Date().toISOString(), message, ...fields }));
+    };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }

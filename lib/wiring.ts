@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SnsAlertPublisher } from './alerts/sns-alert-publisher';
 import type { Config } from './config';
 import { createLogger, type Logger } from './log';
@@ -32,11 +32,17 @@ export function wire(config: Config): Wiring {
     region: config.aws.region,
     ...(config.aws.dynamoDbEndpoint && { endpoint: config.aws.dynamoDbEndpoint, credentials }),
   });
-  const sns = new SNSClient({ region: config.aws.region, ...(config.aws.snsEndpoint && { endpoint: config.aws.snsEndpoint, credentials }) });
+  const sns = new SNSClient({
+    region: config.aws.region,
+    ...(config.aws.snsEndpoint && { endpoint: config.aws.snsEndpoint, credentials }),
+  });
   const deps: ReconcileDeps = {
     reporting: reportingPort(new ReportingClient(reportingHttp, config.reporting.token, config.pageSize)),
     backOffice: backOfficePort(new BackOfficeClient(backOfficeHttp, config.backOffice.token, config.pageSize), config.pageSize),
-    store: new DynamoDbDiscrepancyStore(DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }), config.tables),
+    store: new DynamoDbDiscrepancyStore(
+      DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }),
+      config.tables,
+    ),
     alerts: new SnsAlertPublisher(sns, config.alertsTopicArn),
     clock: { now: () => new Date() },
     userBatchSize: config.userBatchSize,

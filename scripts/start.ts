@@ -10,8 +10,8 @@ import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import type { RunSummary } from '../lib/runs/run-summary';
-import { startSandbox } from '../sandbox/server';
 import { SANDBOX_BACKOFFICE_TOKEN, SANDBOX_REPORTING_TOKEN } from '../sandbox/credentials';
+import { startSandbox } from '../sandbox/server';
 import { localDynamoDbClient, startDynamoDbLocal } from './local/dynamodb-local';
 import { comparePlanted, formatComparison } from './local/planted-comparison';
 import { createTables, tableNames } from './local/tables';
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   const sandbox = await startSandbox({ host: '127.0.0.1', port: sandboxPort, users, seed });
   stoppers.push(sandbox.close);
   const planted = sandbox.book.manifest.planted;
-  step(`sandbox upstreams at ${sandbox.url}: ${users} users, seed ${seed}, ${planted.length} planted discrepancies (${elapsed()})`);
+  step(`sandbox upstreams at ${sandbox.url}: ${users} users, seed ${seed}, ${planted.length} discrepancies planted (${elapsed()})`);
 
   step('starting sls offline (HTTP API, Lambda, SNS, schedules)…');
   const alerts = { count: 0 };
@@ -85,7 +85,9 @@ async function main(): Promise<void> {
   for (const [source, health] of Object.entries(summary.sources)) {
     console.log(`  source ${source}: ${health.status}${health.firstError ? ` (${health.firstError})` : ''}`);
   }
-  console.log(`  discrepancies recorded: ${summary.discrepancies.total}, alerts published: ${summary.discrepancies.opened}, delivered to the local subscriber: ${alerts.count}`);
+  console.log(
+    `  discrepancies recorded: ${summary.discrepancies.total}, alerts published: ${summary.discrepancies.opened}, delivered to the local subscriber: ${alerts.count}`,
+  );
   if (summary.discrepancies.truncated) console.log('  (the summary lists the first discrepancies only; DynamoDB has them all)');
   for (const missed of comparison.missed) console.log(`  missed: ${missed.check} ${missed.userId} ${missed.asset}`);
   for (const extra of comparison.unexpected) console.log(`  unexpected: ${extra.check} ${extra.userId} ${extra.asset}`);
@@ -149,7 +151,10 @@ function alertSubject(line: string): string | undefined {
 
 /** Lines of sls output that say nothing a person needs (the SDK's Node 20 notice, blank lines). */
 function isNoise(line: string): boolean {
-  return line.trim() === '' || /NodeDeprecationWarning|will no longer support Node\.js|Please upgrade to Node\.js|More information can be found|^\s*at /.test(line);
+  return (
+    line.trim() === '' ||
+    /NodeDeprecationWarning|will no longer support Node\.js|Please upgrade to Node\.js|More information can be found|^\s*at /.test(line)
+  );
 }
 
 async function waitForHttp(url: string, child: ChildProcess, timeoutMs = 90_000): Promise<void> {

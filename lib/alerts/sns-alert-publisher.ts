@@ -46,7 +46,10 @@ export class SnsAlertPublisher implements AlertPublisher {
         Subject: subject.slice(0, 100),
         Message: message,
         MessageAttributes: Object.fromEntries(
-          Object.entries(attributes).map(([name, value]): [string, MessageAttributeValue] => [name, { DataType: 'String', StringValue: value }]),
+          Object.entries(attributes).map(([name, value]): [string, MessageAttributeValue] => [
+            name,
+            { DataType: 'String', StringValue: value },
+          ]),
         ),
       }),
     );

@@ -13,12 +13,24 @@ export async function runFromTrigger(trigger: RunTrigger): Promise<RunSummary> {
   log.info('run started', { runId, trigger });
   const summary = await reconcile({ runId, trigger }, deps);
   const { status, users, positions, checks, sources, discrepancies } = summary;
-  log.info('run finished', { runId, status, users, positions, checks, sources, discrepancies: discrepancies.total, opened: discrepancies.opened });
+  log.info('run finished', {
+    runId,
+    status,
+    users,
+    positions,
+    checks,
+    sources,
+    discrepancies: discrepancies.total,
+    opened: discrepancies.opened,
+  });
   return summary;
 }
 
 /** A run id that sorts by start time: `r-20261122T010203Z-3fa9c1d2`. */
 export function newRunId(now: Date): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `r-${stamp}-${randomBytes(4).toString('hex')}`;
 }

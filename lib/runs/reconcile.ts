@@ -74,7 +74,12 @@ export async function reconcile(request: RunRequest, deps: ReconcileDeps): Promi
   const reconcileBatch = async (users: UserInfo[], scales: AssetScales, assetIds: string[]) => {
     const [reportingResults, backOfficeResult] = await Promise.all([
       Promise.all(users.map((user) => settle(deps.reporting.userBalances(user.userId)))),
-      settle(deps.backOffice.balances(users.map((user) => user.userId), assetIds)),
+      settle(
+        deps.backOffice.balances(
+          users.map((user) => user.userId),
+          assetIds,
+        ),
+      ),
     ]);
     noteHealth(health, 'backoffice', backOfficeResult);
     const backOfficeByUser = backOfficeResult.ok ? indexBackOffice(backOfficeResult.value) : undefined;
@@ -153,7 +158,13 @@ function userVerdicts(
   }
   const verdicts: Verdict[] = reporting.value.map((row) => amountSplitCheck({ userId, ...row }, scales));
   if (!backOffice.ok) {
-    verdicts.push({ check: 'cross-source', outcome: 'unknown', userId, asset: '*', reason: `backoffice unavailable: ${backOffice.error.failure}` });
+    verdicts.push({
+      check: 'cross-source',
+      outcome: 'unknown',
+      userId,
+      asset: '*',
+      reason: `backoffice unavailable: ${backOffice.error.failure}`,
+    });
     return verdicts;
   }
   const entry = backOfficeByUser?.get(userId);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Amount } from '../domain/money';
 import { formatPath } from '../zod-issues';
-import { type SourceName, SourceError } from './source-error';
+import { SourceError, type SourceName } from './source-error';
 
 /**
  * A decimal amount sent as a string (or, after an exact-number parse, as a number's digits),
@@ -19,12 +19,7 @@ export const decimalAmount = z.string().transform((text, ctx) => {
  * Validates an upstream answer against its schema and turns the first problems into a
  * {@link SourceError} naming the field path and what was received — its type, never its value.
  */
-export function parseAnswer<S extends z.ZodType>(
-  schema: S,
-  data: unknown,
-  source: SourceName,
-  endpoint: string,
-): z.infer<S> {
+export function parseAnswer<S extends z.ZodType>(schema: S, data: unknown, source: SourceName, endpoint: string): z.infer<S> {
   const result = schema.safeParse(data);
   if (result.success) return result.data;
   const problems = result.error.issues.slice(0, 3).map((issue) => {

@@ -27,7 +27,15 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore {
       await this.client.send(
         new PutCommand({
           TableName: this.tables.discrepancies,
-          Item: { ...rest, status: 'open', firstSeenAt: detectedAt, lastSeenAt: detectedAt, firstRunId: runId, lastRunId: runId, runsSeen: 1 },
+          Item: {
+            ...rest,
+            status: 'open',
+            firstSeenAt: detectedAt,
+            lastSeenAt: detectedAt,
+            firstRunId: runId,
+            lastRunId: runId,
+            runsSeen: 1,
+          },
           ConditionExpression: 'attribute_not_exists(id)',
         }),
       );

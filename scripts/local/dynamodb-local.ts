@@ -39,7 +39,8 @@ export async function startDynamoDbLocal(port: number, readyTimeoutMs = 30_000):
         await client.send(new ListTablesCommand({}));
         return { endpoint, process: child, stop };
       } catch (error) {
-        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${readyTimeoutMs} ms`, { cause: error });
+        if (Date.now() > deadline)
+          throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${readyTimeoutMs} ms`, { cause: error });
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     }

@@ -34,7 +34,7 @@ describe('a whole reconciliation run (sandbox over HTTP, DynamoDB Local, SNS emu
       LOG_LEVEL: 'warn',
     });
     const { handler } = await import('../../functions/run-direct');
-    invoke = (event) => handler(event, context) as Promise<RunSummary>;
+    invoke = (event) => handler(event as never, context) as Promise<RunSummary>;
   });
   afterAll(async () => {
     await sandbox?.close();
@@ -53,7 +53,12 @@ describe('a whole reconciliation run (sandbox over HTTP, DynamoDB Local, SNS emu
     expect(Items.map((item) => keyOf(item as never)).sort()).toEqual(planted.map(keyOf).sort());
     for (const plant of planted) {
       const item = Items.find((candidate) => keyOf(candidate as never) === keyOf(plant));
-      expect(item, keyOf(plant)).toMatchObject({ expected: plant.expected, actual: plant.actual, difference: plant.difference, field: plant.field });
+      expect(item, keyOf(plant)).toMatchObject({
+        expected: plant.expected,
+        actual: plant.actual,
+        difference: plant.difference,
+        field: plant.field,
+      });
     }
     const alerted = topic.delivered().map((alert) => alert.attributes.discrepancyId);
     expect(alerted.sort()).toEqual(planted.map(keyOf).sort());

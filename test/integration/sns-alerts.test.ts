@@ -29,6 +29,11 @@ describe('SnsAlertPublisher (SNS emulator)', () => {
     expect(alert?.subject).toBe('[balance-recon] cross-source btc: 0.00000001 for user u2');
     expect(alert?.message).toContain('Expected 0.5, found 0.50000001: difference 0.00000001.');
     expect(alert?.message).toContain('backoffice.amount = 0.50000001');
-    expect(alert?.attributes).toEqual({ eventType: 'discrepancy-opened', check: 'cross-source', asset: 'btc', discrepancyId: 'cross-source:u2:btc' });
+    expect(alert?.attributes).toEqual({
+      eventType: 'discrepancy-opened',
+      check: 'cross-source',
+      asset: 'btc',
+      discrepancyId: 'cross-source:u2:btc',
+    });
   });
 });

@@ -33,7 +33,11 @@ export async function alertsTopic() {
   const { topicArn } = server.createTopic(topicName);
   server.createQueue(`${topicName}-queue`);
   server.subscribe({ topic: topicName, queue: `${topicName}-queue` });
-  const sns = new SNSClient({ endpoint: server.address, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const sns = new SNSClient({
+    endpoint: server.address,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   const delivered = (): DeliveredAlert[] =>
     (server.inspectQueue(`${topicName}-queue`)?.messages.ready ?? []).map((entry) => {
       const envelope = JSON.parse((entry as { body: string }).body) as {

@@ -1,6 +1,6 @@
 import type { Amount } from '../../domain/money';
-import { parseAnswer } from '../answer-schema';
 import type { Secret } from '../../secret';
+import { parseAnswer } from '../answer-schema';
 import type { JsonClient } from '../http/json-client';
 import { type Page, readPages } from '../paging';
 import { type BackOfficeUser, backOfficeAvailableSchema, backOfficeBalancesPageSchema } from './schemas';

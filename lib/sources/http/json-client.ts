@@ -1,6 +1,6 @@
 import { parse as parseLossless } from 'lossless-json';
 import { Pool, errors as undiciErrors } from 'undici';
-import { type SourceName, SourceError } from '../source-error';
+import { SourceError, type SourceName } from '../source-error';
 
 /** How one upstream is reached: its base URL, how hard to press it, how long to wait. */
 export interface JsonClientOptions {
@@ -141,7 +141,7 @@ function transportError(source: SourceName, endpoint: string, cause: unknown): S
     cause instanceof undiciErrors.HeadersTimeoutError ||
     cause instanceof undiciErrors.BodyTimeoutError ||
     cause instanceof undiciErrors.ConnectTimeoutError;
-  const detail = cause instanceof Error ? (cause as NodeJS.ErrnoException).code ?? cause.name : 'unknown';
+  const detail = cause instanceof Error ? ((cause as NodeJS.ErrnoException).code ?? cause.name) : 'unknown';
   return new SourceError(source, endpoint, timedOut ? 'timeout' : 'network', detail, { retryable: true, cause });
 }
 

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { parseAnswer } from '../answer-schema';
 import type { Secret } from '../../secret';
+import { parseAnswer } from '../answer-schema';
 import type { JsonClient } from '../http/json-client';
 import { type Page, type PagingNotes, readPages } from '../paging';
 import { exact, type ReportFilter, type ReportSort } from './filters';

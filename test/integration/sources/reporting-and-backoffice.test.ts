@@ -52,7 +52,10 @@ describe('Reporting and back-office adapters against the sandbox over HTTP', () 
     const backOffice = new BackOfficeClient(http('backoffice'), new Secret(SANDBOX_BACKOFFICE_TOKEN), 2);
     const known = sandbox.book.users.slice(0, 3).map((user) => user.userId);
     const unknown = '5122444f-2658-fb8f-8863-16fdf0a2028b';
-    const results = await backOffice.balances([...known, unknown], sandbox.book.assets.map((asset) => asset.id));
+    const results = await backOffice.balances(
+      [...known, unknown],
+      sandbox.book.assets.map((asset) => asset.id),
+    );
     expect(results.map((result) => result.userId)).toEqual([...known, unknown]);
     expect(results.at(-1)).toEqual({ userId: unknown, found: false, message: `User with id:${unknown} not found.` });
     const first = results[0];

@@ -95,7 +95,11 @@ describe('crossSourceCheck', () => {
     const verdict = crossSourceCheck(pair(['2.00000001', '0.5'], ['2', '0.5']), scales);
     expect(verdict).toMatchObject({ outcome: 'mismatch', field: 'amount' });
     if (verdict.outcome !== 'mismatch') throw new Error('expected a mismatch');
-    expect([verdict.expected.toString(), verdict.actual.toString(), verdict.difference.toString()]).toEqual(['2', '2.00000001', '0.00000001']);
+    expect([verdict.expected.toString(), verdict.actual.toString(), verdict.difference.toString()]).toEqual([
+      '2',
+      '2.00000001',
+      '0.00000001',
+    ]);
     expect(verdict.evidence).toEqual({
       'backoffice.amount': '2.00000001',
       'backoffice.locked': '0.5',
@@ -110,19 +114,24 @@ describe('crossSourceCheck', () => {
   });
 
   it('is unknown, not a mismatch, when one source lacks the position', () => {
-    const verdict = crossSourceCheck({ userId: 'u1', asset: 'btc', backOffice: undefined, reporting: { amount: a('1'), locked: a('0') } }, scales);
+    const verdict = crossSourceCheck(
+      { userId: 'u1', asset: 'btc', backOffice: undefined, reporting: { amount: a('1'), locked: a('0') } },
+      scales,
+    );
     expect(verdict).toMatchObject({ outcome: 'unknown', reason: 'position absent from backoffice' });
   });
 
   it('never flags identical figures and always flags one unit of difference (property)', () => {
     fc.assert(
       fc.property(amountAt(18), amountAt(18), fc.boolean(), (amount, locked, shiftLocked) => {
-        expect(crossSourceCheck({ userId: 'u', asset: 'eth', backOffice: { amount, locked }, reporting: { amount, locked } }, scales).outcome).toBe(
-          'match',
-        );
+        expect(
+          crossSourceCheck({ userId: 'u', asset: 'eth', backOffice: { amount, locked }, reporting: { amount, locked } }, scales).outcome,
+        ).toBe('match');
         const unit = Amount.of(1n, 18);
         const shifted = shiftLocked ? { amount, locked: locked.plus(unit) } : { amount: amount.plus(unit), locked };
-        expect(crossSourceCheck({ userId: 'u', asset: 'eth', backOffice: shifted, reporting: { amount, locked } }, scales).outcome).toBe('mismatch');
+        expect(crossSourceCheck({ userId: 'u', asset: 'eth', backOffice: shifted, reporting: { amount, locked } }, scales).outcome).toBe(
+          'mismatch',
+        );
       }),
       { numRuns: 1000 },
     );

@@ -8,7 +8,7 @@ const { handler } = await import('../../../functions/run-manual');
 
 const context = { awsRequestId: 'req-1' } as Context;
 const sample = JSON.parse(readFileSync('events/manual-run.json', 'utf8')) as APIGatewayProxyEventV2;
-const post = (body: string | undefined) => handler({ ...sample, body }, context) as Promise<APIGatewayProxyStructuredResultV2>;
+const post = (body: string | undefined) => handler({ ...sample, body } as never, context) as Promise<APIGatewayProxyStructuredResultV2>;
 
 describe('POST /runs handler', () => {
   it('starts a manual run on behalf of the named requester and answers with its summary', async () => {

@@ -46,7 +46,9 @@ function backOfficePort(fail = false): BackOfficePort {
       return userIds.map((userId) => {
         const entry = backOfficeBook[userId];
         if (!entry) return { userId, found: false as const, message: `User with id:${userId} not found.` };
-        const balances = new Map(Object.entries(entry).map(([asset, [amount, locked]]) => [asset, { amount: a(amount), locked: a(locked) }]));
+        const balances = new Map(
+          Object.entries(entry).map(([asset, [amount, locked]]) => [asset, { amount: a(amount), locked: a(locked) }]),
+        );
         return { userId, found: true as const, balances };
       });
     },
@@ -113,7 +115,10 @@ describe('reconcile', () => {
   });
 
   it('fails the run, recording nothing, when the asset list cannot be read', async () => {
-    const reporting = { ...reportingPort(), assets: () => Promise.reject(new SourceError('reporting', 'assets-and-balances', 'network', 'ECONNREFUSED')) };
+    const reporting = {
+      ...reportingPort(),
+      assets: () => Promise.reject(new SourceError('reporting', 'assets-and-balances', 'network', 'ECONNREFUSED')),
+    };
     const { deps: ports, store, alerts } = deps({ reporting });
     const summary = await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, ports);
     expect(summary.status).toBe('failed');

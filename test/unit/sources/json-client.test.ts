@@ -27,7 +27,10 @@ const client = (url: string, retries = 2, timeoutMs = 2_000) =>
 
 describe('JsonClient', () => {
   it('retries a 503 and returns the answer that follows', async () => {
-    const upstream = await scripted([[503, '{}'], [200, '{"ok":true}']]);
+    const upstream = await scripted([
+      [503, '{}'],
+      [200, '{"ok":true}'],
+    ]);
     const http = client(upstream.url);
     expect(await http.request({ endpoint: 'users', method: 'POST', path: '/x', body: {} })).toEqual({ ok: true });
     expect(upstream.calls()).toBe(2);
@@ -62,7 +65,9 @@ describe('JsonClient', () => {
 
   it('reports a body that is not JSON as unparseable, without echoing it', async () => {
     const upstream = await scripted([[200, '<html>secret page</html>']]);
-    const error = await client(upstream.url).request({ endpoint: 'users', method: 'GET', path: '/x' }).catch((caught: unknown) => caught);
+    const error = await client(upstream.url)
+      .request({ endpoint: 'users', method: 'GET', path: '/x' })
+      .catch((caught: unknown) => caught);
     expect(error).toMatchObject({ failure: 'unparseable' });
     expect((error as Error).message).not.toContain('secret page');
   });

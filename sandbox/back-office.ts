@@ -1,0 +1,99 @@
+import { ASSETS, ROOT_ASSET } from './assets';
+import type { Book, Position } from './book-types';
+import { SANDBOX_BACKOFFICE_TOKEN } from './credentials';
+import { formatFixed, formatUnits, RAT_SCALE, toRootAsset } from './decimal';
+import { bearerToken, json, jsonError, parseBody, type SandboxRequest, type SandboxResponse } from './http-kit';
+import { integerOf, isJsonObject, JsonNumber, type JsonValue } from './json-text';
+import { rateOf } from './views';
+
+/** Largest `per_page` of `POST /balances` (its default is the number of requested userIds, within 1..this). */
+export const BALANCES_MAX_PER_PAGE = 1000;
+
+const notFound = (userId: string): string => `User with id:${userId} not found.`;
+
+/** The back office's two balance endpoints over a book's back-office view. */
+export interface BackOfficeHandlers {
+  /** `GET /back-api/backoffice/user/{userId}/balance/`: available per asset as exact JSON number literals. */
+  userBalance(req: SandboxRequest, userId: string): SandboxResponse;
+  /** `POST /back-api/backoffice/balances`: amount/locked per user and asset, paged over the requested userIds. */
+  balances(req: SandboxRequest): SandboxResponse;
+}
+
+/** Builds the back-office handlers (bearer token required on both). */
+export function createBackOfficeHandlers(book: Book): BackOfficeHandlers {
+  const unauthorized = (req: SandboxRequest) => bearerToken(req) !== SANDBOX_BACKOFFICE_TOKEN;
+  return {
+    userBalance(req, userId) {
+      if (unauthorized(req)) return jsonError(401, 'Unauthorized: missing or invalid bearer token');
+      const positions = book.index.usersById.has(userId) ? (book.index.positionsByUser.get(userId) ?? []) : undefined;
+      if (!positions) return jsonError(404, notFound(userId));
+      return json(
+        200,
+        positions.map((p) => ({ asset: p.asset, balance: new JsonNumber(formatUnits(p.backOffice.available, p.scale)) })),
+      );
+    },
+
+    balances(req) {
+      if (unauthorized(req)) return jsonError(401, 'Unauthorized: missing or invalid bearer token');
+      const parsed = parseBody(req.body);
+      if (!parsed.ok) return jsonError(400, parsed.message);
+      const body = parsed.value;
+      if (!isJsonObject(body)) return jsonError(400, 'Request body must be a JSON object');
+      if (!Array.isArray(body.userIds) || !body.userIds.every((id) => typeof id === 'string')) {
+        return jsonError(400, 'userIds must be an array of strings');
+      }
+      const userIds = body.userIds as string[];
+      let assets: Set<string> | undefined;
+      if (body.asset !== undefined && body.asset !== null) {
+        const list = typeof body.asset === 'string' ? [body.asset] : body.asset;
+        if (!Array.isArray(list) || !list.every((a) => typeof a === 'string'))
+          return jsonError(400, 'asset must be a string or an array of strings');
+        assets = new Set(list as string[]);
+        // a list naming every asset narrows nothing
+        if (ASSETS.every((a) => assets?.has(a.id))) assets = undefined;
+      }
+
+      let page = 1;
+      let perPage = Math.min(BALANCES_MAX_PER_PAGE, Math.max(1, userIds.length));
+      if (body.paging !== undefined && body.paging !== null) {
+        if (!isJsonObject(body.paging)) return jsonError(400, 'paging must be an object with page and per_page');
+        const p = integerOf(body.paging.page);
+        const pp = integerOf(body.paging.per_page ?? body.paging.perPage);
+        if (p !== undefined) page = Math.max(1, p);
+        if (pp !== undefined) perPage = Math.min(BALANCES_MAX_PER_PAGE, Math.max(1, pp));
+      }
+
+      const start = (page - 1) * perPage;
+      const data = userIds.slice(start, start + perPage).map((userId): JsonValue => {
+        const user = book.index.usersById.get(userId);
+        if (!user) return { userId, error: notFound(userId) };
+        const positions = (book.index.positionsByUser.get(userId) ?? []).filter((p) => !assets || assets.has(p.asset));
+        const withRoot = positions.map((p) => ({ p, funds: toRootAsset(p.backOffice.amount, p.scale, rateOf(p.asset)) }));
+        const total = withRoot.reduce((sum, x) => sum + x.funds, 0n);
+        return {
+          userName: user.username,
+          userId,
+          userEmail: user.email,
+          userRoles: user.roles,
+          balances: withRoot.map(({ p, funds }) => balanceEntry(p, funds)),
+          totalFundsInRootAsset: assets ? undefined : formatFixed(total, RAT_SCALE),
+          rootAsset: ROOT_ASSET,
+        };
+      });
+      return json(200, {
+        filters: { userIds },
+        paging: { page, per_page: perPage, total: userIds.length },
+        data,
+      });
+    },
+  };
+}
+
+function balanceEntry(p: Position, funds: bigint): JsonValue {
+  return {
+    asset: p.asset,
+    amount: formatUnits(p.backOffice.amount, p.scale),
+    locked: formatUnits(p.backOffice.locked, p.scale),
+    fundsInRootAsset: formatFixed(funds, RAT_SCALE),
+  };
+}

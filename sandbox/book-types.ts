@@ -1,0 +1,266 @@
+/** An asset of the exchange: amounts are bigint units at `scale` decimals; the rate to usd is a decimal string. */
+export interface Asset {
+  id: string;
+  name: string;
+  scale: number;
+  rateToRootAsset: string;
+}
+
+/** A market `{base}_{quote}`; `referencePrice` (quote per base) is what generated trades are priced around. */
+export interface Market {
+  id: string;
+  base: string;
+  quote: string;
+  referencePrice: string;
+}
+
+/** User roles as the Reporting API spells them. */
+export type UserRole = 'Trader' | 'User' | 'Market Maker' | 'Bot' | 'Admin';
+/** User account statuses as the Reporting API spells them. */
+export type UserStatus = 'Active' | 'Frozen' | 'Terminated';
+
+/** A generated exchange user (timestamps are ISO strings with six fractional digits). */
+export interface BookUser {
+  userId: string;
+  username: string;
+  email: string;
+  roles: UserRole[];
+  status: UserStatus;
+  createdAt: string;
+  lastSignInDate: string;
+  hasTradingApiKey: boolean;
+  feeGroupId: string;
+}
+
+/** One user session (`users/logins`). */
+export interface BookLogin {
+  userId: string;
+  ip: string;
+  loginAt: string;
+}
+
+/** Transfer direction. */
+export type TransferType = 'Deposit' | 'Withdrawal';
+/** Transfer status; only `Completed` moves `amount`, `Pending`/`AwaitingConfirmation` withdrawals lock funds. */
+export type TransferStatus = 'AwaitingConfirmation' | 'Pending' | 'Completed' | 'Failed' | 'Cancelled';
+
+/** A deposit or withdrawal (`transfers`); `amount` in units of the asset's scale. */
+export interface BookTransfer {
+  id: string;
+  userId: string;
+  assetId: string;
+  type: TransferType;
+  status: TransferStatus;
+  amount: bigint;
+  createdAt: string;
+  externalId: string;
+}
+
+/** Order side. */
+export type OrderSide = 'Buy' | 'Sell';
+/** Order type. */
+export type OrderType = 'Market' | 'Limit' | 'MarketFOK';
+/** Status of a finished order (the sandbox generates only these two of the documented four). */
+export type OrderStatus = 'Completed' | 'Cancelled';
+
+/**
+ * One fill (`orders/transactions`). Buy: +baseAmount base, −quoteAmount quote; Sell: the reverse.
+ * `commissionAmount` is in `commissionAssetId` (always the asset received) and is subtracted from it.
+ */
+export interface BookTrade {
+  executionId: string;
+  orderId: string;
+  userId: string;
+  marketId: string;
+  side: OrderSide;
+  orderType: OrderType;
+  baseAmount: bigint;
+  quoteAmount: bigint;
+  price: string;
+  commissionAmount: bigint;
+  commissionAssetId: string;
+  orderStatus: OrderStatus;
+  createdAt: string;
+  executedAt: string;
+}
+
+/** A finished order (`orders`): groups 1–3 trades; amounts and commission are the sums of its trades'. */
+export interface BookOrder {
+  orderId: string;
+  userId: string;
+  marketId: string;
+  side: OrderSide;
+  orderType: OrderType;
+  baseAmount: bigint;
+  quoteAmount: bigint;
+  remainingAmount: bigint;
+  avgExecutionPrice: string;
+  commissionAmount: bigint;
+  commissionAssetId: string;
+  orderStatus: OrderStatus;
+  createdAt: string;
+  updatedAt: string;
+  executionIds: string[];
+}
+
+/**
+ * A resting limit order (`orders/opened`), never filled. It reserves `reservedAmount` of `reservedAssetId`:
+ * Sell → remainingAmount of base; Buy → remainingAmount × limitPrice of quote (exact at the quote scale).
+ */
+export interface BookOpenOrder {
+  orderId: string;
+  userId: string;
+  marketId: string;
+  side: OrderSide;
+  orderType: 'Limit';
+  baseAmount: bigint;
+  quoteAmount: bigint;
+  limitPrice: string;
+  filledAmount: bigint;
+  remainingAmount: bigint;
+  reservedAssetId: string;
+  reservedAmount: bigint;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** amount = locked + available, in units of the asset's scale. */
+export interface Amounts {
+  amount: bigint;
+  locked: bigint;
+  available: bigint;
+}
+
+/** The Reporting API's view of a position; `*InRAT` are units at 8 decimals (value × rate, half-up). */
+export interface ReportingAmounts {
+  assetAmount: bigint;
+  lockedAssetAmount: bigint;
+  availableAssetAmount: bigint;
+  assetAmountInRAT: bigint;
+  lockedAssetAmountInRAT: bigint;
+  availableAssetAmountInRAT: bigint;
+  rateToRootAsset: string;
+}
+
+/** One user × asset: the truth implied by the history and the two upstream views of it (equal unless planted). */
+export interface Position {
+  userId: string;
+  asset: string;
+  scale: number;
+  truth: Amounts;
+  backOffice: Amounts;
+  reporting: ReportingAmounts;
+}
+
+/** A MultiMarkets account mirroring one position; `amount` is units at `amountDigits` (truth amount truncated). */
+export interface MultiMarketsAccount {
+  thirdServerCode: string;
+  userName: string;
+  currency: string;
+  amountDigits: number;
+  amount: bigint;
+  userId: string;
+  asset: string;
+}
+
+/** An INDX portfolio instrument mirroring one position; `notes` is units at `scale` (the asset's scale). */
+export interface IndxInstrument {
+  id: number;
+  name: string;
+  asset: string;
+  notes: bigint;
+  scale: number;
+  price: string;
+  type: string;
+  kind: number;
+  by: number;
+}
+
+/** An INDX trader account: `wmz` (cents) mirrors the user's usd amount, instruments mirror other assets. */
+export interface IndxAccount {
+  wmid: string;
+  nickname: string;
+  userId: string;
+  wmz: bigint;
+  portfolio: IndxInstrument[];
+}
+
+/** Which venue account mirrors which user × asset (`accountKey` = MultiMarkets userName or INDX WMID). */
+export type VenueMapping =
+  | {
+      venue: 'multimarkets';
+      accountKey: string;
+      userId: string;
+      asset: string;
+      thirdServerCode: string;
+      userName: string;
+      currency: string;
+      amountDigits: number;
+    }
+  | {
+      venue: 'indx';
+      accountKey: string;
+      userId: string;
+      asset: string;
+      wmid: string;
+      instrument: string;
+      instrumentId: number | null;
+    };
+
+/** Check kinds a planted discrepancy targets (later issues add roll-forward, locked-orders, venue-*, …). */
+export type PlantedCheck = 'amount-split' | 'cross-source';
+
+/** One deliberately planted discrepancy; decimal strings are exact, difference = actual − expected. */
+export interface PlantedDiscrepancy {
+  check: PlantedCheck;
+  userId: string;
+  asset: string;
+  field: string;
+  expected: string;
+  actual: string;
+  difference: string;
+  description: string;
+}
+
+/** What a reconciliation run over this book must find. */
+export interface Manifest {
+  seed: number;
+  users: number;
+  asOf: string;
+  planted: PlantedDiscrepancy[];
+}
+
+/** Lookup tables so that every query is by key, never a scan. */
+export interface BookIndex {
+  usersById: Map<string, BookUser>;
+  positionsByUser: Map<string, Position[]>;
+  positionByKey: Map<string, Position>;
+  multiMarketsByUserName: Map<string, MultiMarketsAccount>;
+  indxByWmid: Map<string, IndxAccount>;
+}
+
+/** A deterministic generated exchange book: history, truth, upstream views, venue accounts and the manifest. */
+export interface Book {
+  seed: number;
+  asOf: string;
+  rootAsset: string;
+  assets: Asset[];
+  markets: Market[];
+  users: BookUser[];
+  logins: BookLogin[];
+  transfers: BookTransfer[];
+  orders: BookOrder[];
+  trades: BookTrade[];
+  openOrders: BookOpenOrder[];
+  positions: Position[];
+  multiMarketsAccounts: MultiMarketsAccount[];
+  indxAccounts: IndxAccount[];
+  venueMappings: VenueMapping[];
+  manifest: Manifest;
+  index: BookIndex;
+}
+
+/** Key of a user × asset in `BookIndex.positionByKey`. */
+export function positionKey(userId: string, asset: string): string {
+  return `${userId}|${asset}`;
+}

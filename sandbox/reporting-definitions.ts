@@ -1,0 +1,136 @@
+import type { Book, BookUser } from './book-types';
+import {
+  buildIndex,
+  type Cell,
+  filterPredicate,
+  type Getter,
+  type PagingKey,
+  parseReportQuery,
+  type ReportPage,
+  ReportQueryError,
+  type ReportTable,
+  selectPage,
+  sortRecords,
+} from './reporting-engine';
+import type { UserFigures } from './reporting-stats';
+
+/** What report getters may read: the book, its users and the lazily computed per-user figures. */
+export interface ReportContext {
+  readonly book: Book;
+  user(userId: string): BookUser;
+  figures(userId: string): UserFigures;
+}
+
+/** One Reporting API endpoint: answers a request body with one page, or throws `ReportQueryError`. */
+export interface ReportDefinition {
+  readonly name: string;
+  readonly pagingKey: PagingKey;
+  run(ctx: ReportContext, body: unknown): ReportPage;
+}
+
+/** Getters of a report's columns by name. */
+export type Columns<T> = Readonly<Record<string, Getter<T, ReportContext>>>;
+
+/** A report over a stable array of book records. */
+export interface TableSpec<T> {
+  name: string;
+  pagingKey: PagingKey;
+  /** answer columns, in the order the document's example shows them */
+  columns: Columns<T>;
+  /** filterable/sortable fields the rows do not show (e.g. userId of users/balances) */
+  hidden?: Columns<T>;
+  /** the request must carry a plain Exact filter on one of these columns */
+  requiredOneOf?: readonly string[];
+  records(book: Book): readonly T[];
+}
+
+const indexCache = new WeakMap<object, Map<string, Map<string, number[]>>>();
+const sortCache = new WeakMap<object, Map<string, readonly unknown[]>>();
+
+/** A report whose rows are records of the book (stable arrays, so Exact filters use a lazily built index). */
+export function defineTable<T>(spec: TableSpec<T>): ReportDefinition {
+  const all: Columns<T> = { ...spec.columns, ...spec.hidden };
+  const names = Object.keys(all);
+  const output = Object.keys(spec.columns);
+  return {
+    name: spec.name,
+    pagingKey: spec.pagingKey,
+    run(ctx, body) {
+      const query = parseReportQuery(body, names, spec.name);
+      if (spec.requiredOneOf) {
+        const required = spec.requiredOneOf;
+        if (!query.filters.some((f) => f.kind === 'Exact' && !f.exclude && required.includes(f.column))) {
+          throw new ReportQueryError(`Report ${spec.name} must be filtered by ${required.join(' or ')} (an Exact filter)`);
+        }
+      }
+      const records = spec.records(ctx.book);
+      const cell = (record: T, column: string): Cell => (all[column] as Getter<T, ReportContext>)(record, ctx);
+      const table: ReportTable<T> = {
+        records,
+        cell,
+        index(column) {
+          let perColumn = indexCache.get(records);
+          if (!perColumn) {
+            perColumn = new Map();
+            indexCache.set(records, perColumn);
+          }
+          let index = perColumn.get(column);
+          if (!index) {
+            index = buildIndex(records, (r) => cell(r, column));
+            perColumn.set(column, index);
+          }
+          return index;
+        },
+        sorted(column, descending) {
+          let perKey = sortCache.get(records);
+          if (!perKey) {
+            perKey = new Map();
+            sortCache.set(records, perKey);
+          }
+          const key = `${column}|${descending ? 'desc' : 'asc'}`;
+          let sorted = perKey.get(key) as readonly T[] | undefined;
+          if (!sorted) {
+            sorted = sortRecords(records, (r) => cell(r, column), descending);
+            perKey.set(key, sorted);
+          }
+          return sorted;
+        },
+      };
+      return selectPage(table, query, output, spec.pagingKey);
+    },
+  };
+}
+
+/** A report computed from the users its scope filters select. */
+export interface AggregateSpec {
+  name: string;
+  pagingKey: PagingKey;
+  columns: readonly string[];
+  /** user-level fields: filters on them choose which users are aggregated */
+  scope: Columns<BookUser>;
+  rows(ctx: ReportContext, users: readonly BookUser[]): Record<string, Cell>[];
+}
+
+/** A report whose rows aggregate over the users its scope filters select. */
+export function defineAggregate(spec: AggregateSpec): ReportDefinition {
+  const scopeNames = Object.keys(spec.scope);
+  return {
+    name: spec.name,
+    pagingKey: spec.pagingKey,
+    run(ctx, body) {
+      const query = parseReportQuery(body, [...spec.columns, ...scopeNames], spec.name);
+      const scope = query.filters
+        .filter((f) => scopeNames.includes(f.column))
+        .map((f) => ({ read: spec.scope[f.column] as Getter<BookUser, ReportContext>, test: filterPredicate(f) }));
+      const users = scope.length === 0 ? ctx.book.users : ctx.book.users.filter((u) => scope.every((s) => s.test(s.read(u, ctx))));
+      const rows = spec.rows(ctx, users);
+      const rowTable: ReportTable<Record<string, Cell>> = { records: rows, cell: (r, column) => r[column] ?? '' };
+      return selectPage(
+        rowTable,
+        { ...query, filters: query.filters.filter((f) => !scopeNames.includes(f.column)) },
+        spec.columns,
+        spec.pagingKey,
+      );
+    },
+  };
+}

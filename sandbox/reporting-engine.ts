@@ -1,0 +1,267 @@
+import { compareDecimals, type Decimal, tryParseDecimal } from './decimal';
+import { integerOf, isJsonObject, type JsonValue, textOf } from './json-text';
+import { DAY_US, isDateOnly, isoFromMicros, parseIsoToMicros } from './time';
+
+/** A report cell: decimal strings, ids, timestamps, booleans or role lists. */
+export type Cell = string | boolean | readonly string[];
+/** Reads one cell of a record. */
+export type Getter<T, C> = (record: T, ctx: C) => Cell;
+/** Paging member name of a report's answer (`per_page` in most, `perPage` in some). */
+export type PagingKey = 'per_page' | 'perPage';
+
+/** Default and bounds of `per_page`. */
+export const DEFAULT_PER_PAGE = 15;
+export const MAX_PER_PAGE = 1000;
+
+/** A report that failed validation: answered 400 with this message. */
+export class ReportQueryError extends Error {}
+
+/** A validated filter, its field resolved to a column name. */
+export type ReportFilter =
+  | { kind: 'Exact'; column: string; values: string[]; exclude: boolean }
+  | { kind: 'NumericRange'; column: string; from?: Decimal; to?: Decimal }
+  | { kind: 'DateRange'; column: string; fromUs?: number; toUs?: number };
+
+/** A validated report request. */
+export interface ReportQuery {
+  filters: ReportFilter[];
+  sort?: { column: string; descending: boolean };
+  page: number;
+  perPage: number;
+  /** request `filters` and `sort` as sent, echoed in the answer */
+  echo: { filters: JsonValue; sort: JsonValue | undefined };
+}
+
+/** One page of a report, ready to be written. */
+export interface ReportPage {
+  filters: JsonValue;
+  sort?: JsonValue;
+  paging: { page: number; total: number; per_page?: number; perPage?: number };
+  data: Record<string, Cell>[];
+}
+
+/** Resolves a requested field name to a column (case-insensitive; `Asset` also finds `assetId`). */
+export function makeResolver(columns: readonly string[]): (field: string) => string | undefined {
+  const byLower = new Map(columns.map((c) => [c.toLowerCase(), c]));
+  return (field) => byLower.get(field.toLowerCase()) ?? byLower.get(`${field.toLowerCase()}id`);
+}
+
+function parseFilter(raw: unknown, resolve: (field: string) => string | undefined, report: string): ReportFilter {
+  if (!isJsonObject(raw)) throw new ReportQueryError('Each filter must be an object with entryType and field');
+  const field = textOf(raw.field);
+  const entryType = textOf(raw.entryType);
+  if (field === undefined) throw new ReportQueryError('Filter field is required');
+  const column = resolve(field);
+  if (column === undefined) throw new ReportQueryError(`Unknown filter field "${field}" for report ${report}`);
+  switch (entryType) {
+    case 'Exact': {
+      if (!Array.isArray(raw.values)) throw new ReportQueryError(`Exact filter on "${field}" needs a values array`);
+      const values = raw.values.map((v) => {
+        const text = textOf(v);
+        if (text === undefined) throw new ReportQueryError(`Exact filter on "${field}" accepts only string values`);
+        return text;
+      });
+      if (raw.exclude !== undefined && typeof raw.exclude !== 'boolean')
+        throw new ReportQueryError(`Exact filter on "${field}": exclude must be a boolean`);
+      return { kind: 'Exact', column, values, exclude: raw.exclude === true };
+    }
+    case 'NumericRange': {
+      const bound = (name: 'from' | 'to'): Decimal | undefined => {
+        const v = raw[name];
+        if (v === undefined || v === null) return undefined;
+        const text = textOf(v);
+        const d = text === undefined ? undefined : tryParseDecimal(text);
+        if (!d) throw new ReportQueryError(`NumericRange filter on "${field}": ${name} must be a decimal string`);
+        return d;
+      };
+      return { kind: 'NumericRange', column, from: bound('from'), to: bound('to') };
+    }
+    case 'DateRange': {
+      const bound = (name: 'from' | 'to'): number | undefined => {
+        const v = raw[name];
+        if (v === undefined || v === null) return undefined;
+        const text = textOf(v);
+        const us = text === undefined ? undefined : parseIsoToMicros(text);
+        if (us === undefined || text === undefined)
+          throw new ReportQueryError(`DateRange filter on "${field}": ${name} must be an ISO date or date-time`);
+        // a date-only upper bound covers that whole day
+        return name === 'to' && isDateOnly(text) ? us + DAY_US - 1 : us;
+      };
+      return { kind: 'DateRange', column, fromUs: bound('from'), toUs: bound('to') };
+    }
+    default:
+      throw new ReportQueryError(`Unknown filter entryType "${entryType ?? ''}" (use Exact, NumericRange or DateRange)`);
+  }
+}
+
+/** Validates a report request body: filters, sort and paging (`per_page` or `perPage`). */
+export function parseReportQuery(body: unknown, columns: readonly string[], report: string): ReportQuery {
+  if (!isJsonObject(body)) throw new ReportQueryError('Request body must be a JSON object');
+  const resolve = makeResolver(columns);
+  const rawFilters = body.filters ?? [];
+  if (!Array.isArray(rawFilters)) throw new ReportQueryError('filters must be an array');
+  const filters = rawFilters.map((f) => parseFilter(f, resolve, report));
+
+  let sort: ReportQuery['sort'];
+  if (body.sort !== undefined && body.sort !== null) {
+    if (!isJsonObject(body.sort)) throw new ReportQueryError('sort must be an object with field and direction');
+    const field = textOf(body.sort.field);
+    const column = field === undefined ? undefined : resolve(field);
+    if (column === undefined) throw new ReportQueryError(`Unknown sort field "${field ?? ''}" for report ${report}`);
+    const direction = (textOf(body.sort.direction) ?? 'Asc').toLowerCase();
+    if (direction !== 'asc' && direction !== 'desc') throw new ReportQueryError('sort direction must be Asc or Desc');
+    sort = { column, descending: direction === 'desc' };
+  }
+
+  let page = 1;
+  let perPage = DEFAULT_PER_PAGE;
+  if (body.paging !== undefined && body.paging !== null) {
+    if (!isJsonObject(body.paging)) throw new ReportQueryError('paging must be an object with page and per_page');
+    const p = integerOf(body.paging.page);
+    const pp = integerOf(body.paging.per_page ?? body.paging.perPage);
+    if (p !== undefined) page = Math.max(1, p);
+    if (pp !== undefined) perPage = Math.min(MAX_PER_PAGE, Math.max(1, pp));
+  }
+  return {
+    filters,
+    sort,
+    page,
+    perPage,
+    echo: { filters: rawFilters as JsonValue, sort: body.sort === undefined ? undefined : (body.sort as JsonValue) },
+  };
+}
+
+function cellText(cell: Cell): string {
+  return typeof cell === 'string' ? cell : typeof cell === 'boolean' ? String(cell) : cell.join(',');
+}
+
+/** A predicate over cells implementing one filter. */
+export function filterPredicate(filter: ReportFilter): (cell: Cell) => boolean {
+  switch (filter.kind) {
+    case 'Exact': {
+      const wanted = new Set(filter.values);
+      const hit = (cell: Cell) =>
+        typeof cell === 'string'
+          ? wanted.has(cell)
+          : typeof cell === 'boolean'
+            ? wanted.has(String(cell))
+            : cell.some((v) => wanted.has(v));
+      return filter.exclude ? (cell) => !hit(cell) : hit;
+    }
+    case 'NumericRange':
+      return (cell) => {
+        const d = typeof cell === 'string' ? tryParseDecimal(cell) : undefined;
+        if (!d) return false;
+        return (!filter.from || compareDecimals(d, filter.from) >= 0) && (!filter.to || compareDecimals(d, filter.to) <= 0);
+      };
+    case 'DateRange': {
+      // the book's own timestamps share one fixed-width UTC shape, so they compare as text
+      const fromText = filter.fromUs !== undefined && filter.fromUs >= 0 ? isoFromMicros(filter.fromUs) : undefined;
+      const toText = filter.toUs !== undefined && filter.toUs >= 0 ? isoFromMicros(filter.toUs) : undefined;
+      const canonical = (cell: string) => cell.length === 27 && cell[10] === 'T' && cell[26] === 'Z';
+      return (cell) => {
+        if (
+          typeof cell === 'string' &&
+          canonical(cell) &&
+          (filter.fromUs === undefined || fromText) &&
+          (filter.toUs === undefined || toText)
+        ) {
+          return (fromText === undefined || cell >= fromText) && (toText === undefined || cell <= toText);
+        }
+        const us = typeof cell === 'string' ? parseIsoToMicros(cell) : undefined;
+        if (us === undefined) return false;
+        return (filter.fromUs === undefined || us >= filter.fromUs) && (filter.toUs === undefined || us <= filter.toUs);
+      };
+    }
+  }
+}
+
+/** A cell prepared for sorting: decimals compare numerically, everything else as text. */
+interface SortKey {
+  text: string;
+  dec: Decimal | undefined;
+}
+
+function sortKey(cell: Cell): SortKey {
+  const text = cellText(cell);
+  return { text, dec: tryParseDecimal(text) };
+}
+
+/** Total order of sort keys: decimals first (numerically), then text. */
+function compareKeys(a: SortKey, b: SortKey): number {
+  if (a.dec && b.dec) return compareDecimals(a.dec, b.dec);
+  if (a.dec) return -1;
+  if (b.dec) return 1;
+  return a.text < b.text ? -1 : a.text > b.text ? 1 : 0;
+}
+
+/** Stable sort of records by one column (ties keep their incoming order). */
+export function sortRecords<T>(records: readonly T[], read: (record: T) => Cell, descending: boolean): T[] {
+  const keyed = records.map((record, i) => ({ record, i, key: sortKey(read(record)) }));
+  keyed.sort((x, y) => {
+    const c = compareKeys(x.key, y.key);
+    return c !== 0 ? (descending ? -c : c) : x.i - y.i;
+  });
+  return keyed.map((k) => k.record);
+}
+
+/** Records plus the means to read their cells; `index` gives the positions holding a value in a column. */
+export interface ReportTable<T> {
+  records: readonly T[];
+  cell(record: T, column: string): Cell;
+  index?(column: string): ReadonlyMap<string, readonly number[]> | undefined;
+  /** every record sorted by a column (cached by stable tables) */
+  sorted?(column: string, descending: boolean): readonly T[];
+}
+
+/** Filters (using an index for a plain Exact filter when one exists), sorts stably and pages a table. */
+export function selectPage<T>(table: ReportTable<T>, query: ReportQuery, output: readonly string[], pagingKey: PagingKey): ReportPage {
+  let positions: number[] | undefined;
+  const remaining: ReportFilter[] = [];
+  for (const f of query.filters) {
+    const idx = positions === undefined && f.kind === 'Exact' && !f.exclude ? table.index?.(f.column) : undefined;
+    if (idx && f.kind === 'Exact') {
+      const hits = new Set<number>();
+      for (const v of f.values) for (const pos of idx.get(v) ?? []) hits.add(pos);
+      positions = [...hits].sort((a, b) => a - b);
+    } else remaining.push(f);
+  }
+  const predicates = remaining.map((f) => ({ column: f.column, test: filterPredicate(f) }));
+  const sort = query.sort;
+  const presorted = sort && !positions && table.sorted ? table.sorted(sort.column, sort.descending) : undefined;
+  const matches: T[] = [];
+  const consider = (record: T) => {
+    for (const p of predicates) if (!p.test(table.cell(record, p.column))) return;
+    matches.push(record);
+  };
+  if (positions) for (const pos of positions) consider(table.records[pos] as T);
+  else for (const record of presorted ?? table.records) consider(record);
+
+  const ordered = sort && !presorted ? sortRecords(matches, (r) => table.cell(r, sort.column), sort.descending) : matches;
+  const start = (query.page - 1) * query.perPage;
+  const data = ordered.slice(start, start + query.perPage).map((record) => {
+    const row: Record<string, Cell> = {};
+    for (const column of output) row[column] = table.cell(record, column);
+    return row;
+  });
+  const paging =
+    pagingKey === 'perPage'
+      ? { page: query.page, perPage: query.perPage, total: ordered.length }
+      : { page: query.page, per_page: query.perPage, total: ordered.length };
+  return { filters: query.echo.filters, sort: query.echo.sort, paging, data };
+}
+
+/** Builds (once per records array and column) a map value → positions, for Exact-filter lookups. */
+export function buildIndex<T>(records: readonly T[], read: (record: T) => Cell): Map<string, number[]> {
+  const index = new Map<string, number[]>();
+  records.forEach((record, pos) => {
+    const cell = read(record);
+    const values = typeof cell === 'string' ? [cell] : typeof cell === 'boolean' ? [String(cell)] : cell;
+    for (const v of values) {
+      const list = index.get(v);
+      if (list) list.push(pos);
+      else index.set(v, [pos]);
+    }
+  });
+  return index;
+}
