@@ -7,7 +7,9 @@ import { createLogger, type Logger } from './log';
 import type { ReconcileDeps } from './runs/reconcile';
 import { BackOfficeClient } from './sources/backoffice/backoffice-client';
 import { backOfficePort } from './sources/backoffice/backoffice-port';
+import { DriftLog } from './sources/drift';
 import { JsonClient } from './sources/http/json-client';
+import { RetryBudget } from './sources/pacing/retry-budget';
 import { ReportingClient } from './sources/reporting/reporting-client';
 import { reportingPort } from './sources/reporting/reporting-port';
 import { DynamoDbDiscrepancyStore } from './store/dynamodb-discrepancy-store';
@@ -25,8 +27,11 @@ export interface Wiring {
 export function wire(config: Config): Wiring {
   const log = createLogger(config.logLevel);
   const { timeoutMs, retries, concurrency } = config.http;
-  const reportingHttp = new JsonClient({ source: 'reporting', baseUrl: config.reporting.url, concurrency, timeoutMs, retries });
-  const backOfficeHttp = new JsonClient({ source: 'backoffice', baseUrl: config.backOffice.url, concurrency, timeoutMs, retries });
+  const retryBudget = new RetryBudget(config.http.retryBudget);
+  const drift = new DriftLog();
+  const http = { concurrency, timeoutMs, retries, retryBudget };
+  const reportingHttp = new JsonClient({ source: 'reporting', baseUrl: config.reporting.url, ...http });
+  const backOfficeHttp = new JsonClient({ source: 'backoffice', baseUrl: config.backOffice.url, ...http });
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
   const dynamo = new DynamoDBClient({
     region: config.aws.region,
@@ -37,8 +42,8 @@ export function wire(config: Config): Wiring {
     ...(config.aws.snsEndpoint && { endpoint: config.aws.snsEndpoint, credentials }),
   });
   const deps: ReconcileDeps = {
-    reporting: reportingPort(new ReportingClient(reportingHttp, config.reporting.token, config.pageSize)),
-    backOffice: backOfficePort(new BackOfficeClient(backOfficeHttp, config.backOffice.token, config.pageSize), config.pageSize),
+    reporting: reportingPort(new ReportingClient(reportingHttp, config.reporting.token, config.pageSize, drift)),
+    backOffice: backOfficePort(new BackOfficeClient(backOfficeHttp, config.backOffice.token, config.pageSize, drift), config.pageSize),
     store: new DynamoDbDiscrepancyStore(
       DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }),
       config.tables,
@@ -46,6 +51,8 @@ export function wire(config: Config): Wiring {
     alerts: new SnsAlertPublisher(sns, config.alertsTopicArn),
     clock: { now: () => new Date() },
     userBatchSize: config.userBatchSize,
+    drift,
+    retryBudget,
     onProgress: (progress) => log.debug('run progress', progress),
   };
   return { deps, log };

@@ -28,15 +28,19 @@ export class SnsAlertPublisher implements AlertPublisher {
   }
 
   async sourceUnhealthy(problem: SourceProblem): Promise<void> {
-    await this.publish(
-      `[balance-recon] source ${problem.source} failing`,
-      [
-        `Source ${problem.source} failed ${problem.failures} time(s) in run ${problem.runId}.`,
-        `First error: ${problem.firstError}`,
-        'The checks that needed it are unknown for the affected users; no money discrepancy was raised for them.',
-      ].join('\n'),
-      { eventType: 'source-unhealthy', source: problem.source },
-    );
+    const failing = problem.failures > 0;
+    const lines = failing
+      ? [
+          `Source ${problem.source} failed ${problem.failures} time(s) in run ${problem.runId}.`,
+          `First error: ${problem.firstError}`,
+          'The checks that needed it are unknown for the affected users; no money discrepancy was raised for them.',
+        ]
+      : [`Source ${problem.source} answered with fields its documented schema does not have (run ${problem.runId}).`];
+    for (const { endpoint, fields } of problem.drift) lines.push(`Unknown fields from ${endpoint}: ${fields.join(', ')}`);
+    await this.publish(`[balance-recon] source ${problem.source} ${failing ? 'failing' : 'drifted'}`, lines.join('\n'), {
+      eventType: failing ? 'source-unhealthy' : 'source-drifted',
+      source: problem.source,
+    });
   }
 
   private async publish(subject: string, message: string, attributes: Record<string, string>): Promise<void> {

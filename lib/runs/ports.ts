@@ -56,6 +56,8 @@ export interface SourceProblem {
   runId: string;
   failures: number;
   firstError: string;
+  /** Unknown fields per endpoint, when the source's schema drifted. */
+  drift: { endpoint: string; fields: string[] }[];
 }
 
 /** Where alerts go. */

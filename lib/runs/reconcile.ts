@@ -4,6 +4,7 @@ import { crossSourceCheck, type TotalAndLocked } from '../domain/checks/cross-so
 import { toDiscrepancy } from '../domain/discrepancy';
 import type { AssetScales } from '../domain/scale';
 import type { MismatchVerdict, Verdict } from '../domain/verdict';
+import type { DriftReport } from '../sources/drift';
 import { SourceError } from '../sources/source-error';
 import type {
   AlertPublisher,
@@ -33,6 +34,10 @@ export interface ReconcileDeps {
   clock: Clock;
   /** Users reconciled together: one back-office call and one burst of Reporting calls. */
   userBatchSize: number;
+  /** Unknown upstream fields noticed by the adapters; drained per run into the source health. */
+  drift?: { drain(): DriftReport[] };
+  /** The run's retry allowance across every upstream, refilled at the start of each run. */
+  retryBudget?: { reset(): void };
   /** Called after each batch, for progress logs. */
   onProgress?: (progress: { users: number; positions: number; discrepancies: number }) => void;
 }
@@ -49,6 +54,8 @@ type Settled<T> = { ok: true; value: T } | { ok: false; error: SourceError };
 export async function reconcile(request: RunRequest, deps: ReconcileDeps): Promise<RunSummary> {
   const startedAt = deps.clock.now();
   const health = new SourceHealthTracker();
+  deps.retryBudget?.reset();
+  deps.drift?.drain();
   const checks = emptyTallies();
   const items: DiscrepancyRef[] = [];
   const counts = { users: 0, positions: 0, discrepancies: 0, opened: 0 };
@@ -112,6 +119,7 @@ export async function reconcile(request: RunRequest, deps: ReconcileDeps): Promi
     enumerated = false;
   }
 
+  for (const report of deps.drift?.drain() ?? []) health.drifted(report);
   const sources = health.report();
   const summary: RunSummary = {
     runId: request.runId,
@@ -132,12 +140,13 @@ export async function reconcile(request: RunRequest, deps: ReconcileDeps): Promi
     },
   };
   for (const [source, entry] of Object.entries(sources)) {
-    if (entry.failures === 0) continue;
+    if (entry.failures === 0 && !entry.drift) continue;
     await deps.alerts.sourceUnhealthy({
       source: source as keyof typeof sources,
       runId: request.runId,
       failures: entry.failures,
       firstError: entry.firstError ?? '',
+      drift: entry.drift ?? [],
     });
   }
   await deps.store.saveRun(summary);

@@ -18,6 +18,8 @@ export interface SourceHealth {
   status: 'ok' | 'degraded' | 'unavailable';
   failures: number;
   firstError?: string;
+  /** Fields the source sent that its schema does not know, per endpoint: the schema drifted. */
+  drift?: { endpoint: string; fields: string[] }[];
 }
 
 /** A discrepancy as listed in a run summary. */

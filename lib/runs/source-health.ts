@@ -1,3 +1,4 @@
+import type { DriftReport } from '../sources/drift';
 import { SourceError, type SourceName } from '../sources/source-error';
 import type { SourceHealth } from './run-summary';
 
@@ -20,6 +21,13 @@ export class SourceHealthTracker {
     entry.firstError ??= describeError(error);
     entry.status = fatal ? 'unavailable' : entry.status === 'unavailable' ? 'unavailable' : 'degraded';
     this.health.set(source, entry);
+  }
+
+  /** Notes unknown fields an endpoint sent (the run still used what it understood). */
+  drifted(report: DriftReport): void {
+    const entry = this.health.get(report.source) ?? { status: 'ok', failures: 0 };
+    entry.drift = [...(entry.drift ?? []), { endpoint: report.endpoint, fields: report.fields }];
+    this.health.set(report.source, entry);
   }
 
   /** Whether any source failed. */

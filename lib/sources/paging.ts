@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SourceError, type SourceName } from './source-error';
 
 /**
  * The paging block of an upstream answer. The documents spell the page size `per_page` in most
@@ -29,32 +30,80 @@ export interface Page<T> {
   data: T[];
 }
 
-/** What was noticed while walking pages that a caller may want to report as drift. */
+/** What was noticed while walking pages that a caller may want to report. */
 export interface PagingNotes {
   pages: number;
   rows: number;
   /** `total` differed between pages: rows were added or removed during the read. */
   totalChanged: boolean;
+  /** Rows of the previous page served again (offset paging shifted under an insert); they are skipped. */
+  repeatedRows: number;
+}
+
+/** Fresh, empty notes. */
+export function newPagingNotes(): PagingNotes {
+  return { pages: 0, rows: 0, totalChanged: false, repeatedRows: 0 };
 }
 
 /**
  * Walks a paged endpoint from page 1 and yields each page's rows as it arrives. Stops on an
- * empty page or when `page × perPage ≥ total`, whichever comes first; notes a `total` that
- * changes mid-read.
+ * empty page or when `page × perPage ≥ total`, whichever comes first. Notes a `total` that
+ * changes mid-read, and skips (and counts) rows that repeat the previous page's, by `keyOf`.
  */
 export async function* readPages<T>(
   fetchPage: (page: number) => Promise<Page<T>>,
-  notes: PagingNotes = { pages: 0, rows: 0, totalChanged: false },
+  notes: PagingNotes = newPagingNotes(),
+  keyOf?: (row: T) => string,
 ): AsyncGenerator<T[]> {
   let firstTotal: number | undefined;
+  let previousKeys = new Set<string>();
   for (let page = 1; ; page++) {
     const answer = await fetchPage(page);
     notes.pages++;
     if (answer.data.length === 0) return;
-    notes.rows += answer.data.length;
     firstTotal ??= answer.paging.total;
     if (answer.paging.total !== firstTotal) notes.totalChanged = true;
-    yield answer.data;
+    let rows = answer.data;
+    if (keyOf) {
+      const keys = new Set<string>();
+      rows = rows.filter((row) => {
+        const key = keyOf(row);
+        if (previousKeys.has(key) || keys.has(key)) {
+          notes.repeatedRows++;
+          return false;
+        }
+        keys.add(key);
+        return true;
+      });
+      previousKeys = keys;
+    }
+    notes.rows += rows.length;
+    if (rows.length > 0) yield rows;
     if (page * answer.paging.perPage >= answer.paging.total) return;
+  }
+}
+
+/**
+ * Reads every page into one list that is known to be consistent: if `total` changed or a row
+ * repeated during the read, the read starts over (the data moved under it, so rows may also
+ * have been skipped); if it is still inconsistent after `attempts` reads, it fails.
+ *
+ * @throws {SourceError} `inconsistent-paging` when no consistent read was possible.
+ */
+export async function readAllPages<T>(
+  fetchPage: (page: number) => Promise<Page<T>>,
+  keyOf: (row: T) => string,
+  where: { source: SourceName; endpoint: string },
+  attempts = 2,
+): Promise<T[]> {
+  for (let attempt = 1; ; attempt++) {
+    const notes = newPagingNotes();
+    const rows: T[] = [];
+    for await (const page of readPages(fetchPage, notes, keyOf)) rows.push(...page);
+    if (!notes.totalChanged && notes.repeatedRows === 0) return rows;
+    if (attempt >= attempts) {
+      const what = notes.totalChanged ? 'total changed' : `${notes.repeatedRows} row(s) repeated`;
+      throw new SourceError(where.source, where.endpoint, 'inconsistent-paging', `${what} during each of ${attempts} reads`);
+    }
   }
 }

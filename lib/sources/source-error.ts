@@ -4,7 +4,15 @@ import { ReconError } from '../errors';
 export type SourceName = 'backoffice' | 'reporting' | 'multimarkets' | 'indx';
 
 /** What went wrong with an upstream call, coarse enough to alert on and to decide retries. */
-export type SourceFailure = 'timeout' | 'network' | 'http-status' | 'rate-limited' | 'unparseable' | 'schema' | 'upstream-error';
+export type SourceFailure =
+  | 'timeout'
+  | 'network'
+  | 'http-status'
+  | 'rate-limited'
+  | 'unparseable'
+  | 'schema'
+  | 'upstream-error'
+  | 'inconsistent-paging';
 
 /**
  * Thrown by a source adapter when an upstream answer cannot be used: the call failed, timed out,

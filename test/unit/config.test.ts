@@ -26,7 +26,7 @@ describe('loadConfig', () => {
   it('fills defaults and lets Reporting default to the back-office URL', () => {
     const config = loadConfig(minimal);
     expect(config.reporting.url).toBe('http://127.0.0.1:4010');
-    expect(config.http).toEqual({ timeoutMs: 10_000, retries: 2, concurrency: 8 });
+    expect(config.http).toEqual({ timeoutMs: 10_000, retries: 2, retryBudget: 200, concurrency: 8 });
     expect(config.pageSize).toBe(100);
     expect(config.multiMarkets).toBeUndefined();
   });

@@ -1,9 +1,20 @@
 import type { Amount } from '../../domain/money';
 import type { Secret } from '../../secret';
 import { parseAnswer } from '../answer-schema';
+import type { DriftLog } from '../drift';
 import type { JsonClient } from '../http/json-client';
-import { type Page, readPages } from '../paging';
-import { type BackOfficeUser, backOfficeAvailableSchema, backOfficeBalancesPageSchema } from './schemas';
+import { type Page, readAllPages } from '../paging';
+import {
+  type BackOfficeUser,
+  backOfficeAvailableSchema,
+  backOfficeBalanceSchema,
+  backOfficeBalancesPageSchema,
+  backOfficeUserSchema,
+} from './schemas';
+
+const USER_FIELDS: ReadonlySet<string> = new Set([...Object.keys(backOfficeUserSchema.shape), 'error']);
+const BALANCE_FIELDS: ReadonlySet<string> = new Set(Object.keys(backOfficeBalanceSchema.shape));
+const AVAILABLE_FIELDS: ReadonlySet<string> = new Set(['asset', 'balance']);
 
 /** What the back office says about one requested user: their balances, or that it does not know them. */
 export type BackOfficeUserResult =
@@ -19,6 +30,7 @@ export class BackOfficeClient {
     private readonly http: JsonClient,
     private readonly token: Secret,
     private readonly pageSize: number,
+    private readonly drift?: DriftLog,
   ) {}
 
   /** `POST /balances` for a batch of users and assets, every page read. `asset` is sent as an array. */
@@ -33,6 +45,7 @@ export class BackOfficeClient {
         body: { asset: assets, userIds, paging: { page, per_page: this.pageSize } },
       });
       const answer = parseAnswer(backOfficeBalancesPageSchema, body, 'backoffice', endpoint);
+      this.noteDrift(endpoint, body);
       return {
         paging: answer.paging,
         data: answer.data.map((entry) =>
@@ -42,9 +55,7 @@ export class BackOfficeClient {
         ),
       };
     };
-    const results: BackOfficeUserResult[] = [];
-    for await (const page of readPages(fetchPage)) results.push(...page);
-    return results;
+    return readAllPages(fetchPage, (result) => result.userId, { source: 'backoffice', endpoint });
   }
 
   /** `GET /user/{userId}/balance/`: the available amount per asset, its JSON numbers read exactly. */
@@ -58,6 +69,17 @@ export class BackOfficeClient {
       exactNumbers: true,
     });
     const rows = parseAnswer(backOfficeAvailableSchema, body, 'backoffice', endpoint);
+    if (Array.isArray(body)) this.drift?.inspect('backoffice', endpoint, body, AVAILABLE_FIELDS);
     return new Map(rows.map((row) => [row.asset, row.balance]));
+  }
+
+  /** Counts unknown fields of user entries and of their balance rows. */
+  private noteDrift(endpoint: string, body: unknown): void {
+    if (!this.drift) return;
+    const entries = (body as { data?: unknown }).data;
+    if (!Array.isArray(entries)) return;
+    this.drift.inspect('backoffice', endpoint, entries, USER_FIELDS);
+    const balances = entries.flatMap((entry) => (Array.isArray(entry?.balances) ? entry.balances : []));
+    this.drift.inspect('backoffice', `${endpoint} balances[]`, balances, BALANCE_FIELDS);
   }
 }

@@ -1,5 +1,7 @@
 import { parse as parseLossless } from 'lossless-json';
 import { Pool, errors as undiciErrors } from 'undici';
+import type { RequestGate } from '../pacing/request-gate';
+import type { RetryBudget } from '../pacing/retry-budget';
 import { SourceError, type SourceName } from '../source-error';
 
 /** How one upstream is reached: its base URL, how hard to press it, how long to wait. */
@@ -18,6 +20,12 @@ export interface JsonClientOptions {
   maxBackoffMs?: number;
   /** Injected for tests; defaults to a timer. */
   sleep?: (ms: number) => Promise<void>;
+  /** Paces and serialises calls to a rate-limited upstream; held after a 429. */
+  gate?: RequestGate;
+  /** Retries left for the whole run, shared by every upstream: no run can turn into a retry storm. */
+  retryBudget?: RetryBudget;
+  /** How long to hold the gate after a 429 without `Retry-After`, and after a ban (418). */
+  rateLimitHoldMs?: number;
 }
 
 /** One call to an upstream. `endpoint` is the short name used in errors (no ids, no secrets). */
@@ -67,18 +75,22 @@ export class JsonClient {
 
   /** Sends the request, retrying what may succeed on a second try, and returns the parsed JSON body. */
   async request(request: JsonRequest): Promise<unknown> {
-    const { retries, backoffMs = 200, maxBackoffMs = 5_000 } = this.options;
+    const { retries, backoffMs = 200, maxBackoffMs = 5_000, gate, retryBudget, rateLimitHoldMs = 60_000 } = this.options;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.once(request);
+        return await (gate ? gate.run(() => this.once(request)) : this.once(request));
       } catch (error) {
-        if (!(error instanceof SourceError) || !error.retryable || attempt >= retries) {
+        if (error instanceof SourceError && error.failure === 'rate-limited') {
+          gate?.holdFor(error.status === 418 ? 5 * rateLimitHoldMs : (error.extra.retryAfterMs ?? rateLimitHoldMs));
+        }
+        if (!(error instanceof SourceError) || !error.retryable || attempt >= retries || (retryBudget && !retryBudget.take())) {
           this.stats.failures++;
           throw error;
         }
         this.stats.retries++;
         const backoff = Math.random() * Math.min(maxBackoffMs, backoffMs * 2 ** attempt);
-        await this.sleep(Math.max(backoff, error.extra.retryAfterMs ?? 0));
+        // A gated upstream is already held until Retry-After; the gate spaces the retry.
+        await this.sleep(gate ? backoff : Math.max(backoff, error.extra.retryAfterMs ?? 0));
       }
     }
   }
@@ -111,10 +123,11 @@ export class JsonClient {
     } catch (cause) {
       throw transportError(source, request.endpoint, cause);
     }
-    if (status === 429) {
-      throw new SourceError(source, request.endpoint, 'rate-limited', 'HTTP 429', {
+    if (status === 429 || status === 418) {
+      // 418 is MultiMarkets' IP ban for calling during a 429 penalty: never retried.
+      throw new SourceError(source, request.endpoint, 'rate-limited', status === 418 ? 'HTTP 418 (banned)' : 'HTTP 429', {
         status,
-        retryable: true,
+        retryable: status === 429,
         retryAfterMs: parseRetryAfter(retryAfter),
       });
     }

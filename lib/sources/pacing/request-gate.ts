@@ -1,3 +1,7 @@
+import { JsonClient } from '../http/json-client';
+import type { SourceName } from '../source-error';
+import type { RetryBudget } from './retry-budget';
+
 /** The time source and timer of a gate, injected so tests can use a simulated clock. */
 export interface GateClock {
   now(): number;
@@ -41,4 +45,34 @@ export class RequestGate {
   holdFor(ms: number): void {
     this.nextStart = Math.max(this.nextStart, this.clock.now() + ms);
   }
+}
+
+/** Where a paced upstream is and how patiently it is called; `clock` lets tests run its pacing in simulated time. */
+export interface PacedHttpOptions {
+  baseUrl: string;
+  timeoutMs: number;
+  /** Attempts after the first, made by the JsonClient: the one retry layer. */
+  retries: number;
+  retryBudget?: RetryBudget;
+  /** Drives both the gate's pacing and the client's backoff sleeps (default: the real clock). */
+  clock?: GateClock;
+}
+
+/**
+ * A {@link JsonClient} for a rate-limited upstream (MultiMarkets, INDX): one connection, every call
+ * through one {@link RequestGate} whose starts are `intervalMs` apart, held after a 429.
+ */
+export function pacedJsonClient(source: SourceName, intervalMs: number, options: PacedHttpOptions): JsonClient {
+  if (!Number.isFinite(intervalMs) || intervalMs < 0) throw new RangeError(`intervalMs must be a finite number ≥ 0, got ${intervalMs}`);
+  const { baseUrl, timeoutMs, retries, retryBudget, clock = systemClock } = options;
+  return new JsonClient({
+    source,
+    baseUrl,
+    concurrency: 1,
+    timeoutMs,
+    retries,
+    retryBudget,
+    gate: new RequestGate(intervalMs, clock),
+    sleep: (ms) => clock.sleep(ms),
+  });
 }

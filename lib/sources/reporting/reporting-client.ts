@@ -1,83 +1,106 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Secret } from '../../secret';
 import { parseAnswer } from '../answer-schema';
+import type { DriftLog } from '../drift';
 import type { JsonClient } from '../http/json-client';
-import { type Page, type PagingNotes, readPages } from '../paging';
+import { type Page, type PagingNotes, readAllPages, readPages } from '../paging';
 import { exact, type ReportFilter, type ReportSort } from './filters';
 import {
   type AssetRow,
-  assetRowSchema,
+  REPORTS,
+  type ReportEndpoint,
+  type ReportRow,
   reportPageSchema,
+  type TradeRow,
   type UserBalanceRow,
   type UserRow,
-  userBalanceRowSchema,
-  userRowSchema,
 } from './schemas';
 
-/** The eleven report endpoints under `/back-api/reporting/reports/data/`. */
-export type ReportEndpoint =
-  | 'assets-and-balances'
-  | 'users'
-  | 'users/balances'
-  | 'users/logins'
-  | 'commissions'
-  | 'commissions/assets'
-  | 'commissions/users'
-  | 'orders'
-  | 'orders/opened'
-  | 'orders/transactions'
-  | 'transfers';
+/** Filters and sort of one report query. */
+export interface ReportQuery {
+  filters?: ReportFilter[];
+  sort?: ReportSort;
+}
 
 /**
- * The Reporting API adapter: one paged `POST` per report, bearer-authenticated, every answer
- * validated, every page read.
+ * The Reporting API adapter: one client for all eleven report endpoints. Every page is a
+ * bearer-authenticated `POST` with `{filters, sort, paging}`; every row is validated against its
+ * report's schema; unknown fields are counted as drift; rows served twice across pages are
+ * noticed (`readPages`/`readAllPages`).
  */
 export class ReportingClient {
   constructor(
     private readonly http: JsonClient,
     private readonly token: Secret,
     private readonly pageSize: number,
+    private readonly drift?: DriftLog,
   ) {}
 
-  /** Streams a report's rows page by page, parsed with `row`. */
-  async *query<R extends z.ZodType>(
-    endpoint: ReportEndpoint,
-    row: R,
-    request: { filters?: ReportFilter[]; sort?: ReportSort } = {},
-    notes?: PagingNotes,
-  ): AsyncGenerator<z.infer<R>[]> {
-    const pageSchema = reportPageSchema(row);
-    const fetchPage = async (page: number): Promise<Page<z.infer<R>>> => {
-      const body = await this.http.request({
-        endpoint,
-        method: 'POST',
-        path: `/back-api/reporting/reports/data/${endpoint}`,
-        headers: { authorization: `Bearer ${this.token.reveal()}` },
-        body: { filters: request.filters ?? [], ...(request.sort && { sort: request.sort }), paging: { page, per_page: this.pageSize } },
-      });
-      return parseAnswer(pageSchema, body, 'reporting', endpoint) as Page<z.infer<R>>;
-    };
-    yield* readPages(fetchPage, notes);
+  /** Streams a report's rows page by page as they arrive, skipping rows that repeat the previous page. */
+  stream<E extends ReportEndpoint>(endpoint: E, query: ReportQuery = {}, notes?: PagingNotes): AsyncGenerator<ReportRow<E>[]> {
+    return readPages((page) => this.page(endpoint, query, page), notes, REPORTS[endpoint].key as (row: ReportRow<E>) => string);
+  }
+
+  /** Reads a whole report, consistently (re-read once if it moved during the read). */
+  readAll<E extends ReportEndpoint>(endpoint: E, query: ReportQuery = {}): Promise<ReportRow<E>[]> {
+    return readAllPages((page) => this.page(endpoint, query, page), REPORTS[endpoint].key as (row: ReportRow<E>) => string, {
+      source: 'reporting',
+      endpoint,
+    });
   }
 
   /** Every asset with its scale and totals (`assets-and-balances`). */
-  async assets(): Promise<AssetRow[]> {
-    const rows: AssetRow[] = [];
-    for await (const page of this.query('assets-and-balances', assetRowSchema)) rows.push(...page);
-    return rows;
+  assets(): Promise<AssetRow[]> {
+    return this.readAll('assets-and-balances');
   }
 
   /** Every user, page by page, in a stable order (`users`, sorted by creation). */
   users(notes?: PagingNotes): AsyncGenerator<UserRow[]> {
-    return this.query('users', userRowSchema, { sort: { field: 'CreatedAt', direction: 'Asc' } }, notes);
+    return this.stream('users', { sort: { field: 'CreatedAt', direction: 'Asc' } }, notes);
   }
 
   /** One user's balance in each asset (`users/balances` filtered by `UserId`). */
-  async userBalances(userId: string): Promise<UserBalanceRow[]> {
-    const rows: UserBalanceRow[] = [];
-    for await (const page of this.query('users/balances', userBalanceRowSchema, { filters: [exact('UserId', [userId])] })) {
-      rows.push(...page);
+  userBalances(userId: string): Promise<UserBalanceRow[]> {
+    return this.readAll('users/balances', { filters: [exact('UserId', [userId])] });
+  }
+
+  /**
+   * Every trade, read per commission asset: the endpoint refuses a query without an `orderId`
+   * or `commissionAssetId` filter. Each trade row has exactly one commission asset, so the union
+   * over all assets is every trade, once.
+   */
+  async trades(commissionAssetIds: readonly string[], filters: ReportFilter[] = []): Promise<TradeRow[]> {
+    const rows: TradeRow[] = [];
+    for (const assetId of commissionAssetIds) {
+      rows.push(...(await this.readAll('orders/transactions', { filters: [exact('CommissionAssetId', [assetId]), ...filters] })));
     }
     return rows;
   }
+
+  private async page<E extends ReportEndpoint>(endpoint: E, query: ReportQuery, page: number): Promise<Page<ReportRow<E>>> {
+    const body = await this.http.request({
+      endpoint,
+      method: 'POST',
+      path: `/back-api/reporting/reports/data/${endpoint}`,
+      headers: { authorization: `Bearer ${this.token.reveal()}` },
+      body: { filters: query.filters ?? [], ...(query.sort && { sort: query.sort }), paging: { page, per_page: this.pageSize } },
+    });
+    const envelope = parseAnswer(reportPageSchema, body, 'reporting', endpoint);
+    const row = REPORTS[endpoint].row;
+    this.drift?.inspect('reporting', endpoint, envelope.data, knownFields(row));
+    const data = parseAnswer(z.object({ data: z.array(row) }), { data: envelope.data }, 'reporting', endpoint).data as ReportRow<E>[];
+    return { paging: envelope.paging, data };
+  }
+}
+
+const knownFieldCache = new WeakMap<z.ZodObject, ReadonlySet<string>>();
+
+/** The field names a row schema knows. */
+export function knownFields(schema: z.ZodObject): ReadonlySet<string> {
+  let known = knownFieldCache.get(schema);
+  if (!known) {
+    known = new Set(Object.keys(schema.shape));
+    knownFieldCache.set(schema, known);
+  }
+  return known;
 }

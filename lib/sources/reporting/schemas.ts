@@ -2,35 +2,39 @@ import { z } from 'zod';
 import { decimalAmount } from '../answer-schema';
 import { pagingSchema } from '../paging';
 
-/** A row of `assets-and-balances`: per-asset totals and the asset's display scale. */
+const text = z.string();
+const optionalText = z.string().nullish();
+const roles = z.array(z.string()).default([]);
+const side = z.enum(['Buy', 'Sell']);
+
+/** `assets-and-balances`: per-asset totals over users with roles Trader, User and Market Maker, and the asset's scale. */
 export const assetRowSchema = z.object({
-  assetId: z.string().min(1),
-  assetName: z.string().optional(),
+  assetId: text.min(1),
+  assetName: optionalText,
   assetAmount: decimalAmount,
   assetAmountInRAT: decimalAmount.optional(),
   assetAmountScale: z.coerce.number().int().min(0).max(36),
-  rootAsset: z.string().optional(),
+  rootAsset: optionalText,
 });
-/** A parsed `assets-and-balances` row. */
-export type AssetRow = z.infer<typeof assetRowSchema>;
 
-/** A row of `users`: who the user is and which roles put them in the reporting totals. */
+/** `users`: who the user is and which roles put them in the reporting totals. */
 export const userRowSchema = z.object({
-  userId: z.string().min(1),
-  status: z.string().optional(),
-  email: z.string().optional(),
-  username: z.string().optional(),
-  roles: z.array(z.string()).default([]),
-  createdAt: z.string().optional(),
+  userId: text.min(1),
+  status: optionalText,
+  hasTradingApiKey: z.boolean().nullish(),
+  email: optionalText,
+  username: optionalText,
+  roles,
+  createdAt: optionalText,
   totalBalanceInRAT: decimalAmount.optional(),
+  totalCommissionInRAT: decimalAmount.optional(),
+  lastSignInDate: optionalText,
 });
-/** A parsed `users` row. */
-export type UserRow = z.infer<typeof userRowSchema>;
 
-/** A row of `users/balances` (one asset of the filtered user; the row itself carries no user id). */
+/** `users/balances`: one asset of the filtered user (the row itself carries no user id). */
 export const userBalanceRowSchema = z.object({
-  assetId: z.string().min(1),
-  assetName: z.string().optional(),
+  assetId: text.min(1),
+  assetName: optionalText,
   assetAmount: decimalAmount,
   lockedAssetAmount: decimalAmount,
   availableAssetAmount: decimalAmount,
@@ -39,10 +43,148 @@ export const userBalanceRowSchema = z.object({
   availableAssetAmountInRAT: decimalAmount.optional(),
   rateToRootAsset: decimalAmount.optional(),
 });
-/** A parsed `users/balances` row. */
-export type UserBalanceRow = z.infer<typeof userBalanceRowSchema>;
 
-/** The envelope every report answers with: `{filters, sort, paging, data}`. */
-export function reportPageSchema<R extends z.ZodType>(row: R) {
-  return z.object({ paging: pagingSchema, data: z.array(row) });
-}
+/** `users/logins`: one sign-in. */
+export const loginRowSchema = z.object({ userId: text.min(1), ip: optionalText, loginAt: text });
+
+/** `commissions`: a user's summary of commissions and PnL in the root asset. */
+export const commissionSummaryRowSchema = z.object({
+  totalAmountInRAT: decimalAmount.optional(),
+  totalCommissionInRAT: decimalAmount.optional(),
+  totalTradedVolumeInRAT: decimalAmount.optional(),
+  realizedPnlInRAT: decimalAmount.optional(),
+});
+
+/** `commissions/assets`: commissions and PnL per asset. */
+export const commissionAssetRowSchema = z.object({
+  assetId: text.min(1),
+  assetName: optionalText,
+  assetAmount: decimalAmount.optional(),
+  totalAssetCommission: decimalAmount.optional(),
+  assetAmountInRAT: decimalAmount.optional(),
+  totalCommissionInRAT: decimalAmount.optional(),
+  totalTradedVolumeInRAT: decimalAmount.optional(),
+  realizedPnlInRAT: decimalAmount.optional(),
+  unrealizedPnlInRAT: decimalAmount.optional(),
+});
+
+/** `commissions/users`: commissions and PnL per user. */
+export const commissionUserRowSchema = z.object({
+  userId: text.min(1),
+  email: optionalText,
+  status: optionalText,
+  totalAmountInRAT: decimalAmount.optional(),
+  totalCommissionInRAT: decimalAmount.optional(),
+  totalTradedVolumeInRAT: decimalAmount.optional(),
+  realizedPnlInRAT: decimalAmount.optional(),
+  unrealizedPnlInRAT: decimalAmount.optional(),
+});
+
+/** `orders`: an order's history; its `commissionAmount` totals its trades' (never add both). */
+export const orderRowSchema = z.object({
+  orderId: text.min(1),
+  userId: text.min(1),
+  userEmail: optionalText,
+  marketId: text.min(1),
+  side,
+  orderType: text,
+  baseAmount: decimalAmount,
+  quoteAmount: decimalAmount,
+  remainingAmount: decimalAmount.optional(),
+  fillFactor: decimalAmount.optional(),
+  avgExecutionPrice: decimalAmount.optional(),
+  commissionAmount: decimalAmount.optional(),
+  commissionAssetId: optionalText,
+  commissionAssetName: optionalText,
+  commissionInRAT: decimalAmount.optional(),
+  orderStatus: text,
+  createdAt: text,
+  updatedAt: optionalText,
+});
+
+/** `orders/opened`: a resting limit order; it reserves funds (the row carries no user id). */
+export const openOrderRowSchema = z.object({
+  orderId: text.min(1),
+  marketId: text.min(1),
+  side,
+  orderType: text,
+  baseAmount: decimalAmount,
+  quoteAmount: decimalAmount,
+  limitPrice: decimalAmount,
+  filledAmount: decimalAmount,
+  remainingAmount: decimalAmount,
+  createdAt: text,
+  updatedAt: optionalText,
+});
+
+/** `orders/transactions`: one trade (fill) of one order, with its commission. */
+export const tradeRowSchema = z.object({
+  orderId: text.min(1),
+  executionId: text.min(1),
+  userId: text.min(1),
+  userEmail: optionalText,
+  userRoles: roles,
+  marketId: text.min(1),
+  side,
+  orderType: text,
+  baseAmount: decimalAmount,
+  quoteAmount: decimalAmount,
+  orderStatus: text,
+  executedAt: text,
+  createdAt: optionalText,
+  commissionAmount: decimalAmount,
+  commissionAssetId: text.min(1),
+  commissionAssetName: optionalText,
+  commissionInRAT: decimalAmount.optional(),
+});
+
+/** `transfers`: a deposit or withdrawal and its status. */
+export const transferRowSchema = z.object({
+  userId: text.min(1),
+  userEmail: optionalText,
+  userRoles: roles,
+  id: text.min(1),
+  assetId: text.min(1),
+  assetName: optionalText,
+  type: z.enum(['Deposit', 'Withdrawal']),
+  status: z.enum(['AwaitingConfirmation', 'Pending', 'Completed', 'Failed', 'Cancelled']),
+  assetAmount: decimalAmount,
+  createdAt: text,
+  rateToRootAsset: decimalAmount.optional(),
+  assetAmountInRAT: decimalAmount.optional(),
+  externalId: optionalText,
+});
+
+/** Every report: its row schema and the key that identifies a row (to notice a row served twice). */
+export const REPORTS = {
+  'assets-and-balances': { row: assetRowSchema, key: (row: z.infer<typeof assetRowSchema>) => row.assetId },
+  users: { row: userRowSchema, key: (row: z.infer<typeof userRowSchema>) => row.userId },
+  'users/balances': { row: userBalanceRowSchema, key: (row: z.infer<typeof userBalanceRowSchema>) => row.assetId },
+  'users/logins': { row: loginRowSchema, key: (row: z.infer<typeof loginRowSchema>) => `${row.userId}@${row.loginAt}@${row.ip ?? ''}` },
+  commissions: { row: commissionSummaryRowSchema, key: (row: z.infer<typeof commissionSummaryRowSchema>) => JSON.stringify(row) },
+  'commissions/assets': { row: commissionAssetRowSchema, key: (row: z.infer<typeof commissionAssetRowSchema>) => row.assetId },
+  'commissions/users': { row: commissionUserRowSchema, key: (row: z.infer<typeof commissionUserRowSchema>) => row.userId },
+  orders: { row: orderRowSchema, key: (row: z.infer<typeof orderRowSchema>) => row.orderId },
+  'orders/opened': { row: openOrderRowSchema, key: (row: z.infer<typeof openOrderRowSchema>) => row.orderId },
+  // Both sides of a trade share its executionId: a trade row is an order's fill.
+  'orders/transactions': { row: tradeRowSchema, key: (row: z.infer<typeof tradeRowSchema>) => `${row.orderId}/${row.executionId}` },
+  transfers: { row: transferRowSchema, key: (row: z.infer<typeof transferRowSchema>) => row.id },
+} as const;
+
+/** The eleven report endpoints under `/back-api/reporting/reports/data/`. */
+export type ReportEndpoint = keyof typeof REPORTS;
+
+/** The parsed row type of a report. */
+export type ReportRow<E extends ReportEndpoint> = z.infer<(typeof REPORTS)[E]['row']>;
+
+/** A parsed `assets-and-balances` row. */
+export type AssetRow = ReportRow<'assets-and-balances'>;
+/** A parsed `users` row. */
+export type UserRow = ReportRow<'users'>;
+/** A parsed `users/balances` row. */
+export type UserBalanceRow = ReportRow<'users/balances'>;
+/** A parsed `orders/transactions` row. */
+export type TradeRow = ReportRow<'orders/transactions'>;
+
+/** The envelope every report answers with: `{filters, sort, paging, data}`; `data` rows are checked one by one. */
+export const reportPageSchema = z.object({ paging: pagingSchema, data: z.array(z.unknown()) });

@@ -3,6 +3,7 @@ import { Amount } from '../../../lib/domain/money';
 import { Secret } from '../../../lib/secret';
 import { BackOfficeClient } from '../../../lib/sources/backoffice/backoffice-client';
 import { JsonClient } from '../../../lib/sources/http/json-client';
+import { newPagingNotes } from '../../../lib/sources/paging';
 import { ReportingClient } from '../../../lib/sources/reporting/reporting-client';
 import { SourceError } from '../../../lib/sources/source-error';
 import { SANDBOX_BACKOFFICE_TOKEN, SANDBOX_REPORTING_TOKEN } from '../../../sandbox/credentials';
@@ -29,12 +30,12 @@ describe('Reporting and back-office adapters against the sandbox over HTTP', () 
 
   it('reads every user exactly once across pages of 7', async () => {
     const reporting = new ReportingClient(http('reporting'), new Secret(SANDBOX_REPORTING_TOKEN), 7);
-    const notes = { pages: 0, rows: 0, totalChanged: false };
+    const notes = newPagingNotes();
     const ids: string[] = [];
     for await (const page of reporting.users(notes)) ids.push(...page.map((row) => row.userId));
     expect(ids).toHaveLength(45);
     expect(new Set(ids)).toEqual(new Set(sandbox.book.users.map((user) => user.userId)));
-    expect(notes).toEqual({ pages: 7, rows: 45, totalChanged: false });
+    expect(notes).toEqual({ pages: 7, rows: 45, totalChanged: false, repeatedRows: 0 });
   });
 
   it("reads a user's balances exactly as the sandbox's Reporting view holds them", async () => {
