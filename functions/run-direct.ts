@@ -4,6 +4,7 @@ import { containerLog } from '../lib/handlers/container';
 import { runFromTrigger } from '../lib/handlers/run-from-trigger';
 import { logErrors } from '../lib/middleware/error-response';
 import { parseEvent } from '../lib/middleware/parse-event';
+import { secretsFromContext, ssmSecrets } from '../lib/middleware/ssm-secrets';
 
 /** The payload of a direct invoke (`sls invoke`, Lambda `Invoke`). */
 const directRunEvent = z.strictObject({ requestedBy: z.string().min(1).max(200).optional() });
@@ -12,4 +13,5 @@ const directRunEvent = z.strictObject({ requestedBy: z.string().min(1).max(200).
 export const handler = middy<z.infer<typeof directRunEvent>>()
   .use(logErrors(containerLog))
   .use(parseEvent(directRunEvent))
-  .handler(async (event) => runFromTrigger({ type: 'direct', by: event.requestedBy ?? 'invoke' }));
+  .use(ssmSecrets())
+  .handler(async (event, context) => runFromTrigger({ type: 'direct', by: event.requestedBy ?? 'invoke' }, secretsFromContext(context)));

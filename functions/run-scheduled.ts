@@ -4,6 +4,7 @@ import { containerLog } from '../lib/handlers/container';
 import { runFromTrigger } from '../lib/handlers/run-from-trigger';
 import { logErrors } from '../lib/middleware/error-response';
 import { parseEvent } from '../lib/middleware/parse-event';
+import { secretsFromContext, ssmSecrets } from '../lib/middleware/ssm-secrets';
 
 /** An EventBridge scheduled event (only its id is used, to trace the run back to the event). */
 const scheduledEvent = z.object({ id: z.string().min(1), source: z.string() });
@@ -12,4 +13,5 @@ const scheduledEvent = z.object({ id: z.string().min(1), source: z.string() });
 export const handler = middy<z.infer<typeof scheduledEvent>>()
   .use(logErrors(containerLog))
   .use(parseEvent(scheduledEvent))
-  .handler(async (event) => runFromTrigger({ type: 'schedule', eventId: event.id }));
+  .use(ssmSecrets())
+  .handler(async (event, context) => runFromTrigger({ type: 'schedule', eventId: event.id }, secretsFromContext(context)));

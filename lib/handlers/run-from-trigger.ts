@@ -7,8 +7,8 @@ import { container } from './container';
  * Starts one reconciliation run for any trigger: the schedule, a person over HTTP, or a direct
  * invoke all end here, so they behave the same.
  */
-export async function runFromTrigger(trigger: RunTrigger): Promise<RunSummary> {
-  const { deps, log } = container();
+export async function runFromTrigger(trigger: RunTrigger, secrets: Record<string, string> = {}): Promise<RunSummary> {
+  const { deps, log } = container(secrets);
   const runId = newRunId(deps.clock.now());
   log.info('run started', { runId, trigger });
   const summary = await reconcile({ runId, trigger }, deps);

@@ -46,6 +46,9 @@ function describeError(error: unknown): Record<string, unknown> {
   let current: unknown = error;
   while (current instanceof Error && chain.length < 5) {
     chain.push(`${current.name}: ${current.message.split('\n', 1)[0]}`);
+    // middy's internal-value errors (e.g. an SSM parameter that failed) keep their reasons in `cause.data`.
+    const reasons = (current.cause as { data?: unknown } | undefined)?.data;
+    if (Array.isArray(reasons)) for (const reason of reasons) if (reason instanceof Error) chain.push(`${reason.name}: ${reason.message}`);
     current = current.cause;
   }
   return { error: chain[0] ?? String(error), causes: chain.slice(1) };
