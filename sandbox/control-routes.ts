@@ -1,25 +1,63 @@
 import type { Book } from './book-types';
-import { json, type SandboxResponse } from './http-kit';
-import type { JsonValue } from './json-text';
+import { FaultRuleError } from './fault-rules';
+import type { SandboxFaults } from './faults';
+import { json, jsonError, parseBody, type SandboxRequest, type SandboxResponse } from './http-kit';
+import { isJsonObject, type JsonValue } from './json-text';
 import type { SandboxStats } from './stats';
 
 /** Path prefix of the sandbox's own (non-upstream) routes. */
 export const CONTROL_PREFIX = '/__sandbox/';
 
-/** Answers the control routes: manifest, stats, health and the venue-account mapping list. */
+/** A control route's handler (it sees the request with its body). */
+export type ControlHandler = (req: SandboxRequest) => SandboxResponse;
+
+/**
+ * Finds the control route of `method` + `name` (the path after `/__sandbox/`): manifest, stats, health, venue accounts,
+ * rate-limit reset and the fault rules (`GET` lists, `POST {rules}` replaces, `DELETE` clears). Undefined → 404.
+ */
 export function createControlHandler(
   book: Book,
   stats: SandboxStats,
   resetLimits: () => void,
-): (method: string, name: string) => SandboxResponse | undefined {
+  faults: SandboxFaults,
+): (method: string, name: string) => ControlHandler | undefined {
+  const listed = () => json(200, { rules: faults.list() as unknown as JsonValue });
   return (method, name) => {
-    if (method === 'GET' && name === 'manifest') return json(200, book.manifest as unknown as JsonValue);
-    if (method === 'GET' && name === 'stats') return json(200, stats.snapshot() as unknown as JsonValue);
-    if (method === 'GET' && name === 'health') return json(200, { ok: true });
-    if (method === 'GET' && name === 'venue-accounts') return json(200, book.venueMappings as unknown as JsonValue);
+    if (method === 'GET' && name === 'manifest') return () => json(200, book.manifest as unknown as JsonValue);
+    if (method === 'GET' && name === 'stats') return () => json(200, stats.snapshot() as unknown as JsonValue);
+    if (method === 'GET' && name === 'health') return () => json(200, { ok: true });
+    if (method === 'GET' && name === 'venue-accounts') return () => json(200, book.venueMappings as unknown as JsonValue);
     if (method === 'POST' && name === 'reset-rate-limits') {
-      resetLimits();
-      return json(200, { ok: true });
+      return () => {
+        resetLimits();
+        return json(200, { ok: true });
+      };
+    }
+    if (name === 'faults') {
+      if (method === 'GET') return listed;
+      if (method === 'DELETE') {
+        return () => {
+          faults.clear();
+          return listed();
+        };
+      }
+      if (method === 'POST') {
+        return (req) => {
+          const parsed = parseBody(req.body);
+          if (!parsed.ok) return jsonError(400, parsed.message);
+          if (!isJsonObject(parsed.value) || !Array.isArray(parsed.value.rules)) {
+            return jsonError(400, 'Body must be {"rules": [...]} (the rules replace the active ones; [] clears them)');
+          }
+          try {
+            faults.set(parsed.value.rules as never);
+          } catch (err) {
+            if (err instanceof FaultRuleError) return jsonError(400, err.message);
+            throw err;
+          }
+          return listed();
+        };
+      }
+      return () => jsonError(405, 'Method not allowed: GET, POST or DELETE /__sandbox/faults');
     }
     return undefined;
   };

@@ -27,27 +27,43 @@ export interface MultiMarketsDeps {
   now: () => number;
 }
 
+/** Message of the 429 answer (the limiter's own and the injected `rate-limit` fault's). */
+export const MULTIMARKETS_TOO_MANY_REQUESTS = 'Too many requests: 100 per 60 s per companyId';
+
+/** The rate limiter's key of a MultiMarkets request: its companyId header ('' when missing). */
+export function multimarketsLimitKey(req: SandboxRequest): string {
+  return headerValue(req, 'companyid') ?? '';
+}
+
+/** The MultiMarkets envelope around `data`, echoing the request's trace header. */
+export function multimarketsEnvelope(req: SandboxRequest, tm: number, code: string, msg: string, data: JsonValue, ok: boolean): JsonValue {
+  return { msg, code, bizCode: code, trace: headerValue(req, 'trace') ?? '', msgParams: '', tm, data, ok, fail: !ok };
+}
+
+/** A MultiMarkets failure answer (`ok:false`, `data:null`) with the given HTTP status. */
+export function multimarketsFailure(
+  req: SandboxRequest,
+  tm: number,
+  code: string,
+  msg: string,
+  status = 200,
+  headers?: Record<string, string>,
+): SandboxResponse {
+  return json(status, multimarketsEnvelope(req, tm, code, msg, null, false), headers);
+}
+
 /** Answers `POST /api/cats-gateway/get-user-amount` with the MultiMarkets envelope, rate limited per companyId. */
 export function createMultiMarketsHandler(deps: MultiMarketsDeps): (req: SandboxRequest) => SandboxResponse {
   const { book, limiter, stats, now } = deps;
   return (req) => {
     const trace = headerValue(req, 'trace');
-    const envelope = (code: string, msg: string, data: JsonValue, ok: boolean): JsonValue => ({
-      msg,
-      code,
-      bizCode: code,
-      trace: trace ?? '',
-      msgParams: '',
-      tm: now(),
-      data,
-      ok,
-      fail: !ok,
-    });
+    const envelope = (code: string, msg: string, data: JsonValue, ok: boolean): JsonValue =>
+      multimarketsEnvelope(req, now(), code, msg, data, ok);
     const fail = (code: string, msg: string, status = 200, headers?: Record<string, string>) =>
-      json(status, envelope(code, msg, null, false), headers);
+      multimarketsFailure(req, now(), code, msg, status, headers);
 
     const companyId = headerValue(req, 'companyid');
-    const decision = limiter.check(companyId ?? '', req.remoteAddress);
+    const decision = limiter.check(multimarketsLimitKey(req), req.remoteAddress);
     if (decision.kind === 'ban') {
       stats.banned++;
       return fail(MULTIMARKETS_CODES.ipBanned, 'IP banned: requests sent while rate limited', 418, {
@@ -56,7 +72,7 @@ export function createMultiMarketsHandler(deps: MultiMarketsDeps): (req: Sandbox
     }
     if (decision.kind === 'throttle') {
       stats.tooManyRequests++;
-      return fail(MULTIMARKETS_CODES.tooManyRequests, 'Too many requests: 100 per 60 s per companyId', 429, {
+      return fail(MULTIMARKETS_CODES.tooManyRequests, MULTIMARKETS_TOO_MANY_REQUESTS, 429, {
         'retry-after': String(decision.retryAfterSeconds),
       });
     }

@@ -57,6 +57,27 @@ export class RollingWindowLimiter {
     return { kind: 'allow' };
   }
 
+  /**
+   * Opens (or extends) the throttle penalty of `key` for `retryAfterSeconds` from now, as if the limiter had just answered
+   * 429 itself: any request under `key` before it ends is banned (418) exactly like after a real throttle. Used by the
+   * injected `rate-limit` fault; 0 seconds opens nothing.
+   */
+  penalize(key: string, retryAfterSeconds: number): void {
+    if (retryAfterSeconds <= 0) return;
+    const until = this.now() + retryAfterSeconds * 1000;
+    const current = this.penaltyUntil.get(key);
+    if (current === undefined || current < until) this.penaltyUntil.set(key, until);
+  }
+
+  /** True when `check(key, client)` would refuse now (client banned, or `key` inside a throttle penalty); changes nothing. */
+  refusing(key: string, client: string): boolean {
+    const t = this.now();
+    const banned = this.bannedUntil.get(client);
+    if (banned !== undefined && banned > t) return true;
+    const penalty = this.penaltyUntil.get(key);
+    return penalty !== undefined && penalty > t;
+  }
+
   /** Forgets every window, penalty and ban (control route / tests). */
   reset(): void {
     this.windows.clear();

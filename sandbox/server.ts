@@ -4,6 +4,8 @@ import { createBackOfficeHandlers } from './back-office';
 import { generateBook } from './book';
 import type { Book } from './book-types';
 import { CONTROL_PREFIX, createControlHandler } from './control-routes';
+import type { Upstream } from './fault-rules';
+import { FaultInjector, type FaultRule, type SandboxFaults } from './faults';
 import { BodyTooLargeError, jsonError, readBody, type SandboxRequest, type SandboxResponse, send } from './http-kit';
 import { createIndxHandler } from './indx';
 import { createMultiMarketsHandler } from './multimarkets';
@@ -19,11 +21,15 @@ export interface SandboxServerOptions {
   now?: () => number;
   /** log one line per request to stderr (default false) */
   logRequests?: boolean;
+  /** fault rules active from the start (see `server.sandboxFaults` and sandbox/README.md "Fault modes") */
+  faults?: readonly FaultRule[];
 }
 
 /** A node:http server serving the four upstream APIs over `book`, with its counters attached. */
 export interface SandboxServer extends Server {
   sandboxStats: SandboxStats;
+  /** the active fault rules: set / clear / list (also over `/__sandbox/faults`) */
+  sandboxFaults: SandboxFaults;
 }
 
 const USER_BALANCE = /^\/back-api\/backoffice\/user\/([^/]+)\/balance\/?$/;
@@ -40,33 +46,44 @@ export function createSandboxServer(book: Book, options: SandboxServerOptions = 
   const reporting = createReportingHandler(book);
   const multimarkets = createMultiMarketsHandler({ book, limiter, stats, now });
   const indx = createIndxHandler(book);
-  const control = createControlHandler(book, stats, () => limiter.reset());
+  const faults = new FaultInjector({ stats, limiter, now });
+  if (options.faults) faults.set(options.faults);
+  const control = createControlHandler(book, stats, () => limiter.reset(), faults);
 
-  /** Route key (for stats) and handler of a method + path, or undefined for 404. */
-  const route = (method: string, path: string): { key: string; handle: (req: SandboxRequest) => SandboxResponse } | undefined => {
+  /** Route key (for stats), handler and upstream (undefined for control routes) of a method + path, or undefined for 404. */
+  const route = (
+    method: string,
+    path: string,
+  ): { key: string; handle: (req: SandboxRequest) => SandboxResponse; upstream?: Upstream } | undefined => {
     const userBalance = USER_BALANCE.exec(path);
     if (userBalance) {
-      if (method !== 'GET') return { key: `${method} ${path}`, handle: () => jsonError(405, 'Method not allowed') };
+      if (method !== 'GET') return { key: `${method} ${path}`, handle: () => jsonError(405, 'Method not allowed'), upstream: 'backoffice' };
       let userId: string;
       try {
         userId = decodeURIComponent(userBalance[1] as string);
       } catch {
         userId = userBalance[1] as string;
       }
-      return { key: 'GET /back-api/backoffice/user/{userId}/balance', handle: (req) => backOffice.userBalance(req, userId) };
+      return {
+        key: 'GET /back-api/backoffice/user/{userId}/balance',
+        handle: (req) => backOffice.userBalance(req, userId),
+        upstream: 'backoffice',
+      };
     }
-    const post = (key: string, handle: (req: SandboxRequest) => SandboxResponse) =>
-      method === 'POST' ? { key: `POST ${key}`, handle } : { key: `${method} ${key}`, handle: () => jsonError(405, 'Method not allowed') };
-    if (path === BALANCES_PATH) return post(BALANCES_PATH, (req) => backOffice.balances(req));
+    const post = (upstream: Upstream, key: string, handle: (req: SandboxRequest) => SandboxResponse) =>
+      method === 'POST'
+        ? { key: `POST ${key}`, handle, upstream }
+        : { key: `${method} ${key}`, handle: () => jsonError(405, 'Method not allowed'), upstream };
+    if (path === BALANCES_PATH) return post('backoffice', BALANCES_PATH, (req) => backOffice.balances(req));
     if (path.startsWith(REPORTING_PREFIX)) {
       const report = path.slice(REPORTING_PREFIX.length).replace(/\/$/, '');
-      return post(path.replace(/\/$/, ''), (req) => reporting(req, report));
+      return post('reporting', path.replace(/\/$/, ''), (req) => reporting(req, report));
     }
-    if (path === MULTIMARKETS_PATH) return post(MULTIMARKETS_PATH, multimarkets);
-    if (path === INDX_PATH) return post(INDX_PATH, indx);
+    if (path === MULTIMARKETS_PATH) return post('multimarkets', MULTIMARKETS_PATH, multimarkets);
+    if (path === INDX_PATH) return post('indx', INDX_PATH, indx);
     if (path.startsWith(CONTROL_PREFIX)) {
-      const answer = control(method, path.slice(CONTROL_PREFIX.length));
-      if (answer) return { key: `${method} ${path}`, handle: () => answer };
+      const handler = control(method, path.slice(CONTROL_PREFIX.length));
+      if (handler) return { key: `${method} ${path}`, handle: handler };
     }
     return undefined;
   };
@@ -93,9 +110,18 @@ export function createSandboxServer(book: Book, options: SandboxServerOptions = 
       send(res, err instanceof BodyTooLargeError ? jsonError(413, err.message) : jsonError(400, 'Could not read the request body'));
       return;
     }
-    const answer = found.handle({ method, path, headers: req.headers, body, remoteAddress: req.socket.remoteAddress ?? 'unknown' });
-    if (options.logRequests) process.stderr.write(`${method} ${path} → ${answer.status}\n`);
-    send(res, answer);
+    const request: SandboxRequest = { method, path, headers: req.headers, body, remoteAddress: req.socket.remoteAddress ?? 'unknown' };
+    if (!found.upstream) {
+      const answer = found.handle(request);
+      if (options.logRequests) process.stderr.write(`${method} ${path} → ${answer.status}\n`);
+      send(res, answer);
+      return;
+    }
+    const outcome = faults.serve(found.upstream, request, found.handle, res);
+    if (options.logRequests) {
+      const injected = outcome.modes.length > 0 ? ` (faults: ${outcome.modes.join(', ')})` : '';
+      process.stderr.write(`${method} ${path} → ${outcome.status ?? 'held open'}${injected}\n`);
+    }
   };
 
   const server = createServer((req, res) => {
@@ -106,6 +132,7 @@ export function createSandboxServer(book: Book, options: SandboxServerOptions = 
     });
   }) as SandboxServer;
   server.sandboxStats = stats;
+  server.sandboxFaults = faults;
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
     else socket.destroy();
@@ -157,6 +184,8 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
+        // hung (and still-delayed) fault requests would otherwise keep their connections open
+        server.sandboxFaults.releaseHeld();
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), 1000).unref();
       });

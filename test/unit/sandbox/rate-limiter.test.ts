@@ -39,3 +39,37 @@ describe('the MultiMarkets rolling-window limiter', () => {
     expect(limiter.check('1001', 'ip').kind).toBe('allow');
   });
 });
+
+describe('an injected throttle penalty', () => {
+  const setup = () => {
+    let now = 1_700_000_000_000;
+    const clock = { advance: (ms: number) => (now += ms) };
+    return { limiter: new RollingWindowLimiter(MULTIMARKETS_RATE_LIMIT, () => now), clock };
+  };
+
+  it('bans a client that calls under the penalized key before Retry-After has passed, like a real 429', () => {
+    const { limiter, clock } = setup();
+    limiter.penalize('1001', 2);
+    expect(limiter.refusing('1001', 'ip')).toBe(true);
+    expect(limiter.refusing('2002', 'ip')).toBe(false);
+    clock.advance(1999);
+    expect(limiter.check('1001', 'ip')).toEqual({ kind: 'ban', retryAfterSeconds: 300 });
+    clock.advance(10_000);
+    expect(limiter.check('1001', 'ip').kind).toBe('ban');
+    expect(limiter.check('1001', 'other-ip').kind).toBe('allow');
+  });
+
+  it('lets a client that waits out Retry-After through, and changes nothing when asked only whether it would refuse', () => {
+    const { limiter, clock } = setup();
+    limiter.penalize('1001', 2);
+    limiter.penalize('1001', 1); // a shorter penalty never shortens the open one
+    clock.advance(1000);
+    expect(limiter.refusing('1001', 'ip')).toBe(true);
+    expect(limiter.refusing('1001', 'ip')).toBe(true);
+    clock.advance(1000);
+    expect(limiter.refusing('1001', 'ip')).toBe(false);
+    expect(limiter.check('1001', 'ip').kind).toBe('allow');
+    limiter.penalize('1001', 0);
+    expect(limiter.check('1001', 'ip').kind).toBe('allow');
+  });
+});
