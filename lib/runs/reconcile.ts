@@ -5,7 +5,9 @@ import { toDiscrepancy } from '../domain/discrepancy';
 import type { AssetScales } from '../domain/scale';
 import type { MismatchVerdict, Verdict } from '../domain/verdict';
 import type { DriftReport } from '../sources/drift';
+import { newPagingNotes } from '../sources/paging';
 import { SourceError } from '../sources/source-error';
+import { CircuitBreaker, type Settled } from './circuit-breaker';
 import type {
   AlertPublisher,
   BackOfficePort,
@@ -38,11 +40,11 @@ export interface ReconcileDeps {
   drift?: { drain(): DriftReport[] };
   /** The run's retry allowance across every upstream, refilled at the start of each run. */
   retryBudget?: { reset(): void };
+  /** Failed calls in a row after which a source is not called again in the run (default 3). */
+  breakerThreshold?: number;
   /** Called after each batch, for progress logs. */
   onProgress?: (progress: { users: number; positions: number; discrepancies: number }) => void;
 }
-
-type Settled<T> = { ok: true; value: T } | { ok: false; error: SourceError };
 
 /**
  * Reconciles every user of the book: lists assets and users from Reporting, reads each batch of
@@ -78,15 +80,12 @@ export async function reconcile(request: RunRequest, deps: ReconcileDeps): Promi
     }
   };
 
+  const breaker = new CircuitBreaker(deps.breakerThreshold ?? 3);
   const reconcileBatch = async (users: UserInfo[], scales: AssetScales, assetIds: string[]) => {
+    const userIds = users.map((user) => user.userId);
     const [reportingResults, backOfficeResult] = await Promise.all([
-      Promise.all(users.map((user) => settle(deps.reporting.userBalances(user.userId)))),
-      settle(
-        deps.backOffice.balances(
-          users.map((user) => user.userId),
-          assetIds,
-        ),
-      ),
+      Promise.all(users.map((user) => breaker.call('reporting', () => deps.reporting.userBalances(user.userId)))),
+      breaker.call('backoffice', () => deps.backOffice.balances(userIds, assetIds)),
     ]);
     noteHealth(health, 'backoffice', backOfficeResult);
     const backOfficeByUser = backOfficeResult.ok ? indexBackOffice(backOfficeResult.value) : undefined;
@@ -108,10 +107,23 @@ export async function reconcile(request: RunRequest, deps: ReconcileDeps): Promi
     health.used('reporting');
     const scales: AssetScales = new Map(assets.map((asset) => [asset.assetId, asset.scale]));
     const assetIds = assets.map((asset) => asset.assetId);
-    for await (const page of deps.reporting.users()) {
-      for (let start = 0; start < page.length; start += deps.userBatchSize) {
-        await reconcileBatch(page.slice(start, start + deps.userBatchSize), scales, assetIds);
+    const listing = newPagingNotes();
+    let pending: UserInfo[] = [];
+    for await (const page of deps.reporting.users(listing)) {
+      pending.push(...page);
+      while (pending.length >= deps.userBatchSize) {
+        await reconcileBatch(pending.slice(0, deps.userBatchSize), scales, assetIds);
+        pending = pending.slice(deps.userBatchSize);
       }
+    }
+    if (pending.length > 0) await reconcileBatch(pending, scales, assetIds);
+    if (listing.totalChanged || listing.repeatedRows > 0) {
+      // Offset paging moved under the read: some users may have been skipped, so the run cannot claim completeness.
+      const what = listing.totalChanged ? 'the user total changed' : `${listing.repeatedRows} user row(s) repeated`;
+      health.failed(
+        'reporting',
+        new SourceError('reporting', 'users', 'inconsistent-paging', `${what} during the listing; some users may be unchecked`),
+      );
     }
   } catch (error) {
     if (!(error instanceof SourceError)) throw error;
@@ -198,14 +210,4 @@ function indexBackOffice(results: BackOfficeUserBalances[]): Map<string, BackOff
 function noteHealth(health: SourceHealthTracker, source: 'reporting' | 'backoffice', result: Settled<unknown>): void {
   if (result.ok) health.used(source);
   else health.failed(source, result.error);
-}
-
-/** Awaits a source call, turning a {@link SourceError} into a value; anything else is a bug and propagates. */
-async function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
-  try {
-    return { ok: true, value: await promise };
-  } catch (error) {
-    if (error instanceof SourceError) return { ok: false, error };
-    throw error;
-  }
 }

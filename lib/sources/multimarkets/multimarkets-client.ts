@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import type { Amount } from '../../domain/money';
+import { parseAnswer } from '../answer-schema';
+import type { JsonClient } from '../http/json-client';
+import { type PacedHttpOptions, pacedJsonClient } from '../pacing/request-gate';
+import { SourceError } from '../source-error';
+import { multiMarketsEnvelopeSchema } from './schemas';
+
+/** One MultiMarkets currency account, as the venue-account mapping names it. */
+export interface MultiMarketsAccountRef {
+  thirdServerCode: string;
+  userName: string;
+  currency: string;
+}
+
+/** What MultiMarkets says about one account: its amount at `amount_digits`, or that it does not know it. */
+export type MultiMarketsBalance =
+  | { found: true; amount: Amount; scale: number; currency: string; userName: string }
+  | { found: false; code: string; message: string };
+
+/** Knobs of {@link MultiMarketsClient}; the defaults are for production. */
+export interface MultiMarketsClientOptions {
+  /** Source of the `timestamp` header (epoch ms). */
+  clock?: { now(): number };
+  /** Source of the `trace` header, one per balance read. */
+  newTrace?: () => string;
+  /** Envelope codes that mean "no such account" (the sandbox's is `20001`; the document leaves it open). */
+  notFoundCodes?: string[];
+}
+
+const ENDPOINT = 'get-user-amount';
+const PATH = '/api/cats-gateway/get-user-amount';
+/** Upstream messages are echoed into errors; a runaway one is cut. */
+const MAX_MESSAGE = 200;
+
+/**
+ * The MultiMarkets Webhook API adapter: reads one currency account's balance. It never retries
+ * or paces by itself — the {@link JsonClient} it is given does both (see {@link multiMarketsHttp}),
+ * so there is exactly one retry layer and no call can slip past the gate into a 429 penalty.
+ */
+export class MultiMarketsClient {
+  private readonly clock: { now(): number };
+  private readonly newTrace: () => string;
+  private readonly notFoundCodes: ReadonlySet<string>;
+
+  constructor(
+    private readonly http: JsonClient,
+    private readonly companyId: string,
+    options: MultiMarketsClientOptions = {},
+  ) {
+    this.clock = options.clock ?? Date;
+    this.newTrace = options.newTrace ?? randomUUID;
+    this.notFoundCodes = new Set(options.notFoundCodes ?? ['20001']);
+  }
+
+  /**
+   * `POST /api/cats-gateway/get-user-amount` for one account. An unknown account is a typed
+   * `found: false`; any other refusal is a non-retryable `upstream-error` naming code and message.
+   */
+  async balance(account: MultiMarketsAccountRef): Promise<MultiMarketsBalance> {
+    const body = await this.http.request({
+      endpoint: ENDPOINT,
+      method: 'POST',
+      path: PATH,
+      headers: this.headers(),
+      body: { thirdServerCode: account.thirdServerCode, userName: account.userName, currency: account.currency },
+    });
+    const envelope = parseAnswer(multiMarketsEnvelopeSchema, body, 'multimarkets', ENDPOINT);
+    if (!envelope.ok) {
+      const code = envelope.code ?? envelope.bizCode ?? '(none)';
+      const message = (envelope.msg ?? '').slice(0, MAX_MESSAGE);
+      if (this.notFoundCodes.has(code)) return { found: false, code, message };
+      throw new SourceError('multimarkets', ENDPOINT, 'upstream-error', `code ${code}: ${message}`, { retryable: false });
+    }
+    const { data } = envelope;
+    if (data.userName !== account.userName || data.currency.toUpperCase() !== account.currency.toUpperCase()) {
+      throw new SourceError('multimarkets', ENDPOINT, 'upstream-error', 'answered for another user_name or currency than asked', {
+        retryable: false,
+      });
+    }
+    return { found: true, ...data };
+  }
+
+  /**
+   * The request headers. `timestamp` is a getter: the JsonClient spreads the headers when it
+   * actually sends (after the gate's wait, and again on each retry), so the upstream sees the
+   * send time, not the time the read was queued minutes earlier.
+   */
+  private headers(): Record<string, string> {
+    const clock = this.clock;
+    return {
+      trace: this.newTrace(),
+      companyId: this.companyId,
+      get timestamp() {
+        return String(Math.floor(clock.now()));
+      },
+    };
+  }
+}
+
+/** How hard to press MultiMarkets: at most `ratePerMinute` calls a minute (the platform allows ~100). */
+export interface MultiMarketsHttpOptions extends PacedHttpOptions {
+  ratePerMinute: number;
+}
+
+/**
+ * The {@link JsonClient} a {@link MultiMarketsClient} needs: one call at a time, starts
+ * `60_000 / ratePerMinute` ms apart, held after a 429 until `Retry-After` — calling during that
+ * penalty is what gets the IP banned (418).
+ *
+ * @example multiMarketsHttp({ baseUrl, ratePerMinute: 90, timeoutMs: 5_000, retries: 3 })
+ */
+export function multiMarketsHttp(options: MultiMarketsHttpOptions): JsonClient {
+  const { ratePerMinute } = options;
+  if (!(ratePerMinute > 0 && ratePerMinute <= 100)) {
+    throw new RangeError(`ratePerMinute must be in (0, 100] (MultiMarkets allows ~100 a minute), got ${ratePerMinute}`);
+  }
+  return pacedJsonClient('multimarkets', 60_000 / ratePerMinute, options);
+}

@@ -1,0 +1,158 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../lib/config';
+import { reconcile } from '../../lib/runs/reconcile';
+import type { RunSummary } from '../../lib/runs/run-summary';
+import { wire } from '../../lib/wiring';
+import { SANDBOX_BACKOFFICE_TOKEN, SANDBOX_REPORTING_TOKEN } from '../../sandbox/credentials';
+import type { FaultRule } from '../../sandbox/faults';
+import { type RunningSandbox, startSandbox } from '../../sandbox/server';
+import { alertsTopic, freshTables } from '../support/local-services';
+
+const keyOf = (d: { check: string; userId: string; asset: string }) => `${d.check}:${d.userId}:${d.asset}`;
+
+type Expectation = 'exact' | { partial: 'reporting' | 'backoffice' } | { failed: 'reporting' };
+
+/** Each upstream misbehaviour, and what a run over it must end with. */
+const cases: { name: string; rules: FaultRule[]; expect: Expectation; drift?: string }[] = [
+  {
+    name: 'slow answers',
+    rules: [{ target: 'reporting', endpoint: 'users/balances', mode: 'latency', latencyMs: 50, times: 10 }],
+    expect: 'exact',
+  },
+  {
+    name: 'a 503 burst that retries absorb',
+    rules: [{ target: 'reporting', endpoint: 'users/balances', mode: 'status', status: 503, times: 2 }],
+    expect: 'exact',
+  },
+  {
+    name: 'a 429 burst that retries absorb',
+    rules: [{ target: 'backoffice', endpoint: 'balances', mode: 'rate-limit', retryAfterSeconds: 0, times: 2 }],
+    expect: 'exact',
+  },
+  {
+    name: 'one hung call that a retry absorbs',
+    rules: [{ target: 'reporting', endpoint: 'users/balances', mode: 'hang', times: 1 }],
+    expect: 'exact',
+  },
+  {
+    name: 'a page that repeats once',
+    rules: [{ target: 'backoffice', endpoint: 'balances', mode: 'repeat-page', times: 1 }],
+    expect: 'exact',
+  },
+  {
+    name: 'a total that drifts once',
+    rules: [{ target: 'backoffice', endpoint: 'balances', mode: 'total-drift', times: 1 }],
+    expect: 'exact',
+  },
+  {
+    name: 'an added field',
+    rules: [{ target: 'reporting', endpoint: 'users/balances', mode: 'extra-field', field: 'assetTag' }],
+    expect: 'exact',
+    drift: 'assetTag',
+  },
+  {
+    name: 'a back office down for good',
+    rules: [{ target: 'backoffice', endpoint: 'balances', mode: 'status', status: 503 }],
+    expect: { partial: 'backoffice' },
+  },
+  {
+    name: 'a back office that never answers',
+    rules: [{ target: 'backoffice', endpoint: 'balances', mode: 'hang' }],
+    expect: { partial: 'backoffice' },
+  },
+  {
+    name: 'truncated bodies',
+    rules: [{ target: 'reporting', endpoint: 'users/balances', mode: 'truncate', times: 3 }],
+    expect: { partial: 'reporting' },
+  },
+  {
+    name: 'non-JSON bodies',
+    rules: [{ target: 'backoffice', endpoint: 'balances', mode: 'non-json', times: 1 }],
+    expect: { partial: 'backoffice' },
+  },
+  {
+    name: 'a renamed field',
+    rules: [
+      { target: 'reporting', endpoint: 'users/balances', mode: 'rename-field', field: 'assetAmount', renameTo: 'asset_amount', times: 4 },
+    ],
+    expect: { partial: 'reporting' },
+    drift: 'asset_amount',
+  },
+  {
+    name: 'a user listing whose page repeats',
+    rules: [{ target: 'reporting', endpoint: 'users', mode: 'repeat-page', times: 1 }],
+    expect: { partial: 'reporting' },
+  },
+  {
+    name: 'a user listing whose total drifts',
+    rules: [{ target: 'reporting', endpoint: 'users', mode: 'total-drift' }],
+    expect: { partial: 'reporting' },
+  },
+  { name: 'Reporting down for good', rules: [{ target: 'reporting', mode: 'status', status: 500 }], expect: { failed: 'reporting' } },
+];
+
+describe('a run over a misbehaving upstream: a correct result after retries, or the failing source named and its checks unknown', () => {
+  let sandbox: RunningSandbox;
+  let topic: Awaited<ReturnType<typeof alertsTopic>>;
+  beforeAll(async () => {
+    sandbox = await startSandbox({ port: 0, users: 30, seed: 21 });
+    topic = await alertsTopic();
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+    await topic?.stop();
+  });
+
+  it.each(cases)('$name', async ({ rules, expect: expectation, drift }) => {
+    sandbox.server.sandboxFaults.set(rules);
+    const { tables, endpoint, documents } = await freshTables();
+    const { deps } = wire(
+      loadConfig({
+        BACKOFFICE_URL: sandbox.url,
+        BACKOFFICE_TOKEN: SANDBOX_BACKOFFICE_TOKEN,
+        REPORTING_TOKEN: SANDBOX_REPORTING_TOKEN,
+        DISCREPANCIES_TABLE: tables.discrepancies,
+        RUNS_TABLE: tables.runs,
+        ALERTS_TOPIC_ARN: topic.topicArn,
+        DYNAMODB_ENDPOINT: endpoint,
+        SNS_ENDPOINT: topic.endpoint,
+        HTTP_TIMEOUT_MS: '300',
+        HTTP_RETRIES: '2',
+        PAGE_SIZE: '4',
+        USER_BATCH_SIZE: '15',
+        LOG_LEVEL: 'error',
+      }),
+    );
+    let summary: RunSummary;
+    try {
+      summary = await reconcile({ runId: 'r-fault', trigger: { type: 'direct' } }, deps);
+    } finally {
+      sandbox.server.sandboxFaults.clear();
+    }
+    const planted = sandbox.book.manifest.planted.map(keyOf).sort();
+    const { Items = [] } = await documents.send(new ScanCommand({ TableName: tables.discrepancies }));
+    const recorded = Items.map((item) => keyOf(item as never)).sort();
+
+    expect(
+      recorded.filter((key) => !planted.includes(key)),
+      'no false discrepancy',
+    ).toEqual([]);
+    if (expectation === 'exact') {
+      expect(summary.status).toBe('complete');
+      expect(recorded).toEqual(planted);
+    } else if ('failed' in expectation) {
+      expect(summary.status).toBe('failed');
+      expect(summary.sources[expectation.failed]).toMatchObject({ status: 'unavailable' });
+      expect(recorded).toEqual([]);
+    } else {
+      expect(summary.status).toBe('partial');
+      expect(summary.sources[expectation.partial]?.failures).toBeGreaterThan(0);
+      expect(summary.sources[expectation.partial]?.firstError).toMatch(new RegExp(`^${expectation.partial} `));
+      const unknown = Object.values(summary.checks).reduce((total, tally) => total + tally.unknown, 0);
+      const listingOnly = summary.sources.reporting?.firstError?.includes('inconsistent-paging');
+      if (!listingOnly) expect(unknown).toBeGreaterThan(0);
+    }
+    if (drift) expect(JSON.stringify(summary.sources)).toContain(drift);
+  });
+});

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { CircuitBreaker } from '../../../lib/runs/circuit-breaker';
+import { SourceError } from '../../../lib/sources/source-error';
+
+const failing = () => Promise.reject(new SourceError('backoffice', 'balances', 'timeout', 'UND_ERR_HEADERS_TIMEOUT', { retryable: true }));
+
+describe('CircuitBreaker', () => {
+  it('stops calling a source after the threshold of failures in a row, failing the skipped calls at once', async () => {
+    const breaker = new CircuitBreaker(2);
+    let calls = 0;
+    const call = () => {
+      calls++;
+      return failing();
+    };
+    await breaker.call('backoffice', call);
+    await breaker.call('backoffice', call);
+    const skipped = await breaker.call('backoffice', call);
+    expect(calls).toBe(2);
+    expect(skipped).toMatchObject({ ok: false, error: { source: 'backoffice', failure: 'timeout' } });
+    expect(skipped.ok ? '' : skipped.error.message).toMatch(/not called: 2 calls in a row failed/);
+  });
+
+  it('resets the count after a success, and keeps sources apart', async () => {
+    const breaker = new CircuitBreaker(2);
+    await breaker.call('backoffice', failing);
+    expect(await breaker.call('backoffice', async () => 'ok')).toEqual({ ok: true, value: 'ok' });
+    await breaker.call('backoffice', failing);
+    await breaker.call('reporting', failing);
+    expect(await breaker.call('backoffice', async () => 'still called')).toEqual({ ok: true, value: 'still called' });
+  });
+
+  it('lets a programming error propagate', async () => {
+    await expect(new CircuitBreaker(1).call('reporting', () => Promise.reject(new TypeError('bug')))).rejects.toThrow(TypeError);
+  });
+});
