@@ -33,6 +33,10 @@ const environmentSchema = z.object({
   INDX_LOGIN: optional(secret),
   INDX_PASSWORD: optional(secret),
   INDX_WMID: optional(z.string().regex(/^\d{12}$/, { error: 'must be a 12-digit WMID' })),
+  MULTIMARKETS_RATE_PER_MINUTE: integer(1, 100, 90),
+  MULTIMARKETS_NOT_FOUND_CODES: z.string().default('20001'),
+  INDX_MIN_INTERVAL_MS: integer(1000, 60_000, 1100),
+  VENUE_ACCOUNTS_FILE: optional(z.string().min(1)),
   DISCREPANCIES_TABLE: z.string({ error: 'is required' }).min(1, { error: 'is required' }),
   RUNS_TABLE: z.string({ error: 'is required' }).min(1, { error: 'is required' }),
   ALERTS_TOPIC_ARN: z.string({ error: 'is required' }).regex(/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$/, {
@@ -53,7 +57,7 @@ const environmentSchema = z.object({
 /** Variables that become required once the variable they belong with is set (a venue is optional as a whole). */
 const REQUIRED_WITH: Record<string, string[]> = {
   MULTIMARKETS_URL: ['MULTIMARKETS_COMPANY_ID'],
-  INDX_URL: ['INDX_LOGIN', 'INDX_PASSWORD', 'INDX_WMID'],
+  INDX_URL: ['INDX_LOGIN', 'INDX_PASSWORD'],
 };
 
 function missingCompanions(env: NodeJS.ProcessEnv): string[] {
@@ -69,10 +73,26 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
   return {
     backOffice: { url: env.BACKOFFICE_URL, token: env.BACKOFFICE_TOKEN },
     reporting: { url: env.REPORTING_URL ?? env.BACKOFFICE_URL, token: env.REPORTING_TOKEN },
-    multiMarkets: env.MULTIMARKETS_URL ? { url: env.MULTIMARKETS_URL, companyId: env.MULTIMARKETS_COMPANY_ID as string } : undefined,
-    indx: env.INDX_URL
-      ? { url: env.INDX_URL, login: env.INDX_LOGIN as Secret, password: env.INDX_PASSWORD as Secret, wmid: env.INDX_WMID as string }
+    multiMarkets: env.MULTIMARKETS_URL
+      ? {
+          url: env.MULTIMARKETS_URL,
+          companyId: env.MULTIMARKETS_COMPANY_ID as string,
+          ratePerMinute: env.MULTIMARKETS_RATE_PER_MINUTE,
+          notFoundCodes: env.MULTIMARKETS_NOT_FOUND_CODES.split(',')
+            .map((code) => code.trim())
+            .filter(Boolean),
+        }
       : undefined,
+    indx: env.INDX_URL
+      ? {
+          url: env.INDX_URL,
+          login: env.INDX_LOGIN as Secret,
+          password: env.INDX_PASSWORD as Secret,
+          wmid: env.INDX_WMID,
+          minIntervalMs: env.INDX_MIN_INTERVAL_MS,
+        }
+      : undefined,
+    venueAccountsFile: env.VENUE_ACCOUNTS_FILE,
     tables: { discrepancies: env.DISCREPANCIES_TABLE, runs: env.RUNS_TABLE },
     alertsTopicArn: env.ALERTS_TOPIC_ARN,
     aws: { region: env.AWS_REGION, dynamoDbEndpoint: env.DYNAMODB_ENDPOINT, snsEndpoint: env.SNS_ENDPOINT },

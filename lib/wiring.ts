@@ -4,15 +4,19 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SnsAlertPublisher } from './alerts/sns-alert-publisher';
 import type { Config } from './config';
 import { createLogger, type Logger } from './log';
+import type { VenuePorts } from './runs/check-venues';
 import type { ReconcileDeps } from './runs/reconcile';
 import { BackOfficeClient } from './sources/backoffice/backoffice-client';
 import { backOfficePort } from './sources/backoffice/backoffice-port';
 import { DriftLog } from './sources/drift';
 import { JsonClient } from './sources/http/json-client';
+import { IndxClient, indxHttp } from './sources/indx/indx-client';
+import { MultiMarketsClient, multiMarketsHttp } from './sources/multimarkets/multimarkets-client';
 import { RetryBudget } from './sources/pacing/retry-budget';
 import { ReportingClient } from './sources/reporting/reporting-client';
 import { reportingPort } from './sources/reporting/reporting-port';
 import { DynamoDbDiscrepancyStore } from './store/dynamodb-discrepancy-store';
+import { loadVenueAccounts } from './venues/venue-accounts';
 
 /** Everything a handler needs, built once per container. */
 export interface Wiring {
@@ -42,6 +46,7 @@ export function wire(config: Config): Wiring {
     ...(config.aws.snsEndpoint && { endpoint: config.aws.snsEndpoint, credentials }),
   });
   const deps: ReconcileDeps = {
+    venues: config.venueAccountsFile ? wireVenues(config, http) : undefined,
     reporting: reportingPort(new ReportingClient(reportingHttp, config.reporting.token, config.pageSize, drift)),
     backOffice: backOfficePort(new BackOfficeClient(backOfficeHttp, config.backOffice.token, config.pageSize, drift), config.pageSize),
     store: new DynamoDbDiscrepancyStore(
@@ -56,4 +61,30 @@ export function wire(config: Config): Wiring {
     onProgress: (progress) => log.debug('run progress', progress),
   };
   return { deps, log };
+}
+
+/** The venue ports: the account mapping and a paced client per configured venue (one gate per container). */
+function wireVenues(config: Config, http: { timeoutMs: number; retries: number; retryBudget: RetryBudget }): VenuePorts {
+  const { multiMarkets, indx } = config;
+  return {
+    accounts: loadVenueAccounts(config.venueAccountsFile as string),
+    multiMarkets: multiMarkets
+      ? new MultiMarketsClient(
+          multiMarketsHttp({ baseUrl: multiMarkets.url, ratePerMinute: multiMarkets.ratePerMinute, ...http }),
+          multiMarkets.companyId,
+          {
+            notFoundCodes: multiMarkets.notFoundCodes,
+          },
+        )
+      : undefined,
+    indx: indx
+      ? (() => {
+          const client = new IndxClient(indxHttp({ baseUrl: indx.url, minIntervalMs: indx.minIntervalMs, ...http }), {
+            login: indx.login,
+            password: indx.password,
+          });
+          return { balance: (wmid: string) => client.balance(wmid), probeWmid: indx.wmid };
+        })()
+      : undefined,
+  };
 }

@@ -208,7 +208,7 @@ export type VenueMapping =
     };
 
 /** Check kinds a planted discrepancy targets (later issues add roll-forward, locked-orders, venue-*, …). */
-export type PlantedCheck = 'amount-split' | 'cross-source';
+export type PlantedCheck = 'amount-split' | 'cross-source' | 'venue-multimarkets' | 'venue-indx';
 
 /** One deliberately planted discrepancy; decimal strings are exact, difference = actual − expected. */
 export interface PlantedDiscrepancy {

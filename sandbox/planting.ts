@@ -107,7 +107,91 @@ export const PLANTERS: readonly Planter[] = [
       };
     },
   },
+  multiMarketsShift('one unit of amount_digits short, the smallest difference a truncating venue can show', () => -1n),
+  multiMarketsShift('overstated by several units of amount_digits', (ctx) => ctx.rng.bigint(2n, 1000n)),
+  {
+    check: 'venue-indx',
+    name: 'wmz one cent above the usd balance it mirrors',
+    plant(ctx) {
+      const p = ctx.take((c) => c.asset === 'usd' && indxAccountOf(ctx.book, c.userId) !== undefined, 'INDX-mirrored usd');
+      const account = indxAccountOf(ctx.book, p.userId) as NonNullable<ReturnType<typeof indxAccountOf>>;
+      account.wmz += 1n;
+      return venueDiscrepancy(
+        'venue-indx',
+        p,
+        'wmz',
+        account.wmz,
+        2,
+        `INDX ${account.wmid} wmz one cent above reporting usd ${fmt(p, p.reporting.assetAmount)}`,
+      );
+    },
+  },
+  {
+    check: 'venue-indx',
+    name: 'portfolio notes one unit of the last decimal short',
+    plant(ctx) {
+      const instrumentOf = (c: Position) => indxAccountOf(ctx.book, c.userId)?.portfolio.find((instrument) => instrument.asset === c.asset);
+      const p = ctx.take((c) => instrumentOf(c) !== undefined, 'INDX-mirrored instrument');
+      const instrument = instrumentOf(p) as NonNullable<ReturnType<typeof instrumentOf>>;
+      instrument.notes -= 1n;
+      return venueDiscrepancy(
+        'venue-indx',
+        p,
+        'notes',
+        instrument.notes,
+        instrument.scale,
+        `INDX ${instrument.name} notes one unit short of reporting ${fmt(p, p.reporting.assetAmount)}`,
+      );
+    },
+  },
 ];
+
+/** A planted venue difference: the venue's figure (at its own scale) against the reporting `assetAmount` it mirrors. */
+function venueDiscrepancy(
+  check: 'venue-multimarkets' | 'venue-indx',
+  p: Position,
+  field: string,
+  venueUnits: bigint,
+  venueScale: number,
+  description: string,
+): PlantedDiscrepancy {
+  const venueAtPositionScale = venueUnits * pow10(p.scale - venueScale);
+  return {
+    check,
+    userId: p.userId,
+    asset: p.asset,
+    field,
+    expected: fmt(p, p.reporting.assetAmount),
+    actual: formatUnits(venueUnits, venueScale),
+    difference: fmt(p, venueAtPositionScale - p.reporting.assetAmount),
+    description,
+  };
+}
+
+const multiMarketsAccountOf = (book: Book, p: Position) =>
+  book.multiMarketsAccounts.find((account) => account.userId === p.userId && account.asset === p.asset);
+const indxAccountOf = (book: Book, userId: string) => book.indxAccounts.find((account) => account.userId === userId);
+
+/** MultiMarkets `amount` shifted by `units` of its `amount_digits` (the venue mirrors a truncated truth). */
+function multiMarketsShift(name: string, units: (ctx: PlantContext) => bigint): Planter {
+  return {
+    check: 'venue-multimarkets',
+    name,
+    plant(ctx) {
+      const p = ctx.take((c) => multiMarketsAccountOf(ctx.book, c) !== undefined, 'MultiMarkets-mirrored');
+      const account = multiMarketsAccountOf(ctx.book, p) as NonNullable<ReturnType<typeof multiMarketsAccountOf>>;
+      account.amount += units(ctx);
+      return venueDiscrepancy(
+        'venue-multimarkets',
+        p,
+        'amount',
+        account.amount,
+        account.amountDigits,
+        `MultiMarkets ${account.userName} ${account.currency} amount ${formatUnits(account.amount, account.amountDigits)} does not mirror reporting ${fmt(p, p.reporting.assetAmount)} (${name})`,
+      );
+    },
+  };
+}
 
 /** Runs every planter over the book, each on a distinct user × asset, and returns what was planted. */
 export function plantDiscrepancies(book: Book, whaleKey: string, planters: readonly Planter[] = PLANTERS): PlantedDiscrepancy[] {

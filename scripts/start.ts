@@ -6,17 +6,29 @@
  * until Ctrl-C, which stops every child process.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import type { RunSummary } from '../lib/runs/run-summary';
-import { SANDBOX_BACKOFFICE_TOKEN, SANDBOX_REPORTING_TOKEN } from '../sandbox/credentials';
+import {
+  SANDBOX_BACKOFFICE_TOKEN,
+  SANDBOX_INDX_LOGIN,
+  SANDBOX_INDX_PASSWORD,
+  SANDBOX_MULTIMARKETS_COMPANY_ID,
+  SANDBOX_REPORTING_TOKEN,
+} from '../sandbox/credentials';
 import { startSandbox } from '../sandbox/server';
 import { localDynamoDbClient, startDynamoDbLocal } from './local/dynamodb-local';
 import { comparePlanted, formatComparison } from './local/planted-comparison';
 import { createTables, tableNames } from './local/tables';
+import { writeVenueAccountsFile } from './local/venue-accounts-of-book';
 
 const PORTS = { dynamodb: 8000, http: 3000, lambda: 3002, sns: 4002 };
+/** The venue mapping of the default book (60 users, seed 42); other books get theirs written to a temporary file. */
+const SAMPLE_VENUE_ACCOUNTS = resolve('config/venue-accounts.sample.json');
 const STAGE = 'local';
 
 const { values: flags } = parseArgs({
@@ -59,9 +71,20 @@ async function main(): Promise<void> {
   const planted = sandbox.book.manifest.planted;
   step(`sandbox upstreams at ${sandbox.url}: ${users} users, seed ${seed}, ${planted.length} discrepancies planted (${elapsed()})`);
 
+  let venueAccountsFile = SAMPLE_VENUE_ACCOUNTS;
+  if (users !== 60 || seed !== 42) {
+    const dir = mkdtempSync(join(tmpdir(), 'balance-recon-'));
+    stoppers.push(async () => rmSync(dir, { recursive: true, force: true }));
+    venueAccountsFile = join(dir, 'venue-accounts.json');
+    writeVenueAccountsFile(sandbox.book, venueAccountsFile);
+  }
+  step(
+    `venue accounts: ${venueAccountsFile} (${sandbox.book.multiMarketsAccounts.length} MultiMarkets, ${sandbox.book.indxAccounts.length} INDX)`,
+  );
+
   step('starting sls offline (HTTP API, Lambda, SNS, schedules)…');
   const alerts = { count: 0 };
-  const sls = startOffline(sandbox.url, alerts);
+  const sls = startOffline(sandbox.url, venueAccountsFile, sandbox.book.indxAccounts[0]?.wmid, alerts);
   stoppers.push(() => stopChild(sls));
   await Promise.all([waitForHttp(`http://127.0.0.1:${PORTS.http}/`, sls), waitForHttp(`http://127.0.0.1:${PORTS.sns}/`, sls)]);
   step(`sls offline ready (${elapsed()}); triggering a manual run: POST /runs`);
@@ -107,7 +130,12 @@ Try:
 }
 
 /** Runs `sls offline start` for the local stage, pointing the functions at the sandbox; counts alerts its subscriber logs. */
-function startOffline(sandboxUrl: string, alerts: { count: number }): ChildProcess {
+function startOffline(
+  sandboxUrl: string,
+  venueAccountsFile: string,
+  indxWmid: string | undefined,
+  alerts: { count: number },
+): ChildProcess {
   const child = spawn(process.execPath, ['node_modules/serverless/bin/serverless.js', 'offline', 'start', '--stage', STAGE], {
     env: {
       ...process.env,
@@ -115,6 +143,13 @@ function startOffline(sandboxUrl: string, alerts: { count: number }): ChildProce
       REPORTING_URL: sandboxUrl,
       BACKOFFICE_TOKEN: SANDBOX_BACKOFFICE_TOKEN,
       REPORTING_TOKEN: SANDBOX_REPORTING_TOKEN,
+      MULTIMARKETS_URL: sandboxUrl,
+      MULTIMARKETS_COMPANY_ID: SANDBOX_MULTIMARKETS_COMPANY_ID,
+      INDX_URL: sandboxUrl,
+      INDX_LOGIN: SANDBOX_INDX_LOGIN,
+      INDX_PASSWORD: SANDBOX_INDX_PASSWORD,
+      INDX_WMID: indxWmid ?? '',
+      VENUE_ACCOUNTS_FILE: venueAccountsFile,
       SLS_TELEMETRY_DISABLED: '1',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       SLS_NOTIFICATIONS_MODE: 'off',

@@ -7,6 +7,7 @@ import type { MismatchVerdict, Verdict } from '../domain/verdict';
 import type { DriftReport } from '../sources/drift';
 import { newPagingNotes } from '../sources/paging';
 import { SourceError } from '../sources/source-error';
+import { checkVenues, MirroredBalances, type VenuePorts } from './check-venues';
 import { CircuitBreaker, type Settled } from './circuit-breaker';
 import type {
   AlertPublisher,
@@ -40,6 +41,8 @@ export interface ReconcileDeps {
   drift?: { drain(): DriftReport[] };
   /** The run's retry allowance across every upstream, refilled at the start of each run. */
   retryBudget?: { reset(): void };
+  /** The venues to compare with the balances they mirror; left out, no venue is read. */
+  venues?: VenuePorts;
   /** Failed calls in a row after which a source is not called again in the run (default 3). */
   breakerThreshold?: number;
   /** Called after each batch, for progress logs. */
@@ -80,24 +83,30 @@ export async function reconcile(request: RunRequest, deps: ReconcileDeps): Promi
     }
   };
 
+  const settleVerdicts = async (verdicts: Verdict[]) => {
+    for (const verdict of verdicts) count(verdict);
+    await Promise.all(verdicts.filter((verdict) => verdict.outcome === 'mismatch').map(record));
+  };
+
   const breaker = new CircuitBreaker(deps.breakerThreshold ?? 3);
+  const mirrored = deps.venues ? new MirroredBalances(deps.venues.accounts) : undefined;
   const reconcileBatch = async (users: UserInfo[], scales: AssetScales, assetIds: string[]) => {
     const userIds = users.map((user) => user.userId);
     const [reportingResults, backOfficeResult] = await Promise.all([
       Promise.all(users.map((user) => breaker.call('reporting', () => deps.reporting.userBalances(user.userId)))),
       breaker.call('backoffice', () => deps.backOffice.balances(userIds, assetIds)),
     ]);
-    noteHealth(health, 'backoffice', backOfficeResult);
+    health.note('backoffice', backOfficeResult);
     const backOfficeByUser = backOfficeResult.ok ? indexBackOffice(backOfficeResult.value) : undefined;
     const verdicts: Verdict[] = [];
     users.forEach((user, index) => {
       const reporting = reportingResults[index] as Settled<ReportingBalance[]>;
-      noteHealth(health, 'reporting', reporting);
+      health.note('reporting', reporting);
+      mirrored?.note(user.userId, reporting);
       verdicts.push(...userVerdicts(user.userId, reporting, backOfficeResult, backOfficeByUser, scales));
       if (reporting.ok) counts.positions += reporting.value.length;
     });
-    for (const verdict of verdicts) count(verdict);
-    await Promise.all(verdicts.filter((verdict) => verdict.outcome === 'mismatch').map(record));
+    await settleVerdicts(verdicts);
     counts.users += users.length;
     deps.onProgress?.({ users: counts.users, positions: counts.positions, discrepancies: counts.discrepancies });
   };
@@ -117,6 +126,9 @@ export async function reconcile(request: RunRequest, deps: ReconcileDeps): Promi
       }
     }
     if (pending.length > 0) await reconcileBatch(pending, scales, assetIds);
+    if (deps.venues && mirrored) {
+      await settleVerdicts(await checkVenues(deps.venues, (userId, asset) => mirrored.lookup(userId, asset), scales, breaker, health));
+    }
     if (listing.totalChanged || listing.repeatedRows > 0) {
       // Offset paging moved under the read: some users may have been skipped, so the run cannot claim completeness.
       const what = listing.totalChanged ? 'the user total changed' : `${listing.repeatedRows} user row(s) repeated`;
@@ -205,9 +217,4 @@ function userVerdicts(
 
 function indexBackOffice(results: BackOfficeUserBalances[]): Map<string, BackOfficeUserBalances> {
   return new Map(results.map((result) => [result.userId, result]));
-}
-
-function noteHealth(health: SourceHealthTracker, source: 'reporting' | 'backoffice', result: Settled<unknown>): void {
-  if (result.ok) health.used(source);
-  else health.failed(source, result.error);
 }

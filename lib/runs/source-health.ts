@@ -1,5 +1,6 @@
 import type { DriftReport } from '../sources/drift';
 import { SourceError, type SourceName } from '../sources/source-error';
+import type { Settled } from './circuit-breaker';
 import type { SourceHealth } from './run-summary';
 
 /**
@@ -21,6 +22,12 @@ export class SourceHealthTracker {
     entry.firstError ??= describeError(error);
     entry.status = fatal ? 'unavailable' : entry.status === 'unavailable' ? 'unavailable' : 'degraded';
     this.health.set(source, entry);
+  }
+
+  /** Notes the outcome of one settled call to `source`. */
+  note(source: SourceName, result: Settled<unknown>): void {
+    if (result.ok) this.used(source);
+    else this.failed(source, result.error);
   }
 
   /** Notes unknown fields an endpoint sent (the run still used what it understood). */

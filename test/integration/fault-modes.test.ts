@@ -130,7 +130,11 @@ describe('a run over a misbehaving upstream: a correct result after retries, or 
     } finally {
       sandbox.server.sandboxFaults.clear();
     }
-    const planted = sandbox.book.manifest.planted.map(keyOf).sort();
+    // Venues are not configured here: their own faults are covered by the adapter tests.
+    const planted = sandbox.book.manifest.planted
+      .filter((plant) => plant.check === 'amount-split' || plant.check === 'cross-source')
+      .map(keyOf)
+      .sort();
     const { Items = [] } = await documents.send(new ScanCommand({ TableName: tables.discrepancies }));
     const recorded = Items.map((item) => keyOf(item as never)).sort();
 
