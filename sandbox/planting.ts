@@ -19,6 +19,8 @@ export interface PlantContext {
 export interface Planter {
   readonly check: PlantedCheck;
   readonly name: string;
+  /** Skipped (nothing planted) when the book has no position it can use, e.g. no venue account in a tiny book. */
+  readonly optional?: boolean;
   plant(ctx: PlantContext): PlantedDiscrepancy;
 }
 
@@ -112,6 +114,7 @@ export const PLANTERS: readonly Planter[] = [
   {
     check: 'venue-indx',
     name: 'wmz one cent above the usd balance it mirrors',
+    optional: true,
     plant(ctx) {
       const p = ctx.take((c) => c.asset === 'usd' && indxAccountOf(ctx.book, c.userId) !== undefined, 'INDX-mirrored usd');
       const account = indxAccountOf(ctx.book, p.userId) as NonNullable<ReturnType<typeof indxAccountOf>>;
@@ -129,6 +132,7 @@ export const PLANTERS: readonly Planter[] = [
   {
     check: 'venue-indx',
     name: 'portfolio notes one unit of the last decimal short',
+    optional: true,
     plant(ctx) {
       const instrumentOf = (c: Position) => indxAccountOf(ctx.book, c.userId)?.portfolio.find((instrument) => instrument.asset === c.asset);
       const p = ctx.take((c) => instrumentOf(c) !== undefined, 'INDX-mirrored instrument');
@@ -177,6 +181,7 @@ function multiMarketsShift(name: string, units: (ctx: PlantContext) => bigint): 
   return {
     check: 'venue-multimarkets',
     name,
+    optional: true,
     plant(ctx) {
       const p = ctx.take((c) => multiMarketsAccountOf(ctx.book, c) !== undefined, 'MultiMarkets-mirrored');
       const account = multiMarketsAccountOf(ctx.book, p) as NonNullable<ReturnType<typeof multiMarketsAccountOf>>;
@@ -193,12 +198,17 @@ function multiMarketsShift(name: string, units: (ctx: PlantContext) => bigint): 
   };
 }
 
+/** Thrown by `take` when no free position fits; an optional planter then plants nothing. */
+class NoCandidateError extends Error {
+  override readonly name = 'NoCandidateError';
+}
+
 /** Runs every planter over the book, each on a distinct user × asset, and returns what was planted. */
 export function plantDiscrepancies(book: Book, whaleKey: string, planters: readonly Planter[] = PLANTERS): PlantedDiscrepancy[] {
   const counted = new Set<string>(REPORTING_BALANCE_ROLES);
   const candidates = book.positions.filter((p) => book.index.usersById.get(p.userId)?.roles.some((r) => counted.has(r)));
   const used = new Set<string>();
-  return planters.map((planter, i) => {
+  return planters.flatMap((planter, i) => {
     const rng = new Rng((book.seed * 7919 + 104_729 * (i + 1)) | 0);
     const take = (accept: (p: Position) => boolean, why: string): Position => {
       const start = candidates.length > 0 ? rng.int(0, candidates.length - 1) : 0;
@@ -209,8 +219,13 @@ export function plantDiscrepancies(book: Book, whaleKey: string, planters: reado
         used.add(key);
         return p;
       }
-      throw new Error(`cannot plant "${planter.name}": no free ${why} position (too few users?)`);
+      throw new NoCandidateError(`cannot plant "${planter.name}": no free ${why} position (too few users?)`);
     };
-    return planter.plant({ book, rng, whaleKey, take });
+    try {
+      return [planter.plant({ book, rng, whaleKey, take })];
+    } catch (error) {
+      if (planter.optional && error instanceof NoCandidateError) return [];
+      throw error;
+    }
   });
 }

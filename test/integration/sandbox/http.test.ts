@@ -415,7 +415,8 @@ describe('the sandbox over real HTTP', () => {
     it('serves the manifest, health and per-route request counts', async () => {
       const manifest = await call('GET', '/__sandbox/manifest', {});
       expect(manifest.json).toEqual(JSON.parse(JSON.stringify(book.manifest)));
-      expect(manifest.json.planted).toHaveLength(5);
+      expect(manifest.json.planted).toHaveLength(sandbox.book.manifest.planted.length);
+      expect(manifest.json.planted.length).toBeGreaterThanOrEqual(5);
       const before = (await call('GET', '/__sandbox/stats', {})).json.requests['POST /back-api/reporting/reports/data/users/logins'] ?? 0;
       await report('users/logins', {});
       const after = (await call('GET', '/__sandbox/stats', {})).json.requests['POST /back-api/reporting/reports/data/users/logins'];

@@ -103,6 +103,10 @@ const fingerprint = (book: Book): string =>
     (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v),
   );
 
+/** The plants that alter a view of the book (amount-split, cross-source); venue plants alter venue accounts instead. */
+const viewPlants = (b: ReturnType<typeof generateBook>) =>
+  b.manifest.planted.filter((d) => d.check === 'amount-split' || d.check === 'cross-source');
+
 describe('generateBook', () => {
   let book: Book;
   beforeAll(() => {
@@ -208,13 +212,26 @@ describe('generateBook', () => {
   });
 
   it('derives both views equal to the truth except exactly at the planted positions', () => {
-    const planted = new Set(book.manifest.planted.map((d) => key(d.userId, d.asset)));
-    expect(planted.size).toBe(book.manifest.planted.length);
+    const planted = new Set(viewPlants(book).map((d) => key(d.userId, d.asset)));
+    expect(planted.size).toBe(viewPlants(book).length);
     expect(differingPositions(book)).toEqual(planted);
   });
 
+  it('plants venue-multimarkets ×2 and venue-indx ×2 as venue figures off the reporting balance by the stated difference', () => {
+    const venuePlants = book.manifest.planted.filter((d) => d.check.startsWith('venue-'));
+    expect(venuePlants.filter((d) => d.check === 'venue-multimarkets')).toHaveLength(2);
+    expect(venuePlants.filter((d) => d.check === 'venue-indx')).toHaveLength(2);
+    for (const d of venuePlants) {
+      const p = book.index.positionByKey.get(key(d.userId, d.asset)) as Position;
+      expect(new D(d.expected).eq(asDecimal(p.reporting.assetAmount, d.asset))).toBe(true);
+      expect(new D(d.difference).eq(new D(d.actual).minus(new D(d.expected)))).toBe(true);
+      const unit = new D(1).dividedBy(new D(10).pow(p.scale));
+      expect(new D(d.difference).abs().gte(d.check === 'venue-indx' && d.field === 'wmz' ? new D('0.01') : unit)).toBe(true);
+    }
+  });
+
   it('plants amount-split ×3 and cross-source ×2 whose expected, actual and difference are the exact view values', () => {
-    const planted = book.manifest.planted;
+    const planted = viewPlants(book);
     expect(planted.filter((d) => d.check === 'amount-split')).toHaveLength(3);
     expect(planted.filter((d) => d.check === 'cross-source')).toHaveLength(2);
     for (const d of planted) {
@@ -269,7 +286,10 @@ describe('generateBook', () => {
     }
   });
 
-  it('mirrors venue accounts from the truth as the mapping list says', () => {
+  it('mirrors venue accounts from the truth as the mapping list says, except where a venue difference is planted', () => {
+    const plantedVenue = new Set(
+      book.manifest.planted.filter((d) => d.check.startsWith('venue-')).map((d) => `${d.field}|${key(d.userId, d.asset)}`),
+    );
     expect(book.multiMarketsAccounts.length).toBeGreaterThan(0);
     expect(book.indxAccounts.length).toBeGreaterThan(0);
     for (const a of book.multiMarketsAccounts) {
@@ -277,18 +297,21 @@ describe('generateBook', () => {
       expect(a.userName).toMatch(/^\d{8}$/);
       expect(a.currency).toBe(a.asset.toUpperCase());
       expect(a.amountDigits).toBeLessThanOrEqual(p.scale);
-      expect(a.amount).toBe(p.truth.amount / 10n ** BigInt(p.scale - a.amountDigits));
+      if (!plantedVenue.has(`amount|${key(a.userId, a.asset)}`))
+        expect(a.amount).toBe(p.truth.amount / 10n ** BigInt(p.scale - a.amountDigits));
       expect(book.venueMappings).toContainEqual(
         expect.objectContaining({ venue: 'multimarkets', accountKey: a.userName, userId: a.userId, asset: a.asset }),
       );
     }
     for (const a of book.indxAccounts) {
       expect(a.wmid).toMatch(/^\d{12}$/);
-      expect(a.wmz).toBe(book.index.positionByKey.get(key(a.userId, 'usd'))?.truth.amount);
+      if (!plantedVenue.has(`wmz|${key(a.userId, 'usd')}`))
+        expect(a.wmz).toBe(book.index.positionByKey.get(key(a.userId, 'usd'))?.truth.amount);
       expect(a.portfolio.length).toBeGreaterThan(0);
       for (const i of a.portfolio) {
         expect(i.asset).not.toBe('usd');
-        expect(i.notes).toBe(book.index.positionByKey.get(key(a.userId, i.asset))?.truth.amount);
+        if (!plantedVenue.has(`notes|${key(a.userId, i.asset)}`))
+          expect(i.notes).toBe(book.index.positionByKey.get(key(a.userId, i.asset))?.truth.amount);
         expect(book.venueMappings).toContainEqual(
           expect.objectContaining({ venue: 'indx', accountKey: a.wmid, userId: a.userId, asset: i.asset }),
         );
@@ -307,7 +330,10 @@ describe('generateBook', () => {
         }
         const planted = new Set(b.manifest.planted.map((d) => key(d.userId, d.asset)));
         const diff = differingPositions(b);
-        return b.manifest.planted.length === 5 && planted.size === 5 && diff.size === 5 && [...diff].every((k) => planted.has(k));
+        const inViews = new Set(viewPlants(b).map((d) => key(d.userId, d.asset)));
+        return (
+          viewPlants(b).length === 5 && inViews.size === 5 && diff.size === 5 && [...diff].every((k) => inViews.has(k)) && planted.size >= 5
+        );
       }),
       { numRuns: 40 },
     );
