@@ -1,20 +1,30 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config';
 import { reconcile } from '../../lib/runs/reconcile';
 import type { RunSummary } from '../../lib/runs/run-summary';
 import { wire } from '../../lib/wiring';
-import { SANDBOX_BACKOFFICE_TOKEN, SANDBOX_REPORTING_TOKEN } from '../../sandbox/credentials';
+import {
+  SANDBOX_BACKOFFICE_TOKEN,
+  SANDBOX_INDX_LOGIN,
+  SANDBOX_INDX_PASSWORD,
+  SANDBOX_MULTIMARKETS_COMPANY_ID,
+  SANDBOX_REPORTING_TOKEN,
+} from '../../sandbox/credentials';
 import type { FaultRule } from '../../sandbox/faults';
 import { type RunningSandbox, startSandbox } from '../../sandbox/server';
+import { writeVenueAccountsFile } from '../../scripts/local/venue-accounts-of-book';
 import { alertsTopic, freshTables } from '../support/local-services';
 
 const keyOf = (d: { check: string; userId: string; asset: string }) => `${d.check}:${d.userId}:${d.asset}`;
 
-type Expectation = 'exact' | { partial: 'reporting' | 'backoffice' } | { failed: 'reporting' };
+type Expectation = 'exact' | { partial: 'reporting' | 'backoffice' | 'multimarkets' | 'indx' } | { failed: 'reporting' };
 
 /** Each upstream misbehaviour, and what a run over it must end with. */
-const cases: { name: string; rules: FaultRule[]; expect: Expectation; drift?: string }[] = [
+const cases: { name: string; rules: FaultRule[]; expect: Expectation; drift?: string; venues?: boolean }[] = [
   {
     name: 'slow answers',
     rules: [{ target: 'reporting', endpoint: 'users/balances', mode: 'latency', latencyMs: 50, times: 10 }],
@@ -89,23 +99,43 @@ const cases: { name: string; rules: FaultRule[]; expect: Expectation; drift?: st
     rules: [{ target: 'reporting', endpoint: 'users', mode: 'total-drift' }],
     expect: { partial: 'reporting' },
   },
+  {
+    name: 'a MultiMarkets 429 that the gate waits out (and never a 418)',
+    rules: [{ target: 'multimarkets', mode: 'rate-limit', retryAfterSeconds: 1, times: 1 }],
+    expect: 'exact',
+    venues: true,
+  },
+  {
+    name: 'MultiMarkets down for good',
+    rules: [{ target: 'multimarkets', mode: 'status', status: 503 }],
+    expect: { partial: 'multimarkets' },
+    venues: true,
+  },
+  { name: 'INDX answering HTML', rules: [{ target: 'indx', mode: 'non-json' }], expect: { partial: 'indx' }, venues: true },
   { name: 'Reporting down for good', rules: [{ target: 'reporting', mode: 'status', status: 500 }], expect: { failed: 'reporting' } },
 ];
 
 describe('a run over a misbehaving upstream: a correct result after retries, or the failing source named and its checks unknown', () => {
   let sandbox: RunningSandbox;
+  let venueAccountsFile: string;
   let topic: Awaited<ReturnType<typeof alertsTopic>>;
   beforeAll(async () => {
     sandbox = await startSandbox({ port: 0, users: 30, seed: 21 });
+    venueAccountsFile = join(mkdtempSync(join(tmpdir(), 'faults-')), 'venue-accounts.json');
+    writeVenueAccountsFile(sandbox.book, venueAccountsFile);
     topic = await alertsTopic();
   });
+  /** MultiMarkets 418 answers the sandbox has given so far. */
+  const bans = async () =>
+    ((await (await fetch(`${sandbox.url}/__sandbox/stats`)).json()) as { multimarkets: { banned: number } }).multimarkets.banned;
   afterAll(async () => {
     await sandbox?.close();
     await topic?.stop();
   });
 
-  it.each(cases)('$name', async ({ rules, expect: expectation, drift }) => {
+  it.each(cases)('$name', async ({ rules, expect: expectation, drift, venues }) => {
     sandbox.server.sandboxFaults.set(rules);
+    const bannedBefore = await bans();
     const { tables, endpoint, documents } = await freshTables();
     const { deps } = wire(
       loadConfig({
@@ -122,6 +152,16 @@ describe('a run over a misbehaving upstream: a correct result after retries, or 
         PAGE_SIZE: '4',
         USER_BATCH_SIZE: '15',
         LOG_LEVEL: 'error',
+        ...(venues && {
+          MULTIMARKETS_URL: sandbox.url,
+          MULTIMARKETS_COMPANY_ID: SANDBOX_MULTIMARKETS_COMPANY_ID,
+          MULTIMARKETS_RATE_PER_MINUTE: '100',
+          INDX_URL: sandbox.url,
+          INDX_LOGIN: SANDBOX_INDX_LOGIN,
+          INDX_PASSWORD: SANDBOX_INDX_PASSWORD,
+          INDX_MIN_INTERVAL_MS: '1000',
+          VENUE_ACCOUNTS_FILE: venueAccountsFile,
+        }),
       }),
     );
     let summary: RunSummary;
@@ -130,9 +170,8 @@ describe('a run over a misbehaving upstream: a correct result after retries, or 
     } finally {
       sandbox.server.sandboxFaults.clear();
     }
-    // Venues are not configured here: their own faults are covered by the adapter tests.
     const planted = sandbox.book.manifest.planted
-      .filter((plant) => plant.check === 'amount-split' || plant.check === 'cross-source')
+      .filter((plant) => venues || plant.check === 'amount-split' || plant.check === 'cross-source')
       .map(keyOf)
       .sort();
     const { Items = [] } = await documents.send(new ScanCommand({ TableName: tables.discrepancies }));
@@ -158,5 +197,6 @@ describe('a run over a misbehaving upstream: a correct result after retries, or 
       if (!listingOnly) expect(unknown).toBeGreaterThan(0);
     }
     if (drift) expect(JSON.stringify(summary.sources)).toContain(drift);
+    expect((await bans()) - bannedBefore, 'no MultiMarkets ban (418)').toBe(0);
   });
 });
