@@ -6,6 +6,7 @@ import { JsonClient } from '../../../lib/sources/http/json-client';
 import { newPagingNotes } from '../../../lib/sources/paging';
 import { ReportingClient } from '../../../lib/sources/reporting/reporting-client';
 import { SourceError } from '../../../lib/sources/source-error';
+import { generateBook } from '../../../sandbox/book';
 import { SANDBOX_BACKOFFICE_TOKEN, SANDBOX_REPORTING_TOKEN } from '../../../sandbox/credentials';
 import { type RunningSandbox, startSandbox } from '../../../sandbox/server';
 
@@ -72,6 +73,23 @@ describe('Reporting and back-office adapters against the sandbox over HTTP', () 
     if (!big) throw new Error('the book has no balance above 2^53');
     const available = await backOffice.available(big.userId);
     expect(available.get(big.asset)?.toString()).toBe(units(big.backOffice.available, big.scale));
+  });
+
+  it('reads a back-office balance of 9007199254740993.123456789012345678 intact', async () => {
+    const book = generateBook({ users: 3, seed: 1 });
+    const position = book.positions.find((candidate) => candidate.scale === 18) as (typeof book.positions)[number];
+    position.backOffice.available = 9007199254740993123456789012345678n;
+    const own = await startSandbox({ port: 0, book });
+    try {
+      const backOffice = new BackOfficeClient(
+        new JsonClient({ source: 'backoffice', baseUrl: own.url, concurrency: 1, timeoutMs: 5_000, retries: 0 }),
+        new Secret(SANDBOX_BACKOFFICE_TOKEN),
+        2,
+      );
+      expect((await backOffice.available(position.userId)).get(position.asset)?.toString()).toBe('9007199254740993.123456789012345678');
+    } finally {
+      await own.close();
+    }
   });
 
   it('fails with a non-retryable SourceError that never shows the token when the token is wrong', async () => {
