@@ -7,11 +7,17 @@ import { parseEvent } from '../lib/middleware/parse-event';
 import { secretsFromContext, ssmSecrets } from '../lib/middleware/ssm-secrets';
 
 /** The payload of a direct invoke (`sls invoke`, Lambda `Invoke`). */
-const directRunEvent = z.strictObject({ requestedBy: z.string().min(1).max(200).optional() });
+const directRunEvent = z.strictObject({
+  requestedBy: z.string().min(1).max(200).optional(),
+  /** The as-of time of the run (ISO 8601); default now. */
+  asOf: z.iso.datetime({ offset: true }).optional(),
+});
 
 /** The direct trigger: a Lambda invoke runs a reconciliation and returns its summary. */
 export const handler = middy<z.infer<typeof directRunEvent>>()
   .use(logErrors(containerLog))
   .use(parseEvent(directRunEvent))
   .use(ssmSecrets())
-  .handler(async (event, context) => runFromTrigger({ type: 'direct', by: event.requestedBy ?? 'invoke' }, secretsFromContext(context)));
+  .handler(async (event, context) =>
+    runFromTrigger({ type: 'direct', by: event.requestedBy ?? 'invoke' }, secretsFromContext(context), event.asOf),
+  );

@@ -7,7 +7,11 @@ import { type ParsedHttpEvent, parseHttpJson } from '../lib/middleware/parse-htt
 import { secretsFromContext, ssmSecrets } from '../lib/middleware/ssm-secrets';
 
 /** `POST /runs` body. Scopes arrive in a later version; unknown fields are refused, not ignored. */
-const manualRunBody = z.strictObject({ requestedBy: z.string().min(1).max(200).optional() });
+const manualRunBody = z.strictObject({
+  requestedBy: z.string().min(1).max(200).optional(),
+  /** The as-of time of the run (ISO 8601); default now. */
+  asOf: z.iso.datetime({ offset: true }).optional(),
+});
 
 /** The manual trigger: `POST /runs` runs a reconciliation now and answers with its summary. */
 export const handler = middy<ParsedHttpEvent<z.infer<typeof manualRunBody>>>()
@@ -15,6 +19,6 @@ export const handler = middy<ParsedHttpEvent<z.infer<typeof manualRunBody>>>()
   .use(parseHttpJson(manualRunBody))
   .use(ssmSecrets())
   .handler(async ({ body }, context) => {
-    const summary = await runFromTrigger({ type: 'manual', by: body.requestedBy ?? 'anonymous' }, secretsFromContext(context));
+    const summary = await runFromTrigger({ type: 'manual', by: body.requestedBy ?? 'anonymous' }, secretsFromContext(context), body.asOf);
     return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(summary) };
   });

@@ -6,12 +6,12 @@ import { logErrors } from '../lib/middleware/error-response';
 import { parseEvent } from '../lib/middleware/parse-event';
 import { secretsFromContext, ssmSecrets } from '../lib/middleware/ssm-secrets';
 
-/** An EventBridge scheduled event (only its id is used, to trace the run back to the event). */
-const scheduledEvent = z.object({ id: z.string().min(1), source: z.string() });
+/** An EventBridge scheduled event: its id traces the run back to it, its time is the run's as-of. */
+const scheduledEvent = z.object({ id: z.string().min(1), source: z.string(), time: z.iso.datetime({ offset: true }).optional() });
 
 /** The EventBridge schedule trigger: one full reconciliation run per event. */
 export const handler = middy<z.infer<typeof scheduledEvent>>()
   .use(logErrors(containerLog))
   .use(parseEvent(scheduledEvent))
   .use(ssmSecrets())
-  .handler(async (event, context) => runFromTrigger({ type: 'schedule', eventId: event.id }, secretsFromContext(context)));
+  .handler(async (event, context) => runFromTrigger({ type: 'schedule', eventId: event.id }, secretsFromContext(context), event.time));

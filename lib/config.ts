@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { CHECK_IDS } from './domain/check-id';
+import { Amount } from './domain/money';
+import type { ToleranceTable } from './domain/precision';
+import { DEFAULT_SEVERITY_THRESHOLDS, type SeverityThresholds } from './domain/severity';
 import { ConfigError } from './errors';
 import { Secret } from './secret';
 import { formatPath } from './zod-issues';
@@ -37,6 +41,9 @@ const environmentSchema = z.object({
   MULTIMARKETS_NOT_FOUND_CODES: z.string().default('20001'),
   INDX_MIN_INTERVAL_MS: integer(1000, 60_000, 1100),
   VENUE_ACCOUNTS_FILE: optional(z.string().min(1)),
+  IN_FLIGHT_GRACE_SECONDS: integer(0, 86_400, 900),
+  TOLERANCES: optional(z.string().transform((text, ctx) => parseTolerances(text, ctx))),
+  SEVERITY_THRESHOLDS: optional(z.string().transform((text, ctx) => parseSeverity(text, ctx))),
   DISCREPANCIES_TABLE: z.string({ error: 'is required' }).min(1, { error: 'is required' }),
   RUNS_TABLE: z.string({ error: 'is required' }).min(1, { error: 'is required' }),
   ALERTS_TOPIC_ARN: z.string({ error: 'is required' }).regex(/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$/, {
@@ -93,6 +100,9 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
         }
       : undefined,
     venueAccountsFile: env.VENUE_ACCOUNTS_FILE,
+    graceMs: env.IN_FLIGHT_GRACE_SECONDS * 1000,
+    tolerances: env.TOLERANCES ?? new Map(),
+    severity: env.SEVERITY_THRESHOLDS ?? DEFAULT_SEVERITY_THRESHOLDS,
     tables: { discrepancies: env.DISCREPANCIES_TABLE, runs: env.RUNS_TABLE },
     alertsTopicArn: env.ALERTS_TOPIC_ARN,
     aws: { region: env.AWS_REGION, dynamoDbEndpoint: env.DYNAMODB_ENDPOINT, snsEndpoint: env.SNS_ENDPOINT },
@@ -120,4 +130,52 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   ];
   if (!result.success || problems.length > 0) throw new ConfigError(problems);
   return toConfig(result.data);
+}
+
+const decimalText = z.string().refine(Amount.isDecimal, { error: 'must be a decimal number in a string' }).transform(Amount.parse);
+const toleranceSchema = z.strictObject({ absolute: decimalText.optional(), relative: decimalText.optional() });
+const tolerancesSchema = z.record(z.string(), z.record(z.string(), toleranceSchema));
+
+/** `TOLERANCES`: `{"<check>|*": {"<asset>|*": {"absolute": "0.01", "relative": "0.0001"}}}` as JSON. */
+function parseTolerances(text: string, ctx: z.RefinementCtx): ToleranceTable {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be JSON: {"<check>|*": {"<asset>|*": {"absolute": "…", "relative": "…"}}}' });
+    return z.NEVER;
+  }
+  const result = tolerancesSchema.safeParse(json);
+  if (!result.success) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must map checks to assets to {absolute, relative} decimal strings (${formatPath(result.error.issues[0]?.path ?? [])})`,
+    });
+    return z.NEVER;
+  }
+  const unknownCheck = Object.keys(result.data).find((check) => check !== '*' && !(CHECK_IDS as readonly string[]).includes(check));
+  if (unknownCheck) {
+    ctx.addIssue({ code: 'custom', message: `names an unknown check "${unknownCheck}" (checks: ${CHECK_IDS.join(', ')})` });
+    return z.NEVER;
+  }
+  return new Map(
+    Object.entries(result.data).flatMap(([check, assets]) =>
+      Object.entries(assets).map(([asset, tolerance]) => [`${check}|${asset}`, tolerance]),
+    ),
+  );
+}
+
+/** `SEVERITY_THRESHOLDS`: `medium:100,high:10000,critical:1000000` in root-asset units. */
+function parseSeverity(text: string, ctx: z.RefinementCtx): SeverityThresholds {
+  const entries = new Map(text.split(',').map((part) => part.split(':').map((piece) => piece.trim()) as [string, string | undefined]));
+  const read = (name: 'medium' | 'high' | 'critical') => {
+    const value = entries.get(name);
+    return value !== undefined && Amount.isDecimal(value) ? Amount.parse(value) : undefined;
+  };
+  const [medium, high, critical] = [read('medium'), read('high'), read('critical')];
+  if (!medium || !high || !critical || medium.compare(high) > 0 || high.compare(critical) > 0) {
+    ctx.addIssue({ code: 'custom', message: 'must be "medium:<n>,high:<n>,critical:<n>" with medium ≤ high ≤ critical' });
+    return z.NEVER;
+  }
+  return { medium, high, critical };
 }

@@ -13,17 +13,17 @@ export class SnsAlertPublisher implements AlertPublisher {
   ) {}
 
   async discrepancyOpened(discrepancy: Discrepancy): Promise<void> {
-    const { check, userId, asset, field, expected, actual, difference } = discrepancy;
+    const { check, userId, asset, field, expected, actual, difference, severity } = discrepancy;
     await this.publish(
-      `[balance-recon] ${check} ${asset}: ${difference} for user ${userId}`,
+      `[balance-recon] ${severity} ${check} ${asset}: ${difference} for user ${userId}`,
       [
         `Discrepancy opened: ${check} on ${asset} (${field}) for user ${userId}.`,
-        `Expected ${expected}, found ${actual}: difference ${difference}.`,
+        `Expected ${expected}, found ${actual}: difference ${difference}${discrepancy.differenceInRoot ? ` (${discrepancy.differenceInRoot} in the root asset)` : ''}, severity ${severity}.`,
         'Evidence:',
         ...Object.entries(discrepancy.evidence).map(([name, value]) => `  ${name} = ${value}`),
         `Discrepancy id: ${discrepancy.id} (run ${discrepancy.runId}, detected ${discrepancy.detectedAt}).`,
       ].join('\n'),
-      { eventType: 'discrepancy-opened', check, asset, discrepancyId: discrepancy.id },
+      { eventType: 'discrepancy-opened', check, asset, severity, discrepancyId: discrepancy.id },
     );
   }
 

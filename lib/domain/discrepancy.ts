@@ -1,4 +1,6 @@
 import type { CheckId } from './check-id';
+import type { Amount } from './money';
+import type { Severity } from './severity';
 import type { MismatchVerdict } from './verdict';
 
 /**
@@ -16,6 +18,9 @@ export interface Discrepancy {
   actual: string;
   difference: string;
   evidence: Record<string, string>;
+  /** |difference| in the root asset, when the asset has a rate (8 decimals). */
+  differenceInRoot?: string;
+  severity: Severity;
   runId: string;
   detectedAt: string;
 }
@@ -28,8 +33,13 @@ export function discrepancyId(check: CheckId, userId: string, asset: string): st
   return `${check}:${userId}:${asset}`;
 }
 
-/** Turns a mismatch verdict of run `runId` into the discrepancy to record. */
-export function toDiscrepancy(verdict: MismatchVerdict, runId: string, detectedAt: Date): Discrepancy {
+/** Turns a mismatch verdict of run `runId` into the discrepancy to record, valued in the root asset. */
+export function toDiscrepancy(
+  verdict: MismatchVerdict,
+  runId: string,
+  detectedAt: Date,
+  valuation: { differenceInRoot: Amount | undefined; severity: Severity } = { differenceInRoot: undefined, severity: 'medium' },
+): Discrepancy {
   return {
     id: discrepancyId(verdict.check, verdict.userId, verdict.asset),
     check: verdict.check,
@@ -40,6 +50,8 @@ export function toDiscrepancy(verdict: MismatchVerdict, runId: string, detectedA
     actual: verdict.actual.toString(),
     difference: verdict.difference.toString(),
     evidence: verdict.evidence,
+    ...(valuation.differenceInRoot ? { differenceInRoot: valuation.differenceInRoot.abs().roundTo(8).toString() } : {}),
+    severity: valuation.severity,
     runId,
     detectedAt: detectedAt.toISOString(),
   };

@@ -2,7 +2,7 @@ import type { CheckId } from './check-id';
 import type { Amount } from './money';
 
 /** A check's answer for one user × asset. */
-export type Outcome = 'match' | 'mismatch' | 'unknown';
+export type Outcome = 'match' | 'mismatch' | 'in-flight' | 'unknown';
 
 /** Which user × asset a verdict is about. */
 export interface PositionKey {
@@ -30,6 +30,17 @@ export interface MismatchVerdict extends PositionKey {
   evidence: Record<string, string>;
 }
 
+/**
+ * The balances differ, but the difference is fully explained by activity inside the grace window
+ * before the run's as-of (a deposit or trade not yet reflected): not a discrepancy.
+ */
+export interface InFlightVerdict extends PositionKey {
+  check: CheckId;
+  outcome: 'in-flight';
+  difference: Amount;
+  explainedBy: string[];
+}
+
 /** The check could not be decided: a source it needs failed, drifted or lacks the position. */
 export interface UnknownVerdict extends PositionKey {
   check: CheckId;
@@ -38,4 +49,4 @@ export interface UnknownVerdict extends PositionKey {
 }
 
 /** What one check says about one user × asset. */
-export type Verdict = MatchVerdict | MismatchVerdict | UnknownVerdict;
+export type Verdict = MatchVerdict | MismatchVerdict | InFlightVerdict | UnknownVerdict;

@@ -7,11 +7,11 @@ import { container } from './container';
  * Starts one reconciliation run for any trigger: the schedule, a person over HTTP, or a direct
  * invoke all end here, so they behave the same.
  */
-export async function runFromTrigger(trigger: RunTrigger, secrets: Record<string, string> = {}): Promise<RunSummary> {
+export async function runFromTrigger(trigger: RunTrigger, secrets: Record<string, string> = {}, asOf?: string): Promise<RunSummary> {
   const { deps, log } = container(secrets);
   const runId = newRunId(deps.clock.now());
-  log.info('run started', { runId, trigger });
-  const summary = await reconcile({ runId, trigger }, deps);
+  log.info('run started', { runId, trigger, asOf });
+  const summary = await reconcile({ runId, trigger, ...(asOf && { asOf: new Date(asOf) }) }, deps);
   const { status, users, positions, checks, sources, discrepancies } = summary;
   log.info('run finished', {
     runId,

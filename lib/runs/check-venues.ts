@@ -1,6 +1,6 @@
 import { venueBalanceCheck } from '../domain/checks/venue-balance';
 import { Amount } from '../domain/money';
-import type { AssetScales } from '../domain/scale';
+import type { Precision } from '../domain/precision';
 import type { Verdict } from '../domain/verdict';
 import type { IndxBalance } from '../sources/indx/indx-client';
 import type { MultiMarketsAccountRef, MultiMarketsBalance } from '../sources/multimarkets/multimarkets-client';
@@ -74,13 +74,13 @@ export class MirroredBalances {
 export async function checkVenues(
   ports: VenuePorts,
   internal: (userId: string, asset: string) => InternalBalance,
-  scales: AssetScales,
+  precision: Precision,
   breaker: CircuitBreaker,
   health: SourceHealthTracker,
 ): Promise<Verdict[]> {
   const [multiMarkets, indx] = await Promise.all([
-    checkMultiMarkets(ports, internal, scales, breaker, health),
-    checkIndx(ports, internal, scales, breaker, health),
+    checkMultiMarkets(ports, internal, precision, breaker, health),
+    checkIndx(ports, internal, precision, breaker, health),
   ]);
   return [...multiMarkets, ...indx];
 }
@@ -88,7 +88,7 @@ export async function checkVenues(
 async function checkMultiMarkets(
   ports: VenuePorts,
   internal: (userId: string, asset: string) => InternalBalance,
-  scales: AssetScales,
+  precision: Precision,
   breaker: CircuitBreaker,
   health: SourceHealthTracker,
 ): Promise<Verdict[]> {
@@ -117,7 +117,7 @@ async function checkMultiMarkets(
             venueScale: answer.value.scale,
             internal: mirrored.amount,
           },
-          scales,
+          precision,
         ),
       );
     }
@@ -128,7 +128,7 @@ async function checkMultiMarkets(
 async function checkIndx(
   ports: VenuePorts,
   internal: (userId: string, asset: string) => InternalBalance,
-  scales: AssetScales,
+  precision: Precision,
   breaker: CircuitBreaker,
   health: SourceHealthTracker,
 ): Promise<Verdict[]> {
@@ -169,7 +169,7 @@ async function checkIndx(
               venueScale: undefined,
               internal: mirrored.amount,
             },
-            scales,
+            precision,
           ),
         );
       }

@@ -1,27 +1,36 @@
+import type { OpenOrderRecord } from '../domain/checks/locked-orders';
 import type { Discrepancy } from '../domain/discrepancy';
+import type { TradeRecord, TransferRecord } from '../domain/ledger';
 import type { Amount } from '../domain/money';
 import type { PagingNotes } from '../sources/paging';
 import type { SourceName } from '../sources/source-error';
 import type { RunSummary } from './run-summary';
 
-/** An asset as Reporting lists it: id and display scale. */
+/** An asset as Reporting lists it: id, display scale and its total over the counted users. */
 export interface AssetInfo {
   assetId: string;
   scale: number;
+  total: Amount;
 }
 
 /** A user as Reporting lists it. */
 export interface UserInfo {
   userId: string;
   roles: string[];
+  /** `totalBalanceInRAT`: the user's balance in the root asset. */
+  totalInRoot?: Amount;
 }
 
-/** One asset balance of a user as Reporting splits it. */
+/** One asset balance of a user as Reporting splits it, with its root-asset figures. */
 export interface ReportingBalance {
   asset: string;
   amount: Amount;
   locked: Amount;
   available: Amount;
+  rate?: Amount;
+  amountInRoot?: Amount;
+  lockedInRoot?: Amount;
+  availableInRoot?: Amount;
 }
 
 /** The Reporting API as the reconciliation needs it. */
@@ -29,11 +38,24 @@ export interface ReportingPort {
   assets(): Promise<AssetInfo[]>;
   users(notes?: PagingNotes): AsyncIterable<UserInfo[]>;
   userBalances(userId: string): Promise<ReportingBalance[]>;
+  /** A user's resting orders (`orders/opened`). */
+  openOrders(userId: string): Promise<OpenOrderRecord[]>;
+  /** The transfers of a batch of users (`transfers`). */
+  transfers(userIds: string[]): Promise<TransferRecord[]>;
+  /** Every trade, read per commission asset and handed over page by page (`orders/transactions`). */
+  trades(commissionAssetIds: string[], onPage: (rows: TradeRecord[]) => void): Promise<void>;
+}
+
+/** One asset of a user in the back office. */
+export interface BackOfficeBalance {
+  amount: Amount;
+  locked: Amount;
+  fundsInRoot?: Amount;
 }
 
 /** What the back office says of one user: balances by asset, or not found. */
 export type BackOfficeUserBalances =
-  | { userId: string; found: true; balances: Map<string, { amount: Amount; locked: Amount }> }
+  | { userId: string; found: true; balances: Map<string, BackOfficeBalance>; totalFundsInRoot?: Amount }
   | { userId: string; found: false; message: string };
 
 /** The Back office API as the reconciliation needs it. */

@@ -1,31 +1,25 @@
-import type { CheckId } from '../domain/check-id';
-import { amountSplitCheck } from '../domain/checks/amount-split';
-import { crossSourceCheck, type TotalAndLocked } from '../domain/checks/cross-source';
+import { assetTotalsCheck, isCounted } from '../domain/checks/asset-totals';
 import { toDiscrepancy } from '../domain/discrepancy';
-import type { AssetScales } from '../domain/scale';
+import { Ledger, tradeFlows, transferFlows } from '../domain/ledger';
+import { Amount } from '../domain/money';
+import { Precision, type ToleranceTable } from '../domain/precision';
+import { DEFAULT_SEVERITY_THRESHOLDS, type SeverityThresholds, severityOf } from '../domain/severity';
 import type { MismatchVerdict, Verdict } from '../domain/verdict';
 import type { DriftReport } from '../sources/drift';
 import { newPagingNotes } from '../sources/paging';
 import { SourceError } from '../sources/source-error';
 import { checkVenues, MirroredBalances, type VenuePorts } from './check-venues';
 import { CircuitBreaker, type Settled } from './circuit-breaker';
-import type {
-  AlertPublisher,
-  BackOfficePort,
-  BackOfficeUserBalances,
-  Clock,
-  DiscrepancyStore,
-  ReportingBalance,
-  ReportingPort,
-  UserInfo,
-} from './ports';
+import type { AlertPublisher, BackOfficePort, BackOfficeUserBalances, Clock, DiscrepancyStore, ReportingPort, UserInfo } from './ports';
 import { type DiscrepancyRef, emptyTallies, type RunSummary, type RunTrigger, SUMMARY_ITEM_LIMIT } from './run-summary';
 import { SourceHealthTracker } from './source-health';
+import { type RunContext, userVerdicts } from './user-verdicts';
 
-/** What to run: its id and what started it. */
+/** What to run: its id, what started it and, optionally, the as-of time (default: now). */
 export interface RunRequest {
   runId: string;
   trigger: RunTrigger;
+  asOf?: Date;
 }
 
 /** The ports a run talks to, passed in so tests can use fakes and `wiring.ts` the real ones. */
@@ -37,6 +31,12 @@ export interface ReconcileDeps {
   clock: Clock;
   /** Users reconciled together: one back-office call and one burst of Reporting calls. */
   userBatchSize: number;
+  /** How long before the as-of a deposit or trade may be not yet reflected (in-flight), in ms (default 15 min). */
+  graceMs?: number;
+  /** Tolerances wider than the assets' scales, per check and asset. */
+  tolerances?: ToleranceTable;
+  /** Root-asset values from which a discrepancy is medium, high, critical. */
+  severity?: SeverityThresholds;
   /** Unknown upstream fields noticed by the adapters; drained per run into the source health. */
   drift?: { drain(): DriftReport[] };
   /** The run's retry allowance across every upstream, refilled at the start of each run. */
@@ -50,32 +50,39 @@ export interface ReconcileDeps {
 }
 
 /**
- * Reconciles every user of the book: lists assets and users from Reporting, reads each batch of
- * users from Reporting and the back office, runs the checks, records each mismatch and alerts on
- * the ones seen for the first time. A source that fails makes the checks that needed it
- * `unknown` for the affected users — never a discrepancy — and is reported in the summary and
- * by a source-health alert.
+ * Reconciles every user of the book as of one time: lists the assets and rolls every trade into a
+ * ledger, then streams the users in batches — their balances, open orders and transfers from
+ * Reporting, their balances from the back office — runs every check, records each mismatch and
+ * alerts on the ones seen for the first time; finally the per-asset totals and the venues. A
+ * source that fails makes the checks that needed it `unknown` — never a discrepancy — and is
+ * reported in the summary and by a source-health alert.
  */
 export async function reconcile(request: RunRequest, deps: ReconcileDeps): Promise<RunSummary> {
   const startedAt = deps.clock.now();
+  const asOf = request.asOf ?? startedAt;
   const health = new SourceHealthTracker();
   deps.retryBudget?.reset();
   deps.drift?.drain();
   const checks = emptyTallies();
   const items: DiscrepancyRef[] = [];
   const counts = { users: 0, positions: 0, discrepancies: 0, opened: 0 };
+  const rates = new Map<string, Amount>();
   let enumerated = true;
 
-  const count = (verdict: Verdict) => {
-    checks[verdict.check][verdict.outcome]++;
+  const valueInRoot = (verdict: MismatchVerdict): Amount | undefined => {
+    if (verdict.check === 'root-asset' || (verdict.check === 'presence' && verdict.asset === '*')) return verdict.difference;
+    const rate = rates.get(verdict.asset);
+    return rate ? verdict.difference.times(rate) : undefined;
   };
 
   const record = async (verdict: MismatchVerdict) => {
-    const discrepancy = toDiscrepancy(verdict, request.runId, startedAt);
+    const differenceInRoot = valueInRoot(verdict);
+    const severity = severityOf(differenceInRoot, deps.severity ?? DEFAULT_SEVERITY_THRESHOLDS);
+    const discrepancy = toDiscrepancy(verdict, request.runId, startedAt, { differenceInRoot, severity });
     counts.discrepancies++;
     if (items.length < SUMMARY_ITEM_LIMIT) {
       const { id, check, userId, asset, field, expected, actual, difference } = discrepancy;
-      items.push({ id, check, userId, asset, field, expected, actual, difference });
+      items.push({ id, check, userId, asset, field, expected, actual, difference, severity });
     }
     if ((await deps.store.record(discrepancy)) === 'opened') {
       counts.opened++;
@@ -84,27 +91,63 @@ export async function reconcile(request: RunRequest, deps: ReconcileDeps): Promi
   };
 
   const settleVerdicts = async (verdicts: Verdict[]) => {
-    for (const verdict of verdicts) count(verdict);
+    for (const verdict of verdicts) checks[verdict.check][verdict.outcome]++;
     await Promise.all(verdicts.filter((verdict) => verdict.outcome === 'mismatch').map(record));
   };
 
   const breaker = new CircuitBreaker(deps.breakerThreshold ?? 3);
   const mirrored = deps.venues ? new MirroredBalances(deps.venues.accounts) : undefined;
-  const reconcileBatch = async (users: UserInfo[], scales: AssetScales, assetIds: string[]) => {
+  const ledger = new Ledger(asOf, deps.graceMs ?? 15 * 60_000);
+  const assetSums = new Map<string, { total: Amount; users: number }>();
+  let assetSumsComplete = true;
+
+  const reconcileBatch = async (users: UserInfo[], run: RunContext, assetIds: string[]) => {
     const userIds = users.map((user) => user.userId);
-    const [reportingResults, backOfficeResult] = await Promise.all([
+    const [balances, openOrders, transfers, backOffice] = await Promise.all([
       Promise.all(users.map((user) => breaker.call('reporting', () => deps.reporting.userBalances(user.userId)))),
+      Promise.all(users.map((user) => breaker.call('reporting', () => deps.reporting.openOrders(user.userId)))),
+      breaker.call('reporting', () => deps.reporting.transfers(userIds)),
       breaker.call('backoffice', () => deps.backOffice.balances(userIds, assetIds)),
     ]);
-    health.note('backoffice', backOfficeResult);
-    const backOfficeByUser = backOfficeResult.ok ? indexBackOffice(backOfficeResult.value) : undefined;
+    health.note('reporting', transfers);
+    health.note('backoffice', backOffice);
+    if (transfers.ok) for (const row of transfers.value) for (const flow of transferFlows(row)) ledger.add(flow);
+    const backOfficeByUser = backOffice.ok ? new Map(backOffice.value.map((entry) => [entry.userId, entry])) : undefined;
     const verdicts: Verdict[] = [];
     users.forEach((user, index) => {
-      const reporting = reportingResults[index] as Settled<ReportingBalance[]>;
-      health.note('reporting', reporting);
-      mirrored?.note(user.userId, reporting);
-      verdicts.push(...userVerdicts(user.userId, reporting, backOfficeResult, backOfficeByUser, scales));
-      if (reporting.ok) counts.positions += reporting.value.length;
+      const userBalances = balances[index] as Settled<Awaited<ReturnType<ReportingPort['userBalances']>>>;
+      health.note('reporting', userBalances);
+      health.note('reporting', openOrders[index] as Settled<unknown>);
+      mirrored?.note(user.userId, userBalances);
+      const userTransfers: Settled<typeof transfers extends Settled<infer T> ? T : never> = transfers.ok
+        ? { ok: true, value: transfers.value.filter((row) => row.userId === user.userId) }
+        : transfers;
+      const userBackOffice: Settled<BackOfficeUserBalances | undefined> = backOffice.ok
+        ? { ok: true, value: backOfficeByUser?.get(user.userId) }
+        : backOffice;
+      verdicts.push(
+        ...userVerdicts(
+          {
+            user,
+            balances: userBalances,
+            openOrders: openOrders[index] as Settled<never[]>,
+            transfers: userTransfers,
+            backOffice: userBackOffice,
+          },
+          run,
+        ),
+      );
+      if (!userBalances.ok) {
+        if (isCounted(user.roles)) assetSumsComplete = false;
+        return;
+      }
+      counts.positions += userBalances.value.length;
+      for (const row of userBalances.value) if (row.rate && !rates.has(row.asset)) rates.set(row.asset, row.rate);
+      if (!isCounted(user.roles)) return;
+      for (const row of userBalances.value) {
+        const sum = assetSums.get(row.asset) ?? { total: Amount.ZERO, users: 0 };
+        assetSums.set(row.asset, { total: sum.total.plus(row.amount), users: sum.users + 1 });
+      }
     });
     await settleVerdicts(verdicts);
     counts.users += users.length;
@@ -114,28 +157,48 @@ export async function reconcile(request: RunRequest, deps: ReconcileDeps): Promi
   try {
     const assets = await deps.reporting.assets();
     health.used('reporting');
-    const scales: AssetScales = new Map(assets.map((asset) => [asset.assetId, asset.scale]));
+    const precision = new Precision(new Map(assets.map((asset) => [asset.assetId, asset.scale])), deps.tolerances);
     const assetIds = assets.map((asset) => asset.assetId);
+    const trades = await breaker.call('reporting', () =>
+      deps.reporting.trades(assetIds, (rows) => rows.forEach((row) => tradeFlows(row).forEach((flow) => ledger.add(flow)))),
+    );
+    health.note('reporting', trades);
+    const run: RunContext = { ledger, tradesComplete: trades.ok, precision, asOf };
+
     const listing = newPagingNotes();
     let pending: UserInfo[] = [];
     for await (const page of deps.reporting.users(listing)) {
       pending.push(...page);
       while (pending.length >= deps.userBatchSize) {
-        await reconcileBatch(pending.slice(0, deps.userBatchSize), scales, assetIds);
+        await reconcileBatch(pending.slice(0, deps.userBatchSize), run, assetIds);
         pending = pending.slice(deps.userBatchSize);
       }
     }
-    if (pending.length > 0) await reconcileBatch(pending, scales, assetIds);
-    if (deps.venues && mirrored) {
-      await settleVerdicts(await checkVenues(deps.venues, (userId, asset) => mirrored.lookup(userId, asset), scales, breaker, health));
-    }
-    if (listing.totalChanged || listing.repeatedRows > 0) {
+    if (pending.length > 0) await reconcileBatch(pending, run, assetIds);
+    const listingMoved = listing.totalChanged || listing.repeatedRows > 0;
+    if (listingMoved) {
       // Offset paging moved under the read: some users may have been skipped, so the run cannot claim completeness.
       const what = listing.totalChanged ? 'the user total changed' : `${listing.repeatedRows} user row(s) repeated`;
       health.failed(
         'reporting',
         new SourceError('reporting', 'users', 'inconsistent-paging', `${what} during the listing; some users may be unchecked`),
       );
+    }
+    await settleVerdicts(
+      assets.map((asset) =>
+        assetSumsComplete && !listingMoved
+          ? assetTotalsCheck(asset.assetId, asset.total, assetSums.get(asset.assetId) ?? { total: Amount.ZERO, users: 0 }, precision)
+          : {
+              check: 'asset-totals',
+              outcome: 'unknown',
+              userId: '*',
+              asset: asset.assetId,
+              reason: 'not every counted user could be read',
+            },
+      ),
+    );
+    if (deps.venues && mirrored) {
+      await settleVerdicts(await checkVenues(deps.venues, (userId, asset) => mirrored.lookup(userId, asset), precision, breaker, health));
     }
   } catch (error) {
     if (!(error instanceof SourceError)) throw error;
@@ -148,7 +211,7 @@ export async function reconcile(request: RunRequest, deps: ReconcileDeps): Promi
   const summary: RunSummary = {
     runId: request.runId,
     trigger: request.trigger,
-    asOf: startedAt.toISOString(),
+    asOf: asOf.toISOString(),
     startedAt: startedAt.toISOString(),
     finishedAt: deps.clock.now().toISOString(),
     status: counts.users === 0 && !enumerated ? 'failed' : health.anyFailed ? 'partial' : 'complete',
@@ -175,46 +238,4 @@ export async function reconcile(request: RunRequest, deps: ReconcileDeps): Promi
   }
   await deps.store.saveRun(summary);
   return summary;
-}
-
-/** The verdicts of both checks for one user, `unknown` wherever a needed source failed. */
-function userVerdicts(
-  userId: string,
-  reporting: Settled<ReportingBalance[]>,
-  backOffice: Settled<BackOfficeUserBalances[]>,
-  backOfficeByUser: Map<string, BackOfficeUserBalances> | undefined,
-  scales: AssetScales,
-): Verdict[] {
-  if (!reporting.ok) {
-    const reason = `reporting unavailable: ${reporting.error.failure}`;
-    return (['amount-split', 'cross-source'] as CheckId[]).map((check) => ({ check, outcome: 'unknown', userId, asset: '*', reason }));
-  }
-  const verdicts: Verdict[] = reporting.value.map((row) => amountSplitCheck({ userId, ...row }, scales));
-  if (!backOffice.ok) {
-    verdicts.push({
-      check: 'cross-source',
-      outcome: 'unknown',
-      userId,
-      asset: '*',
-      reason: `backoffice unavailable: ${backOffice.error.failure}`,
-    });
-    return verdicts;
-  }
-  const entry = backOfficeByUser?.get(userId);
-  if (!entry?.found) {
-    verdicts.push({ check: 'cross-source', outcome: 'unknown', userId, asset: '*', reason: 'user not found in back office' });
-    return verdicts;
-  }
-  const reportingByAsset = new Map<string, TotalAndLocked>(reporting.value.map((row) => [row.asset, row]));
-  const assets = new Set([...reportingByAsset.keys(), ...entry.balances.keys()]);
-  for (const asset of assets) {
-    verdicts.push(
-      crossSourceCheck({ userId, asset, backOffice: entry.balances.get(asset), reporting: reportingByAsset.get(asset) }, scales),
-    );
-  }
-  return verdicts;
-}
-
-function indexBackOffice(results: BackOfficeUserBalances[]): Map<string, BackOfficeUserBalances> {
-  return new Map(results.map((result) => [result.userId, result]));
 }

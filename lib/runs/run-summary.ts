@@ -23,7 +23,10 @@ export interface SourceHealth {
 }
 
 /** A discrepancy as listed in a run summary. */
-export type DiscrepancyRef = Pick<Discrepancy, 'id' | 'check' | 'userId' | 'asset' | 'field' | 'expected' | 'actual' | 'difference'>;
+export type DiscrepancyRef = Pick<
+  Discrepancy,
+  'id' | 'check' | 'userId' | 'asset' | 'field' | 'expected' | 'actual' | 'difference' | 'severity'
+>;
 
 /**
  * What a run did: when, over what, each check's verdict counts, each source's health and the
@@ -49,5 +52,8 @@ export const SUMMARY_ITEM_LIMIT = 500;
 
 /** A tally with every check at zero. */
 export function emptyTallies(): Record<CheckId, CheckTally> {
-  return Object.fromEntries(CHECK_IDS.map((id) => [id, { match: 0, mismatch: 0, unknown: 0 }])) as Record<CheckId, CheckTally>;
+  return Object.fromEntries(CHECK_IDS.map((id) => [id, { match: 0, mismatch: 0, 'in-flight': 0, unknown: 0 }])) as Record<
+    CheckId,
+    CheckTally
+  >;
 }

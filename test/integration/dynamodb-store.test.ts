@@ -15,6 +15,7 @@ const discrepancy = (runId: string, difference = '0.000000000000000001'): Discre
   actual: '9007199254740993.123456789012345678',
   difference,
   evidence: { 'reporting.amount': '9007199254740993.123456789012345678' },
+  severity: 'low',
   runId,
   detectedAt: '2026-11-22T00:00:00.000Z',
 });

@@ -21,18 +21,21 @@ describe('SnsAlertPublisher (SNS emulator)', () => {
       actual: '0.50000001',
       difference: '0.00000001',
       evidence: { 'backoffice.amount': '0.50000001', 'reporting.assetAmount': '0.5' },
+      severity: 'low',
+      differenceInRoot: '0.0003',
       runId: 'r1',
       detectedAt: '2026-11-22T00:00:00.000Z',
     });
     const [alert] = topic.delivered();
     expect(topic.delivered()).toHaveLength(1);
-    expect(alert?.subject).toBe('[balance-recon] cross-source btc: 0.00000001 for user u2');
-    expect(alert?.message).toContain('Expected 0.5, found 0.50000001: difference 0.00000001.');
+    expect(alert?.subject).toBe('[balance-recon] low cross-source btc: 0.00000001 for user u2');
+    expect(alert?.message).toContain('Expected 0.5, found 0.50000001: difference 0.00000001 (0.0003 in the root asset), severity low.');
     expect(alert?.message).toContain('backoffice.amount = 0.50000001');
     expect(alert?.attributes).toEqual({
       eventType: 'discrepancy-opened',
       check: 'cross-source',
       asset: 'btc',
+      severity: 'low',
       discrepancyId: 'cross-source:u2:btc',
     });
   });

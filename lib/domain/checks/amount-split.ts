@@ -1,5 +1,5 @@
 import type { Amount } from '../money';
-import { type AssetScales, exceedsScale } from '../scale';
+import type { Precision } from '../precision';
 import type { Verdict } from '../verdict';
 
 /** A balance as one source splits it: total, locked and available. */
@@ -17,13 +17,13 @@ export interface SplitBalance {
  *
  * @example
  * amountSplitCheck({ userId, asset: 'eth', amount: 79999.098000000000000001, locked: 1,
- *   available: 79998.098000000000000001 }, scales) // → match
+ *   available: 79998.098000000000000001 }, precision) // → match
  */
-export function amountSplitCheck(balance: SplitBalance, scales: AssetScales, source = 'reporting'): Verdict {
+export function amountSplitCheck(balance: SplitBalance, precision: Precision, source = 'reporting'): Verdict {
   const { userId, asset, amount, locked, available } = balance;
   const expected = locked.plus(available);
   const difference = amount.minus(expected);
-  if (!exceedsScale(difference, scales.get(asset))) return { check: 'amount-split', outcome: 'match', userId, asset };
+  if (!precision.differs('amount-split', asset, difference, expected)) return { check: 'amount-split', outcome: 'match', userId, asset };
   return {
     check: 'amount-split',
     outcome: 'mismatch',

@@ -1,5 +1,5 @@
 import type { Amount } from '../money';
-import { type AssetScales, exceedsScale } from '../scale';
+import type { Precision } from '../precision';
 import type { Verdict } from '../verdict';
 
 /** Total and locked amount of one user × asset as one source reports it. */
@@ -26,18 +26,17 @@ const FIELDS = ['amount', 'locked'] as const;
  *
  * @example
  * crossSourceCheck({ userId, asset: 'btc', backOffice: { amount: 2, locked: 0 },
- *   reporting: { amount: 1.5, locked: 0 } }, scales) // → mismatch, difference 0.5
+ *   reporting: { amount: 1.5, locked: 0 } }, precision) // → mismatch, difference 0.5
  */
-export function crossSourceCheck(pair: CrossSourcePair, scales: AssetScales): Verdict {
+export function crossSourceCheck(pair: CrossSourcePair, precision: Precision): Verdict {
   const { userId, asset, backOffice, reporting } = pair;
   if (!backOffice || !reporting) {
     const missing = backOffice ? 'reporting' : 'backoffice';
     return { check: 'cross-source', outcome: 'unknown', userId, asset, reason: `position absent from ${missing}` };
   }
-  const scale = scales.get(asset);
   for (const field of FIELDS) {
     const difference = backOffice[field].minus(reporting[field]);
-    if (!exceedsScale(difference, scale)) continue;
+    if (!precision.differs('cross-source', asset, difference, reporting[field])) continue;
     return {
       check: 'cross-source',
       outcome: 'mismatch',

@@ -1,5 +1,5 @@
 import { Amount } from '../money';
-import type { AssetScales } from '../scale';
+import type { Precision } from '../precision';
 import type { Verdict } from '../verdict';
 
 /** One venue figure and the internal balance it mirrors. */
@@ -28,14 +28,15 @@ export interface VenueReading {
  * // MultiMarkets amount_digits 2 shows 1.23 for an internal 1.23456789 btc: match (0.00456789 < 0.01)
  * // MultiMarkets 1.22 for the same: mismatch, difference −0.01456789
  */
-export function venueBalanceCheck(reading: VenueReading, scales: AssetScales): Verdict {
+export function venueBalanceCheck(reading: VenueReading, precision: Precision): Verdict {
   const { check, userId, asset, field, account, venueAmount, venueScale, internal } = reading;
   if (!internal) return { check, outcome: 'unknown', userId, asset, reason: 'position absent from reporting' };
-  const assetScale = scales.get(asset);
+  const assetScale = precision.scale(asset);
   const coarser = venueScale === undefined ? assetScale : assetScale === undefined ? venueScale : Math.min(venueScale, assetScale);
   const difference = venueAmount.minus(internal);
   const tolerance = coarser === undefined ? undefined : Amount.of(1n, coarser);
-  const matches = tolerance === undefined ? difference.isZero() : difference.abs().compare(tolerance) < 0;
+  const withinScale = tolerance === undefined ? difference.isZero() : difference.abs().compare(tolerance) < 0;
+  const matches = withinScale || !precision.differs(check, asset, difference, internal);
   if (matches) return { check, outcome: 'match', userId, asset };
   const venue = check === 'venue-multimarkets' ? 'multimarkets' : 'indx';
   return {

@@ -14,7 +14,13 @@ export function backOfficePort(client: BackOfficeClient, batchSize: number): Bac
           ? {
               userId: result.userId,
               found: true as const,
-              balances: new Map(result.user.balances.map((row) => [row.asset, { amount: row.amount, locked: row.locked }])),
+              balances: new Map(
+                result.user.balances.map((row) => [
+                  row.asset,
+                  { amount: row.amount, locked: row.locked, fundsInRoot: row.fundsInRootAsset },
+                ]),
+              ),
+              totalFundsInRoot: result.user.totalFundsInRootAsset,
             }
           : result,
       );

@@ -3,14 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { amountSplitCheck } from '../../../lib/domain/checks/amount-split';
 import { crossSourceCheck } from '../../../lib/domain/checks/cross-source';
 import { Amount } from '../../../lib/domain/money';
+import { Precision } from '../../../lib/domain/precision';
 import { exceedsScale } from '../../../lib/domain/scale';
 
 const a = Amount.parse;
-const scales = new Map([
-  ['eth', 18],
-  ['usd', 2],
-  ['btc', 8],
-]);
+const scales = new Precision(
+  new Map([
+    ['eth', 18],
+    ['usd', 2],
+    ['btc', 8],
+  ]),
+);
 
 /** A random non-negative amount of exactly `scale` decimals, up to ~10^21 whole units (well above 2^53). */
 const amountAt = (scale: number) => fc.bigInt({ min: 0n, max: 10n ** BigInt(21 + scale) }).map((units) => Amount.of(units, scale));
@@ -67,7 +70,7 @@ describe('amountSplitCheck', () => {
   it('always flags a balance one unit of its scale off (property)', () => {
     fc.assert(
       fc.property(fc.constantFrom('eth', 'usd', 'btc'), fc.boolean(), fc.nat(), (asset, up, seed) => {
-        const scale = scales.get(asset) as number;
+        const scale = scales.scale(asset) as number;
         const locked = Amount.of(BigInt(seed) * 7919n, scale);
         const available = Amount.of(BigInt(seed) * 104729n + 10n ** 20n, scale);
         const unit = Amount.of(up ? 1n : -1n, scale);

@@ -2,13 +2,16 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type VenueReading, venueBalanceCheck } from '../../../lib/domain/checks/venue-balance';
 import { Amount } from '../../../lib/domain/money';
+import { Precision } from '../../../lib/domain/precision';
 
 const a = Amount.parse;
-const scales = new Map([
-  ['btc', 8],
-  ['usd', 2],
-  ['eth', 18],
-]);
+const scales = new Precision(
+  new Map([
+    ['btc', 8],
+    ['usd', 2],
+    ['eth', 18],
+  ]),
+);
 const reading = (venueAmount: string, internal: string | undefined, venueScale: number | undefined, asset = 'btc'): VenueReading => ({
   check: 'venue-multimarkets',
   userId: 'u1',

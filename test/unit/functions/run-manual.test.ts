@@ -14,7 +14,7 @@ describe('POST /runs handler', () => {
   it('starts a manual run on behalf of the named requester and answers with its summary', async () => {
     runFromTrigger.mockResolvedValueOnce({ runId: 'r-1', status: 'complete' });
     const response = await post(sample.body);
-    expect(runFromTrigger).toHaveBeenCalledWith({ type: 'manual', by: 'analyst@example.com' }, {});
+    expect(runFromTrigger).toHaveBeenCalledWith({ type: 'manual', by: 'analyst@example.com' }, {}, undefined);
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(response.body as string)).toEqual({ runId: 'r-1', status: 'complete' });
   });
@@ -22,7 +22,7 @@ describe('POST /runs handler', () => {
   it('treats an empty body as no options', async () => {
     runFromTrigger.mockResolvedValueOnce({ runId: 'r-2' });
     expect((await post(undefined)).statusCode).toBe(200);
-    expect(runFromTrigger).toHaveBeenLastCalledWith({ type: 'manual', by: 'anonymous' }, {});
+    expect(runFromTrigger).toHaveBeenLastCalledWith({ type: 'manual', by: 'anonymous' }, {}, undefined);
   });
 
   it('answers 400 naming the problem for malformed JSON and for unknown fields, without running', async () => {

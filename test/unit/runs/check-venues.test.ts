@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Amount } from '../../../lib/domain/money';
+import { Precision } from '../../../lib/domain/precision';
 import { checkVenues, MirroredBalances, type VenuePorts } from '../../../lib/runs/check-venues';
 import { CircuitBreaker } from '../../../lib/runs/circuit-breaker';
 import { SourceHealthTracker } from '../../../lib/runs/source-health';
@@ -14,11 +15,13 @@ const accounts: VenueAccounts = {
   ],
   indx: [{ wmid: '111111111111', userId: 'u1', wmz: 'usd', instruments: [{ id: 7, name: 'BTC', asset: 'btc' }] }],
 };
-const scales = new Map([
-  ['usdt', 6],
-  ['usd', 2],
-  ['btc', 8],
-]);
+const scales = new Precision(
+  new Map([
+    ['usdt', 6],
+    ['usd', 2],
+    ['btc', 8],
+  ]),
+);
 
 function mirroredBook() {
   const mirrored = new MirroredBalances(accounts);

@@ -23,11 +23,57 @@ const backOfficeBook: Record<string, Record<string, [string, string]>> = {
   u2: { btc: ['0.50000001', '0.1'] },
 };
 
+/** History consistent with the balances: deposits, one trade, pending withdrawals and an open order explain every figure. */
+const deposit = (
+  id: string,
+  userId: string,
+  assetId: string,
+  amount: string,
+  status = 'Completed',
+  type: 'Deposit' | 'Withdrawal' = 'Deposit',
+) => ({
+  id,
+  userId,
+  assetId,
+  type,
+  status,
+  assetAmount: a(amount),
+  createdAt: '2026-11-01T00:00:00Z',
+});
+const transfers = [
+  deposit('t1', 'u1', 'eth', '3.000000000000000001'),
+  deposit('t2', 'u1', 'btc', '1.1'),
+  deposit('t3', 'u2', 'btc', '0.5'),
+  deposit('t4', 'u2', 'btc', '0.1', 'Pending', 'Withdrawal'),
+];
+/** u1 sold 0.1 btc on btc_usdt; a usdt fee equal to the proceeds leaves no usdt position to check. */
+const trades = [
+  {
+    orderId: 'o1',
+    executionId: 'e1',
+    userId: 'u1',
+    marketId: 'btc_usdt',
+    side: 'Sell' as const,
+    baseAmount: a('0.1'),
+    quoteAmount: a('3000'),
+    executedAt: '2026-11-02T00:00:00Z',
+    commissionAmount: a('3000'),
+    commissionAssetId: 'usdt',
+  },
+];
+const openOrders: Record<
+  string,
+  { orderId: string; marketId: string; side: 'Buy' | 'Sell'; remainingAmount: Amount; limitPrice: Amount }[]
+> = {
+  u1: [{ orderId: 'oo1', marketId: 'eth_usdt', side: 'Sell', remainingAmount: a('1'), limitPrice: a('2000') }],
+};
+
 function reportingPort(failUser?: string): ReportingPort {
   return {
     assets: async () => [
-      { assetId: 'eth', scale: 18 },
-      { assetId: 'btc', scale: 8 },
+      { assetId: 'eth', scale: 18, total: a('3.000000000000000001') },
+      { assetId: 'btc', scale: 8, total: a('1.5') },
+      { assetId: 'usdt', scale: 6, total: a('0') },
     ],
     async *users() {
       yield Object.keys(reportingBook).map((userId) => ({ userId, roles: ['Trader'] }));
@@ -36,6 +82,9 @@ function reportingPort(failUser?: string): ReportingPort {
       if (userId === failUser) throw new SourceError('reporting', 'users/balances', 'timeout', 'headers timeout', { retryable: true });
       return reportingBook[userId] ?? [];
     },
+    openOrders: async (userId) => openOrders[userId] ?? [],
+    transfers: async (userIds) => transfers.filter((row) => userIds.includes(row.userId)),
+    trades: async (_assets, onPage) => onPage(trades),
   };
 }
 
@@ -81,9 +130,14 @@ describe('reconcile', () => {
     expect(alerts.opened.map((d) => d.id).sort()).toEqual(['amount-split:u1:eth', 'cross-source:u2:btc']);
     expect(store.discrepancies.get('amount-split:u1:eth')?.difference).toBe('0.000000000000000001');
     expect(store.discrepancies.get('cross-source:u2:btc')).toMatchObject({ expected: '0.5', actual: '0.50000001', field: 'amount' });
-    expect(summary.checks['amount-split']).toEqual({ match: 2, mismatch: 1, unknown: 0 });
-    expect(summary.checks['cross-source']).toEqual({ match: 2, mismatch: 1, unknown: 0 });
+    expect(summary.checks['amount-split']).toEqual({ match: 2, mismatch: 1, 'in-flight': 0, unknown: 0 });
+    expect(summary.checks['cross-source']).toEqual({ match: 2, mismatch: 1, 'in-flight': 0, unknown: 0 });
     expect(summary.positions).toBe(3);
+    expect(summary.checks['roll-forward']).toEqual({ match: 3, mismatch: 0, 'in-flight': 0, unknown: 0 });
+    expect(summary.checks['locked-orders']).toEqual({ match: 3, mismatch: 0, 'in-flight': 0, unknown: 0 });
+    expect(summary.checks['asset-totals']).toEqual({ match: 3, mismatch: 0, 'in-flight': 0, unknown: 0 });
+    expect(summary.checks.sanity.match).toBe(3);
+    expect(summary.checks.presence.match).toBe(2);
     expect(store.runs).toHaveLength(1);
     expect(alerts.sourceProblems).toEqual([]);
   });
@@ -101,7 +155,7 @@ describe('reconcile', () => {
     const summary = await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, ports);
     expect(summary.status).toBe('partial');
     expect([...store.discrepancies.keys()]).toEqual(['amount-split:u1:eth']);
-    expect(summary.checks['cross-source']).toEqual({ match: 0, mismatch: 0, unknown: 2 });
+    expect(summary.checks['cross-source']).toEqual({ match: 0, mismatch: 0, 'in-flight': 0, unknown: 2 });
     expect(summary.sources.backoffice).toMatchObject({ status: 'degraded', failures: 2 });
     expect(alerts.sourceProblems).toEqual([expect.objectContaining({ source: 'backoffice', failures: 2 })]);
   });

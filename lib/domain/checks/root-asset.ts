@@ -1,0 +1,120 @@
+import { Amount, sum } from '../money';
+import type { Verdict } from '../verdict';
+
+/** The root-asset figures are rounded to 8 decimals: one unit of that is rounding, not a difference. */
+export const ROOT_ROUNDING = Amount.of(1n, 8);
+
+/** A Reporting balance row with its root-asset (`*InRAT`) figures. */
+export interface RootAssetRow {
+  userId: string;
+  asset: string;
+  amount: Amount;
+  rate: Amount | undefined;
+  amountInRoot: Amount | undefined;
+  lockedInRoot: Amount | undefined;
+  availableInRoot: Amount | undefined;
+}
+
+function beyond(difference: Amount, tolerance: Amount): boolean {
+  return difference.abs().compare(tolerance) > 0;
+}
+
+/**
+ * `root-asset`, per user × asset: `assetAmountInRAT` equals `assetAmount × rateToRootAsset` within
+ * the root asset's rounding; then locked + available in root asset equal the total in root asset
+ * (two roundings). The split sub-check is skipped when `amount-split` already failed for the
+ * position: the same fault would be reported twice.
+ *
+ * @example
+ * // 2 btc at rate 30000.5 with assetAmountInRAT 60001.00000001 → match; 60001.01 → mismatch
+ */
+export function rootAssetPositionCheck(row: RootAssetRow, splitHolds: boolean): Verdict {
+  const { userId, asset, amount, rate, amountInRoot, lockedInRoot, availableInRoot } = row;
+  if (!rate || !amountInRoot)
+    return { check: 'root-asset', outcome: 'unknown', userId, asset, reason: 'no root-asset figures for the position' };
+  const evidence = {
+    'reporting.assetAmount': amount.toString(),
+    'reporting.rateToRootAsset': rate.toString(),
+    'reporting.assetAmountInRAT': amountInRoot.toString(),
+    ...(lockedInRoot ? { 'reporting.lockedAssetAmountInRAT': lockedInRoot.toString() } : {}),
+    ...(availableInRoot ? { 'reporting.availableAssetAmountInRAT': availableInRoot.toString() } : {}),
+  };
+  const converted = amount.times(rate);
+  if (beyond(amountInRoot.minus(converted), ROOT_ROUNDING)) {
+    return {
+      check: 'root-asset',
+      outcome: 'mismatch',
+      userId,
+      asset,
+      field: 'assetAmountInRAT',
+      expected: converted,
+      actual: amountInRoot,
+      difference: amountInRoot.minus(converted),
+      evidence,
+    };
+  }
+  if (splitHolds && lockedInRoot && availableInRoot) {
+    const split = lockedInRoot.plus(availableInRoot);
+    if (beyond(split.minus(amountInRoot), ROOT_ROUNDING.plus(ROOT_ROUNDING))) {
+      return {
+        check: 'root-asset',
+        outcome: 'mismatch',
+        userId,
+        asset,
+        field: 'splitInRAT',
+        expected: amountInRoot,
+        actual: split,
+        difference: split.minus(amountInRoot),
+        evidence,
+      };
+    }
+  }
+  return { check: 'root-asset', outcome: 'match', userId, asset };
+}
+
+/** A user's root-asset totals as Reporting and the back office state them, with the parts they should add up to. */
+export interface RootAssetTotals {
+  userId: string;
+  reportingTotal: Amount | undefined;
+  reportingParts: (Amount | undefined)[];
+  backOfficeTotal: Amount | undefined;
+  backOfficeParts: (Amount | undefined)[];
+}
+
+/**
+ * `root-asset`, per user (asset `*`): Reporting `users.totalBalanceInRAT` equals Σ the user's
+ * `assetAmountInRAT`, and the back office `totalFundsInRootAsset` equals Σ `fundsInRootAsset` — the
+ * latter only when every asset has one, as the back office itself only states the total then.
+ */
+export function rootAssetTotalsCheck(totals: RootAssetTotals): Verdict {
+  const { userId } = totals;
+  const compare = (field: string, total: Amount | undefined, parts: (Amount | undefined)[], source: string): Verdict | undefined => {
+    if (!total || parts.some((part) => part === undefined)) return undefined;
+    const expected = sum(parts as Amount[]);
+    if (expected.equals(total)) return undefined;
+    return {
+      check: 'root-asset',
+      outcome: 'mismatch',
+      userId,
+      asset: '*',
+      field,
+      expected,
+      actual: total,
+      difference: total.minus(expected),
+      evidence: {
+        [`${source}.${field}`]: total.toString(),
+        [`${source}.sumOfAssets`]: expected.toString(),
+        [`${source}.assets`]: String(parts.length),
+      },
+    };
+  };
+  return (
+    compare('totalBalanceInRAT', totals.reportingTotal, totals.reportingParts, 'reporting') ??
+    compare('totalFundsInRootAsset', totals.backOfficeTotal, totals.backOfficeParts, 'backoffice') ?? {
+      check: 'root-asset',
+      outcome: 'match',
+      userId,
+      asset: '*',
+    }
+  );
+}

@@ -1,0 +1,35 @@
+import { Amount } from '../money';
+import type { Verdict } from '../verdict';
+import type { SplitBalance } from './amount-split';
+
+/**
+ * `sanity`: no amount, locked or available part is negative, and locked is not greater than the
+ * amount. The first rule broken is the discrepancy (amount, locked, available, then locked > amount).
+ *
+ * @example
+ * sanityCheck({ amount: 10, locked: 12, available: -2 }) // → mismatch on available, actual -2
+ */
+export function sanityCheck(balance: SplitBalance, source = 'reporting'): Verdict {
+  const { userId, asset, amount, locked, available } = balance;
+  const evidence = {
+    [`${source}.amount`]: amount.toString(),
+    [`${source}.locked`]: locked.toString(),
+    [`${source}.available`]: available.toString(),
+  };
+  const broken = (field: string, expected: Amount, actual: Amount): Verdict => ({
+    check: 'sanity',
+    outcome: 'mismatch',
+    userId,
+    asset,
+    field,
+    expected,
+    actual,
+    difference: actual.minus(expected),
+    evidence,
+  });
+  if (amount.isNegative()) return broken('amount', Amount.ZERO, amount);
+  if (locked.isNegative()) return broken('locked', Amount.ZERO, locked);
+  if (available.isNegative()) return broken('available', Amount.ZERO, available);
+  if (locked.compare(amount) > 0) return broken('locked', amount, locked);
+  return { check: 'sanity', outcome: 'match', userId, asset };
+}

@@ -1,0 +1,244 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { OpenOrderRecord } from '../../../lib/domain/checks/locked-orders';
+import { Ledger, type TradeRecord, type TransferRecord, tradeFlows, transferFlows } from '../../../lib/domain/ledger';
+import { Amount } from '../../../lib/domain/money';
+import { Precision } from '../../../lib/domain/precision';
+import type { Verdict } from '../../../lib/domain/verdict';
+import type { BackOfficeUserBalances, ReportingBalance } from '../../../lib/runs/ports';
+import { type UserReads, userVerdicts } from '../../../lib/runs/user-verdicts';
+
+/** Assets of the generated books: id, scale, rate to the root asset. */
+const ASSETS = [
+  { id: 'usd', scale: 2, rate: '1' },
+  { id: 'btc', scale: 8, rate: '34148.06931' },
+  { id: 'eth', scale: 18, rate: '1873.5521' },
+];
+const MARKETS = ['btc_usd', 'eth_usd', 'eth_btc'];
+const scaleOf = (asset: string) => ASSETS.find((entry) => entry.id === asset)?.scale as number;
+const precision = new Precision(new Map(ASSETS.map((asset) => [asset.id, asset.scale])));
+const AS_OF = new Date('2026-11-22T00:00:00Z');
+const at = (minutesBefore: number) => new Date(AS_OF.getTime() - minutesBefore * 60_000).toISOString();
+const units = (scale: number) => fc.bigInt({ min: 1n, max: 10n ** BigInt(scale + 6) }).map((value) => Amount.of(value, scale));
+
+/** A user's history: deposits of every asset (large), then trades and withdrawals small enough never to go negative. */
+const historyArbitrary = fc.record({
+  deposits: fc.tuple(units(2), units(8), units(18)),
+  trades: fc.array(
+    fc.record({
+      market: fc.constantFrom(...MARKETS),
+      side: fc.constantFrom<'Buy' | 'Sell'>('Buy', 'Sell'),
+      base: fc.bigInt({ min: 1n, max: 1000n }),
+      quote: fc.bigInt({ min: 1n, max: 1000n }),
+      fee: fc.bigInt({ min: 0n, max: 10n }),
+      cancelled: fc.boolean(),
+    }),
+    { maxLength: 6 },
+  ),
+  withdrawals: fc.array(
+    fc.record({ asset: fc.constantFrom('usd', 'btc', 'eth'), amount: fc.bigInt({ min: 1n, max: 100n }), pending: fc.boolean() }),
+    {
+      maxLength: 3,
+    },
+  ),
+  orders: fc.array(
+    fc.record({
+      market: fc.constantFrom(...MARKETS),
+      side: fc.constantFrom<'Buy' | 'Sell'>('Buy', 'Sell'),
+      remaining: fc.bigInt({ min: 1n, max: 50n }),
+    }),
+    {
+      maxLength: 3,
+    },
+  ),
+});
+
+/** Builds a consistent user: history rows, and Reporting and back-office balances equal to what that history implies. */
+function consistentUser(history: fc.infer<typeof historyArbitrary>, userId = 'u1') {
+  const transfers: TransferRecord[] = ASSETS.map((asset, index) => ({
+    id: `d-${asset.id}`,
+    userId,
+    assetId: asset.id,
+    type: 'Deposit',
+    status: 'Completed',
+    assetAmount: history.deposits[index] as Amount,
+    createdAt: at(10_000),
+  }));
+  history.withdrawals.forEach((withdrawal, index) =>
+    transfers.push({
+      id: `w${index}`,
+      userId,
+      assetId: withdrawal.asset,
+      type: 'Withdrawal',
+      status: withdrawal.pending ? 'Pending' : 'Completed',
+      assetAmount: Amount.of(withdrawal.amount, scaleOf(withdrawal.asset)),
+      createdAt: at(5_000 - index),
+    }),
+  );
+  const trades: TradeRecord[] = history.trades.map((trade, index) => {
+    const [base, quote] = trade.market.split('_') as [string, string];
+    const received = trade.side === 'Buy' ? base : quote;
+    return {
+      orderId: `o${index}`,
+      executionId: `e${index}`,
+      userId,
+      marketId: trade.market,
+      side: trade.side,
+      baseAmount: Amount.of(trade.base, scaleOf(base)),
+      quoteAmount: Amount.of(trade.quote, scaleOf(quote)),
+      executedAt: at(4_000 - index),
+      commissionAmount: Amount.of(trade.fee, scaleOf(received)),
+      commissionAssetId: received,
+    };
+  });
+  const openOrders: OpenOrderRecord[] = history.orders.map((order, index) => ({
+    orderId: `open${index}`,
+    marketId: order.market,
+    side: order.side,
+    remainingAmount: Amount.of(order.remaining, 0),
+    limitPrice: Amount.parse('0.5'),
+  }));
+  const amounts = new Map<string, Amount>(ASSETS.map((asset) => [asset.id, Amount.ZERO]));
+  for (const flow of [...transfers.flatMap(transferFlows), ...trades.flatMap(tradeFlows)])
+    amounts.set(flow.asset, (amounts.get(flow.asset) as Amount).plus(flow.amount));
+  const locked = new Map<string, Amount>(ASSETS.map((asset) => [asset.id, Amount.ZERO]));
+  for (const order of openOrders) {
+    const [base, quote] = order.marketId.split('_') as [string, string];
+    const asset = order.side === 'Buy' ? quote : base;
+    const reserve = order.side === 'Buy' ? order.remainingAmount.times(order.limitPrice) : order.remainingAmount;
+    locked.set(asset, (locked.get(asset) as Amount).plus(reserve));
+  }
+  for (const row of transfers.filter((transfer) => transfer.status === 'Pending'))
+    locked.set(row.assetId, (locked.get(row.assetId) as Amount).plus(row.assetAmount));
+  const balances: ReportingBalance[] = ASSETS.map((asset) => {
+    const amount = amounts.get(asset.id) as Amount;
+    const lockedAmount = locked.get(asset.id) as Amount;
+    const rate = Amount.parse(asset.rate);
+    const available = amount.minus(lockedAmount);
+    return {
+      asset: asset.id,
+      amount,
+      locked: lockedAmount,
+      available,
+      rate,
+      amountInRoot: amount.times(rate).roundTo(8),
+      lockedInRoot: lockedAmount.times(rate).roundTo(8),
+      availableInRoot: available.times(rate).roundTo(8),
+    };
+  });
+  const backOffice: BackOfficeUserBalances = {
+    userId,
+    found: true,
+    balances: new Map(balances.map((row) => [row.asset, { amount: row.amount, locked: row.locked }])),
+  };
+  return { transfers, trades, openOrders, balances, backOffice };
+}
+
+function verdictsOf(user: ReturnType<typeof consistentUser>, order: (rows: unknown[]) => void = () => undefined): Verdict[] {
+  const transfers = [...user.transfers];
+  const trades = [...user.trades];
+  const openOrders = [...user.openOrders];
+  order(transfers);
+  order(trades);
+  order(openOrders);
+  const ledger = new Ledger(AS_OF, 15 * 60_000);
+  for (const row of trades) for (const flow of tradeFlows(row)) ledger.add(flow);
+  for (const row of transfers) for (const flow of transferFlows(row)) ledger.add(flow);
+  const totalInRoot = user.balances.reduce((total, row) => total.plus(row.amountInRoot as Amount), Amount.ZERO);
+  const reads: UserReads = {
+    user: { userId: 'u1', roles: ['Trader'], totalInRoot },
+    balances: { ok: true, value: user.balances },
+    openOrders: { ok: true, value: openOrders },
+    transfers: { ok: true, value: transfers },
+    backOffice: { ok: true, value: user.backOffice },
+  };
+  return userVerdicts(reads, { ledger, tradesComplete: true, precision, asOf: AS_OF });
+}
+
+const mismatches = (verdicts: Verdict[]) => verdicts.filter((verdict) => verdict.outcome !== 'match');
+const describeVerdicts = (verdicts: Verdict[]) => verdicts.map((verdict) => JSON.stringify(verdict)).sort();
+
+describe('userVerdicts over generated histories', () => {
+  it('finds nothing wrong in a consistent user, whatever the history (property)', () => {
+    fc.assert(
+      fc.property(historyArbitrary, (history) => {
+        const user = consistentUser(history);
+        if (user.balances.some((row) => row.available.isNegative())) return; // sanity would rightly object
+        expect(mismatches(verdictsOf(user))).toEqual([]);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('gives the same verdicts whatever the order of rows and pages (property)', () => {
+    fc.assert(
+      fc.property(historyArbitrary, fc.infiniteStream(fc.nat()), (history, randomness) => {
+        const user = consistentUser(history);
+        const shuffle = (rows: unknown[]) => {
+          for (let i = rows.length - 1; i > 0; i--) {
+            const j = (randomness.next().value as number) % (i + 1);
+            [rows[i], rows[j]] = [rows[j], rows[i]];
+          }
+        };
+        expect(describeVerdicts(verdictsOf(user, shuffle))).toEqual(describeVerdicts(verdictsOf(user)));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('always catches a balance one unit of its scale away from its history (property)', () => {
+    fc.assert(
+      fc.property(historyArbitrary, fc.constantFrom(0, 1, 2), fc.boolean(), (history, index, up) => {
+        const user = consistentUser(history);
+        const row = user.balances[index] as ReportingBalance;
+        const unit = Amount.of(up ? 1n : -1n, scaleOf(row.asset));
+        user.balances[index] = { ...row, amount: row.amount.plus(unit), available: row.available.plus(unit) };
+        const rollForward = verdictsOf(user).find((verdict) => verdict.check === 'roll-forward' && verdict.asset === row.asset);
+        expect(rollForward?.outcome).toBe('mismatch');
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('calls a difference explained by a deposit inside the grace window in-flight, and one just before it a mismatch', () => {
+    const user = consistentUser({
+      deposits: [Amount.parse('100'), Amount.parse('1'), Amount.parse('1')],
+      trades: [],
+      withdrawals: [],
+      orders: [],
+    });
+    user.transfers.push({
+      id: 'late',
+      userId: 'u1',
+      assetId: 'usd',
+      type: 'Deposit',
+      status: 'Completed',
+      assetAmount: Amount.parse('5'),
+      createdAt: at(1),
+    });
+    const recent = verdictsOf(user).find((verdict) => verdict.check === 'roll-forward' && verdict.asset === 'usd');
+    expect(recent).toMatchObject({ outcome: 'in-flight', explainedBy: ['late'] });
+    const lateRow = user.transfers.at(-1) as TransferRecord;
+    lateRow.createdAt = at(16);
+    expect(verdictsOf(user).find((verdict) => verdict.check === 'roll-forward' && verdict.asset === 'usd')?.outcome).toBe('mismatch');
+  });
+
+  it('ignores a row dated after the as-of', () => {
+    const user = consistentUser({
+      deposits: [Amount.parse('100'), Amount.parse('1'), Amount.parse('1')],
+      trades: [],
+      withdrawals: [],
+      orders: [],
+    });
+    user.transfers.push({
+      id: 'future',
+      userId: 'u1',
+      assetId: 'usd',
+      type: 'Deposit',
+      status: 'Completed',
+      assetAmount: Amount.parse('5'),
+      createdAt: at(-60),
+    });
+    expect(mismatches(verdictsOf(user))).toEqual([]);
+  });
+});
