@@ -66,7 +66,8 @@ async function main(): Promise<void> {
   client.destroy();
   step(`DynamoDB Local ready at ${dynamo.endpoint}, tables ${tables.discrepancies} and ${tables.runs} (${elapsed()})`);
 
-  const sandbox = await startSandbox({ host: '127.0.0.1', port: sandboxPort, users, seed });
+  // The book is dated now, so its in-flight and after-as-of rows sit around this run's as-of.
+  const sandbox = await startSandbox({ host: '127.0.0.1', port: sandboxPort, users, seed, asOf: new Date().toISOString() });
   stoppers.push(sandbox.close);
   const planted = sandbox.book.manifest.planted;
   step(`sandbox upstreams at ${sandbox.url}: ${users} users, seed ${seed}, ${planted.length} discrepancies planted (${elapsed()})`);
@@ -92,7 +93,7 @@ async function main(): Promise<void> {
   const answer = await fetch(`http://127.0.0.1:${PORTS.http}/runs`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ requestedBy: 'npm start' }),
+    body: JSON.stringify({ requestedBy: 'npm start', asOf: sandbox.book.asOf }),
   });
   const text = await answer.text();
   if (answer.status !== 200) throw new Error(`POST /runs answered ${answer.status}: ${text.slice(0, 500)}`);
@@ -103,7 +104,7 @@ async function main(): Promise<void> {
   console.log('');
   console.log(`run ${summary.runId}: ${summary.status}, ${summary.users} users, ${summary.positions} positions, ${elapsed()} since start`);
   for (const [check, tally] of Object.entries(summary.checks)) {
-    console.log(`  ${check}: ${tally.match} match, ${tally.mismatch} mismatch, ${tally.unknown} unknown`);
+    console.log(`  ${check}: ${tally.match} match, ${tally.mismatch} mismatch, ${tally['in-flight']} in-flight, ${tally.unknown} unknown`);
   }
   for (const [source, health] of Object.entries(summary.sources)) {
     console.log(`  source ${source}: ${health.status}${health.firstError ? ` (${health.firstError})` : ''}`);

@@ -64,7 +64,7 @@ describe('a whole reconciliation run (sandbox over HTTP, DynamoDB Local, SNS emu
     const planted = sandbox.book.manifest.planted;
     expect(planted.length).toBeGreaterThanOrEqual(5);
 
-    const first = await invoke(JSON.parse(readFileSync('events/direct-run.json', 'utf8')));
+    const first = await invoke({ ...JSON.parse(readFileSync('events/direct-run.json', 'utf8')), asOf: sandbox.book.asOf });
     expect(first.status).toBe('complete');
     expect(first.users).toBe(40);
 
@@ -82,7 +82,7 @@ describe('a whole reconciliation run (sandbox over HTTP, DynamoDB Local, SNS emu
     const alerted = topic.delivered().map((alert) => alert.attributes.discrepancyId);
     expect(alerted.sort()).toEqual(planted.map(keyOf).sort());
 
-    const second = await invoke({ requestedBy: 'e2e' });
+    const second = await invoke({ requestedBy: 'e2e', asOf: sandbox.book.asOf });
     expect(second.discrepancies).toMatchObject({ total: planted.length, opened: 0 });
     expect(topic.delivered()).toHaveLength(planted.length);
   });

@@ -166,7 +166,7 @@ describe('a run over a misbehaving upstream: a correct result after retries, or 
     );
     let summary: RunSummary;
     try {
-      summary = await reconcile({ runId: 'r-fault', trigger: { type: 'direct' } }, deps);
+      summary = await reconcile({ runId: 'r-fault', trigger: { type: 'direct' }, asOf: new Date(sandbox.book.asOf) }, deps);
     } finally {
       sandbox.server.sandboxFaults.clear();
     }
