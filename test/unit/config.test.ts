@@ -53,4 +53,25 @@ describe('loadConfig', () => {
     expect(shown).not.toContain('rep-secret-token');
     expect(config.backOffice.token.reveal()).toBe('bo-secret-token');
   });
+
+  it('reads tolerances per check and asset, and severity thresholds', () => {
+    const config = loadConfig({
+      ...minimal,
+      TOLERANCES: '{"roll-forward": {"*": {"absolute": "0.01"}}, "*": {"btc": {"relative": "0.0001"}}}',
+      SEVERITY_THRESHOLDS: 'medium:10,high:1000,critical:100000',
+    });
+    expect(config.tolerances.get('roll-forward|*')?.absolute?.toString()).toBe('0.01');
+    expect(config.tolerances.get('*|btc')?.relative?.toString()).toBe('0.0001');
+    expect(config.severity.high.toString()).toBe('1000');
+  });
+
+  it('refuses tolerances for an unknown check and thresholds out of order, naming the variable', () => {
+    expect(problemsOf({ ...minimal, TOLERANCES: '{"roll-foward": {"*": {"absolute": "1"}}}' }).join()).toMatch(
+      /TOLERANCES names an unknown check "roll-foward"/,
+    );
+    expect(problemsOf({ ...minimal, TOLERANCES: 'not json' }).join()).toMatch(/TOLERANCES must be JSON/);
+    expect(problemsOf({ ...minimal, SEVERITY_THRESHOLDS: 'medium:100,high:10,critical:1000' }).join()).toMatch(
+      /SEVERITY_THRESHOLDS must be/,
+    );
+  });
 });
