@@ -50,3 +50,19 @@ export interface UnknownVerdict extends PositionKey {
 
 /** What one check says about one user × asset. */
 export type Verdict = MatchVerdict | MismatchVerdict | InFlightVerdict | UnknownVerdict;
+
+/**
+ * A mismatch whose difference is `actual − expected`, the shape every check reports.
+ *
+ * @example
+ * mismatch({ check: 'sanity', userId: 'u1', asset: 'btc' }, 'amount', Amount.ZERO, Amount.parse('-1'), {})
+ */
+export function mismatch(
+  key: PositionKey & { check: CheckId },
+  field: string,
+  expected: Amount,
+  actual: Amount,
+  evidence: Record<string, string>,
+): MismatchVerdict {
+  return { ...key, outcome: 'mismatch', field, expected, actual, difference: actual.minus(expected), evidence };
+}

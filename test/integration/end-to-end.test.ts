@@ -1,19 +1,10 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../lib/runs/run-summary';
-import {
-  SANDBOX_BACKOFFICE_TOKEN,
-  SANDBOX_INDX_LOGIN,
-  SANDBOX_INDX_PASSWORD,
-  SANDBOX_MULTIMARKETS_COMPANY_ID,
-  SANDBOX_REPORTING_TOKEN,
-} from '../../sandbox/credentials';
 import { type RunningSandbox, startSandbox } from '../../sandbox/server';
-import { writeVenueAccountsFile } from '../../scripts/local/venue-accounts-of-book';
+import { localEnvironment } from '../support/local-environment';
 import { alertsTopic, freshTables } from '../support/local-services';
 
 const context = { awsRequestId: 'e2e', functionName: 'runDirect', getRemainingTimeInMillis: () => 900_000 } as unknown as Context;
@@ -27,31 +18,9 @@ describe('a whole reconciliation run (sandbox over HTTP, DynamoDB Local, SNS emu
 
   beforeAll(async () => {
     sandbox = await startSandbox({ port: 0, users: 40, seed: 7 });
-    const venueAccountsFile = join(mkdtempSync(join(tmpdir(), 'e2e-')), 'venue-accounts.json');
-    writeVenueAccountsFile(sandbox.book, venueAccountsFile);
     topic = await alertsTopic();
     tables = await freshTables();
-    Object.assign(process.env, {
-      BACKOFFICE_URL: sandbox.url,
-      BACKOFFICE_TOKEN: SANDBOX_BACKOFFICE_TOKEN,
-      REPORTING_TOKEN: SANDBOX_REPORTING_TOKEN,
-      MULTIMARKETS_URL: sandbox.url,
-      MULTIMARKETS_COMPANY_ID: SANDBOX_MULTIMARKETS_COMPANY_ID,
-      MULTIMARKETS_RATE_PER_MINUTE: '100',
-      INDX_URL: sandbox.url,
-      INDX_LOGIN: SANDBOX_INDX_LOGIN,
-      INDX_PASSWORD: SANDBOX_INDX_PASSWORD,
-      INDX_MIN_INTERVAL_MS: '1000',
-      VENUE_ACCOUNTS_FILE: venueAccountsFile,
-      DISCREPANCIES_TABLE: tables.tables.discrepancies,
-      RUNS_TABLE: tables.tables.runs,
-      ALERTS_TOPIC_ARN: topic.topicArn,
-      DYNAMODB_ENDPOINT: tables.endpoint,
-      SNS_ENDPOINT: topic.endpoint,
-      PAGE_SIZE: '25',
-      USER_BATCH_SIZE: '20',
-      LOG_LEVEL: 'warn',
-    });
+    Object.assign(process.env, localEnvironment(sandbox, tables, topic, { venues: true }), { PAGE_SIZE: '25', USER_BATCH_SIZE: '20' });
     const { handler } = await import('../../functions/run-direct');
     invoke = (event) => handler(event as never, context) as Promise<RunSummary>;
   });

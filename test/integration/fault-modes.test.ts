@@ -1,22 +1,12 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config';
 import { reconcile } from '../../lib/runs/reconcile';
 import type { RunSummary } from '../../lib/runs/run-summary';
 import { wire } from '../../lib/wiring';
-import {
-  SANDBOX_BACKOFFICE_TOKEN,
-  SANDBOX_INDX_LOGIN,
-  SANDBOX_INDX_PASSWORD,
-  SANDBOX_MULTIMARKETS_COMPANY_ID,
-  SANDBOX_REPORTING_TOKEN,
-} from '../../sandbox/credentials';
 import type { FaultRule } from '../../sandbox/faults';
 import { type RunningSandbox, startSandbox } from '../../sandbox/server';
-import { writeVenueAccountsFile } from '../../scripts/local/venue-accounts-of-book';
+import { localEnvironment } from '../support/local-environment';
 import { alertsTopic, freshTables } from '../support/local-services';
 
 const keyOf = (d: { check: string; userId: string; asset: string }) => `${d.check}:${d.userId}:${d.asset}`;
@@ -117,12 +107,9 @@ const cases: { name: string; rules: FaultRule[]; expect: Expectation; drift?: st
 
 describe('a run over a misbehaving upstream: a correct result after retries, or the failing source named and its checks unknown', () => {
   let sandbox: RunningSandbox;
-  let venueAccountsFile: string;
   let topic: Awaited<ReturnType<typeof alertsTopic>>;
   beforeAll(async () => {
     sandbox = await startSandbox({ port: 0, users: 30, seed: 21 });
-    venueAccountsFile = join(mkdtempSync(join(tmpdir(), 'faults-')), 'venue-accounts.json');
-    writeVenueAccountsFile(sandbox.book, venueAccountsFile);
     topic = await alertsTopic();
   });
   /** MultiMarkets 418 answers the sandbox has given so far. */
@@ -139,29 +126,11 @@ describe('a run over a misbehaving upstream: a correct result after retries, or 
     const { tables, endpoint, documents } = await freshTables();
     const { deps } = wire(
       loadConfig({
-        BACKOFFICE_URL: sandbox.url,
-        BACKOFFICE_TOKEN: SANDBOX_BACKOFFICE_TOKEN,
-        REPORTING_TOKEN: SANDBOX_REPORTING_TOKEN,
-        DISCREPANCIES_TABLE: tables.discrepancies,
-        RUNS_TABLE: tables.runs,
-        ALERTS_TOPIC_ARN: topic.topicArn,
-        DYNAMODB_ENDPOINT: endpoint,
-        SNS_ENDPOINT: topic.endpoint,
+        ...localEnvironment(sandbox, { endpoint, tables }, topic, { venues }),
         HTTP_TIMEOUT_MS: '300',
         HTTP_RETRIES: '2',
         PAGE_SIZE: '4',
         USER_BATCH_SIZE: '15',
-        LOG_LEVEL: 'error',
-        ...(venues && {
-          MULTIMARKETS_URL: sandbox.url,
-          MULTIMARKETS_COMPANY_ID: SANDBOX_MULTIMARKETS_COMPANY_ID,
-          MULTIMARKETS_RATE_PER_MINUTE: '100',
-          INDX_URL: sandbox.url,
-          INDX_LOGIN: SANDBOX_INDX_LOGIN,
-          INDX_PASSWORD: SANDBOX_INDX_PASSWORD,
-          INDX_MIN_INTERVAL_MS: '1000',
-          VENUE_ACCOUNTS_FILE: venueAccountsFile,
-        }),
       }),
     );
     let summary: RunSummary;

@@ -1,5 +1,5 @@
 import { Amount } from '../money';
-import type { Verdict } from '../verdict';
+import { mismatch, type Verdict } from '../verdict';
 import { isCounted } from './asset-totals';
 
 /** One user as both sources see them; a side is undefined when that source failed for the user. */
@@ -24,17 +24,8 @@ export interface PresenceInput {
 export function presenceChecks(input: PresenceInput): Verdict[] {
   const { userId, reporting, backOffice } = input;
   const verdicts: Verdict[] = [];
-  const missing = (asset: string, field: string, expected: Amount, actual: Amount, evidence: Record<string, string>): Verdict => ({
-    check: 'presence',
-    outcome: 'mismatch',
-    userId,
-    asset,
-    field,
-    expected,
-    actual,
-    difference: actual.minus(expected),
-    evidence,
-  });
+  const missing = (asset: string, field: string, expected: Amount, actual: Amount, evidence: Record<string, string>): Verdict =>
+    mismatch({ check: 'presence', userId, asset }, field, expected, actual, evidence);
   if (backOffice && !backOffice.found) {
     verdicts.push(missing('*', 'user-not-found', Amount.ZERO, Amount.ZERO, { 'backoffice.error': backOffice.message }));
   } else if (reporting && backOffice) {

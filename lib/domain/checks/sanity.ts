@@ -1,5 +1,5 @@
 import { Amount } from '../money';
-import type { Verdict } from '../verdict';
+import { mismatch, type Verdict } from '../verdict';
 import type { SplitBalance } from './amount-split';
 
 /**
@@ -16,17 +16,8 @@ export function sanityCheck(balance: SplitBalance, source = 'reporting'): Verdic
     [`${source}.locked`]: locked.toString(),
     [`${source}.available`]: available.toString(),
   };
-  const broken = (field: string, expected: Amount, actual: Amount): Verdict => ({
-    check: 'sanity',
-    outcome: 'mismatch',
-    userId,
-    asset,
-    field,
-    expected,
-    actual,
-    difference: actual.minus(expected),
-    evidence,
-  });
+  const broken = (field: string, expected: Amount, actual: Amount): Verdict =>
+    mismatch({ check: 'sanity', userId, asset }, field, expected, actual, evidence);
   if (amount.isNegative()) return broken('amount', Amount.ZERO, amount);
   if (locked.isNegative()) return broken('locked', Amount.ZERO, locked);
   if (available.isNegative()) return broken('available', Amount.ZERO, available);

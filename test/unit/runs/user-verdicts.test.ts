@@ -53,8 +53,11 @@ const historyArbitrary = fc.record({
   ),
 });
 
+/** A generated history. */
+type History = typeof historyArbitrary extends fc.Arbitrary<infer T> ? T : never;
+
 /** Builds a consistent user: history rows, and Reporting and back-office balances equal to what that history implies. */
-function consistentUser(history: fc.infer<typeof historyArbitrary>, userId = 'u1') {
+function consistentUser(history: History, userId = 'u1') {
   const transfers: TransferRecord[] = ASSETS.map((asset, index) => ({
     id: `d-${asset.id}`,
     userId,
