@@ -22,14 +22,17 @@ export interface BackOfficeHandlers {
 /** Builds the back-office handlers (bearer token required on both). */
 export function createBackOfficeHandlers(book: Book): BackOfficeHandlers {
   const unauthorized = (req: SandboxRequest) => bearerToken(req) !== SANDBOX_BACKOFFICE_TOKEN;
+  /** Users of the book the back office knows (a presence plant may hide one). */
+  const knows = (userId: string) => book.index.usersById.has(userId) && !book.overrides.unknownToBackOffice.has(userId);
+  /** A user's positions as the back office lists them (a presence plant may hide one). */
+  const listed = (userId: string) => (book.index.positionsByUser.get(userId) ?? []).filter((p) => p.inBackOffice);
   return {
     userBalance(req, userId) {
       if (unauthorized(req)) return jsonError(401, 'Unauthorized: missing or invalid bearer token');
-      const positions = book.index.usersById.has(userId) ? (book.index.positionsByUser.get(userId) ?? []) : undefined;
-      if (!positions) return jsonError(404, notFound(userId));
+      if (!knows(userId)) return jsonError(404, notFound(userId));
       return json(
         200,
-        positions.map((p) => ({ asset: p.asset, balance: new JsonNumber(formatUnits(p.backOffice.available, p.scale)) })),
+        listed(userId).map((p) => ({ asset: p.asset, balance: new JsonNumber(formatUnits(p.backOffice.available, p.scale)) })),
       );
     },
 
@@ -66,10 +69,11 @@ export function createBackOfficeHandlers(book: Book): BackOfficeHandlers {
       const start = (page - 1) * perPage;
       const data = userIds.slice(start, start + perPage).map((userId): JsonValue => {
         const user = book.index.usersById.get(userId);
-        if (!user) return { userId, error: notFound(userId) };
-        const positions = (book.index.positionsByUser.get(userId) ?? []).filter((p) => !assets || assets.has(p.asset));
+        if (!user || !knows(userId)) return { userId, error: notFound(userId) };
+        const positions = listed(userId).filter((p) => !assets || assets.has(p.asset));
         const withRoot = positions.map((p) => ({ p, funds: toRootAsset(p.backOffice.amount, p.scale, rateOf(p.asset)) }));
-        const total = withRoot.reduce((sum, x) => sum + x.funds, 0n);
+        // a planted total is off by its override
+        const total = withRoot.reduce((sum, x) => sum + x.funds, book.overrides.totalFundsInRootAsset.get(userId) ?? 0n);
         return {
           userName: user.username,
           userId,

@@ -26,8 +26,13 @@ export function reservationOf(order: BookOpenOrder): { asset: string; amount: bi
  * The true balance of one user in each asset it holds, recomputed from that user's history alone:
  * amount = Σ Completed deposits − Σ Completed withdrawals + trade flows − commissions;
  * locked = Σ open-order reservations + Σ Pending/AwaitingConfirmation withdrawals; available = amount − locked.
+ * Throws on a negative figure unless `allowNegative` (a sanity plant drives one negative on purpose).
  */
-export function computeTrueBalances(holding: Holding, history: HistorySink): Map<string, Amounts> {
+export function computeTrueBalances(
+  holding: Holding,
+  history: HistorySink,
+  options: { allowNegative?: boolean } = {},
+): Map<string, Amounts> {
   const totals = new Map<string, { amount: bigint; locked: bigint }>();
   for (const a of holding.assets) totals.set(a, { amount: 0n, locked: 0n });
   const at = (userId: string, asset: string) => {
@@ -62,7 +67,8 @@ export function computeTrueBalances(holding: Holding, history: HistorySink): Map
   const out = new Map<string, Amounts>();
   for (const [asset, { amount, locked }] of totals) {
     const available = amount - locked;
-    if (amount < 0n || locked < 0n || available < 0n) throw new Error(`negative balance generated for ${holding.userId} in ${asset}`);
+    if (!options.allowNegative && (amount < 0n || locked < 0n || available < 0n))
+      throw new Error(`negative balance generated for ${holding.userId} in ${asset}`);
     out.set(asset, { amount, locked, available });
   }
   return out;

@@ -142,7 +142,10 @@ export interface ReportingAmounts {
   rateToRootAsset: string;
 }
 
-/** One user × asset: the truth implied by the history and the two upstream views of it (equal unless planted). */
+/**
+ * One user × asset: the truth implied by the history (rows up to `asOf`) and the two upstream views of it (equal
+ * unless planted or in flight). `inReporting` / `inBackOffice` are false only where a presence plant hides it.
+ */
 export interface Position {
   userId: string;
   asset: string;
@@ -150,6 +153,8 @@ export interface Position {
   truth: Amounts;
   backOffice: Amounts;
   reporting: ReportingAmounts;
+  inReporting: boolean;
+  inBackOffice: boolean;
 }
 
 /** A MultiMarkets account mirroring one position; `amount` is units at `amountDigits` (truth amount truncated). */
@@ -207,8 +212,18 @@ export type VenueMapping =
       instrumentId: number | null;
     };
 
-/** Check kinds a planted discrepancy targets (later issues add roll-forward, locked-orders, venue-*, …). */
-export type PlantedCheck = 'amount-split' | 'cross-source' | 'venue-multimarkets' | 'venue-indx';
+/** Check kinds a planted discrepancy targets (the product's check ids). */
+export type PlantedCheck =
+  | 'amount-split'
+  | 'cross-source'
+  | 'roll-forward'
+  | 'locked-orders'
+  | 'venue-multimarkets'
+  | 'venue-indx'
+  | 'root-asset'
+  | 'asset-totals'
+  | 'presence'
+  | 'sanity';
 
 /** One deliberately planted discrepancy; decimal strings are exact, difference = actual − expected. */
 export interface PlantedDiscrepancy {
@@ -222,12 +237,53 @@ export interface PlantedDiscrepancy {
   description: string;
 }
 
+/**
+ * A roll-forward difference the rows inside the grace window (15 minutes before `asOf`) fully explain: the product
+ * must classify it `in-flight`, not record it. `explainedBy` = transfer `id` / trade `executionId` of those rows;
+ * difference = Reporting assetAmount − history total (the rows not yet reflected, negated).
+ */
+export interface InFlightEntry {
+  check: 'roll-forward';
+  userId: string;
+  asset: string;
+  explainedBy: string[];
+  difference: string;
+}
+
+/** A situation the product must judge consistent (nothing recorded): rows after `asOf`, a cancelled order with fills. */
+export interface EdgeCase {
+  check: PlantedCheck;
+  kind: 'after-as-of' | 'cancelled-with-fills';
+  userId: string;
+  asset: string;
+  /** transfer `id` (after-as-of) or trade `executionId`s (cancelled-with-fills) */
+  rowIds: string[];
+  description: string;
+}
+
 /** What a reconciliation run over this book must find. */
 export interface Manifest {
   seed: number;
   users: number;
   asOf: string;
   planted: PlantedDiscrepancy[];
+  inFlight: InFlightEntry[];
+  edgeCases: EdgeCase[];
+}
+
+/**
+ * Figures a plant sets apart from what the views imply (all empty unless planted): deltas added to a served aggregate,
+ * and the users the back office does not know although Reporting lists them.
+ */
+export interface BookOverrides {
+  /** added to Reporting `assets-and-balances` assetAmount, per asset (units at the asset's scale) */
+  assetTotals: Map<string, bigint>;
+  /** added to Reporting `users.totalBalanceInRAT`, per user (units at 8 decimals) */
+  totalBalanceInRAT: Map<string, bigint>;
+  /** added to back-office `totalFundsInRootAsset`, per user (units at 8 decimals) */
+  totalFundsInRootAsset: Map<string, bigint>;
+  /** users the back office answers `User with id:… not found.` for */
+  unknownToBackOffice: Set<string>;
 }
 
 /** Lookup tables so that every query is by key, never a scan. */
@@ -253,6 +309,9 @@ export interface Book {
   trades: BookTrade[];
   openOrders: BookOpenOrder[];
   positions: Position[];
+  /** the positions Reporting `users/balances` lists (all but those a presence plant hides from it) */
+  reportingPositions: Position[];
+  overrides: BookOverrides;
   multiMarketsAccounts: MultiMarketsAccount[];
   indxAccounts: IndxAccount[];
   venueMappings: VenueMapping[];

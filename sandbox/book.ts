@@ -126,13 +126,19 @@ export function generateBook(options: GenerateBookOptions): Book {
     trades: sink.trades,
     openOrders: sink.openOrders,
     positions,
+    reportingPositions: positions,
+    overrides: { assetTotals: new Map(), totalBalanceInRAT: new Map(), totalFundsInRootAsset: new Map(), unknownToBackOffice: new Set() },
     multiMarketsAccounts: venues.multiMarkets as MultiMarketsAccount[],
     indxAccounts: venues.indx as IndxAccount[],
     venueMappings: venues.mappings,
-    manifest: { seed, users: userCount, asOf, planted: [] },
+    manifest: { seed, users: userCount, asOf, planted: [], inFlight: [], edgeCases: [] },
     index,
   };
   const whaleUser = users[whaleIndex] as BookUser;
-  book.manifest.planted = plantDiscrepancies(book, positionKey(whaleUser.userId, WHALE_ASSET));
+  const { planted, inFlight, edgeCases } = plantDiscrepancies(book, positionKey(whaleUser.userId, WHALE_ASSET), ids);
+  book.manifest.planted = planted;
+  book.manifest.inFlight = inFlight;
+  book.manifest.edgeCases = edgeCases;
+  book.reportingPositions = positions.filter((p) => p.inReporting);
   return book;
 }

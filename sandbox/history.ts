@@ -81,6 +81,32 @@ const MARKET_PLANS: MarketPlan[] = MARKETS.map((market) => {
   };
 });
 
+/**
+ * How resting limit orders on a market are sized and priced: limit prices have `limitDecimals` decimals
+ * (integers for prices ≥ 100, else cents), `remainingAmount` moves in steps of `baseStep` base units so that
+ * remaining × limitPrice is exact at the quote scale, and `refAtLimit` is the reference price at those decimals.
+ */
+export function openOrderTerms(marketId: string): {
+  baseStep: bigint;
+  limitDecimals: number;
+  refAtLimit: bigint;
+  /** quote units one step reserves per unit of the limit price (at `limitDecimals`) */
+  stepCostPerLimitUnit: bigint;
+} {
+  const plan = MARKET_PLANS.find((m) => m.market.id === marketId);
+  if (!plan) throw new RangeError(`unknown market ${marketId}`);
+  const bs = SCALE[plan.base] as number;
+  const qs = SCALE[plan.quote] as number;
+  const p = plan.limitDecimals;
+  const r = Math.min(bs, qs - p);
+  return {
+    baseStep: pow10(bs - r),
+    limitDecimals: p,
+    refAtLimit: (plan.price.units * pow10(p)) / pow10(plan.price.scale),
+    stepCostPerLimitUnit: pow10(qs - r - p),
+  };
+}
+
 const ORDER_TYPES: readonly Weighted<OrderType>[] = [
   ['Market', 50],
   ['Limit', 40],
@@ -215,7 +241,7 @@ export function generateUserHistory(rng: Rng, input: UserHistoryInput, ids: IdCo
 }
 
 /** quote units for `base` units at `price` (quote per base), rounded half-up at the quote scale. */
-function quoteFor(base: bigint, price: Decimal, baseScale: number, quoteScale: number): bigint {
+export function quoteFor(base: bigint, price: Decimal, baseScale: number, quoteScale: number): bigint {
   return divRoundHalfUp(base * price.units * pow10(quoteScale), pow10(baseScale + price.scale));
 }
 

@@ -1,28 +1,15 @@
 import { REPORTING_BALANCE_ROLES } from './assets';
-import type { Book, PlantedCheck, PlantedDiscrepancy, Position } from './book-types';
+import type { Book, BookUser, EdgeCase, InFlightEntry, PlantedDiscrepancy, Position } from './book-types';
 import { positionKey } from './book-types';
 import { formatUnits, minBigint, pow10 } from './decimal';
+import type { IdCounters } from './history';
+import { HistoryEditor, mirroredKeys, NoCandidateError, type PlantContext, type Planter } from './plant-context';
+import { ASSET_TOTALS_PLANTERS, ROLE_EXCLUDED_PLANTERS, ROOT_ASSET_PLANTERS, userNotFound } from './planting-figures';
+import { LOCKED_ORDERS_PLANTERS, POSITION_PRESENCE_PLANTERS, ROLL_FORWARD_PLANTERS, SANITY_PLANTERS } from './planting-history';
 import { Rng } from './random';
 import { refreshReportingRat } from './views';
 
-/** What a planter may use: the built book, its own PRNG and a picker of still-unplanted positions. */
-export interface PlantContext {
-  readonly book: Book;
-  readonly rng: Rng;
-  /** key (userId|asset) of the position holding more than 2^53 whole units */
-  readonly whaleKey: string;
-  /** Takes a deterministic, not-yet-planted position of a counted-role user matching `accept`; throws if none. */
-  take(accept: (p: Position) => boolean, why: string): Position;
-}
-
-/** One kind of planted discrepancy; `plant` mutates a view of the book and describes what it did. */
-export interface Planter {
-  readonly check: PlantedCheck;
-  readonly name: string;
-  /** Skipped (nothing planted) when the book has no position it can use, e.g. no venue account in a tiny book. */
-  readonly optional?: boolean;
-  plant(ctx: PlantContext): PlantedDiscrepancy;
-}
+export type { PlantContext, Planter } from './plant-context';
 
 const fmt = (p: Position, units: bigint): string => formatUnits(units, p.scale);
 
@@ -51,8 +38,8 @@ function amountSplit(name: string, pick: (ctx: PlantContext) => { position: Posi
   };
 }
 
-/** The ordered list of planters; a new check kind is one more entry here (each gets its own PRNG stream). */
-export const PLANTERS: readonly Planter[] = [
+/** The first nine planters (view and venue plants); their order and PRNG streams are fixed. */
+const VIEW_AND_VENUE_PLANTERS: readonly Planter[] = [
   amountSplit('18-decimal asset off by one unit of the last decimal', (ctx) => ({
     position: ctx.take(
       (p) => p.scale === 18 && positionKey(p.userId, p.asset) !== ctx.whaleKey && p.reporting.availableAssetAmount >= 1n,
@@ -198,34 +185,114 @@ function multiMarketsShift(name: string, units: (ctx: PlantContext) => bigint): 
   };
 }
 
-/** Thrown by `take` when no free position fits; an optional planter then plants nothing. */
-class NoCandidateError extends Error {
-  override readonly name = 'NoCandidateError';
+/**
+ * The ordered list of planters (each gets its own PRNG stream, by position): the view and venue plants first
+ * (unchanged), the user the back office does not know (it needs a wholly unplanted user), then the history plants
+ * (roll-forward with its in-flight rows and edge cases, locked-orders, sanity), the positions hidden from one source,
+ * and last the figure plants (root-asset, asset-totals, role-excluded users), which read the final views.
+ */
+export const PLANTERS: readonly Planter[] = [
+  ...VIEW_AND_VENUE_PLANTERS,
+  userNotFound,
+  ...ROLL_FORWARD_PLANTERS,
+  ...LOCKED_ORDERS_PLANTERS,
+  ...SANITY_PLANTERS,
+  ...POSITION_PRESENCE_PLANTERS,
+  ...ROOT_ASSET_PLANTERS,
+  ...ASSET_TOTALS_PLANTERS,
+  ...ROLE_EXCLUDED_PLANTERS,
+];
+
+/** What planting put into the book's manifest. */
+export interface PlantingResult {
+  planted: PlantedDiscrepancy[];
+  inFlight: InFlightEntry[];
+  edgeCases: EdgeCase[];
 }
 
-/** Runs every planter over the book, each on a distinct user × asset, and returns what was planted. */
-export function plantDiscrepancies(book: Book, whaleKey: string, planters: readonly Planter[] = PLANTERS): PlantedDiscrepancy[] {
+/**
+ * Runs every planter over the book, each on its own user × asset (or user, or asset), applies the history edits
+ * (recomputing the truth of the users they touch) and returns what was planted.
+ */
+export function plantDiscrepancies(book: Book, whaleKey: string, ids: IdCounters, planters: readonly Planter[] = PLANTERS): PlantingResult {
   const counted = new Set<string>(REPORTING_BALANCE_ROLES);
-  const candidates = book.positions.filter((p) => book.index.usersById.get(p.userId)?.roles.some((r) => counted.has(r)));
+  const isCounted = (userId: string) => book.index.usersById.get(userId)?.roles.some((r) => counted.has(r)) === true;
+  const candidates = book.positions.filter((p) => isCounted(p.userId));
+  const countedUsers = book.users.filter((u) => isCounted(u.userId));
+  const mirrored = mirroredKeys(book);
+  const history = new HistoryEditor(book, ids);
   const used = new Set<string>();
-  return planters.flatMap((planter, i) => {
+  const result: PlantingResult = { planted: [], inFlight: [], edgeCases: [] };
+  const free = (p: Position) => !used.has(positionKey(p.userId, p.asset));
+
+  planters.forEach((planter, i) => {
     const rng = new Rng((book.seed * 7919 + 104_729 * (i + 1)) | 0);
-    const take = (accept: (p: Position) => boolean, why: string): Position => {
-      const start = candidates.length > 0 ? rng.int(0, candidates.length - 1) : 0;
-      for (let k = 0; k < candidates.length; k++) {
-        const p = candidates[(start + k) % candidates.length] as Position;
-        const key = positionKey(p.userId, p.asset);
-        if (used.has(key) || !accept(p)) continue;
+    const none = (why: string) => new NoCandidateError(`cannot plant "${planter.name}": no free ${why} (too few users?)`);
+    const claim = (positions: readonly Position[]) => {
+      for (const p of positions) used.add(positionKey(p.userId, p.asset));
+    };
+    const ctx: PlantContext = {
+      book,
+      rng,
+      whaleKey,
+      take(accept, why) {
+        const start = candidates.length > 0 ? rng.int(0, candidates.length - 1) : 0;
+        for (let k = 0; k < candidates.length; k++) {
+          const p = candidates[(start + k) % candidates.length] as Position;
+          if (!free(p) || !accept(p)) continue;
+          claim([p]);
+          return p;
+        }
+        throw none(`${why} position`);
+      },
+      takeFrom(rows, positionsOf, why) {
+        const start = rows.length > 0 ? rng.int(0, rows.length - 1) : 0;
+        for (let k = 0; k < rows.length; k++) {
+          const row = rows[(start + k) % rows.length] as (typeof rows)[number];
+          const positions = positionsOf(row);
+          if (!positions || positions.length === 0 || !positions.every((p) => free(p) && isCounted(p.userId))) continue;
+          if (new Set(positions.map((p) => p.asset)).size !== positions.length) continue;
+          claim(positions);
+          return { row, positions };
+        }
+        throw none(why);
+      },
+      takeUser(accept, why, whole = false) {
+        const start = countedUsers.length > 0 ? rng.int(0, countedUsers.length - 1) : 0;
+        for (let k = 0; k < countedUsers.length; k++) {
+          const user = countedUsers[(start + k) % countedUsers.length] as BookUser;
+          const userKey = positionKey(user.userId, '*');
+          const positions = book.index.positionsByUser.get(user.userId) ?? [];
+          if (used.has(userKey) || (whole && !positions.every(free)) || !accept(user, positions)) continue;
+          used.add(userKey);
+          if (whole) claim(positions);
+          return user;
+        }
+        throw none(`${why} user`);
+      },
+      claimAsset(asset) {
+        const key = positionKey('*', asset);
+        if (used.has(key)) return false;
         used.add(key);
-        return p;
-      }
-      throw new NoCandidateError(`cannot plant "${planter.name}": no free ${why} position (too few users?)`);
+        return true;
+      },
+      isFree: free,
+      isMirrored: (p) => mirrored.has(positionKey(p.userId, p.asset)),
+      position: (userId, asset) => book.index.positionByKey.get(positionKey(userId, asset)),
+      history,
+      planted: result.planted,
+      addInFlight: (entry) => result.inFlight.push(entry),
+      addEdgeCase: (entry) => result.edgeCases.push(entry),
     };
     try {
-      return [planter.plant({ book, rng, whaleKey, take })];
+      const out = planter.plant(ctx);
+      // a loop, not a spread: the role-excluded list grows with the book
+      if (Array.isArray(out)) for (const d of out as readonly PlantedDiscrepancy[]) result.planted.push(d);
+      else result.planted.push(out as PlantedDiscrepancy);
     } catch (error) {
-      if (planter.optional && error instanceof NoCandidateError) return [];
-      throw error;
+      if (!(planter.optional && error instanceof NoCandidateError)) throw error;
     }
   });
+  history.commit();
+  return result;
 }

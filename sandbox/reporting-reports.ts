@@ -31,12 +31,13 @@ const assetsAndBalances = defineAggregate({
   scope: {},
   rows(ctx) {
     const sums = new Map<string, bigint>(ASSETS.map((a) => [a.id, 0n]));
-    for (const p of ctx.book.positions) {
+    for (const p of ctx.book.reportingPositions) {
       if (!ctx.user(p.userId).roles.some((r) => COUNTED.has(r))) continue;
       sums.set(p.asset, (sums.get(p.asset) ?? 0n) + p.reporting.assetAmount);
     }
     return ASSETS.map((a) => {
-      const sum = sums.get(a.id) ?? 0n;
+      // a planted asset total is off by its override; assetAmountInRAT follows the figure served
+      const sum = (sums.get(a.id) ?? 0n) + (ctx.book.overrides.assetTotals.get(a.id) ?? 0n);
       return {
         assetId: a.id,
         assetName: a.name,
@@ -82,7 +83,7 @@ const usersBalances = defineTable<Position>({
     rateToRootAsset: (p) => formatFixed(rescaleExact(parseDecimal(p.reporting.rateToRootAsset), RAT_SCALE), RAT_SCALE),
   },
   hidden: { userId: (p) => p.userId },
-  records: (book) => book.positions,
+  records: (book) => book.reportingPositions,
 });
 
 const usersLogins = defineTable<BookLogin>({
@@ -142,7 +143,7 @@ const commissionsAssets = defineAggregate({
     for (const u of selected) {
       for (const p of ctx.book.index.positionsByUser.get(u.userId) ?? []) {
         const a = acc.get(p.asset);
-        if (!a) continue;
+        if (!a || !p.inReporting) continue;
         a.amount += p.reporting.assetAmount;
         a.amountInRAT += p.reporting.assetAmountInRAT;
       }

@@ -29,15 +29,17 @@ function emptyAsset(): AssetFigures {
 }
 
 /**
- * Computes every user's figures in one pass over the book: balance in RAT from the reporting view; traded volume
+ * Computes every user's figures in one pass over the book: balance in RAT from the reporting view (positions Reporting
+ * lists; plus a planted offset); traded volume
  * = quote value in RAT; realized PnL = value received net of commission − value paid; net transfers = Completed
  * deposits − Completed withdrawals in RAT. Unrealized PnL is then balance − net transfers − realized.
  */
 export function computeUserFigures(book: Book): Map<string, UserFigures> {
   const out = new Map<string, UserFigures>();
   for (const user of book.users) {
-    let totalBalanceInRAT = 0n;
-    for (const p of book.index.positionsByUser.get(user.userId) ?? []) totalBalanceInRAT += p.reporting.assetAmountInRAT;
+    // Σ of the positions Reporting lists, plus a planted offset where the total itself is the plant
+    let totalBalanceInRAT = book.overrides.totalBalanceInRAT.get(user.userId) ?? 0n;
+    for (const p of book.index.positionsByUser.get(user.userId) ?? []) if (p.inReporting) totalBalanceInRAT += p.reporting.assetAmountInRAT;
     out.set(user.userId, {
       totalBalanceInRAT,
       commissionInRAT: 0n,

@@ -45,5 +45,32 @@ export function refreshReportingRat(view: ReportingAmounts, asset: string, scale
 /** Builds a position whose two views both equal its truth. */
 export function makePosition(userId: string, asset: string, truth: Amounts): Position {
   const scale = assetById(asset).scale;
-  return { userId, asset, scale, truth, backOffice: backOfficeView(truth), reporting: reportingView(truth, asset, scale) };
+  return {
+    userId,
+    asset,
+    scale,
+    truth,
+    backOffice: backOfficeView(truth),
+    reporting: reportingView(truth, asset, scale),
+    inReporting: true,
+    inBackOffice: true,
+  };
+}
+
+/**
+ * Moves both views of a position alike (so amount-split and cross-source stay consistent): `amount` and `locked`
+ * by the given deltas, available by their difference; the reporting `*InRAT` fields are recomputed.
+ */
+export function shiftViews(p: Position, delta: { amount?: bigint; locked?: bigint }): void {
+  const amount = delta.amount ?? 0n;
+  const locked = delta.locked ?? 0n;
+  const bo = p.backOffice;
+  bo.amount += amount;
+  bo.locked += locked;
+  bo.available += amount - locked;
+  const r = p.reporting;
+  r.assetAmount += amount;
+  r.lockedAssetAmount += locked;
+  r.availableAssetAmount += amount - locked;
+  refreshReportingRat(r, p.asset, p.scale);
 }

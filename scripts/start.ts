@@ -115,6 +115,10 @@ async function main(): Promise<void> {
   if (summary.discrepancies.truncated) console.log('  (the summary lists the first discrepancies only; DynamoDB has them all)');
   for (const missed of comparison.missed) console.log(`  missed: ${missed.check} ${missed.userId} ${missed.asset}`);
   for (const extra of comparison.unexpected) console.log(`  unexpected: ${extra.check} ${extra.userId} ${extra.asset}`);
+  const inFlight = Object.values(summary.checks).reduce((total, tally) => total + tally['in-flight'], 0);
+  console.log(
+    `  in-flight (explained by activity in the grace window, not discrepancies): ${inFlight}, the sandbox expects ${sandbox.book.manifest.inFlight.length}`,
+  );
   console.log('');
   for (const line of formatComparison(comparison)) console.log(line);
   console.log(`

@@ -36,6 +36,8 @@ describe('a whole reconciliation run (sandbox over HTTP, DynamoDB Local, SNS emu
     const first = await invoke({ ...JSON.parse(readFileSync('events/direct-run.json', 'utf8')), asOf: sandbox.book.asOf });
     expect(first.status).toBe('complete');
     expect(first.users).toBe(40);
+    expect(first.checks['roll-forward']['in-flight']).toBe(sandbox.book.manifest.inFlight.length);
+    expect(sandbox.book.manifest.inFlight.length).toBeGreaterThanOrEqual(2);
 
     const { Items = [] } = await tables.documents.send(new ScanCommand({ TableName: tables.tables.discrepancies }));
     expect(Items.map((item) => keyOf(item as never)).sort()).toEqual(planted.map(keyOf).sort());

@@ -91,9 +91,9 @@ describe('the sandbox over real HTTP', () => {
   describe('back office', () => {
     it('writes each available amount as a bare JSON number literal with every digit exact, with or without the trailing slash', async () => {
       const w = whale();
-      const expected = (book.index.positionsByUser.get(w.userId) ?? []).map(
-        (p) => `{"asset":"${p.asset}","balance":${literal(p.backOffice.available, p.scale)}}`,
-      );
+      const expected = (book.index.positionsByUser.get(w.userId) ?? [])
+        .filter((p) => p.inBackOffice)
+        .map((p) => `{"asset":"${p.asset}","balance":${literal(p.backOffice.available, p.scale)}}`);
       const withSlash = await call('GET', `/back-api/backoffice/user/${w.userId}/balance/`, backOffice);
       const withoutSlash = await call('GET', `/back-api/backoffice/user/${w.userId}/balance`, backOffice);
       expect(withSlash.status).toBe(200);
@@ -104,14 +104,25 @@ describe('the sandbox over real HTTP', () => {
       expect(String(Number(shib))).not.toBe(shib);
     });
 
-    it('answers 404 with "User with id:… not found." for an unknown user', async () => {
+    it('answers 404 with "User with id:… not found." for an unknown user, and for the user the presence plant hides from it', async () => {
       const answer = await call('GET', '/back-api/backoffice/user/00000000-0000-0000-0000-000000000000/balance/', backOffice);
       expect(answer.status).toBe(404);
       expect(answer.json).toEqual({ error: 'User with id:00000000-0000-0000-0000-000000000000 not found.' });
+      const hidden = book.manifest.planted.find((d) => d.field === 'user-not-found');
+      if (!hidden) throw new Error('no user-not-found plant');
+      const get = await call('GET', `/back-api/backoffice/user/${hidden.userId}/balance/`, backOffice);
+      expect(get.status).toBe(404);
+      expect(get.json).toEqual({ error: `User with id:${hidden.userId} not found.` });
+      const post = await call('POST', '/back-api/backoffice/balances', backOffice, { userIds: [hidden.userId] });
+      expect(post.json.data).toEqual([{ userId: hidden.userId, error: `User with id:${hidden.userId} not found.` }]);
+      const listed = await report('users', { filters: [{ entryType: 'Exact', field: 'userId', values: [hidden.userId] }] });
+      expect(listed.json.data).toHaveLength(1);
     });
 
     it('answers POST balances with amount and locked per asset, and the not-found entry for an unknown id', async () => {
-      const p = book.positions.find((x) => x.asset === 'usdt') as Position;
+      const p = book.positions.find(
+        (x) => x.asset === 'usdt' && x.inBackOffice && !book.overrides.unknownToBackOffice.has(x.userId),
+      ) as Position;
       const user = book.index.usersById.get(p.userId);
       const answer = await call('POST', '/back-api/backoffice/balances', backOffice, { asset: 'usdt', userIds: [p.userId, 'missing-id'] });
       expect(answer.status).toBe(200);
@@ -137,7 +148,10 @@ describe('the sandbox over real HTTP', () => {
     });
 
     it('shows totalFundsInRootAsset only when no asset filter narrows the list, and pages over the requested ids', async () => {
-      const ids = book.users.slice(0, 3).map((u) => u.userId);
+      const ids = book.users
+        .filter((u) => !book.overrides.unknownToBackOffice.has(u.userId) && !book.overrides.totalFundsInRootAsset.has(u.userId))
+        .slice(0, 3)
+        .map((u) => u.userId);
       const all = await call('POST', '/back-api/backoffice/balances', backOffice, {
         asset: ['usd', 'usdt', 'btc', 'eth', 'ada', 'shib'],
         userIds: ids,
@@ -150,13 +164,28 @@ describe('the sandbox over real HTTP', () => {
       expect(second.json.paging).toEqual({ page: 2, per_page: 1, total: 3 });
       expect(second.json.data.map((e: { userId: string }) => e.userId)).toEqual([ids[1]]);
     });
+
+    it('serves the planted back-office total and leaves out the position hidden from the back office', async () => {
+      const total = book.manifest.planted.find((d) => d.field === 'totalFundsInRootAsset');
+      const hidden = book.manifest.planted.find((d) => d.field === 'absent-from-backoffice');
+      if (!total || !hidden) throw new Error('missing plants');
+      const answer = await call('POST', '/back-api/backoffice/balances', backOffice, { userIds: [total.userId, hidden.userId] });
+      const [first, second] = answer.json.data;
+      const sum = first.balances.reduce((s: Decimal, b: { fundsInRootAsset: string }) => s.plus(b.fundsInRootAsset), new D(0));
+      expect(sum.eq(total.expected)).toBe(true);
+      expect(new D(first.totalFundsInRootAsset).eq(total.actual)).toBe(true);
+      expect(second.balances.map((b: { asset: string }) => b.asset)).not.toContain(hidden.asset);
+      const get = await call('GET', `/back-api/backoffice/user/${hidden.userId}/balance/`, backOffice);
+      expect(get.json.map((b: { asset: string }) => b.asset)).not.toContain(hidden.asset);
+    });
   });
 
   describe('reporting', () => {
     it('walks every page of users/balances and the rows add up to the positions, with a constant total', async () => {
       const { rows, totals } = await readAll('users/balances', { filters: [] }, 7);
-      expect([...totals]).toEqual([book.positions.length]);
-      expect(rows).toHaveLength(book.positions.length);
+      expect(book.reportingPositions.length).toBe(book.positions.length - 1);
+      expect([...totals]).toEqual([book.reportingPositions.length]);
+      expect(rows).toHaveLength(book.reportingPositions.length);
       expect(rows[0]).not.toHaveProperty('userId');
       expect(Object.keys(rows[0] ?? {})).toEqual([
         'assetId',
@@ -191,7 +220,7 @@ describe('the sandbox over real HTTP', () => {
       for (const field of ['UserId', 'userid']) {
         const answer = await report('users/balances', { filters: [{ entryType: 'Exact', field, values: [userId], exclude: false }] });
         expect(answer.json.data.map((r: { assetId: string }) => r.assetId)).toEqual(
-          (book.index.positionsByUser.get(userId) ?? []).map((p) => p.asset),
+          (book.index.positionsByUser.get(userId) ?? []).filter((p) => p.inReporting).map((p) => p.asset),
         );
       }
     });
@@ -217,7 +246,7 @@ describe('the sandbox over real HTTP', () => {
       expect(exact.rows.map((r) => r.assetAmount)).toEqual([amount]);
       const above = await range(oneMore);
       expect(above.rows.some((r) => r.assetAmount === amount)).toBe(false);
-      const expectedCount = book.positions.filter((p) => new D(literal(p.reporting.assetAmount, p.scale)).gte(amount)).length;
+      const expectedCount = book.reportingPositions.filter((p) => new D(literal(p.reporting.assetAmount, p.scale)).gte(amount)).length;
       expect((await range(amount)).rows).toHaveLength(expectedCount);
     });
 
@@ -231,6 +260,25 @@ describe('the sandbox over real HTTP', () => {
       expect(rows.length).toBe(expected.length);
       expect(rows.length).toBeGreaterThan(0);
       expect(rows.map((r) => r.id)).toEqual(expected.map((t) => t.id));
+    });
+
+    it('lists the in-flight rows and the deposit after asOf in transfers; a DateRange up to asOf leaves only the latter out', async () => {
+      const after = book.manifest.edgeCases.find((e) => e.kind === 'after-as-of');
+      const inFlightIds = book.manifest.inFlight.flatMap((e) => e.explainedBy);
+      if (!after) throw new Error('no after-as-of edge case');
+      const all = await readAll('transfers', { filters: [] }, 1000);
+      const upToAsOf = await readAll('transfers', { filters: [{ entryType: 'DateRange', field: 'createdAt', to: book.asOf }] }, 1000);
+      expect(all.rows.length).toBe(upToAsOf.rows.length + 1);
+      const row = all.rows.find((r) => r.id === after.rowIds[0]);
+      expect(row).toMatchObject({ userId: after.userId, assetId: after.asset, type: 'Deposit', status: 'Completed' });
+      expect(upToAsOf.rows.some((r) => r.id === after.rowIds[0])).toBe(false);
+      const listedIds = new Set(upToAsOf.rows.map((r) => r.id as string));
+      const trades = await report('orders/transactions', {
+        filters: [{ entryType: 'Exact', field: 'commissionAssetId', values: ['usd', 'usdt', 'btc', 'eth', 'ada', 'shib'] }],
+        paging: { page: 1, perPage: 1000 },
+      });
+      for (const t of trades.json.data) listedIds.add(t.executionId);
+      for (const id of inFlightIds) expect(listedIds.has(id), id).toBe(true);
     });
 
     it('sorts by a numeric field by exact value in both directions, and by a date field', async () => {
@@ -260,14 +308,20 @@ describe('the sandbox over real HTTP', () => {
       );
     });
 
-    it('sums assets-and-balances over Trader, User and Market Maker users only, with the scale as a string', async () => {
+    it('sums assets-and-balances over the listed positions of Trader, User and Market Maker users only (but the two planted totals), with the scale as a string', async () => {
       const answer = await report('assets-and-balances', {});
       const counted = new Set(['Trader', 'User', 'Market Maker']);
+      const planted = new Map(book.manifest.planted.filter((d) => d.check === 'asset-totals').map((d) => [d.asset, d]));
+      expect(planted.size).toBe(2);
       for (const row of answer.json.data) {
-        const sum = book.positions
+        const sum = book.reportingPositions
           .filter((p) => p.asset === row.assetId && book.index.usersById.get(p.userId)?.roles.some((r) => counted.has(r)))
           .reduce((s, p) => s.plus(literal(p.reporting.assetAmount, p.scale)), new D(0));
-        expect(new D(row.assetAmount).eq(sum)).toBe(true);
+        const plant = planted.get(row.assetId);
+        if (plant) {
+          expect(sum.eq(plant.expected)).toBe(true);
+          expect(new D(row.assetAmount).eq(plant.actual)).toBe(true);
+        } else expect(new D(row.assetAmount).eq(sum)).toBe(true);
         expect(typeof row.assetAmountScale).toBe('string');
         expect(row.rootAsset).toBe('usd');
       }
@@ -417,6 +471,26 @@ describe('the sandbox over real HTTP', () => {
       expect(manifest.json).toEqual(JSON.parse(JSON.stringify(book.manifest)));
       expect(manifest.json.planted).toHaveLength(sandbox.book.manifest.planted.length);
       expect(manifest.json.planted.length).toBeGreaterThanOrEqual(5);
+      for (const check of [
+        'amount-split',
+        'cross-source',
+        'roll-forward',
+        'locked-orders',
+        'venue-multimarkets',
+        'venue-indx',
+        'root-asset',
+        'asset-totals',
+        'presence',
+        'sanity',
+      ])
+        expect(manifest.json.planted.filter((d: { check: string }) => d.check === check).length, check).toBeGreaterThanOrEqual(2);
+      expect(manifest.json.inFlight).toHaveLength(book.manifest.inFlight.length);
+      expect(manifest.json.inFlight.length).toBeGreaterThanOrEqual(2);
+      expect(manifest.json.edgeCases.map((e: { kind: string }) => e.kind).sort()).toEqual([
+        'after-as-of',
+        'cancelled-with-fills',
+        'cancelled-with-fills',
+      ]);
       const before = (await call('GET', '/__sandbox/stats', {})).json.requests['POST /back-api/reporting/reports/data/users/logins'] ?? 0;
       await report('users/logins', {});
       const after = (await call('GET', '/__sandbox/stats', {})).json.requests['POST /back-api/reporting/reports/data/users/logins'];

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateBook } from '../../../sandbox/book';
 import type { Amounts, Book, Position } from '../../../sandbox/book-types';
+import { findingKey, GRACE_MS, type OracleVerdicts, runChecks } from './check-oracle';
 
 /**
  * These tests re-derive everything from the brief, not from sandbox helpers: the asset scales and
@@ -35,7 +36,7 @@ const marketAssets = (marketId: string): [string, string] => {
   return [base, quote];
 };
 
-/** Independent recomputation of every user × asset from the book's history rows. */
+/** Independent recomputation of every user × asset from the book's history rows up to its asOf. */
 function recomputeTruth(book: Book): Map<string, Amounts> {
   const totals = new Map<string, { amount: bigint; locked: bigint }>();
   const at = (userId: string, asset: string) => {
@@ -47,11 +48,13 @@ function recomputeTruth(book: Book): Map<string, Amounts> {
     return entry;
   };
   for (const t of book.transfers) {
+    if (t.createdAt > book.asOf) continue;
     if (t.status === 'Completed') at(t.userId, t.assetId).amount += t.type === 'Deposit' ? t.amount : -t.amount;
     if (t.type === 'Withdrawal' && (t.status === 'Pending' || t.status === 'AwaitingConfirmation'))
       at(t.userId, t.assetId).locked += t.amount;
   }
   for (const t of book.trades) {
+    if (t.executedAt > book.asOf) continue;
     const [base, quote] = marketAssets(t.marketId);
     const sign = t.side === 'Buy' ? 1n : -1n;
     at(t.userId, base).amount += sign * t.baseAmount;
@@ -99,6 +102,7 @@ const fingerprint = (book: Book): string =>
       positions: book.positions,
       manifest: book.manifest,
       venues: book.venueMappings,
+      overrides: Object.entries(book.overrides).map(([name, v]) => [name, [...(v as Map<string, bigint> | Set<string>)]]),
     },
     (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v),
   );
@@ -106,6 +110,48 @@ const fingerprint = (book: Book): string =>
 /** The plants that alter a view of the book (amount-split, cross-source); venue plants alter venue accounts instead. */
 const viewPlants = (b: ReturnType<typeof generateBook>) =>
   b.manifest.planted.filter((d) => d.check === 'amount-split' || d.check === 'cross-source');
+
+/** The checks the brief asks at least two plants of in every book of 20 users or more (venue plants stay as they were). */
+const NEW_CHECKS = ['roll-forward', 'locked-orders', 'root-asset', 'asset-totals', 'presence', 'sanity'] as const;
+const ALL_CHECKS = ['amount-split', 'cross-source', 'venue-multimarkets', 'venue-indx', ...NEW_CHECKS] as const;
+/** Plants whose position's views no longer equal the truth the history implies (the others keep views = truth). */
+const TRUTH_BREAKING = new Set(['amount-split', 'cross-source', 'roll-forward', 'locked-orders']);
+const CANONICAL = /^-?(0|[1-9]\d*)(\.\d*[1-9])?$/;
+
+/** Failing keys per check (the oracle's and the manifest's) and the in-flight entries, in comparable form. */
+function comparable(book: Book, verdicts: OracleVerdicts) {
+  const perCheck = (items: readonly { check: string; userId: string; asset: string }[]) =>
+    Object.fromEntries(
+      ALL_CHECKS.map((c) => [
+        c,
+        items
+          .filter((d) => d.check === c)
+          .map(findingKey)
+          .sort(),
+      ]),
+    );
+  const inFlight = (items: readonly { userId: string; asset: string; explainedBy: string[]; difference: string }[]) =>
+    items.map((e) => `${e.userId}|${e.asset}|${[...e.explainedBy].sort().join(',')}|${e.difference}`).sort();
+  const figures = (
+    items: readonly { check: string; userId: string; asset: string; field: string; expected: string; actual: string; difference: string }[],
+  ) => items.map((d) => `${findingKey(d)} ${d.field} ${d.expected} ${d.actual} ${d.difference}`).sort();
+  return {
+    found: { perCheck: perCheck(verdicts.findings), inFlight: inFlight(verdicts.inFlight), figures: figures(verdicts.findings) },
+    planted: {
+      perCheck: perCheck(book.manifest.planted),
+      inFlight: inFlight(book.manifest.inFlight),
+      figures: figures(book.manifest.planted),
+    },
+  };
+}
+
+/** Keys (userId|asset) of every position a plant, an in-flight row or an edge case uses. */
+const usedPositions = (book: Book): Set<string> =>
+  new Set(
+    [...book.manifest.planted, ...book.manifest.inFlight, ...book.manifest.edgeCases]
+      .filter((d) => d.userId !== '*' && d.asset !== '*')
+      .map((d) => key(d.userId, d.asset)),
+  );
 
 describe('generateBook', () => {
   let book: Book;
@@ -137,14 +183,16 @@ describe('generateBook', () => {
     expect(new Set(book.users.map((u) => u.email)).size).toBe(60);
   });
 
-  it("keeps each user's history in strictly increasing time, after the user's creation and before asOf", () => {
+  it("keeps each user's history in strictly increasing time, after the user's creation and before asOf (but the one row planted after it)", () => {
+    const afterAsOf = new Set(book.manifest.edgeCases.filter((e) => e.kind === 'after-as-of').flatMap((e) => e.rowIds));
+    expect(afterAsOf.size).toBe(1);
     const events = new Map<string, string[]>();
     const push = (userId: string, at: string) => {
       const list = events.get(userId) ?? [];
       list.push(at);
       events.set(userId, list);
     };
-    for (const t of book.transfers) push(t.userId, t.createdAt);
+    for (const t of book.transfers) if (!afterAsOf.has(t.id)) push(t.userId, t.createdAt);
     for (const o of book.openOrders) push(o.userId, o.createdAt);
     for (const o of book.orders) {
       const trades = book.trades.filter((t) => t.orderId === o.orderId);
@@ -157,7 +205,7 @@ describe('generateBook', () => {
         expect(at < book.asOf).toBe(true);
       }
     }
-    // transfers are generated in time order per user
+    // transfers are listed in time order per user
     const byUser = new Map<string, string[]>();
     for (const t of book.transfers) byUser.set(t.userId, [...(byUser.get(t.userId) ?? []), t.createdAt]);
     for (const list of byUser.values()) expect([...list].sort()).toEqual(list);
@@ -193,28 +241,41 @@ describe('generateBook', () => {
     expect(book.transfers.some((t) => t.status === 'Pending' || t.status === 'AwaitingConfirmation')).toBe(true);
   });
 
-  it('never has a negative amount, locked or available in the truth or in either view', () => {
+  it('has a negative amount, locked or available only at the sanity plants (truth and both views alike there)', () => {
+    const sanity = new Set(book.manifest.planted.filter((d) => d.check === 'sanity').map((d) => key(d.userId, d.asset)));
+    expect(sanity.size).toBe(2);
     for (const p of book.positions) {
-      for (const v of [
+      const figures = [
         p.truth.amount,
         p.truth.locked,
         p.truth.available,
         p.backOffice.amount,
         p.backOffice.locked,
         p.backOffice.available,
-      ]) {
-        expect(v >= 0n).toBe(true);
+        p.reporting.assetAmount,
+        p.reporting.lockedAssetAmount,
+        p.reporting.availableAssetAmount,
+      ];
+      if (!sanity.has(key(p.userId, p.asset))) for (const v of figures) expect(v >= 0n).toBe(true);
+      else {
+        expect(p.backOffice).toEqual(p.truth);
+        expect([p.reporting.assetAmount, p.reporting.lockedAssetAmount, p.reporting.availableAssetAmount]).toEqual([
+          p.truth.amount,
+          p.truth.locked,
+          p.truth.available,
+        ]);
+        expect(figures.some((v) => v < 0n)).toBe(true);
       }
-      for (const v of [p.reporting.assetAmount, p.reporting.lockedAssetAmount, p.reporting.availableAssetAmount])
-        expect(v >= 0n).toBe(true);
       expect(p.truth.amount).toBe(p.truth.locked + p.truth.available);
     }
   });
 
-  it('derives both views equal to the truth except exactly at the planted positions', () => {
-    const planted = new Set(viewPlants(book).map((d) => key(d.userId, d.asset)));
-    expect(planted.size).toBe(viewPlants(book).length);
-    expect(differingPositions(book)).toEqual(planted);
+  it('derives both views equal to the truth except exactly at the amount-split, cross-source, roll-forward, locked-orders and in-flight positions', () => {
+    const expected = new Set([
+      ...book.manifest.planted.filter((d) => TRUTH_BREAKING.has(d.check)).map((d) => key(d.userId, d.asset)),
+      ...book.manifest.inFlight.map((e) => key(e.userId, e.asset)),
+    ]);
+    expect(differingPositions(book)).toEqual(expected);
   });
 
   it('plants venue-multimarkets ×2 and venue-indx ×2 as venue figures off the reporting balance by the stated difference', () => {
@@ -262,26 +323,35 @@ describe('generateBook', () => {
     expect(book.manifest).toMatchObject({ seed: 42, users: 60, asOf: book.asOf });
   });
 
-  it('plants one amount-split on a position above 2^53 whole units, and uses all 18 decimals in every 18-decimal amount', () => {
+  it('plants one amount-split on a position above 2^53 whole units, and uses all 18 decimals in every unplanted 18-decimal amount', () => {
     const whale = book.positions.find((p) => p.truth.amount / 10n ** BigInt(p.scale) > TWO_POW_53);
     expect(whale).toBeDefined();
     const w = whale as Position;
     expect(book.manifest.planted.some((d) => d.check === 'amount-split' && d.userId === w.userId && d.asset === w.asset)).toBe(true);
-    for (const p of book.positions.filter((x) => x.scale === 18)) {
+    const used = usedPositions(book);
+    for (const p of book.positions.filter((x) => x.scale === 18 && !used.has(key(x.userId, x.asset)))) {
       expect(p.truth.amount % 10n, `${p.userId} ${p.asset} amount`).not.toBe(0n);
       expect(p.truth.available % 10n, `${p.userId} ${p.asset} available`).not.toBe(0n);
     }
     for (const t of book.transfers.filter((x) => scaleOf(x.assetId) === 18 && x.type === 'Deposit')) expect(t.amount % 10n).not.toBe(0n);
   });
 
-  it('computes reporting *InRAT fields as value × rateToRootAsset rounded half-up to 8 decimals', () => {
+  it('computes reporting *InRAT fields as value × rateToRootAsset rounded half-up to 8 decimals, except the planted root-asset fields', () => {
+    const ratPlant = new Map(
+      book.manifest.planted.filter((d) => d.check === 'root-asset' && d.asset !== '*').map((d) => [key(d.userId, d.asset), d.field]),
+    );
+    expect(new Set(ratPlant.values())).toEqual(new Set(['assetAmountInRAT', 'splitInRAT']));
     for (const p of book.positions) {
       const rate = new D(RATES[p.asset] as string);
       const rat = (units: bigint) =>
         BigInt(asDecimal(units, p.asset).times(rate).toDecimalPlaces(8, Decimal.ROUND_HALF_UP).times(1e8).toFixed(0));
-      expect(p.reporting.assetAmountInRAT).toBe(rat(p.reporting.assetAmount));
+      const planted = ratPlant.get(key(p.userId, p.asset));
+      if (planted === 'assetAmountInRAT') expect(p.reporting.assetAmountInRAT).toBe(rat(p.reporting.assetAmount) + 1_000_000n);
+      else expect(p.reporting.assetAmountInRAT).toBe(rat(p.reporting.assetAmount));
       expect(p.reporting.lockedAssetAmountInRAT).toBe(rat(p.reporting.lockedAssetAmount));
-      expect(p.reporting.availableAssetAmountInRAT).toBe(rat(p.reporting.availableAssetAmount));
+      if (planted === 'splitInRAT')
+        expect(p.reporting.lockedAssetAmountInRAT + p.reporting.availableAssetAmountInRAT - p.reporting.assetAmountInRAT).toBe(3n);
+      else expect(p.reporting.availableAssetAmountInRAT).toBe(rat(p.reporting.availableAssetAmount));
       expect(new D(p.reporting.rateToRootAsset).eq(rate)).toBe(true);
     }
   });
@@ -319,24 +389,163 @@ describe('generateBook', () => {
     }
   });
 
-  it('keeps every invariant for any seed and user count (property)', () => {
+  it('finds, recomputing every check independently, exactly the planted discrepancies of each check and exactly the in-flight entries', () => {
+    const { found, planted } = comparable(book, runChecks(book));
+    expect(found.perCheck).toEqual(planted.perCheck);
+    expect(found.figures).toEqual(planted.figures);
+    expect(found.inFlight).toEqual(planted.inFlight);
+  });
+
+  it('plants at least two of every check, each on its own key, with exact canonical decimals (difference = actual − expected)', () => {
+    const planted = book.manifest.planted;
+    for (const check of ALL_CHECKS) expect(planted.filter((d) => d.check === check).length, check).toBeGreaterThanOrEqual(2);
+    expect(new Set(planted.map(findingKey)).size).toBe(planted.length);
+    // each position-level plant on its own user × asset, whatever the check
+    const positionKeys = planted.filter((d) => d.userId !== '*' && d.asset !== '*').map((d) => key(d.userId, d.asset));
+    expect(new Set(positionKeys).size).toBe(positionKeys.length);
+    for (const d of planted) {
+      for (const v of [d.expected, d.actual, d.difference]) expect(v, `${findingKey(d)} ${v}`).toMatch(CANONICAL);
+      expect(new D(d.difference).eq(new D(d.actual).minus(d.expected))).toBe(true);
+      expect(d.description.length).toBeGreaterThan(10);
+    }
+    const fields = (check: string) => new Set(planted.filter((d) => d.check === check).map((d) => d.field));
+    expect(fields('roll-forward')).toEqual(new Set(['assetAmount']));
+    expect(fields('locked-orders')).toEqual(new Set(['lockedAssetAmount']));
+    expect(fields('root-asset')).toEqual(new Set(['assetAmountInRAT', 'splitInRAT', 'totalBalanceInRAT', 'totalFundsInRootAsset']));
+    expect(fields('asset-totals')).toEqual(new Set(['assetAmount']));
+    expect(fields('presence')).toEqual(new Set(['absent-from-reporting', 'absent-from-backoffice', 'user-not-found', 'role-excluded']));
+    expect(fields('sanity')).toEqual(new Set(['available', 'amount']));
+    // root-asset plants on distinct users; asset-totals one unit of an 18-decimal asset and a large amount
+    const rootAsset = planted.filter((d) => d.check === 'root-asset');
+    expect(new Set(rootAsset.map((d) => d.userId)).size).toBe(rootAsset.length);
+    expect(rootAsset.find((d) => d.field === 'assetAmountInRAT')?.difference).toBe('0.01');
+    const totals = planted.filter((d) => d.check === 'asset-totals').map((d) => new D(d.difference).abs());
+    expect(totals.some((t) => t.eq('0.000000000000000001'))).toBe(true);
+    expect(totals.some((t) => t.gte(1_000_000))).toBe(true);
+    // every user without a counted role that holds something is listed as role-excluded
+    const counted = new Set(['Trader', 'User', 'Market Maker']);
+    const excluded = book.users
+      .filter((u) => !u.roles.some((r) => counted.has(r)))
+      .filter((u) => (book.index.positionsByUser.get(u.userId) ?? []).some((p) => p.reporting.assetAmount !== 0n));
+    expect(excluded.length).toBeGreaterThan(0);
+    expect(new Set(planted.filter((d) => d.field === 'role-excluded').map((d) => d.userId))).toEqual(
+      new Set(excluded.map((u) => u.userId)),
+    );
+  });
+
+  it('dates the in-flight rows 60 s and 120 s before asOf on unmirrored, unplanted positions, and every other planted row outside the grace window', () => {
+    const asOfMs = Date.parse(book.asOf);
+    const at = (iso: string) => Date.parse(iso) - asOfMs;
+    const inFlightIds = new Set(book.manifest.inFlight.flatMap((e) => e.explainedBy));
+    const deposits = book.transfers.filter((t) => inFlightIds.has(t.id));
+    const trades = book.trades.filter((t) => inFlightIds.has(t.executionId));
+    expect(deposits.map((t) => [t.type, t.status, at(t.createdAt)])).toEqual([['Deposit', 'Completed', -60_000]]);
+    expect(trades.map((t) => at(t.executedAt))).toEqual([-120_000]);
+    const trade = trades[0] as (typeof trades)[number];
+    expect(new Set(book.manifest.inFlight.filter((e) => e.explainedBy.includes(trade.executionId)).map((e) => e.asset))).toEqual(
+      new Set(marketAssets(trade.marketId)),
+    );
+    const mirrored = new Set(book.venueMappings.map((m) => key(m.userId, m.asset)));
+    const plantedKeys = new Set(book.manifest.planted.map((d) => key(d.userId, d.asset)));
+    for (const e of book.manifest.inFlight) {
+      expect(mirrored.has(key(e.userId, e.asset))).toBe(false);
+      expect(plantedKeys.has(key(e.userId, e.asset))).toBe(false);
+    }
+    const afterAsOf = new Set(book.manifest.edgeCases.filter((e) => e.kind === 'after-as-of').flatMap((e) => e.rowIds));
+    for (const t of book.transfers) {
+      if (inFlightIds.has(t.id) || afterAsOf.has(t.id)) continue;
+      expect(at(t.createdAt)).toBeLessThan(-GRACE_MS);
+    }
+    for (const t of book.trades) if (!inFlightIds.has(t.executionId)) expect(at(t.executedAt)).toBeLessThan(-GRACE_MS);
+  });
+
+  it('keeps the edge cases consistent: a Completed deposit one hour after asOf in no balance, and a cancelled order with fills', () => {
+    const { findings, inFlight } = runChecks(book);
+    const flagged = new Set([...findings, ...inFlight].map((d) => key(d.userId, d.asset)));
+    const after = book.manifest.edgeCases.filter((e) => e.kind === 'after-as-of');
+    expect(after).toHaveLength(1);
+    const row = book.transfers.find((t) => t.id === after[0]?.rowIds[0]);
+    expect(row).toMatchObject({ type: 'Deposit', status: 'Completed', userId: after[0]?.userId, assetId: after[0]?.asset });
+    expect(Date.parse(row?.createdAt ?? '') - Date.parse(book.asOf)).toBe(3_600_000);
+    const p = book.index.positionByKey.get(key(after[0]?.userId ?? '', after[0]?.asset ?? '')) as Position;
+    expect(p.reporting.assetAmount).toBe(p.truth.amount);
+    const cancelled = book.manifest.edgeCases.filter((e) => e.kind === 'cancelled-with-fills');
+    expect(cancelled).toHaveLength(2);
+    for (const e of cancelled) {
+      const fills = book.trades.filter((t) => e.rowIds.includes(t.executionId));
+      expect(fills.length).toBeGreaterThan(0);
+      for (const f of fills) expect(f.orderStatus).toBe('Cancelled');
+    }
+    for (const e of book.manifest.edgeCases) expect(flagged.has(key(e.userId, e.asset)), `${e.kind} ${e.asset}`).toBe(false);
+  });
+
+  it('keeps the back office equal to Reporting except where a cross-source or presence plant says otherwise', () => {
+    const crossSource = new Set(book.manifest.planted.filter((d) => d.check === 'cross-source').map((d) => key(d.userId, d.asset)));
+    const amountSplit = new Set(book.manifest.planted.filter((d) => d.check === 'amount-split').map((d) => key(d.userId, d.asset)));
+    const presence = book.manifest.planted.filter((d) => d.check === 'presence');
+    const hidden = (field: string) => new Set(presence.filter((d) => d.field === field).map((d) => key(d.userId, d.asset)));
+    const unknown = new Set(presence.filter((d) => d.field === 'user-not-found').map((d) => d.userId));
+    expect(book.overrides.unknownToBackOffice).toEqual(unknown);
+    for (const p of book.positions) {
+      const k = key(p.userId, p.asset);
+      expect(p.inReporting).toBe(!hidden('absent-from-reporting').has(k));
+      expect(p.inBackOffice).toBe(!hidden('absent-from-backoffice').has(k));
+      if (crossSource.has(k)) continue;
+      expect([p.backOffice.amount, p.backOffice.locked]).toEqual([p.reporting.assetAmount, p.reporting.lockedAssetAmount]);
+      // amount-split plants lower only the reporting available
+      if (!amountSplit.has(k)) expect(p.backOffice.available).toBe(p.reporting.availableAssetAmount);
+    }
+    expect(book.reportingPositions).toEqual(book.positions.filter((p) => p.inReporting));
+  });
+
+  it('finds exactly what is planted, at least two of each new check and two in flight, in any book of 20 or more users (property)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.integer({ min: 1, max: 40 }), (seed, users) => {
+      fc.property(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.integer({ min: 20, max: 40 }), (seed, users) => {
         const b = generateBook({ users, seed });
+        const { found, planted } = comparable(b, runChecks(b));
+        expect(found).toEqual(planted);
+        for (const check of NEW_CHECKS) expect(b.manifest.planted.filter((d) => d.check === check).length, check).toBeGreaterThanOrEqual(2);
+        expect(b.manifest.inFlight.length).toBeGreaterThanOrEqual(2);
+        expect(viewPlants(b)).toHaveLength(5);
         const recomputed = recomputeTruth(b);
-        for (const p of b.positions) {
-          const t = recomputed.get(key(p.userId, p.asset));
-          if (!t || t.amount !== p.truth.amount || t.locked !== p.truth.locked || p.truth.available < 0n) return false;
-        }
-        const planted = new Set(b.manifest.planted.map((d) => key(d.userId, d.asset)));
-        const diff = differingPositions(b);
-        const inViews = new Set(viewPlants(b).map((d) => key(d.userId, d.asset)));
-        return (
-          viewPlants(b).length === 5 && inViews.size === 5 && diff.size === 5 && [...diff].every((k) => inViews.has(k)) && planted.size >= 5
+        for (const p of b.positions) expect(recomputed.get(key(p.userId, p.asset))).toEqual(p.truth);
+        expect(differingPositions(b)).toEqual(
+          new Set([
+            ...b.manifest.planted.filter((d) => TRUTH_BREAKING.has(d.check)).map((d) => key(d.userId, d.asset)),
+            ...b.manifest.inFlight.map((e) => key(e.userId, e.asset)),
+          ]),
         );
       }),
-      { numRuns: 40 },
+      { numRuns: 20 },
     );
+  });
+
+  it('finds exactly what is planted in small books too, where some plants do not fit (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.integer({ min: 1, max: 19 }), (seed, users) => {
+        const b = generateBook({ users, seed });
+        const { found, planted } = comparable(b, runChecks(b));
+        expect(found).toEqual(planted);
+        expect(viewPlants(b)).toHaveLength(5);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('dates everything relative to a custom asOf: the oracle run as of it finds exactly the plants and the in-flight rows', () => {
+    const asOf = '2023-03-15T12:34:56.789012Z';
+    const b = generateBook({ users: 30, seed: 8, asOf });
+    expect(b.asOf).toBe(asOf);
+    const { found, planted } = comparable(b, runChecks(b));
+    expect(found).toEqual(planted);
+    const ids = new Set(b.manifest.inFlight.flatMap((e) => e.explainedBy));
+    const times = [
+      ...b.transfers.filter((t) => ids.has(t.id)).map((t) => t.createdAt),
+      ...b.trades.filter((t) => ids.has(t.executionId)).map((t) => t.executedAt),
+    ];
+    expect(times.sort()).toEqual(['2023-03-15T12:32:56.789012Z', '2023-03-15T12:33:56.789012Z']);
+    const after = b.manifest.edgeCases.find((e) => e.kind === 'after-as-of');
+    expect(b.transfers.find((t) => t.id === after?.rowIds[0])?.createdAt).toBe('2023-03-15T13:34:56.789012Z');
   });
 
   it('rejects a user count outside 1..1,000,000 and a malformed asOf', () => {

@@ -1,0 +1,256 @@
+/**
+ * An independent oracle of the product's checks, for the sandbox tests: it reads the book the way the product does
+ * (through the sandbox's Reporting and back-office handlers, plus the venue accounts), and re-derives with decimal.js
+ * what every check says about every user × asset, as the brief specifies them. Not a test file itself.
+ */
+import Decimal from 'decimal.js';
+import { createBackOfficeHandlers } from '../../../sandbox/back-office';
+import type { Book } from '../../../sandbox/book-types';
+import { SANDBOX_BACKOFFICE_TOKEN, SANDBOX_REPORTING_TOKEN } from '../../../sandbox/credentials';
+import { createReportingHandler } from '../../../sandbox/reporting-api';
+
+const D = Decimal.clone({ precision: 200, rounding: Decimal.ROUND_HALF_UP });
+type Dec = InstanceType<typeof D>;
+
+/** Roles whose balances Reporting totals count. */
+const COUNTED = new Set(['Trader', 'User', 'Market Maker']);
+const ASSET_IDS = ['usd', 'usdt', 'btc', 'eth', 'ada', 'shib'];
+/** The grace window before as-of inside which an unreflected row is in flight. */
+export const GRACE_MS = 15 * 60_000;
+
+/** A failing check on one key: `check|userId|asset` (`*` for user- or asset-level checks). */
+export interface Finding {
+  check: string;
+  userId: string;
+  asset: string;
+  field: string;
+  expected: string;
+  actual: string;
+  difference: string;
+}
+
+/** A roll-forward difference the grace-window rows explain. */
+export interface InFlightFinding {
+  userId: string;
+  asset: string;
+  explainedBy: string[];
+  difference: string;
+}
+
+/** What every check says about a book. */
+export interface OracleVerdicts {
+  findings: Finding[];
+  inFlight: InFlightFinding[];
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: report rows are loosely shaped JSON
+type Row = Record<string, any>;
+
+const text = (d: Dec): string => d.toFixed();
+const finding = (check: string, userId: string, asset: string, field: string, expected: Dec, actual: Dec): Finding => ({
+  check,
+  userId,
+  asset,
+  field,
+  expected: text(expected),
+  actual: text(actual),
+  difference: text(actual.minus(expected)),
+});
+
+/** Epoch µs of an ISO timestamp with up to six fractional digits. */
+function micros(iso: string): number {
+  const m = /^(.*T\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?Z$/.exec(iso);
+  if (!m) throw new Error(`unexpected timestamp ${iso}`);
+  return Date.parse(`${m[1]}Z`) * 1000 + Number((m[2] ?? '').padEnd(6, '0'));
+}
+
+/** Reads the book through the upstream handlers, as the product would over HTTP. */
+function readSources(book: Book) {
+  const reporting = createReportingHandler(book);
+  const backOffice = createBackOfficeHandlers(book);
+  const request = (token: string, body: unknown) => ({
+    method: 'POST',
+    path: '/',
+    headers: { authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+    remoteAddress: '127.0.0.1',
+  });
+  const report = (name: string, filters: unknown[] = []): Row[] => {
+    const rows: Row[] = [];
+    for (let page = 1; ; page++) {
+      const answer = reporting(request(SANDBOX_REPORTING_TOKEN, { filters, paging: { page, per_page: 1000 } }), name);
+      if (answer.status !== 200) throw new Error(`${name}: ${answer.status} ${answer.body}`);
+      const parsed = JSON.parse(answer.body) as { data: Row[]; paging: { total: number } };
+      rows.push(...parsed.data);
+      if (parsed.data.length === 0 || page * 1000 >= parsed.paging.total) return rows;
+    }
+  };
+  const byUser = (userId: string) => [{ entryType: 'Exact', field: 'userId', values: [userId] }];
+  const users = report('users');
+  const balances = new Map(users.map((u) => [u.userId as string, report('users/balances', byUser(u.userId))]));
+  const opened = new Map(users.map((u) => [u.userId as string, report('orders/opened', byUser(u.userId))]));
+  const transfers = report('transfers');
+  const trades = report('orders/transactions', [{ entryType: 'Exact', field: 'commissionAssetId', values: ASSET_IDS }]);
+  const assetTotals = report('assets-and-balances');
+  const ids = users.map((u) => u.userId as string);
+  const answer = backOffice.balances(request(SANDBOX_BACKOFFICE_TOKEN, { userIds: ids, paging: { page: 1, per_page: 1000 } }));
+  if (ids.length > 1000 || answer.status !== 200) throw new Error('back office: one page of at most 1000 users expected');
+  const backOfficeByUser = new Map((JSON.parse(answer.body).data as Row[]).map((entry) => [entry.userId as string, entry]));
+  return { users, balances, opened, transfers, trades, assetTotals, backOfficeByUser };
+}
+
+/** What each check says about every user × asset of `book`, run as of `book.asOf`. */
+export function runChecks(book: Book): OracleVerdicts {
+  const src = readSources(book);
+  const findings: Finding[] = [];
+  const inFlight: InFlightFinding[] = [];
+  const asOf = micros(book.asOf);
+  const graceStart = asOf - GRACE_MS * 1000;
+
+  // history flows per user × asset, up to as-of, with the ids of the rows inside the grace window
+  const flows = new Map<string, { total: Dec; recent: Dec; recentIds: Set<string> }>();
+  const flow = (userId: string, asset: string, amount: Dec, at: string, id: string) => {
+    const t = micros(at);
+    if (t > asOf) return;
+    const key = `${userId}|${asset}`;
+    const entry = flows.get(key) ?? { total: new D(0), recent: new D(0), recentIds: new Set<string>() };
+    entry.total = entry.total.plus(amount);
+    if (t >= graceStart) {
+      entry.recent = entry.recent.plus(amount);
+      entry.recentIds.add(id);
+    }
+    flows.set(key, entry);
+  };
+  for (const t of src.transfers) {
+    if (t.status !== 'Completed') continue;
+    const amount = new D(t.assetAmount);
+    flow(t.userId, t.assetId, t.type === 'Deposit' ? amount : amount.neg(), t.createdAt, t.id);
+  }
+  for (const t of src.trades) {
+    const [base, quote] = (t.marketId as string).split('_') as [string, string];
+    const buy = t.side === 'Buy';
+    flow(t.userId, base, buy ? new D(t.baseAmount) : new D(t.baseAmount).neg(), t.executedAt, t.executionId);
+    flow(t.userId, quote, buy ? new D(t.quoteAmount).neg() : new D(t.quoteAmount), t.executedAt, t.executionId);
+    flow(t.userId, t.commissionAssetId, new D(t.commissionAmount).neg(), t.executedAt, t.executionId);
+  }
+  const pendingWithdrawals = new Map<string, Dec>();
+  for (const t of src.transfers) {
+    if (t.type !== 'Withdrawal' || (t.status !== 'Pending' && t.status !== 'AwaitingConfirmation')) continue;
+    const key = `${t.userId}|${t.assetId}`;
+    pendingWithdrawals.set(key, (pendingWithdrawals.get(key) ?? new D(0)).plus(t.assetAmount));
+  }
+
+  const countedTotals = new Map<string, Dec>(ASSET_IDS.map((a) => [a, new D(0)]));
+  for (const user of src.users) {
+    const userId = user.userId as string;
+    const rows = src.balances.get(userId) ?? [];
+    const counted = (user.roles as string[]).some((r) => COUNTED.has(r));
+    const reserved = new Map<string, Dec>();
+    for (const o of src.opened.get(userId) ?? []) {
+      const [base, quote] = (o.marketId as string).split('_') as [string, string];
+      const [asset, amount] = o.side === 'Buy' ? [quote, new D(o.remainingAmount).times(o.limitPrice)] : [base, new D(o.remainingAmount)];
+      reserved.set(asset, (reserved.get(asset) ?? new D(0)).plus(amount));
+    }
+    let ratSum = new D(0);
+    for (const row of rows) {
+      const asset = row.assetId as string;
+      const key = `${userId}|${asset}`;
+      const amount = new D(row.assetAmount);
+      const locked = new D(row.lockedAssetAmount);
+      const available = new D(row.availableAssetAmount);
+      const inRat = new D(row.assetAmountInRAT);
+      ratSum = ratSum.plus(inRat);
+      if (counted) countedTotals.set(asset, (countedTotals.get(asset) as Dec).plus(amount));
+
+      const splitFails = !amount.eq(locked.plus(available));
+      if (splitFails) findings.push(finding('amount-split', userId, asset, 'assetAmount', locked.plus(available), amount));
+
+      const history = flows.get(key);
+      const expected = history?.total ?? new D(0);
+      if (!amount.eq(expected)) {
+        if (history && history.recentIds.size > 0 && amount.eq(expected.minus(history.recent)))
+          inFlight.push({ userId, asset, explainedBy: [...history.recentIds].sort(), difference: text(amount.minus(expected)) });
+        else findings.push(finding('roll-forward', userId, asset, 'assetAmount', expected, amount));
+      }
+
+      const lockExpected = (reserved.get(asset) ?? new D(0)).plus(pendingWithdrawals.get(key) ?? 0);
+      if (!locked.eq(lockExpected)) findings.push(finding('locked-orders', userId, asset, 'lockedAssetAmount', lockExpected, locked));
+
+      const exactRat = amount.times(row.rateToRootAsset);
+      const split = new D(row.lockedAssetAmountInRAT).plus(row.availableAssetAmountInRAT);
+      if (inRat.minus(exactRat).abs().gt('0.00000001'))
+        findings.push(finding('root-asset', userId, asset, 'assetAmountInRAT', exactRat, inRat));
+      else if (!splitFails && split.minus(inRat).abs().gt('0.00000002'))
+        findings.push(finding('root-asset', userId, asset, 'splitInRAT', inRat, split));
+
+      if (amount.isNegative()) findings.push(finding('sanity', userId, asset, 'amount', new D(0), amount));
+      else if (locked.isNegative()) findings.push(finding('sanity', userId, asset, 'locked', new D(0), locked));
+      else if (available.isNegative()) findings.push(finding('sanity', userId, asset, 'available', new D(0), available));
+      else if (locked.gt(amount)) findings.push(finding('sanity', userId, asset, 'locked', amount, locked));
+    }
+
+    const totalBalance = new D(user.totalBalanceInRAT);
+    const bo = src.backOfficeByUser.get(userId);
+    const known = bo !== undefined && bo.error === undefined;
+    if (!totalBalance.eq(ratSum)) findings.push(finding('root-asset', userId, '*', 'totalBalanceInRAT', ratSum, totalBalance));
+    else if (known && bo.totalFundsInRootAsset !== undefined) {
+      const funds = (bo.balances as Row[]).reduce<Dec>((s, b) => s.plus(b.fundsInRootAsset), new D(0));
+      if (!funds.eq(bo.totalFundsInRootAsset))
+        findings.push(finding('root-asset', userId, '*', 'totalFundsInRootAsset', funds, new D(bo.totalFundsInRootAsset)));
+    }
+
+    // presence: a user the back office does not know, then positions one source lacks; role-excluded holders
+    if (!known) findings.push(finding('presence', userId, '*', 'user-not-found', new D(0), new D(0)));
+    else {
+      const boByAsset = new Map((bo.balances as Row[]).map((b) => [b.asset as string, b]));
+      const repByAsset = new Map(rows.map((r) => [r.assetId as string, r]));
+      for (const [asset, b] of boByAsset) {
+        if (!repByAsset.has(asset)) findings.push(finding('presence', userId, asset, 'absent-from-reporting', new D(b.amount), new D(0)));
+      }
+      for (const [asset, r] of repByAsset) {
+        const b = boByAsset.get(asset);
+        if (!b) {
+          findings.push(finding('presence', userId, asset, 'absent-from-backoffice', new D(r.assetAmount), new D(0)));
+          continue;
+        }
+        const [boAmount, boLocked] = [new D(b.amount), new D(b.locked)];
+        if (!boAmount.eq(r.assetAmount)) findings.push(finding('cross-source', userId, asset, 'amount', new D(r.assetAmount), boAmount));
+        else if (!boLocked.eq(r.lockedAssetAmount))
+          findings.push(finding('cross-source', userId, asset, 'locked', new D(r.lockedAssetAmount), boLocked));
+      }
+    }
+    if (!counted && rows.some((r) => !new D(r.assetAmount).isZero()))
+      findings.push(finding('presence', userId, '*', 'role-excluded', new D(0), totalBalance));
+  }
+
+  for (const row of src.assetTotals) {
+    const expected = countedTotals.get(row.assetId) ?? new D(0);
+    if (!expected.eq(row.assetAmount))
+      findings.push(finding('asset-totals', '*', row.assetId, 'assetAmount', expected, new D(row.assetAmount)));
+  }
+
+  // venues: MultiMarkets mirrors the amount truncated to amount_digits; INDX wmz the usd amount, notes the asset amount
+  const reportingAmount = new Map<string, Dec>();
+  for (const [userId, rows] of src.balances) for (const r of rows) reportingAmount.set(`${userId}|${r.assetId}`, new D(r.assetAmount));
+  for (const a of book.multiMarketsAccounts) {
+    const expected = reportingAmount.get(`${a.userId}|${a.asset}`);
+    if (!expected) continue;
+    const venue = new D(a.amount.toString()).div(new D(10).pow(a.amountDigits));
+    if (!venue.eq(expected.toDecimalPlaces(a.amountDigits, Decimal.ROUND_DOWN)))
+      findings.push(finding('venue-multimarkets', a.userId, a.asset, 'amount', expected, venue));
+  }
+  for (const a of book.indxAccounts) {
+    const usd = reportingAmount.get(`${a.userId}|usd`);
+    const wmz = new D(a.wmz.toString()).div(100);
+    if (usd && !usd.eq(wmz)) findings.push(finding('venue-indx', a.userId, 'usd', 'wmz', usd, wmz));
+    for (const i of a.portfolio) {
+      const expected = reportingAmount.get(`${a.userId}|${i.asset}`);
+      const notes = new D(i.notes.toString()).div(new D(10).pow(i.scale));
+      if (expected && !expected.eq(notes)) findings.push(finding('venue-indx', a.userId, i.asset, 'notes', expected, notes));
+    }
+  }
+  return { findings, inFlight };
+}
+
+/** `check|userId|asset` of a finding or a plant. */
+export const findingKey = (d: { check: string; userId: string; asset: string }): string => `${d.check}|${d.userId}|${d.asset}`;
