@@ -1,3 +1,5 @@
+import { CHECK_IDS } from '../../lib/domain/check-id';
+
 /** A discrepancy identified by check, user and asset: how planted and found ones are matched. */
 export interface DiscrepancyKey {
   check: string;
@@ -20,7 +22,11 @@ const keyOf = (d: DiscrepancyKey) => `${d.check}:${d.userId}:${d.asset}`;
 export function comparePlanted(planted: DiscrepancyKey[], found: DiscrepancyKey[]): PlantedComparison {
   const plantedKeys = new Set(planted.map(keyOf));
   const foundKeys = new Set(found.map(keyOf));
-  const checks = [...new Set([...planted.map((d) => d.check), ...found.map((d) => d.check)])];
+  const order = (check: string) => {
+    const index = (CHECK_IDS as readonly string[]).indexOf(check);
+    return index === -1 ? CHECK_IDS.length : index;
+  };
+  const checks = [...new Set([...planted.map((d) => d.check), ...found.map((d) => d.check)])].sort((a, b) => order(a) - order(b));
   return {
     perCheck: checks.map((check) => ({
       check,

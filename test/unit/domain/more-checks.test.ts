@@ -1,0 +1,260 @@
+import { describe, expect, it } from 'vitest';
+import { assetTotalsCheck, isCounted } from '../../../lib/domain/checks/asset-totals';
+import { lockedOrdersCheck, reservationsOf } from '../../../lib/domain/checks/locked-orders';
+import { presenceChecks } from '../../../lib/domain/checks/presence';
+import { rollForwardCheck } from '../../../lib/domain/checks/roll-forward';
+import { rootAssetPositionCheck, rootAssetTotalsCheck } from '../../../lib/domain/checks/root-asset';
+import { sanityCheck } from '../../../lib/domain/checks/sanity';
+import { Ledger, tradeFlows, transferFlows } from '../../../lib/domain/ledger';
+import { Amount } from '../../../lib/domain/money';
+import { Precision } from '../../../lib/domain/precision';
+import { DEFAULT_SEVERITY_THRESHOLDS, severityOf } from '../../../lib/domain/severity';
+import type { Verdict } from '../../../lib/domain/verdict';
+
+const a = Amount.parse;
+const precision = new Precision(
+  new Map([
+    ['usdt', 6],
+    ['btc', 8],
+    ['eth', 18],
+  ]),
+);
+const asOf = new Date('2026-11-22T00:00:00Z');
+const difference = (verdict: Verdict) => (verdict.outcome === 'mismatch' ? verdict.difference.toString() : verdict.outcome);
+
+describe('rollForwardCheck', () => {
+  const ledger = () => {
+    const book = new Ledger(asOf, 15 * 60_000);
+    for (const flow of transferFlows({
+      id: 'd1',
+      userId: 'u',
+      assetId: 'btc',
+      type: 'Deposit',
+      status: 'Completed',
+      assetAmount: a('10'),
+      createdAt: '2026-11-01T00:00:00Z',
+    }))
+      book.add(flow);
+    for (const flow of transferFlows({
+      id: 'w1',
+      userId: 'u',
+      assetId: 'btc',
+      type: 'Withdrawal',
+      status: 'Completed',
+      assetAmount: a('3'),
+      createdAt: '2026-11-02T00:00:00Z',
+    }))
+      book.add(flow);
+    for (const flow of transferFlows({
+      id: 'w2',
+      userId: 'u',
+      assetId: 'btc',
+      type: 'Withdrawal',
+      status: 'Failed',
+      assetAmount: a('5'),
+      createdAt: '2026-11-02T00:00:00Z',
+    }))
+      book.add(flow);
+    const trade = {
+      orderId: 'o1',
+      executionId: 'x1',
+      userId: 'u',
+      marketId: 'btc_usdt',
+      side: 'Buy' as const,
+      baseAmount: a('0.5'),
+      quoteAmount: a('15000'),
+      executedAt: '2026-11-03T00:00:00Z',
+      commissionAmount: a('0.001'),
+      commissionAssetId: 'btc',
+    };
+    for (const flow of tradeFlows(trade)) book.add(flow);
+    return book;
+  };
+
+  it('matches the history: deposits − completed withdrawals + buys − fees (a failed withdrawal does not count)', () => {
+    expect(rollForwardCheck({ userId: 'u', asset: 'btc', balance: a('7.499') }, ledger().get('u', 'btc'), precision).outcome).toBe('match');
+    expect(rollForwardCheck({ userId: 'u', asset: 'usdt', balance: a('-15000') }, ledger().get('u', 'usdt'), precision).outcome).toBe(
+      'match',
+    );
+  });
+
+  it('flags a balance the history does not explain, with counts, sums and latest ids per kind', () => {
+    const verdict = rollForwardCheck({ userId: 'u', asset: 'btc', balance: a('7.509') }, ledger().get('u', 'btc'), precision);
+    expect(difference(verdict)).toBe('0.01');
+    if (verdict.outcome !== 'mismatch') throw new Error('expected a mismatch');
+    expect(verdict.evidence).toMatchObject({
+      'history.total': '7.499',
+      'history.deposits.count': '1',
+      'history.deposits.sum': '10',
+      'history.withdrawals.sum': '-3',
+      'history.buys.latest': 'o1/x1',
+      'history.fees.sum': '-0.001',
+    });
+  });
+});
+
+describe('lockedOrdersCheck', () => {
+  const reservations = reservationsOf(
+    [
+      { orderId: 'b1', marketId: 'btc_usdt', side: 'Buy', remainingAmount: a('2'), limitPrice: a('30000') },
+      { orderId: 's1', marketId: 'eth_btc', side: 'Sell', remainingAmount: a('1.5'), limitPrice: a('0.05') },
+    ],
+    [{ id: 'w1', assetId: 'usdt', assetAmount: a('100') }],
+  );
+
+  it('expects a Buy to lock remaining × limit price of the quote, a Sell its remaining base, a pending withdrawal its amount', () => {
+    expect(lockedOrdersCheck({ userId: 'u', asset: 'usdt', locked: a('60100') }, reservations.get('usdt'), precision).outcome).toBe(
+      'match',
+    );
+    expect(lockedOrdersCheck({ userId: 'u', asset: 'eth', locked: a('1.5') }, reservations.get('eth'), precision).outcome).toBe('match');
+  });
+
+  it('flags a lock that no order or withdrawal explains, and one an order is missing from', () => {
+    expect(difference(lockedOrdersCheck({ userId: 'u', asset: 'btc', locked: a('0.25') }, reservations.get('btc'), precision))).toBe(
+      '0.25',
+    );
+    expect(difference(lockedOrdersCheck({ userId: 'u', asset: 'usdt', locked: a('60000') }, reservations.get('usdt'), precision))).toBe(
+      '-100',
+    );
+  });
+});
+
+describe('rootAssetPositionCheck and rootAssetTotalsCheck', () => {
+  const row = {
+    userId: 'u',
+    asset: 'btc',
+    amount: a('2'),
+    rate: a('30000.5'),
+    amountInRoot: a('60001'),
+    lockedInRoot: a('1000'),
+    availableInRoot: a('59001'),
+  };
+
+  it('accepts the root asset rounding and flags 0.01 off', () => {
+    expect(rootAssetPositionCheck({ ...row, amountInRoot: a('60001.00000001'), availableInRoot: a('59001.00000001') }, true).outcome).toBe(
+      'match',
+    );
+    expect(difference(rootAssetPositionCheck({ ...row, amountInRoot: a('60001.01'), availableInRoot: a('59001.01') }, true))).toBe('0.01');
+  });
+
+  it('flags locked + available in root asset that do not add up, unless amount-split already failed', () => {
+    const split = rootAssetPositionCheck({ ...row, availableInRoot: a('59001.00000003') }, true);
+    expect(split).toMatchObject({ outcome: 'mismatch', field: 'splitInRAT' });
+    expect(rootAssetPositionCheck({ ...row, availableInRoot: a('59001.00000003') }, false).outcome).toBe('match');
+  });
+
+  it("compares a user's totals with the sum of their assets, in each source", () => {
+    const totals = {
+      userId: 'u',
+      reportingTotal: a('3.00000001'),
+      reportingParts: [a('1'), a('2')],
+      backOfficeTotal: a('3'),
+      backOfficeParts: [a('1'), a('2')],
+    };
+    expect(rootAssetTotalsCheck(totals)).toMatchObject({ outcome: 'mismatch', asset: '*', field: 'totalBalanceInRAT' });
+    expect(rootAssetTotalsCheck({ ...totals, reportingTotal: a('3'), backOfficeTotal: a('4') })).toMatchObject({
+      field: 'totalFundsInRootAsset',
+    });
+    expect(
+      rootAssetTotalsCheck({ ...totals, reportingTotal: a('3'), backOfficeTotal: a('4'), backOfficeParts: [a('1'), undefined] }).outcome,
+    ).toBe('match');
+  });
+});
+
+describe('assetTotalsCheck', () => {
+  it('counts only Trader, User and Market Maker balances, and flags one wei off', () => {
+    expect(isCounted(['Bot'])).toBe(false);
+    expect(isCounted(['Admin', 'Market Maker'])).toBe(true);
+    const summed = { total: a('3.5'), users: 2 };
+    expect(assetTotalsCheck('eth', a('3.5'), summed, precision).outcome).toBe('match');
+    expect(difference(assetTotalsCheck('eth', a('3.500000000000000001'), summed, precision))).toBe('0.000000000000000001');
+  });
+});
+
+describe('presenceChecks', () => {
+  const base = { userId: 'u', roles: ['Trader'], totalInRoot: a('10') };
+
+  it('flags a non-zero position one source lacks, each way, and leaves zero positions alone', () => {
+    const verdicts = presenceChecks({
+      ...base,
+      reporting: new Map([
+        ['btc', a('1')],
+        ['eth', a('0')],
+      ]),
+      backOffice: {
+        found: true,
+        amounts: new Map([
+          ['usdt', a('5')],
+          ['eth', a('0')],
+        ]),
+      },
+    });
+    expect(verdicts.map((verdict) => [verdict.asset, verdict.outcome === 'mismatch' ? verdict.field : verdict.outcome])).toEqual([
+      ['usdt', 'absent-from-reporting'],
+      ['btc', 'absent-from-backoffice'],
+    ]);
+  });
+
+  it('reports a user the back office does not know once, not per asset', () => {
+    const verdicts = presenceChecks({
+      ...base,
+      reporting: new Map([['btc', a('1')]]),
+      backOffice: { found: false, message: 'User with id:u not found.' },
+    });
+    expect(verdicts).toHaveLength(1);
+    expect(verdicts[0]).toMatchObject({ asset: '*', field: 'user-not-found' });
+  });
+
+  it('flags a user with balances whose roles keep them out of the reporting totals, valued in the root asset', () => {
+    const verdicts = presenceChecks({
+      ...base,
+      roles: ['Bot'],
+      reporting: new Map([['btc', a('1')]]),
+      backOffice: { found: true, amounts: new Map([['btc', a('1')]]) },
+    });
+    expect(verdicts).toHaveLength(1);
+    expect(verdicts[0]).toMatchObject({ asset: '*', field: 'role-excluded' });
+    expect(difference(verdicts[0] as Verdict)).toBe('10');
+  });
+});
+
+describe('sanityCheck', () => {
+  it('flags a negative available part when a sell order reserves more than the balance', () => {
+    const verdict = sanityCheck({ userId: 'u', asset: 'btc', amount: a('10'), locked: a('12'), available: a('-2') });
+    expect(verdict).toMatchObject({ outcome: 'mismatch', field: 'available' });
+    expect(difference(verdict)).toBe('-2');
+  });
+
+  it('flags a negative amount first, and locked above the amount when nothing is negative', () => {
+    expect(sanityCheck({ userId: 'u', asset: 'btc', amount: a('-1'), locked: a('0'), available: a('-1') })).toMatchObject({
+      field: 'amount',
+    });
+    expect(sanityCheck({ userId: 'u', asset: 'btc', amount: a('1'), locked: a('2'), available: a('0') })).toMatchObject({
+      field: 'locked',
+    });
+    expect(sanityCheck({ userId: 'u', asset: 'btc', amount: a('1'), locked: a('1'), available: a('0') }).outcome).toBe('match');
+  });
+});
+
+describe('severityOf and tolerances', () => {
+  it('grades a difference by its value in the root asset', () => {
+    expect(severityOf(a('99.99'), DEFAULT_SEVERITY_THRESHOLDS)).toBe('low');
+    expect(severityOf(a('-250'), DEFAULT_SEVERITY_THRESHOLDS)).toBe('medium');
+    expect(severityOf(a('1000000'), DEFAULT_SEVERITY_THRESHOLDS)).toBe('critical');
+    expect(severityOf(undefined, DEFAULT_SEVERITY_THRESHOLDS)).toBe('medium');
+  });
+
+  it('widens a check by the most specific tolerance configured', () => {
+    const wide = new Precision(
+      new Map([['btc', 8]]),
+      new Map([
+        ['roll-forward|*', { absolute: a('0.001') }],
+        ['roll-forward|btc', { relative: a('0.01') }],
+      ]),
+    );
+    expect(wide.differs('roll-forward', 'btc', a('0.5'), a('100'))).toBe(false);
+    expect(wide.differs('roll-forward', 'btc', a('1.5'), a('100'))).toBe(true);
+    expect(wide.differs('roll-forward', 'eth', a('0.0005'), a('100'))).toBe(false);
+    expect(wide.differs('cross-source', 'btc', a('0.00000001'), a('100'))).toBe(true);
+  });
+});
