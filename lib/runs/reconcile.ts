@@ -1,6 +1,6 @@
 import { assetTotalsCheck, isCounted } from '../domain/checks/asset-totals';
 import { toDiscrepancy } from '../domain/discrepancy';
-import { Ledger, tradeFlows, transferFlows } from '../domain/ledger';
+import { Ledger, type TradeRecord, tradeFlows, transferFlows } from '../domain/ledger';
 import { Amount } from '../domain/money';
 import { Precision, type ToleranceTable } from '../domain/precision';
 import { DEFAULT_SEVERITY_THRESHOLDS, type SeverityThresholds, severityOf } from '../domain/severity';
@@ -159,9 +159,10 @@ export async function reconcile(request: RunRequest, deps: ReconcileDeps): Promi
     health.used('reporting');
     const precision = new Precision(new Map(assets.map((asset) => [asset.assetId, asset.scale])), deps.tolerances);
     const assetIds = assets.map((asset) => asset.assetId);
-    const trades = await breaker.call('reporting', () =>
-      deps.reporting.trades(assetIds, (rows) => rows.forEach((row) => tradeFlows(row).forEach((flow) => ledger.add(flow)))),
-    );
+    const rollTrades = (rows: TradeRecord[]) => {
+      for (const row of rows) for (const flow of tradeFlows(row)) ledger.add(flow);
+    };
+    const trades = await breaker.call('reporting', () => deps.reporting.trades(assetIds, rollTrades));
     health.note('reporting', trades);
     const run: RunContext = { ledger, tradesComplete: trades.ok, precision, asOf };
 

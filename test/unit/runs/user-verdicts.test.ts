@@ -67,7 +67,7 @@ function consistentUser(history: History, userId = 'u1') {
     assetAmount: history.deposits[index] as Amount,
     createdAt: at(10_000),
   }));
-  history.withdrawals.forEach((withdrawal, index) =>
+  for (const [index, withdrawal] of history.withdrawals.entries()) {
     transfers.push({
       id: `w${index}`,
       userId,
@@ -76,8 +76,8 @@ function consistentUser(history: History, userId = 'u1') {
       status: withdrawal.pending ? 'Pending' : 'Completed',
       assetAmount: Amount.of(withdrawal.amount, scaleOf(withdrawal.asset)),
       createdAt: at(5_000 - index),
-    }),
-  );
+    });
+  }
   const trades: TradeRecord[] = history.trades.map((trade, index) => {
     const [base, quote] = trade.market.split('_') as [string, string];
     const received = trade.side === 'Buy' ? base : quote;
