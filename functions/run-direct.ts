@@ -11,6 +11,13 @@ const directRunEvent = z.strictObject({
   requestedBy: z.string().min(1).max(200).optional(),
   /** The as-of time of the run (ISO 8601); default now. */
   asOf: z.iso.datetime({ offset: true }).optional(),
+  /** Names the run: delivering the same run id again changes nothing and alerts nothing. */
+  runId: z
+    .string()
+    .regex(/^[\w.:-]{1,100}$/)
+    .optional(),
+  /** Check everything, record nothing, alert nothing. */
+  dryRun: z.boolean().optional(),
 });
 
 /** The direct trigger: a Lambda invoke runs a reconciliation and returns its summary. */
@@ -19,5 +26,8 @@ export const handler = middy<z.infer<typeof directRunEvent>>()
   .use(parseEvent(directRunEvent))
   .use(ssmSecrets())
   .handler(async (event, context) =>
-    runFromTrigger({ type: 'direct', by: event.requestedBy ?? 'invoke' }, secretsFromContext(context), event.asOf),
+    runFromTrigger({ type: 'direct', by: event.requestedBy ?? 'invoke' }, secretsFromContext(context), event.asOf, {
+      ...(event.runId && { runId: event.runId }),
+      ...(event.dryRun && { dryRun: true }),
+    }),
   );

@@ -14,4 +14,6 @@ export const handler = middy<z.infer<typeof scheduledEvent>>()
   .use(logErrors(containerLog))
   .use(parseEvent(scheduledEvent))
   .use(ssmSecrets())
-  .handler(async (event, context) => runFromTrigger({ type: 'schedule', eventId: event.id }, secretsFromContext(context), event.time));
+  .handler(async (event, context) =>
+    runFromTrigger({ type: 'schedule', eventId: event.id }, secretsFromContext(context), event.time, { runId: `schedule-${event.id}` }),
+  );

@@ -46,6 +46,10 @@ const environmentSchema = z.object({
   SEVERITY_THRESHOLDS: optional(z.string().transform((text, ctx) => parseSeverity(text, ctx))),
   DISCREPANCIES_TABLE: z.string({ error: 'is required' }).min(1, { error: 'is required' }),
   RUNS_TABLE: z.string({ error: 'is required' }).min(1, { error: 'is required' }),
+  HISTORY_TABLE: z.string({ error: 'is required' }).min(1, { error: 'is required' }),
+  HISTORY_RETENTION_DAYS: integer(1, 3650, 400),
+  ALERT_AFTER_RUNS: integer(1, 100, 1),
+  ALERT_STORM_THRESHOLD: integer(1, 100_000, 50),
   ALERTS_TOPIC_ARN: z.string({ error: 'is required' }).regex(/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$/, {
     error: 'must be an SNS topic ARN',
   }),
@@ -103,7 +107,10 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
     graceMs: env.IN_FLIGHT_GRACE_SECONDS * 1000,
     tolerances: env.TOLERANCES ?? new Map(),
     severity: env.SEVERITY_THRESHOLDS ?? DEFAULT_SEVERITY_THRESHOLDS,
-    tables: { discrepancies: env.DISCREPANCIES_TABLE, runs: env.RUNS_TABLE },
+    tables: { discrepancies: env.DISCREPANCIES_TABLE, runs: env.RUNS_TABLE, history: env.HISTORY_TABLE },
+    historyRetentionDays: env.HISTORY_RETENTION_DAYS,
+    alertAfterRuns: env.ALERT_AFTER_RUNS,
+    stormThreshold: env.ALERT_STORM_THRESHOLD,
     alertsTopicArn: env.ALERTS_TOPIC_ARN,
     aws: { region: env.AWS_REGION, dynamoDbEndpoint: env.DYNAMODB_ENDPOINT, snsEndpoint: env.SNS_ENDPOINT },
     http: {

@@ -31,3 +31,32 @@ export class BadRequestError extends ReconError {
     super(`bad request: ${problems.join('; ')}`, options);
   }
 }
+
+/** Thrown when an HTTP caller brings no bearer token, or one that is malformed, wrongly signed, expired, not yet valid or meant for another issuer or audience (401). */
+export class UnauthorizedError extends ReconError {
+  override readonly name = 'UnauthorizedError';
+  constructor(
+    /** What is wrong with the credentials, for the caller; never the token itself. */
+    readonly problem: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`unauthorized: ${problem}`, options);
+  }
+}
+
+/** Thrown when a caller's token is valid but lacks the role the action needs (403). */
+export class ForbiddenError extends ReconError {
+  override readonly name = 'ForbiddenError';
+  readonly problem: string;
+  constructor(
+    /** The caller's `sub`. */
+    readonly sub: string,
+    /** The role the action needs. */
+    readonly role: string,
+    options?: { cause?: unknown },
+  ) {
+    const problem = `the token does not grant the role "${role}"`;
+    super(`forbidden: ${problem}`, options);
+    this.problem = problem;
+  }
+}

@@ -52,10 +52,13 @@ export function wire(config: Config): Wiring {
     store: new DynamoDbDiscrepancyStore(
       DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }),
       config.tables,
+      config.historyRetentionDays,
     ),
     alerts: new SnsAlertPublisher(sns, config.alertsTopicArn),
     clock: { now: () => new Date() },
     userBatchSize: config.userBatchSize,
+    alertAfterRuns: config.alertAfterRuns,
+    stormThreshold: config.stormThreshold,
     graceMs: config.graceMs,
     tolerances: config.tolerances,
     severity: config.severity,

@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   const client = localDynamoDbClient(dynamo.endpoint);
   await createTables(client, tables);
   client.destroy();
-  step(`DynamoDB Local ready at ${dynamo.endpoint}, tables ${tables.discrepancies} and ${tables.runs} (${elapsed()})`);
+  step(`DynamoDB Local ready at ${dynamo.endpoint}, tables ${Object.values(tables).join(', ')} (${elapsed()})`);
 
   // The book is dated now, so its in-flight and after-as-of rows sit around this run's as-of.
   const sandbox = await startSandbox({ host: '127.0.0.1', port: sandboxPort, users, seed, asOf: new Date().toISOString() });
@@ -126,7 +126,7 @@ The stack stays up until Ctrl-C:
   HTTP API        http://127.0.0.1:${PORTS.http}   (POST /runs)
   Lambda invoke   http://127.0.0.1:${PORTS.lambda}  (functions balance-recon-${STAGE}-runDirect, -runManual, -runScheduled, -alertLog)
   SNS             http://127.0.0.1:${PORTS.sns}   (topic balance-recon-alerts-${STAGE})
-  DynamoDB Local  ${dynamo.endpoint}   (tables ${tables.discrepancies}, ${tables.runs})
+  DynamoDB Local  ${dynamo.endpoint}   (tables ${Object.values(tables).join(', ')})
   sandbox         ${sandbox.url}   (manifest: ${sandbox.url}/__sandbox/manifest)
 Try:
   curl -s -X POST http://127.0.0.1:${PORTS.http}/runs -H 'content-type: application/json' -d '{"requestedBy":"me"}'

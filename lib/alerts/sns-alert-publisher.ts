@@ -1,5 +1,6 @@
 import { type MessageAttributeValue, PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Discrepancy } from '../domain/discrepancy';
+import type { DiscrepancyState } from '../domain/lifecycle';
 import type { AlertPublisher, SourceProblem } from '../runs/ports';
 
 /**
@@ -24,6 +25,47 @@ export class SnsAlertPublisher implements AlertPublisher {
         `Discrepancy id: ${discrepancy.id} (run ${discrepancy.runId}, detected ${discrepancy.detectedAt}).`,
       ].join('\n'),
       { eventType: 'discrepancy-opened', check, asset, severity, discrepancyId: discrepancy.id },
+    );
+  }
+
+  async discrepancyEscalated(discrepancy: Discrepancy, previous: { severity: string; difference: string }): Promise<void> {
+    const { check, userId, asset, difference, severity } = discrepancy;
+    await this.publish(
+      `[balance-recon] escalated to ${severity}: ${check} ${asset} for user ${userId}`,
+      [
+        `Discrepancy escalated: ${check} on ${asset} for user ${userId}, from ${previous.severity} to ${severity}.`,
+        `Difference now ${difference}${discrepancy.differenceInRoot ? ` (${discrepancy.differenceInRoot} in the root asset)` : ''}, was ${previous.difference}.`,
+        `Discrepancy id: ${discrepancy.id} (run ${discrepancy.runId}).`,
+      ].join('\n'),
+      { eventType: 'discrepancy-escalated', check, asset, severity, discrepancyId: discrepancy.id },
+    );
+  }
+
+  async discrepancyResolved(discrepancy: DiscrepancyState): Promise<void> {
+    const { check, userId, asset, severity } = discrepancy;
+    await this.publish(
+      `[balance-recon] resolved: ${check} ${asset} for user ${userId}`,
+      [
+        `Discrepancy resolved: ${check} on ${asset} for user ${userId} (${discrepancy.resolvedNote ?? 'resolved'}, by ${discrepancy.resolvedBy ?? 'system'}).`,
+        `It was open since ${discrepancy.firstSeenAt}, seen in ${discrepancy.runsSeen} run(s); largest difference ${discrepancy.largestDifference}.`,
+        `Discrepancy id: ${discrepancy.id}.`,
+      ].join('\n'),
+      { eventType: 'discrepancy-resolved', check, asset, severity, discrepancyId: discrepancy.id },
+    );
+  }
+
+  async discrepancyStorm(storm: { runId: string; count: number; largest: Discrepancy[] }): Promise<void> {
+    await this.publish(
+      `[balance-recon] ${storm.count} new discrepancies in run ${storm.runId}`,
+      [
+        `Run ${storm.runId} opened ${storm.count} discrepancies: too many for one message each. The largest by root-asset value:`,
+        ...storm.largest.map(
+          (d) =>
+            `  ${d.severity} ${d.check} ${d.asset} user ${d.userId}: ${d.difference}${d.differenceInRoot ? ` (${d.differenceInRoot} in root)` : ''} [${d.id}]`,
+        ),
+        'All of them are in the discrepancies table (GET /discrepancies?status=open).',
+      ].join('\n'),
+      { eventType: 'discrepancy-storm', count: String(storm.count) },
     );
   }
 

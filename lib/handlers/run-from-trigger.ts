@@ -7,11 +7,17 @@ import { container } from './container';
  * Starts one reconciliation run for any trigger: the schedule, a person over HTTP, or a direct
  * invoke all end here, so they behave the same.
  */
-export async function runFromTrigger(trigger: RunTrigger, secrets: Record<string, string> = {}, asOf?: string): Promise<RunSummary> {
+export async function runFromTrigger(
+  trigger: RunTrigger,
+  secrets: Record<string, string> = {},
+  asOf?: string,
+  options: { runId?: string; dryRun?: boolean } = {},
+): Promise<RunSummary> {
   const { deps, log } = container(secrets);
-  const runId = newRunId(deps.clock.now());
-  log.info('run started', { runId, trigger, asOf });
-  const summary = await reconcile({ runId, trigger, ...(asOf && { asOf: new Date(asOf) }) }, deps);
+  // A run id given by the trigger (the schedule event's id, a retried invoke) makes a second delivery a no-op.
+  const runId = options.runId ?? newRunId(deps.clock.now());
+  log.info('run started', { runId, trigger, asOf, dryRun: options.dryRun ?? false });
+  const summary = await reconcile({ runId, trigger, ...(asOf && { asOf: new Date(asOf) }), ...(options.dryRun && { dryRun: true }) }, deps);
   const { status, users, positions, checks, sources, discrepancies } = summary;
   log.info('run finished', {
     runId,

@@ -1,14 +1,16 @@
 import type { MiddlewareObj } from '@middy/core';
-import { BadRequestError } from '../errors';
+import { BadRequestError, ForbiddenError, UnauthorizedError } from '../errors';
 import type { Logger } from '../log';
 
 /** The JSON error answer of the HTTP API. */
-function jsonResponse(statusCode: number, body: unknown) {
-  return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}) {
+  return { statusCode, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
 }
 
 /**
  * Maps errors of an HTTP handler to answers: a caller's mistake is a 400 naming each problem;
+ * a missing or invalid token a 401 asking for a bearer token; a token without the role a 403
+ * (both logged as warnings, with the caller's `sub` when known, for the audit trail);
  * anything else is logged (name and message, which never carry secrets) and answered with a
  * plain 500 that reveals nothing internal.
  */
@@ -19,6 +21,16 @@ export function httpErrorResponse(log: () => Logger): MiddlewareObj {
       const { error } = request;
       if (error instanceof BadRequestError) {
         request.response = jsonResponse(400, { message: 'bad request', problems: error.problems });
+        return;
+      }
+      if (error instanceof UnauthorizedError) {
+        log().warn('request unauthorized', { problem: error.problem });
+        request.response = jsonResponse(401, { message: 'unauthorized', problem: error.problem }, { 'www-authenticate': 'Bearer' });
+        return;
+      }
+      if (error instanceof ForbiddenError) {
+        log().warn('request forbidden', { sub: error.sub, role: error.role });
+        request.response = jsonResponse(403, { message: 'forbidden', problem: error.problem });
         return;
       }
       log().error('request failed', describeError(error));

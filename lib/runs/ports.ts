@@ -1,10 +1,11 @@
 import type { OpenOrderRecord } from '../domain/checks/locked-orders';
 import type { Discrepancy } from '../domain/discrepancy';
 import type { TradeRecord, TransferRecord } from '../domain/ledger';
+import type { DiscrepancyState, LifecycleEvent } from '../domain/lifecycle';
 import type { Amount } from '../domain/money';
 import type { PagingNotes } from '../sources/paging';
 import type { SourceName } from '../sources/source-error';
-import type { RunSummary } from './run-summary';
+import type { RunSummary, RunTrigger } from './run-summary';
 
 /** An asset as Reporting lists it: id, display scale and its total over the counted users. */
 export interface AssetInfo {
@@ -63,12 +64,26 @@ export interface BackOfficePort {
   balances(userIds: string[], assets: string[]): Promise<BackOfficeUserBalances[]>;
 }
 
-/** What recording a discrepancy did: first time seen (alert) or seen again (no alert). */
-export type RecordOutcome = 'opened' | 'seen-again';
+/** The record of a run as it starts. */
+export interface RunStart {
+  runId: string;
+  trigger: RunTrigger;
+  asOf: string;
+  startedAt: string;
+}
 
-/** Where discrepancies and runs are kept. */
+/** Where discrepancies, their history and runs are kept. */
 export interface DiscrepancyStore {
-  record(discrepancy: Discrepancy): Promise<RecordOutcome>;
+  /** Records the start of a run; `started: false` means this run id was delivered before (with its summary once finished). */
+  beginRun(run: RunStart): Promise<{ started: true } | { started: false; previous: RunSummary | undefined }>;
+  /** Takes the run lock until `ttlMs` from `now`, unless another holder has it. */
+  acquireLock(holder: string, ttlMs: number, now: Date): Promise<boolean>;
+  releaseLock(holder: string): Promise<void>;
+  /** Every open or acknowledged discrepancy. */
+  active(): Promise<Map<string, DiscrepancyState>>;
+  get(id: string): Promise<DiscrepancyState | undefined>;
+  /** Writes the new state (if its version is still `expectedVersion`; new when undefined) and appends the event. */
+  save(next: DiscrepancyState, event: LifecycleEvent | undefined, expectedVersion: number | undefined): Promise<void>;
   saveRun(summary: RunSummary): Promise<void>;
 }
 
@@ -85,6 +100,10 @@ export interface SourceProblem {
 /** Where alerts go. */
 export interface AlertPublisher {
   discrepancyOpened(discrepancy: Discrepancy): Promise<void>;
+  discrepancyEscalated(discrepancy: Discrepancy, previous: { severity: string; difference: string }): Promise<void>;
+  discrepancyResolved(discrepancy: DiscrepancyState): Promise<void>;
+  /** One message instead of many when a run opens more than the storm threshold. */
+  discrepancyStorm(storm: { runId: string; count: number; largest: Discrepancy[] }): Promise<void>;
   sourceUnhealthy(problem: SourceProblem): Promise<void>;
 }
 

@@ -11,6 +11,7 @@ import { SourceError } from '../sources/source-error';
 import { checkVenues, MirroredBalances, type VenuePorts } from './check-venues';
 import { CircuitBreaker, type Settled } from './circuit-breaker';
 import type { AlertPublisher, BackOfficePort, BackOfficeUserBalances, Clock, DiscrepancyStore, ReportingPort, UserInfo } from './ports';
+import { RunEffects } from './run-effects';
 import { type DiscrepancyRef, emptyTallies, type RunSummary, type RunTrigger, SUMMARY_ITEM_LIMIT } from './run-summary';
 import { SourceHealthTracker } from './source-health';
 import { type RunContext, userVerdicts } from './user-verdicts';
@@ -20,6 +21,8 @@ export interface RunRequest {
   runId: string;
   trigger: RunTrigger;
   asOf?: Date;
+  /** Check everything, record nothing, alert nothing. */
+  dryRun?: boolean;
 }
 
 /** The ports a run talks to, passed in so tests can use fakes and `wiring.ts` the real ones. */
@@ -43,6 +46,12 @@ export interface ReconcileDeps {
   retryBudget?: { reset(): void };
   /** The venues to compare with the balances they mirror; left out, no venue is read. */
   venues?: VenuePorts;
+  /** Alert only once a discrepancy was found in this many runs in a row (default 1). */
+  alertAfterRuns?: number;
+  /** Above this many new alerts in one run, one summary message instead (default 50). */
+  stormThreshold?: number;
+  /** How long a run holds the run lock at most (default 15 minutes, the Lambda limit). */
+  lockTtlMs?: number;
   /** Failed calls in a row after which a source is not called again in the run (default 3). */
   breakerThreshold?: number;
   /** Called after each batch, for progress logs. */
@@ -60,12 +69,63 @@ export interface ReconcileDeps {
 export async function reconcile(request: RunRequest, deps: ReconcileDeps): Promise<RunSummary> {
   const startedAt = deps.clock.now();
   const asOf = request.asOf ?? startedAt;
+  const dryRun = request.dryRun ?? false;
+  if (!dryRun) {
+    const begun = await deps.store.beginRun({
+      runId: request.runId,
+      trigger: request.trigger,
+      asOf: asOf.toISOString(),
+      startedAt: startedAt.toISOString(),
+    });
+    // The same run delivered again (a retry, a duplicate event, a double click) changes nothing.
+    if (!begun.started) return begun.previous ?? skipped(request, asOf, startedAt, 'this run is already in progress');
+    if (!(await deps.store.acquireLock(request.runId, deps.lockTtlMs ?? 15 * 60_000, startedAt))) {
+      return skipped(request, asOf, startedAt, 'another run holds the run lock');
+    }
+  }
+  try {
+    return await reconcileLocked(request, deps, startedAt, asOf, dryRun);
+  } finally {
+    if (!dryRun) await deps.store.releaseLock(request.runId);
+  }
+}
+
+/** A run that did not run: another delivery of it, or another run, is at work. */
+function skipped(request: RunRequest, asOf: Date, startedAt: Date, reason: string): RunSummary {
+  return {
+    runId: request.runId,
+    trigger: request.trigger,
+    asOf: asOf.toISOString(),
+    startedAt: startedAt.toISOString(),
+    finishedAt: startedAt.toISOString(),
+    status: 'skipped',
+    reason,
+    users: 0,
+    positions: 0,
+    checks: emptyTallies(),
+    sources: {},
+    discrepancies: { total: 0, opened: 0, items: [], truncated: false },
+  };
+}
+
+async function reconcileLocked(
+  request: RunRequest,
+  deps: ReconcileDeps,
+  startedAt: Date,
+  asOf: Date,
+  dryRun: boolean,
+): Promise<RunSummary> {
   const health = new SourceHealthTracker();
+  const effects = await RunEffects.start(deps.store, deps.alerts, request.runId, {
+    alertAfterRuns: deps.alertAfterRuns ?? 1,
+    stormThreshold: deps.stormThreshold ?? 50,
+    dryRun,
+  });
   deps.retryBudget?.reset();
   deps.drift?.drain();
   const checks = emptyTallies();
   const items: DiscrepancyRef[] = [];
-  const counts = { users: 0, positions: 0, discrepancies: 0, opened: 0 };
+  const counts = { users: 0, positions: 0, discrepancies: 0 };
   const rates = new Map<string, Amount>();
   let enumerated = true;
 
@@ -84,14 +144,14 @@ export async function reconcile(request: RunRequest, deps: ReconcileDeps): Promi
       const { id, check, userId, asset, field, expected, actual, difference } = discrepancy;
       items.push({ id, check, userId, asset, field, expected, actual, difference, severity });
     }
-    if ((await deps.store.record(discrepancy)) === 'opened') {
-      counts.opened++;
-      await deps.alerts.discrepancyOpened(discrepancy);
-    }
+    await effects.finding(discrepancy);
   };
 
   const settleVerdicts = async (verdicts: Verdict[]) => {
-    for (const verdict of verdicts) checks[verdict.check][verdict.outcome]++;
+    for (const verdict of verdicts) {
+      checks[verdict.check][verdict.outcome]++;
+      effects.match(verdict);
+    }
     await Promise.all(verdicts.filter((verdict) => verdict.outcome === 'mismatch').map(record));
   };
 
@@ -207,6 +267,7 @@ export async function reconcile(request: RunRequest, deps: ReconcileDeps): Promi
     enumerated = false;
   }
 
+  await effects.finish(deps.clock.now().toISOString());
   for (const report of deps.drift?.drain() ?? []) health.drifted(report);
   const sources = health.report();
   const summary: RunSummary = {
@@ -222,11 +283,14 @@ export async function reconcile(request: RunRequest, deps: ReconcileDeps): Promi
     sources,
     discrepancies: {
       total: counts.discrepancies,
-      opened: counts.opened,
+      opened: effects.counts.opened + effects.counts.reopened,
+      resolved: effects.counts.resolved,
+      escalated: effects.counts.escalated,
       items,
       truncated: counts.discrepancies > items.length,
     },
   };
+  if (dryRun) return { ...summary, dryRun: true };
   for (const [source, entry] of Object.entries(sources)) {
     if (entry.failures === 0 && !entry.drift) continue;
     await deps.alerts.sourceUnhealthy({

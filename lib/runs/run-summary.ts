@@ -39,12 +39,16 @@ export interface RunSummary {
   asOf: string;
   startedAt: string;
   finishedAt: string;
-  status: 'complete' | 'partial' | 'failed';
+  status: 'complete' | 'partial' | 'failed' | 'skipped';
+  /** Why a run was skipped. */
+  reason?: string;
+  /** Set on a dry run: nothing was recorded or alerted. */
+  dryRun?: boolean;
   users: number;
   positions: number;
   checks: Record<CheckId, CheckTally>;
   sources: Partial<Record<SourceName, SourceHealth>>;
-  discrepancies: { total: number; opened: number; items: DiscrepancyRef[]; truncated: boolean };
+  discrepancies: { total: number; opened: number; resolved?: number; escalated?: number; items: DiscrepancyRef[]; truncated: boolean };
 }
 
 /** At most this many discrepancies are listed in a summary; the store has them all. */

@@ -1,79 +1,240 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Discrepancy } from '../domain/discrepancy';
-import type { DiscrepancyStore, RecordOutcome } from '../runs/ports';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { DiscrepancyState, DiscrepancyStatus, LifecycleEvent } from '../domain/lifecycle';
+import type { Severity } from '../domain/severity';
+import { ReconError } from '../errors';
+import type { DiscrepancyStore, RunStart } from '../runs/ports';
 import type { RunSummary } from '../runs/run-summary';
 
 /** Table names of the store. */
 export interface StoreTables {
   discrepancies: string;
   runs: string;
+  history: string;
+}
+
+/** Thrown when a discrepancy changed between read and write (another writer won): the caller reads again. */
+export class ConcurrentUpdateError extends ReconError {
+  override readonly name = 'ConcurrentUpdateError';
+  constructor(readonly id: string) {
+    super(`discrepancy ${id} was changed by another writer`);
+  }
+}
+
+const SEVERITY_ORDER: Record<Severity, string> = { critical: '0', high: '1', medium: '2', low: '3' };
+const LOCK_ID = 'lock#runs';
+
+/**
+ * `status#severity#lastSeenAt`: the sort key of every index, so each lists a status's items most
+ * severe first, then most recent.
+ */
+export function statusOrder(state: Pick<DiscrepancyState, 'status' | 'severity' | 'lastSeenAt'>): string {
+  return `${state.status}#${SEVERITY_ORDER[state.severity]}#${state.lastSeenAt}`;
 }
 
 /**
- * Keeps discrepancies and runs in DynamoDB. A discrepancy is one item per user × asset × check
- * (its stable id): the first record creates it `open` (the caller alerts), later runs update its
- * latest figures and `lastSeenAt`. All money is stored as exact decimal strings.
+ * Keeps discrepancies, their history and the runs in DynamoDB (docs/data-model.md). Writes are
+ * conditional: a discrepancy on its version (optimistic lock), a run on its id (a run delivered
+ * twice is noticed), the run lock on its expiry. All money is stored as exact decimal strings.
  */
 export class DynamoDbDiscrepancyStore implements DiscrepancyStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tables: StoreTables,
+    private readonly historyRetentionDays = 400,
   ) {}
 
-  async record(discrepancy: Discrepancy): Promise<RecordOutcome> {
-    const { runId, detectedAt, ...rest } = discrepancy;
+  async beginRun(run: RunStart): Promise<{ started: true } | { started: false; previous: RunSummary | undefined }> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tables.runs,
+          Item: { ...run, status: 'running' },
+          ConditionExpression: 'attribute_not_exists(runId)',
+        }),
+      );
+      return { started: true };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const previous = await this.getRun(run.runId);
+      return { started: false, previous: previous && (previous.status as string) !== 'running' ? previous : undefined };
+    }
+  }
+
+  async acquireLock(holder: string, ttlMs: number, now: Date): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tables.runs,
+          Item: { runId: LOCK_ID, holder, expiresAt: now.getTime() + ttlMs },
+          ConditionExpression: 'attribute_not_exists(runId) OR expiresAt < :now OR holder = :holder',
+          ExpressionAttributeValues: { ':now': now.getTime(), ':holder': holder },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async releaseLock(holder: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tables.runs,
+          Key: { runId: LOCK_ID },
+          ConditionExpression: 'holder = :holder',
+          ExpressionAttributeValues: { ':holder': holder },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async active(): Promise<Map<string, DiscrepancyState>> {
+    const states = new Map<string, DiscrepancyState>();
+    for (const status of ['open', 'acknowledged'] as const) {
+      for await (const item of this.query('by-status', 'status', status)) states.set(item.id, item);
+    }
+    return states;
+  }
+
+  async get(id: string): Promise<DiscrepancyState | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tables.discrepancies, Key: { id }, ConsistentRead: true }));
+    return Item as DiscrepancyState | undefined;
+  }
+
+  async save(next: DiscrepancyState, event: LifecycleEvent | undefined, expectedVersion: number | undefined): Promise<void> {
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.tables.discrepancies,
-          Item: {
-            ...rest,
-            status: 'open',
-            firstSeenAt: detectedAt,
-            lastSeenAt: detectedAt,
-            firstRunId: runId,
-            lastRunId: runId,
-            runsSeen: 1,
-          },
-          ConditionExpression: 'attribute_not_exists(id)',
+          Item: { ...next, statusOrder: statusOrder(next) },
+          ConditionExpression: expectedVersion === undefined ? 'attribute_not_exists(id)' : 'version = :version',
+          ...(expectedVersion === undefined ? {} : { ExpressionAttributeValues: { ':version': expectedVersion } }),
         }),
       );
-      return 'opened';
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (error instanceof ConditionalCheckFailedException) throw new ConcurrentUpdateError(next.id);
+      throw error;
     }
-    await this.seenAgain(discrepancy);
-    return 'seen-again';
+    if (event) await this.appendHistory(event);
+  }
+
+  async history(id: string): Promise<LifecycleEvent[]> {
+    const events: LifecycleEvent[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tables.history,
+          KeyConditionExpression: 'discrepancyId = :id',
+          ExpressionAttributeValues: { ':id': id },
+          ExclusiveStartKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const { eventKey: _key, expiresAt: _expiry, ...event } = item;
+        events.push(event as LifecycleEvent);
+      }
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return events;
+  }
+
+  async list(
+    filter: { status?: DiscrepancyStatus; severity?: Severity; check?: string; asset?: string; userId?: string },
+    page: { limit: number; cursor?: string },
+  ): Promise<{ items: DiscrepancyState[]; cursor?: string }> {
+    const [index, name, value]: [string, string, string] = filter.userId
+      ? ['by-user', 'userId', filter.userId]
+      : filter.asset
+        ? ['by-asset', 'asset', filter.asset]
+        : filter.check
+          ? ['by-check', 'check', filter.check]
+          : ['by-status', 'status', filter.status ?? 'open'];
+    const conditions: string[] = [];
+    const values: Record<string, unknown> = { ':key': value };
+    const names: Record<string, string> = { '#key': name };
+    let keyCondition = '#key = :key';
+    if (filter.status) {
+      keyCondition += ' AND begins_with(statusOrder, :prefix)';
+      values[':prefix'] = filter.severity ? `${filter.status}#${SEVERITY_ORDER[filter.severity]}#` : `${filter.status}#`;
+    }
+    for (const field of ['check', 'asset', 'userId'] as const) {
+      const wanted = filter[field];
+      if (wanted === undefined || field === name) continue;
+      conditions.push(`#${field} = :${field}`);
+      names[`#${field}`] = field;
+      values[`:${field}`] = wanted;
+    }
+    if (filter.severity && !filter.status) {
+      conditions.push('#severity = :severity');
+      names['#severity'] = 'severity';
+      values[':severity'] = filter.severity;
+    }
+    const items: DiscrepancyState[] = [];
+    let ExclusiveStartKey = page.cursor
+      ? (JSON.parse(Buffer.from(page.cursor, 'base64url').toString('utf8')) as Record<string, unknown>)
+      : undefined;
+    do {
+      const answer = await this.client.send(
+        new QueryCommand({
+          TableName: this.tables.discrepancies,
+          IndexName: index,
+          KeyConditionExpression: keyCondition,
+          ...(conditions.length > 0 ? { FilterExpression: conditions.join(' AND ') } : {}),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          Limit: page.limit,
+          ExclusiveStartKey,
+        }),
+      );
+      items.push(...((answer.Items ?? []) as DiscrepancyState[]));
+      ExclusiveStartKey = answer.LastEvaluatedKey;
+    } while (ExclusiveStartKey && items.length < page.limit);
+    return {
+      items: items.slice(0, page.limit),
+      ...(ExclusiveStartKey ? { cursor: Buffer.from(JSON.stringify(ExclusiveStartKey)).toString('base64url') } : {}),
+    };
+  }
+
+  async getRun(runId: string): Promise<RunSummary | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tables.runs, Key: { runId }, ConsistentRead: true }));
+    return Item as RunSummary | undefined;
   }
 
   async saveRun(summary: RunSummary): Promise<void> {
     await this.client.send(new PutCommand({ TableName: this.tables.runs, Item: summary }));
   }
 
-  /** Updates the latest figures; a repeated delivery of the same run changes nothing. */
-  private async seenAgain(discrepancy: Discrepancy): Promise<void> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
+  private async appendHistory(event: LifecycleEvent): Promise<void> {
+    const expiresAt = Math.floor(Date.parse(event.at) / 1000) + this.historyRetentionDays * 86_400;
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tables.history,
+        Item: { ...event, eventKey: `${event.at}#${event.type}#${event.runId ?? event.by ?? ''}`, expiresAt },
+      }),
+    );
+  }
+
+  private async *query(index: string, name: string, value: string): AsyncGenerator<DiscrepancyState> {
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
           TableName: this.tables.discrepancies,
-          Key: { id: discrepancy.id },
-          UpdateExpression:
-            'SET expected = :expected, actual = :actual, difference = :difference, evidence = :evidence, lastSeenAt = :at, lastRunId = :runId ADD runsSeen :one',
-          ConditionExpression: 'lastRunId <> :runId',
-          ExpressionAttributeValues: {
-            ':expected': discrepancy.expected,
-            ':actual': discrepancy.actual,
-            ':difference': discrepancy.difference,
-            ':evidence': discrepancy.evidence,
-            ':at': discrepancy.detectedAt,
-            ':runId': discrepancy.runId,
-            ':one': 1,
-          },
+          IndexName: index,
+          KeyConditionExpression: '#key = :key',
+          ExpressionAttributeNames: { '#key': name },
+          ExpressionAttributeValues: { ':key': value },
+          ExclusiveStartKey,
         }),
       );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+      for (const item of page.Items ?? []) yield item as DiscrepancyState;
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
   }
 }

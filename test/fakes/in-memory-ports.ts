@@ -1,37 +1,80 @@
 import type { Discrepancy } from '../../lib/domain/discrepancy';
-import type { AlertPublisher, DiscrepancyStore, RecordOutcome, SourceProblem } from '../../lib/runs/ports';
+import type { DiscrepancyState, LifecycleEvent } from '../../lib/domain/lifecycle';
+import type { AlertPublisher, DiscrepancyStore, RunStart, SourceProblem } from '../../lib/runs/ports';
 import type { RunSummary } from '../../lib/runs/run-summary';
 
-/** A {@link DiscrepancyStore} in a Map, for use-case tests. */
+/** A {@link DiscrepancyStore} in Maps, for use-case tests: same conditional semantics as the DynamoDB one. */
 export class InMemoryStore implements DiscrepancyStore {
-  readonly discrepancies = new Map<string, Discrepancy & { runsSeen: number }>();
+  readonly discrepancies = new Map<string, DiscrepancyState>();
+  readonly history: LifecycleEvent[] = [];
   readonly runs: RunSummary[] = [];
+  private readonly started = new Map<string, RunSummary | undefined>();
+  private lock: { holder: string; expiresAt: number } | undefined;
 
-  async record(discrepancy: Discrepancy): Promise<RecordOutcome> {
-    const existing = this.discrepancies.get(discrepancy.id);
-    if (existing) {
-      this.discrepancies.set(discrepancy.id, { ...discrepancy, runsSeen: existing.runsSeen + 1 });
-      return 'seen-again';
-    }
-    this.discrepancies.set(discrepancy.id, { ...discrepancy, runsSeen: 1 });
-    return 'opened';
+  async beginRun(run: RunStart) {
+    if (this.started.has(run.runId)) return { started: false as const, previous: this.started.get(run.runId) };
+    this.started.set(run.runId, undefined);
+    return { started: true as const };
   }
 
-  async saveRun(summary: RunSummary): Promise<void> {
+  async acquireLock(holder: string, ttlMs: number, now: Date) {
+    if (this.lock && this.lock.holder !== holder && this.lock.expiresAt >= now.getTime()) return false;
+    this.lock = { holder, expiresAt: now.getTime() + ttlMs };
+    return true;
+  }
+
+  async releaseLock(holder: string) {
+    if (this.lock?.holder === holder) this.lock = undefined;
+  }
+
+  async active() {
+    return new Map([...this.discrepancies].filter(([, state]) => state.status !== 'resolved'));
+  }
+
+  async get(id: string) {
+    return this.discrepancies.get(id);
+  }
+
+  async save(next: DiscrepancyState, event: LifecycleEvent | undefined, expectedVersion: number | undefined) {
+    const current = this.discrepancies.get(next.id);
+    if ((expectedVersion === undefined && current) || (expectedVersion !== undefined && current?.version !== expectedVersion)) {
+      throw new Error(`version conflict on ${next.id}`);
+    }
+    this.discrepancies.set(next.id, next);
+    if (event) this.history.push(event);
+  }
+
+  async saveRun(summary: RunSummary) {
     this.runs.push(summary);
+    this.started.set(summary.runId, summary);
   }
 }
 
 /** An {@link AlertPublisher} that keeps what it was asked to send. */
 export class RecordingAlerts implements AlertPublisher {
   readonly opened: Discrepancy[] = [];
+  readonly escalated: Discrepancy[] = [];
+  readonly resolved: DiscrepancyState[] = [];
+  readonly storms: { runId: string; count: number; largest: Discrepancy[] }[] = [];
   readonly sourceProblems: SourceProblem[] = [];
 
-  async discrepancyOpened(discrepancy: Discrepancy): Promise<void> {
+  async discrepancyOpened(discrepancy: Discrepancy) {
     this.opened.push(discrepancy);
   }
 
-  async sourceUnhealthy(problem: SourceProblem): Promise<void> {
+  async discrepancyEscalated(discrepancy: Discrepancy) {
+    this.escalated.push(discrepancy);
+  }
+
+  async discrepancyResolved(discrepancy: DiscrepancyState) {
+    this.resolved.push(discrepancy);
+  }
+
+  async discrepancyStorm(storm: { runId: string; count: number; largest: Discrepancy[] }) {
+    this.storms.push(storm);
+  }
+
+  async sourceUnhealthy(problem: SourceProblem) {
     this.sourceProblems.push(problem);
   }
 }

@@ -1,11 +1,12 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { Discrepancy } from '../../lib/domain/discrepancy';
+import { acknowledge, observe } from '../../lib/domain/lifecycle';
 import { emptyTallies, type RunSummary } from '../../lib/runs/run-summary';
-import { DynamoDbDiscrepancyStore } from '../../lib/store/dynamodb-discrepancy-store';
+import { ConcurrentUpdateError, DynamoDbDiscrepancyStore } from '../../lib/store/dynamodb-discrepancy-store';
 import { freshTables } from '../support/local-services';
 
-const discrepancy = (runId: string, difference = '0.000000000000000001'): Discrepancy => ({
+const found = (runId: string, overrides: Partial<Discrepancy> = {}): Discrepancy => ({
   id: 'amount-split:u1:eth',
   check: 'amount-split',
   userId: 'u1',
@@ -13,49 +14,78 @@ const discrepancy = (runId: string, difference = '0.000000000000000001'): Discre
   field: 'assetAmount',
   expected: '9007199254740993.123456789012345677',
   actual: '9007199254740993.123456789012345678',
-  difference,
+  difference: '0.000000000000000001',
   evidence: { 'reporting.amount': '9007199254740993.123456789012345678' },
   severity: 'low',
   runId,
   detectedAt: '2026-11-22T00:00:00.000Z',
+  ...overrides,
 });
 
+function opened(runId: string, overrides: Partial<Discrepancy> = {}) {
+  const outcome = observe(undefined, found(runId, overrides));
+  if (outcome === 'duplicate') throw new Error('unexpected duplicate');
+  return outcome.next;
+}
+
 describe('DynamoDbDiscrepancyStore (DynamoDB Local)', () => {
-  it('opens a discrepancy once and keeps its exact figures as strings', async () => {
+  it('keeps a discrepancy with its exact figures and history, and refuses a write from a stale version', async () => {
     const { tables, documents } = await freshTables();
     const store = new DynamoDbDiscrepancyStore(documents, tables);
-    expect(await store.record(discrepancy('r1'))).toBe('opened');
-    expect(await store.record(discrepancy('r2'))).toBe('seen-again');
-    const { Item } = await documents.send(new GetCommand({ TableName: tables.discrepancies, Key: { id: 'amount-split:u1:eth' } }));
-    expect(Item).toMatchObject({
+    const state = opened('r1');
+    await store.save(state, { discrepancyId: state.id, type: 'opened', at: state.lastSeenAt, runId: 'r1' }, undefined);
+    expect(await store.get(state.id)).toMatchObject({
       status: 'open',
-      expected: '9007199254740993.123456789012345677',
       actual: '9007199254740993.123456789012345678',
       difference: '0.000000000000000001',
-      firstRunId: 'r1',
-      lastRunId: 'r2',
-      runsSeen: 2,
+      version: 1,
     });
+    const acked = acknowledge(state, 'alice', 'looking', '2026-11-22T01:00:00.000Z');
+    await store.save(
+      acked,
+      { discrepancyId: state.id, type: 'acknowledged', at: '2026-11-22T01:00:00.000Z', by: 'alice', note: 'looking' },
+      1,
+    );
+    await expect(store.save({ ...acked, version: 3 }, undefined, 1)).rejects.toThrow(ConcurrentUpdateError);
+    expect((await store.history(state.id)).map((event) => [event.type, event.by ?? event.runId])).toEqual([
+      ['opened', 'r1'],
+      ['acknowledged', 'alice'],
+    ]);
   });
 
-  it('counts a run delivered twice once', async () => {
+  it('lists by status most severe first, and by asset, check and user through their indexes', async () => {
     const { tables, documents } = await freshTables();
     const store = new DynamoDbDiscrepancyStore(documents, tables);
-    await store.record(discrepancy('r1'));
-    await store.record(discrepancy('r2'));
-    await store.record(discrepancy('r2'));
-    const { Item } = await documents.send(new GetCommand({ TableName: tables.discrepancies, Key: { id: 'amount-split:u1:eth' } }));
-    expect(Item?.runsSeen).toBe(2);
+    const low = opened('r1');
+    const high = opened('r1', { id: 'cross-source:u2:btc', check: 'cross-source', userId: 'u2', asset: 'btc', severity: 'high' });
+    await store.save(low, undefined, undefined);
+    await store.save(high, undefined, undefined);
+    expect((await store.list({ status: 'open' }, { limit: 10 })).items.map((item) => item.id)).toEqual([high.id, low.id]);
+    expect((await store.list({ status: 'open', severity: 'high' }, { limit: 10 })).items.map((item) => item.id)).toEqual([high.id]);
+    expect((await store.list({ asset: 'eth' }, { limit: 10 })).items.map((item) => item.id)).toEqual([low.id]);
+    expect((await store.list({ check: 'cross-source', status: 'open' }, { limit: 10 })).items.map((item) => item.id)).toEqual([high.id]);
+    expect((await store.list({ userId: 'u2', severity: 'high' }, { limit: 10 })).items.map((item) => item.id)).toEqual([high.id]);
+    const first = await store.list({ status: 'open' }, { limit: 1 });
+    expect(first.items).toHaveLength(1);
+    expect(
+      (await store.list({ status: 'open' }, { limit: 1, ...(first.cursor ? { cursor: first.cursor } : {}) })).items.map((item) => item.id),
+    ).toEqual([low.id]);
+    expect([...(await store.active()).keys()].sort()).toEqual([high.id, low.id].sort());
   });
 
-  it('saves a run summary under its id', async () => {
+  it('notices a run delivered twice, and lends the run lock to one holder at a time until it expires', async () => {
     const { tables, documents } = await freshTables();
     const store = new DynamoDbDiscrepancyStore(documents, tables);
-    const summary: RunSummary = {
+    const start = {
       runId: 'r-1',
-      trigger: { type: 'manual', by: 'analyst' },
+      trigger: { type: 'manual' as const, by: 'alice' },
       asOf: '2026-11-22T00:00:00.000Z',
       startedAt: '2026-11-22T00:00:00.000Z',
+    };
+    expect(await store.beginRun(start)).toEqual({ started: true });
+    expect(await store.beginRun(start)).toEqual({ started: false, previous: undefined });
+    const summary: RunSummary = {
+      ...start,
       finishedAt: '2026-11-22T00:00:01.000Z',
       status: 'complete',
       users: 2,
@@ -65,7 +95,18 @@ describe('DynamoDbDiscrepancyStore (DynamoDB Local)', () => {
       discrepancies: { total: 0, opened: 0, items: [], truncated: false },
     };
     await store.saveRun(summary);
-    const { Item } = await documents.send(new GetCommand({ TableName: tables.runs, Key: { runId: 'r-1' } }));
-    expect(Item).toEqual(summary);
+    expect(await store.beginRun(start)).toEqual({ started: false, previous: summary });
+    const now = new Date('2026-11-22T00:00:00Z');
+    expect(await store.acquireLock('r-1', 60_000, now)).toBe(true);
+    expect(await store.acquireLock('r-2', 60_000, now)).toBe(false);
+    expect(await store.acquireLock('r-2', 60_000, new Date(now.getTime() + 61_000))).toBe(true);
+    await store.releaseLock('r-2');
+    expect(await store.acquireLock('r-3', 60_000, now)).toBe(true);
+  });
+
+  it('expires history by TTL', async () => {
+    const { tables, client } = await freshTables();
+    const { TimeToLiveDescription } = await client.send(new DescribeTimeToLiveCommand({ TableName: tables.history }));
+    expect(TimeToLiveDescription).toMatchObject({ AttributeName: 'expiresAt', TimeToLiveStatus: 'ENABLED' });
   });
 });

@@ -3,7 +3,9 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../lib/runs/run-summary';
+import { positionKey } from '../../sandbox/book-types';
 import { type RunningSandbox, startSandbox } from '../../sandbox/server';
+import { refreshReportingRat } from '../../sandbox/views';
 import { localEnvironment } from '../support/local-environment';
 import { alertsTopic, freshTables } from '../support/local-services';
 
@@ -56,6 +58,32 @@ describe('a whole reconciliation run (sandbox over HTTP, DynamoDB Local, SNS emu
     const second = await invoke({ requestedBy: 'e2e', asOf: sandbox.book.asOf });
     expect(second.discrepancies).toMatchObject({ total: planted.length, opened: 0 });
     expect(topic.delivered()).toHaveLength(planted.length);
+  });
+
+  it('resolves a corrected balance in the next run with one resolved alert, and a second delivery of that run changes nothing', async () => {
+    const plant = sandbox.book.manifest.planted.find((candidate) => candidate.check === 'amount-split');
+    if (!plant) throw new Error('no amount-split plant');
+    const position = sandbox.book.index.positionByKey.get(positionKey(plant.userId, plant.asset));
+    if (!position) throw new Error('planted position not in the book');
+    position.reporting.availableAssetAmount = position.reporting.assetAmount - position.reporting.lockedAssetAmount;
+    refreshReportingRat(position.reporting, position.asset, position.scale);
+    const alertsBefore = topic.delivered().length;
+
+    const third = await invoke({ requestedBy: 'e2e', asOf: sandbox.book.asOf, runId: 'run-3' });
+    const id = `amount-split:${plant.userId}:${plant.asset}`;
+    expect(third.discrepancies).toMatchObject({ total: sandbox.book.manifest.planted.length - 1, opened: 0, resolved: 1 });
+    const newAlerts = topic.delivered().slice(alertsBefore);
+    expect(newAlerts.map((alert) => [alert.attributes.eventType, alert.attributes.discrepancyId])).toEqual([['discrepancy-resolved', id]]);
+    const { Items = [] } = await tables.documents.send(new ScanCommand({ TableName: tables.tables.discrepancies }));
+    expect(Items.find((item) => item.id === id)).toMatchObject({ status: 'resolved', resolvedBy: 'system' });
+    const before = JSON.stringify(Items.map((item) => [item.id, item.version]).sort());
+
+    const again = await invoke({ requestedBy: 'e2e', asOf: sandbox.book.asOf, runId: 'run-3' });
+    expect(again.runId).toBe('run-3');
+    expect(again.discrepancies).toEqual(third.discrepancies);
+    expect(topic.delivered()).toHaveLength(alertsBefore + 1);
+    const after = await tables.documents.send(new ScanCommand({ TableName: tables.tables.discrepancies }));
+    expect(JSON.stringify((after.Items ?? []).map((item) => [item.id, item.version]).sort())).toBe(before);
   });
 
   it('refuses a malformed invoke payload, naming the field', async () => {

@@ -18,7 +18,7 @@ import { writeVenueAccountsFile } from '../../scripts/local/venue-accounts-of-bo
  */
 export function localEnvironment(
   sandbox: RunningSandbox,
-  tables: { endpoint: string; tables: { discrepancies: string; runs: string } },
+  tables: { endpoint: string; tables: { discrepancies: string; runs: string; history: string } },
   topic: { endpoint: string; topicArn: string },
   options: { venues?: boolean } = {},
 ): Record<string, string> {
@@ -43,6 +43,7 @@ export function localEnvironment(
     REPORTING_TOKEN: SANDBOX_REPORTING_TOKEN,
     DISCREPANCIES_TABLE: tables.tables.discrepancies,
     RUNS_TABLE: tables.tables.runs,
+    HISTORY_TABLE: tables.tables.history,
     ALERTS_TOPIC_ARN: topic.topicArn,
     DYNAMODB_ENDPOINT: tables.endpoint,
     SNS_ENDPOINT: topic.endpoint,

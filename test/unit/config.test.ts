@@ -9,6 +9,7 @@ const minimal = {
   REPORTING_TOKEN: 'rep-secret-token',
   DISCREPANCIES_TABLE: 'd',
   RUNS_TABLE: 'r',
+  HISTORY_TABLE: 'h',
   ALERTS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:alerts',
 };
 
