@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import type { Discrepancy } from '../../../lib/domain/discrepancy';
+import { acknowledge, InvalidTransitionError, observe, resolveManually } from '../../../lib/domain/lifecycle';
+import type { Severity } from '../../../lib/domain/severity';
+import { RunEffects } from '../../../lib/runs/run-effects';
+import { InMemoryStore, RecordingAlerts } from '../../fakes/in-memory-ports';
+
+const finding = (runId: string, id = 'amount-split:u1:btc', difference = '0.01', severity: Severity = 'low'): Discrepancy => {
+  const [check, userId, asset] = id.split(':') as ['amount-split', string, string];
+  return {
+    id,
+    check,
+    userId,
+    asset,
+    field: 'assetAmount',
+    expected: '1',
+    actual: '1.01',
+    difference,
+    evidence: {},
+    severity,
+    differenceInRoot: difference,
+    runId,
+    detectedAt: '2026-11-22T00:00:00.000Z',
+  };
+};
+const match = (id = 'amount-split:u1:btc') => {
+  const [check, userId, asset] = id.split(':') as ['amount-split', string, string];
+  return { check, userId, asset, outcome: 'match' as const };
+};
+
+async function run(
+  store: InMemoryStore,
+  alerts: RecordingAlerts,
+  runId: string,
+  findings: Discrepancy[],
+  matches: string[] = [],
+  options = {},
+) {
+  const effects = await RunEffects.start(store, alerts, runId, { alertAfterRuns: 1, stormThreshold: 50, dryRun: false, ...options });
+  for (const found of findings) await effects.finding(found);
+  for (const id of matches) effects.match(match(id));
+  await effects.finish('2026-11-30T00:00:00.000Z');
+  return effects.counts;
+}
+
+describe('the discrepancy lifecycle', () => {
+  it('opens, alerts once, stays quiet while still open, resolves on a match with one alert, and reopens', async () => {
+    const store = new InMemoryStore();
+    const alerts = new RecordingAlerts();
+    expect(await run(store, alerts, 'r1', [finding('r1')])).toMatchObject({ opened: 1, alerts: 1 });
+    expect(await run(store, alerts, 'r2', [finding('r2')])).toMatchObject({ opened: 0, alerts: 0 });
+    expect(await run(store, alerts, 'r3', [], ['amount-split:u1:btc'])).toMatchObject({ resolved: 1, alerts: 1 });
+    expect(store.discrepancies.get('amount-split:u1:btc')).toMatchObject({ status: 'resolved', resolvedBy: 'system', runsSeen: 2 });
+    expect(await run(store, alerts, 'r4', [finding('r4')])).toMatchObject({ reopened: 1, alerts: 1 });
+    expect(alerts.opened.map((d) => d.runId)).toEqual(['r1', 'r4']);
+    expect(alerts.resolved).toHaveLength(1);
+    expect(store.history.map((event) => event.type)).toEqual(['opened', 'resolved', 'reopened']);
+  });
+
+  it('changes nothing when the same run is delivered twice', async () => {
+    const store = new InMemoryStore();
+    const alerts = new RecordingAlerts();
+    await run(store, alerts, 'r1', [finding('r1')]);
+    const before = JSON.stringify([...store.discrepancies.values()]);
+    expect(await run(store, alerts, 'r1', [finding('r1')])).toMatchObject({ opened: 0, alerts: 0 });
+    expect(JSON.stringify([...store.discrepancies.values()])).toBe(before);
+    expect(alerts.opened).toHaveLength(1);
+  });
+
+  it('waits for K consecutive runs before the first alert when asked to', async () => {
+    const store = new InMemoryStore();
+    const alerts = new RecordingAlerts();
+    await run(store, alerts, 'r1', [finding('r1')], [], { alertAfterRuns: 2 });
+    expect(alerts.opened).toHaveLength(0);
+    await run(store, alerts, 'r2', [finding('r2')], [], { alertAfterRuns: 2 });
+    expect(alerts.opened).toHaveLength(1);
+    await run(store, alerts, 'r3', [finding('r3')], [], { alertAfterRuns: 2 });
+    expect(alerts.opened).toHaveLength(1);
+  });
+
+  it('escalates once when the severity rises', async () => {
+    const store = new InMemoryStore();
+    const alerts = new RecordingAlerts();
+    await run(store, alerts, 'r1', [finding('r1')]);
+    expect(await run(store, alerts, 'r2', [finding('r2', 'amount-split:u1:btc', '500', 'medium')])).toMatchObject({
+      escalated: 1,
+      alerts: 1,
+    });
+    expect(alerts.escalated.map((d) => d.severity)).toEqual(['medium']);
+    expect(store.discrepancies.get('amount-split:u1:btc')).toMatchObject({ largestDifference: '500', severity: 'medium' });
+  });
+
+  it('sends one storm summary with the largest instead of one message per new discrepancy above the threshold', async () => {
+    const store = new InMemoryStore();
+    const alerts = new RecordingAlerts();
+    const many = Array.from({ length: 12 }, (_, i) => finding('r1', `amount-split:u${i}:btc`, String(i + 1)));
+    await run(store, alerts, 'r1', many, [], { stormThreshold: 10 });
+    expect(alerts.opened).toHaveLength(0);
+    expect(alerts.storms).toHaveLength(1);
+    expect(alerts.storms[0]?.count).toBe(12);
+    expect(alerts.storms[0]?.largest[0]?.difference).toBe('12');
+    expect([...store.discrepancies.values()].every((state) => state.alerted)).toBe(true);
+  });
+
+  it('resolves a per-asset presence discrepancy when the user is present everywhere again', async () => {
+    const store = new InMemoryStore();
+    const alerts = new RecordingAlerts();
+    await run(store, alerts, 'r1', [finding('r1', 'presence:u1:btc')]);
+    await run(store, alerts, 'r2', [], ['presence:u1:*']);
+    expect(store.discrepancies.get('presence:u1:btc')?.status).toBe('resolved');
+  });
+
+  it('writes and alerts nothing on a dry run', async () => {
+    const store = new InMemoryStore();
+    const alerts = new RecordingAlerts();
+    await run(store, alerts, 'r1', [finding('r1')], [], { dryRun: true });
+    expect(store.discrepancies.size).toBe(0);
+    expect(alerts.opened).toHaveLength(0);
+  });
+});
+
+describe('manual transitions', () => {
+  it('acknowledges an open discrepancy with who and why, and refuses to acknowledge a resolved one', () => {
+    const outcome = observe(undefined, finding('r1'));
+    if (outcome === 'duplicate') throw new Error('unexpected duplicate');
+    const acked = acknowledge(outcome.next, 'alice@example.com', 'checking with ops', '2026-11-22T01:00:00.000Z');
+    expect(acked).toMatchObject({
+      status: 'acknowledged',
+      acknowledgedBy: 'alice@example.com',
+      acknowledgedNote: 'checking with ops',
+      version: 2,
+    });
+    const resolved = resolveManually(acked, 'bob@example.com', 'booking fixed', '2026-11-22T02:00:00.000Z');
+    expect(resolved).toMatchObject({ status: 'resolved', resolvedBy: 'bob@example.com' });
+    expect(() => acknowledge(resolved, 'alice@example.com', 'again', '2026-11-22T03:00:00.000Z')).toThrow(InvalidTransitionError);
+    expect(() => resolveManually(resolved, 'alice@example.com', 'again', '2026-11-22T03:00:00.000Z')).toThrow(InvalidTransitionError);
+  });
+});
