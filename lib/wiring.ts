@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SnsAlertPublisher } from './alerts/sns-alert-publisher';
+import type { CompliancePort } from './compliance/compliance-port';
 import type { Config } from './config';
 import { createLogger, type Logger } from './log';
 import type { VenuePorts } from './runs/check-venues';
@@ -21,6 +22,8 @@ import { loadVenueAccounts } from './venues/venue-accounts';
 /** Everything a handler needs, built once per container. */
 export interface Wiring {
   deps: ReconcileDeps;
+  /** What the compliance interface reads and changes (the same DynamoDB store). */
+  compliance: CompliancePort;
   log: Logger;
 }
 
@@ -45,15 +48,16 @@ export function wire(config: Config): Wiring {
     region: config.aws.region,
     ...(config.aws.snsEndpoint && { endpoint: config.aws.snsEndpoint, credentials }),
   });
+  const store = new DynamoDbDiscrepancyStore(
+    DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }),
+    config.tables,
+    config.historyRetentionDays,
+  );
   const deps: ReconcileDeps = {
     venues: config.venueAccountsFile ? wireVenues(config, http) : undefined,
     reporting: reportingPort(new ReportingClient(reportingHttp, config.reporting.token, config.pageSize, drift)),
     backOffice: backOfficePort(new BackOfficeClient(backOfficeHttp, config.backOffice.token, config.pageSize, drift), config.pageSize),
-    store: new DynamoDbDiscrepancyStore(
-      DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }),
-      config.tables,
-      config.historyRetentionDays,
-    ),
+    store,
     alerts: new SnsAlertPublisher(sns, config.alertsTopicArn),
     clock: { now: () => new Date() },
     userBatchSize: config.userBatchSize,
@@ -66,7 +70,7 @@ export function wire(config: Config): Wiring {
     retryBudget,
     onProgress: (progress) => log.debug('run progress', progress),
   };
-  return { deps, log };
+  return { deps, compliance: store, log };
 }
 
 /** The venue ports: the account mapping and a paced client per configured venue (one gate per container). */

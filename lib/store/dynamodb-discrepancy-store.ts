@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { CompliancePort } from '../compliance/compliance-port';
 import type { DiscrepancyState, DiscrepancyStatus, LifecycleEvent } from '../domain/lifecycle';
 import type { Severity } from '../domain/severity';
 import { ReconError } from '../errors';
@@ -37,7 +38,7 @@ export function statusOrder(state: Pick<DiscrepancyState, 'status' | 'severity' 
  * conditional: a discrepancy on its version (optimistic lock), a run on its id (a run delivered
  * twice is noticed), the run lock on its expiry. All money is stored as exact decimal strings.
  */
-export class DynamoDbDiscrepancyStore implements DiscrepancyStore {
+export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePort {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tables: StoreTables,

@@ -1,0 +1,21 @@
+import type { DiscrepancyState, DiscrepancyStatus, LifecycleEvent } from '../domain/lifecycle';
+import type { Severity } from '../domain/severity';
+import type { RunSummary } from '../runs/run-summary';
+
+/** Filters of the discrepancy list; all optional, combined with AND. */
+export interface DiscrepancyFilter {
+  status?: DiscrepancyStatus;
+  severity?: Severity;
+  check?: string;
+  asset?: string;
+  userId?: string;
+}
+
+/** What the compliance interface reads and changes, served by keys and indexes. */
+export interface CompliancePort {
+  getRun(runId: string): Promise<RunSummary | undefined>;
+  list(filter: DiscrepancyFilter, page: { limit: number; cursor?: string }): Promise<{ items: DiscrepancyState[]; cursor?: string }>;
+  get(id: string): Promise<DiscrepancyState | undefined>;
+  history(id: string): Promise<LifecycleEvent[]>;
+  save(next: DiscrepancyState, event: LifecycleEvent | undefined, expectedVersion: number | undefined): Promise<void>;
+}

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { CHECK_IDS } from '../domain/check-id';
+import { queryInteger } from '../middleware/parse-http-request';
+
+/** A discrepancy id as the API shows it: `check:userId:asset`. */
+export const discrepancyIdPath = z.strictObject({
+  id: z.string().regex(/^[a-z-]+:[\w*.@-]{1,100}:[\w*.-]{1,40}$/, { error: 'must be a discrepancy id (check:userId:asset)' }),
+});
+
+/** A run id in a path. */
+export const runIdPath = z.strictObject({ id: z.string().regex(/^[\w.:-]{1,100}$/, { error: 'must be a run id' }) });
+
+/** `GET /discrepancies` filters and paging. */
+export const discrepancyListQuery = z.strictObject({
+  status: z.enum(['open', 'acknowledged', 'resolved']).optional(),
+  severity: z.enum(['low', 'medium', 'high', 'critical']).optional(),
+  check: z.enum(CHECK_IDS, { error: `must be one of ${CHECK_IDS.join(', ')}` }).optional(),
+  asset: z
+    .string()
+    .regex(/^[a-z0-9_-]{1,40}$/, { error: 'must be an asset id' })
+    .optional(),
+  user: z
+    .string()
+    .regex(/^[\w.@-]{1,100}$/, { error: 'must be a user id' })
+    .optional(),
+  limit: queryInteger(1, 100, 25),
+  cursor: z.string().max(2000).optional(),
+});
+
+/** `POST /discrepancies/{id}/acknowledge|resolve`: the note is required, it is the audit trail. */
+export const discrepancyActionBody = z.strictObject({ note: z.string().trim().min(1, { error: 'a note is required' }).max(2000) });
+
+/** The two actions a person may take. */
+export const discrepancyActionPath = discrepancyIdPath.extend({ action: z.enum(['acknowledge', 'resolve']) });
