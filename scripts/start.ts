@@ -6,12 +6,13 @@
  * until Ctrl-C, which stops every child process.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
+import { parseArgs, parseEnv } from 'node:util';
+import { signDevToken } from '../lib/auth/jwt';
 import type { RunSummary } from '../lib/runs/run-summary';
 import {
   SANDBOX_BACKOFFICE_TOKEN,
@@ -48,6 +49,9 @@ const sandboxPort = wholeNumber('SANDBOX_PORT', process.env.SANDBOX_PORT ?? '401
 
 // The deployed runtime is Node 22; on a Node 20 machine the SDK's upgrade notice is noise.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+/** The local-only signing key of `.env.local` (or the environment): the same one `npm run token` uses. */
+const devKey = process.env.AUTH_DEV_KEY || parseEnv(readFileSync('.env.local', 'utf8')).AUTH_DEV_KEY || '';
 
 const stoppers: (() => Promise<void>)[] = [];
 let stopping = false;
@@ -92,8 +96,11 @@ async function main(): Promise<void> {
 
   const answer = await fetch(`http://127.0.0.1:${PORTS.http}/runs`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ requestedBy: 'npm start', asOf: sandbox.book.asOf }),
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${signDevToken({ sub: 'npm-start@localhost', roles: ['compliance'], ttlSeconds: 3600, key: devKey })}`,
+    },
+    body: JSON.stringify({ asOf: sandbox.book.asOf }),
   });
   const text = await answer.text();
   if (answer.status !== 200) throw new Error(`POST /runs answered ${answer.status}: ${text.slice(0, 500)}`);
@@ -129,7 +136,8 @@ The stack stays up until Ctrl-C:
   DynamoDB Local  ${dynamo.endpoint}   (tables ${Object.values(tables).join(', ')})
   sandbox         ${sandbox.url}   (manifest: ${sandbox.url}/__sandbox/manifest)
 Try:
-  curl -s -X POST http://127.0.0.1:${PORTS.http}/runs -H 'content-type: application/json' -d '{"requestedBy":"me"}'
+  curl -s -X POST http://127.0.0.1:${PORTS.http}/runs -H "authorization: Bearer $(npm run -s token -- --role compliance)" -H 'content-type: application/json' -d '{}'
+  curl -s "http://127.0.0.1:${PORTS.http}/discrepancies?status=open" -H "authorization: Bearer $(npm run -s token -- --role compliance)"
   npx sls invoke local -f runDirect --path events/direct-run.json
   npx sls invoke local -f runScheduled --path events/scheduled-run.json`);
 }
@@ -155,6 +163,9 @@ function startOffline(
       INDX_PASSWORD: SANDBOX_INDX_PASSWORD,
       INDX_WMID: indxWmid ?? '',
       VENUE_ACCOUNTS_FILE: venueAccountsFile,
+      AUTH_DEV_KEY: devKey,
+      AUTH_ISSUER: '',
+      AUTH_AUDIENCE: '',
       SLS_TELEMETRY_DISABLED: '1',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       SLS_NOTIFICATIONS_MODE: 'off',

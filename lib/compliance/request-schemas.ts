@@ -28,7 +28,13 @@ export const discrepancyListQuery = z.strictObject({
 });
 
 /** `POST /discrepancies/{id}/acknowledge|resolve`: the note is required, it is the audit trail. */
-export const discrepancyActionBody = z.strictObject({ note: z.string().trim().min(1, { error: 'a note is required' }).max(2000) });
+export const discrepancyActionBody = z.strictObject({
+  note: z
+    .string({ error: 'a note is required' })
+    .trim()
+    .min(1, { error: 'a note is required' })
+    .max(2000, { error: 'at most 2000 characters' }),
+});
 
 /** The two actions a person may take. */
 export const discrepancyActionPath = discrepancyIdPath.extend({ action: z.enum(['acknowledge', 'resolve']) });

@@ -1,6 +1,9 @@
 import type { MiddlewareObj } from '@middy/core';
+import { NotFoundError } from '../compliance/compliance-actions';
+import { InvalidTransitionError } from '../domain/lifecycle';
 import { BadRequestError, ForbiddenError, UnauthorizedError } from '../errors';
 import type { Logger } from '../log';
+import { ConcurrentUpdateError } from '../store/dynamodb-discrepancy-store';
 
 /** The JSON error answer of the HTTP API. */
 function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}) {
@@ -31,6 +34,14 @@ export function httpErrorResponse(log: () => Logger): MiddlewareObj {
       if (error instanceof ForbiddenError) {
         log().warn('request forbidden', { sub: error.sub, role: error.role });
         request.response = jsonResponse(403, { message: 'forbidden', problem: error.problem });
+        return;
+      }
+      if (error instanceof NotFoundError) {
+        request.response = jsonResponse(404, { message: 'not found', problem: error.message });
+        return;
+      }
+      if (error instanceof InvalidTransitionError || error instanceof ConcurrentUpdateError) {
+        request.response = jsonResponse(409, { message: 'conflict', problem: error.message });
         return;
       }
       log().error('request failed', describeError(error));

@@ -104,7 +104,7 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
 
   async get(id: string): Promise<DiscrepancyState | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tables.discrepancies, Key: { id }, ConsistentRead: true }));
-    return Item as DiscrepancyState | undefined;
+    return Item ? withoutIndexKeys(Item) : undefined;
   }
 
   async save(next: DiscrepancyState, event: LifecycleEvent | undefined, expectedVersion: number | undefined): Promise<void> {
@@ -193,7 +193,7 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
           ExclusiveStartKey,
         }),
       );
-      items.push(...((answer.Items ?? []) as DiscrepancyState[]));
+      items.push(...(answer.Items ?? []).map(withoutIndexKeys));
       ExclusiveStartKey = answer.LastEvaluatedKey;
     } while (ExclusiveStartKey && items.length < page.limit);
     return {
@@ -234,8 +234,14 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
           ExclusiveStartKey,
         }),
       );
-      for (const item of page.Items ?? []) yield item as DiscrepancyState;
+      for (const item of page.Items ?? []) yield withoutIndexKeys(item);
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);
   }
+}
+
+/** A stored item as the domain knows it: without the attributes that exist only for the indexes. */
+function withoutIndexKeys(item: Record<string, unknown>): DiscrepancyState {
+  const { statusOrder: _order, ...state } = item;
+  return state as unknown as DiscrepancyState;
 }
