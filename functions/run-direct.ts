@@ -5,6 +5,7 @@ import { runFromTrigger } from '../lib/handlers/run-from-trigger';
 import { logErrors } from '../lib/middleware/error-response';
 import { parseEvent } from '../lib/middleware/parse-event';
 import { secretsFromContext, ssmSecrets } from '../lib/middleware/ssm-secrets';
+import { runScopeSchema } from '../lib/runs/run-scope';
 
 /** The payload of a direct invoke (`sls invoke`, Lambda `Invoke`). */
 const directRunEvent = z.strictObject({
@@ -18,6 +19,10 @@ const directRunEvent = z.strictObject({
     .optional(),
   /** Check everything, record nothing, alert nothing. */
   dryRun: z.boolean().optional(),
+  /** The person a run queued by `POST /runs` runs for (the API verified them). */
+  manualBy: z.string().min(1).max(200).optional(),
+  /** Only these users, assets, checks, venues. */
+  scope: runScopeSchema.optional(),
 });
 
 /** The direct trigger: a Lambda invoke runs a reconciliation and returns its summary. */
@@ -26,8 +31,14 @@ export const handler = middy<z.infer<typeof directRunEvent>>()
   .use(parseEvent(directRunEvent))
   .use(ssmSecrets())
   .handler(async (event, context) =>
-    runFromTrigger({ type: 'direct', by: event.requestedBy ?? 'invoke' }, secretsFromContext(context), event.asOf, {
-      ...(event.runId && { runId: event.runId }),
-      ...(event.dryRun && { dryRun: true }),
-    }),
+    runFromTrigger(
+      event.manualBy ? { type: 'manual', by: event.manualBy } : { type: 'direct', by: event.requestedBy ?? 'invoke' },
+      secretsFromContext(context),
+      event.asOf,
+      {
+        ...(event.runId && { runId: event.runId }),
+        ...(event.dryRun && { dryRun: true }),
+        ...(event.scope && { scope: event.scope }),
+      },
+    ),
   );

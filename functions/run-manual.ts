@@ -1,30 +1,44 @@
 import middy from '@middy/core';
 import { z } from 'zod';
-import { containerLog } from '../lib/handlers/container';
-import { runFromTrigger } from '../lib/handlers/run-from-trigger';
+import { container, containerLog } from '../lib/handlers/container';
+import { newRunId } from '../lib/handlers/run-from-trigger';
 import { type AuthorizedHttpEvent, authorize } from '../lib/middleware/authorize';
 import { httpErrorResponse } from '../lib/middleware/error-response';
-import { type ParsedHttpEvent, parseHttpJson } from '../lib/middleware/parse-http-json';
+import { json, type ParsedHttpRequest, parseHttpRequest } from '../lib/middleware/parse-http-request';
 import { secretsFromContext, ssmSecrets } from '../lib/middleware/ssm-secrets';
+import { queueRun } from '../lib/runs/queue-run';
+import { runScopeSchema } from '../lib/runs/run-scope';
 
-/** `POST /runs` body. Scopes arrive in a later version; unknown fields are refused, not ignored. */
-const manualRunBody = z.strictObject({
+/** `POST /runs` body: the scope (all optional), a dry run, an as-of. Unknown fields are refused, not ignored. */
+const manualRunBody = runScopeSchema.extend({
   /** Accepted for older clients; the run is recorded under the token's `sub`, never this. */
   requestedBy: z.string().min(1).max(200).optional(),
   /** The as-of time of the run (ISO 8601); default now. */
   asOf: z.iso.datetime({ offset: true }).optional(),
+  /** Check everything, record nothing, alert nothing. */
+  dryRun: z.boolean().optional(),
 });
 
-/** The parsed body, and the raw event with the caller `authorize` verified. */
-type ManualRunEvent = ParsedHttpEvent<z.infer<typeof manualRunBody>> & { http: AuthorizedHttpEvent };
+type ManualRunEvent = ParsedHttpRequest<unknown, unknown, z.infer<typeof manualRunBody>, AuthorizedHttpEvent>;
 
-/** The manual trigger: `POST /runs` runs a reconciliation now, on behalf of a `compliance` caller, and answers with its summary. */
+/** The manual trigger: `POST /runs` queues a run on behalf of a `compliance` caller and answers 202 with its id (`GET /runs/{id}` follows it). */
 export const handler = middy<ManualRunEvent>()
   .use(httpErrorResponse(containerLog))
   .use(authorize({ role: 'compliance' }))
-  .use(parseHttpJson(manualRunBody))
+  .use(parseHttpRequest({ body: manualRunBody }))
   .use(ssmSecrets())
   .handler(async ({ body, http }, context) => {
-    const summary = await runFromTrigger({ type: 'manual', by: http.caller.sub }, secretsFromContext(context), body.asOf);
-    return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(summary) };
+    const { deps, runQueue } = container(secretsFromContext(context));
+    const { requestedBy: _ignored, asOf, dryRun, ...scope } = body;
+    const queued = await queueRun(
+      { ...runQueue, now: () => deps.clock.now() },
+      {
+        runId: newRunId(deps.clock.now()),
+        trigger: { type: 'manual', by: http.caller.sub },
+        ...(asOf && { asOf }),
+        ...(dryRun && { dryRun }),
+        ...(Object.keys(scope).length > 0 && { scope }),
+      },
+    );
+    return json(202, queued);
   });

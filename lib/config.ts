@@ -56,6 +56,8 @@ const environmentSchema = z.object({
   AWS_REGION: z.string().min(1).default('us-east-1'),
   DYNAMODB_ENDPOINT: optional(url),
   SNS_ENDPOINT: optional(url),
+  LAMBDA_ENDPOINT: optional(url),
+  RUN_FUNCTION_NAME: optional(z.string().regex(/^[\w-]{1,140}$/, { error: 'must be a Lambda function name' })),
   HTTP_TIMEOUT_MS: integer(100, 120_000, 10_000),
   HTTP_RETRIES: integer(0, 10, 2),
   HTTP_RETRY_BUDGET: integer(0, 100_000, 200),
@@ -112,7 +114,13 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
     alertAfterRuns: env.ALERT_AFTER_RUNS,
     stormThreshold: env.ALERT_STORM_THRESHOLD,
     alertsTopicArn: env.ALERTS_TOPIC_ARN,
-    aws: { region: env.AWS_REGION, dynamoDbEndpoint: env.DYNAMODB_ENDPOINT, snsEndpoint: env.SNS_ENDPOINT },
+    aws: {
+      region: env.AWS_REGION,
+      dynamoDbEndpoint: env.DYNAMODB_ENDPOINT,
+      snsEndpoint: env.SNS_ENDPOINT,
+      lambdaEndpoint: env.LAMBDA_ENDPOINT,
+    },
+    runFunctionName: env.RUN_FUNCTION_NAME,
     http: {
       timeoutMs: env.HTTP_TIMEOUT_MS,
       retries: env.HTTP_RETRIES,

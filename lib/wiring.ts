@@ -1,11 +1,15 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SnsAlertPublisher } from './alerts/sns-alert-publisher';
 import type { CompliancePort } from './compliance/compliance-port';
 import type { Config } from './config';
+import { ConfigError } from './errors';
 import { createLogger, type Logger } from './log';
 import type { VenuePorts } from './runs/check-venues';
+import { LambdaRunInvoker } from './runs/lambda-run-invoker';
+import type { RunInvoker, RunQueue } from './runs/queue-run';
 import type { ReconcileDeps } from './runs/reconcile';
 import { BackOfficeClient } from './sources/backoffice/backoffice-client';
 import { backOfficePort } from './sources/backoffice/backoffice-port';
@@ -24,6 +28,8 @@ export interface Wiring {
   deps: ReconcileDeps;
   /** What the compliance interface reads and changes (the same DynamoDB store). */
   compliance: CompliancePort;
+  /** Where `POST /runs` queues a run and which worker it hands it to. */
+  runQueue: { queue: RunQueue; invoker: RunInvoker };
   log: Logger;
 }
 
@@ -70,7 +76,16 @@ export function wire(config: Config): Wiring {
     retryBudget,
     onProgress: (progress) => log.debug('run progress', progress),
   };
-  return { deps, compliance: store, log };
+  const lambda = new LambdaClient({
+    region: config.aws.region,
+    ...(config.aws.lambdaEndpoint && { endpoint: config.aws.lambdaEndpoint, credentials }),
+  });
+  const invoker: RunInvoker = config.runFunctionName
+    ? new LambdaRunInvoker(lambda, config.runFunctionName)
+    : {
+        invoke: () => Promise.reject(new ConfigError(['RUN_FUNCTION_NAME is required to start runs over HTTP'])),
+      };
+  return { deps, compliance: store, runQueue: { queue: store, invoker }, log };
 }
 
 /** The venue ports: the account mapping and a paced client per configured venue (one gate per container). */

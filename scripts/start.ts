@@ -94,17 +94,17 @@ async function main(): Promise<void> {
   await Promise.all([waitForHttp(`http://127.0.0.1:${PORTS.http}/`, sls), waitForHttp(`http://127.0.0.1:${PORTS.sns}/`, sls)]);
   step(`sls offline ready (${elapsed()}); triggering a manual run: POST /runs`);
 
+  const authorization = `Bearer ${signDevToken({ sub: 'npm-start@localhost', roles: ['compliance'], ttlSeconds: 3600, key: devKey })}`;
   const answer = await fetch(`http://127.0.0.1:${PORTS.http}/runs`, {
     method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `Bearer ${signDevToken({ sub: 'npm-start@localhost', roles: ['compliance'], ttlSeconds: 3600, key: devKey })}`,
-    },
+    headers: { 'content-type': 'application/json', authorization },
     body: JSON.stringify({ asOf: sandbox.book.asOf }),
   });
   const text = await answer.text();
-  if (answer.status !== 200) throw new Error(`POST /runs answered ${answer.status}: ${text.slice(0, 500)}`);
-  const summary = JSON.parse(text) as RunSummary;
+  if (answer.status !== 202) throw new Error(`POST /runs answered ${answer.status}: ${text.slice(0, 500)}`);
+  const { runId } = JSON.parse(text) as { runId: string };
+  step(`run ${runId} queued; following GET /runs/${runId}`);
+  const summary = await followRun(runId, authorization);
   await waitFor(() => alerts.count >= summary.discrepancies.opened, 10_000);
 
   const comparison = comparePlanted(planted, summary.discrepancies.items);
@@ -219,6 +219,26 @@ async function waitForHttp(url: string, child: ChildProcess, timeoutMs = 90_000)
       if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
       await sleep(250);
     }
+  }
+}
+
+/** Polls `GET /runs/{id}` until the run is done, showing its progress. */
+async function followRun(runId: string, authorization: string, timeoutMs = 300_000): Promise<RunSummary> {
+  const deadline = Date.now() + timeoutMs;
+  let shown = '';
+  for (;;) {
+    const answer = await fetch(`http://127.0.0.1:${PORTS.http}/runs/${encodeURIComponent(runId)}`, { headers: { authorization } });
+    if (answer.status === 200) {
+      const run = (await answer.json()) as RunSummary;
+      if (run.status !== 'queued' && run.status !== 'running') return run;
+      const line = run.progress ? `${run.progress.users} users, ${run.progress.discrepancies} discrepancies so far` : run.status;
+      if (line !== shown) step(`run ${runId}: ${line}`);
+      shown = line;
+    } else if (answer.status !== 404) {
+      throw new Error(`GET /runs/${runId} answered ${answer.status}: ${(await answer.text()).slice(0, 300)}`);
+    }
+    if (Date.now() > deadline) throw new Error(`run ${runId} did not finish within ${timeoutMs / 1000} s`);
+    await sleep(500);
   }
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { reconcile } from '../runs/reconcile';
+import type { RunScope } from '../runs/run-scope';
 import type { RunSummary, RunTrigger } from '../runs/run-summary';
 import { container } from './container';
 
@@ -11,13 +12,22 @@ export async function runFromTrigger(
   trigger: RunTrigger,
   secrets: Record<string, string> = {},
   asOf?: string,
-  options: { runId?: string; dryRun?: boolean } = {},
+  options: { runId?: string; dryRun?: boolean; scope?: RunScope } = {},
 ): Promise<RunSummary> {
   const { deps, log } = container(secrets);
   // A run id given by the trigger (the schedule event's id, a retried invoke) makes a second delivery a no-op.
   const runId = options.runId ?? newRunId(deps.clock.now());
   log.info('run started', { runId, trigger, asOf, dryRun: options.dryRun ?? false });
-  const summary = await reconcile({ runId, trigger, ...(asOf && { asOf: new Date(asOf) }), ...(options.dryRun && { dryRun: true }) }, deps);
+  const summary = await reconcile(
+    {
+      runId,
+      trigger,
+      ...(asOf && { asOf: new Date(asOf) }),
+      ...(options.dryRun && { dryRun: true }),
+      ...(options.scope && { scope: options.scope }),
+    },
+    deps,
+  );
   const { status, users, positions, checks, sources, discrepancies } = summary;
   log.info('run finished', {
     runId,

@@ -79,6 +79,8 @@ export interface DiscrepancyStore {
   /** Takes the run lock until `ttlMs` from `now`, unless another holder has it. */
   acquireLock(holder: string, ttlMs: number, now: Date): Promise<boolean>;
   releaseLock(holder: string): Promise<void>;
+  /** Notes how far a running run is, for `GET /runs/{id}` (optional: stores without it show no progress). */
+  progress?(runId: string, progress: { users: number; positions: number; discrepancies: number }): Promise<void>;
   /** Every open or acknowledged discrepancy. */
   active(): Promise<Map<string, DiscrepancyState>>;
   get(id: string): Promise<DiscrepancyState | undefined>;

@@ -12,6 +12,7 @@ import { checkVenues, MirroredBalances, type VenuePorts } from './check-venues';
 import { CircuitBreaker, type Settled } from './circuit-breaker';
 import type { AlertPublisher, BackOfficePort, BackOfficeUserBalances, Clock, DiscrepancyStore, ReportingPort, UserInfo } from './ports';
 import { RunEffects } from './run-effects';
+import { inScope, type RunScope } from './run-scope';
 import { type DiscrepancyRef, emptyTallies, type RunSummary, type RunTrigger, SUMMARY_ITEM_LIMIT } from './run-summary';
 import { SourceHealthTracker } from './source-health';
 import { type RunContext, userVerdicts } from './user-verdicts';
@@ -23,6 +24,8 @@ export interface RunRequest {
   asOf?: Date;
   /** Check everything, record nothing, alert nothing. */
   dryRun?: boolean;
+  /** Only these users, assets, checks, venues; left out, the whole book. */
+  scope?: RunScope;
 }
 
 /** The ports a run talks to, passed in so tests can use fakes and `wiring.ts` the real ones. */
@@ -90,6 +93,20 @@ export async function reconcile(request: RunRequest, deps: ReconcileDeps): Promi
   }
 }
 
+/** The venues a scope reads: those its `sources` name (all when it names none), and only the accounts of its users. */
+function scopedVenues(venues: VenuePorts, scope: RunScope | undefined): VenuePorts | undefined {
+  if (!scope) return venues;
+  const wanted = (source: 'multimarkets' | 'indx') => !scope.sources || scope.sources.includes(source);
+  const users = scope.users ? new Set(scope.users) : undefined;
+  const mine = <T extends { userId: string }>(accounts: T[]) =>
+    users ? accounts.filter((account) => users.has(account.userId)) : accounts;
+  return {
+    accounts: { multimarkets: mine(venues.accounts.multimarkets), indx: mine(venues.accounts.indx) },
+    ...(wanted('multimarkets') && venues.multiMarkets ? { multiMarkets: venues.multiMarkets } : {}),
+    ...(wanted('indx') && venues.indx ? { indx: venues.indx } : {}),
+  };
+}
+
 /** A run that did not run: another delivery of it, or another run, is at work. */
 function skipped(request: RunRequest, asOf: Date, startedAt: Date, reason: string): RunSummary {
   return {
@@ -147,7 +164,9 @@ async function reconcileLocked(
     await effects.finding(discrepancy);
   };
 
-  const settleVerdicts = async (verdicts: Verdict[]) => {
+  const scope = request.scope;
+  const settleVerdicts = async (all: Verdict[]) => {
+    const verdicts = scope ? all.filter((verdict) => inScope(scope, verdict)) : all;
     for (const verdict of verdicts) {
       checks[verdict.check][verdict.outcome]++;
       effects.match(verdict);
@@ -160,6 +179,7 @@ async function reconcileLocked(
   const ledger = new Ledger(asOf, deps.graceMs ?? 15 * 60_000);
   const assetSums = new Map<string, { total: Amount; users: number }>();
   let assetSumsComplete = true;
+  let lastProgress = 0;
 
   const reconcileBatch = async (users: UserInfo[], run: RunContext, assetIds: string[]) => {
     const userIds = users.map((user) => user.userId);
@@ -211,7 +231,12 @@ async function reconcileLocked(
     });
     await settleVerdicts(verdicts);
     counts.users += users.length;
-    deps.onProgress?.({ users: counts.users, positions: counts.positions, discrepancies: counts.discrepancies });
+    const progress = { users: counts.users, positions: counts.positions, discrepancies: counts.discrepancies };
+    deps.onProgress?.(progress);
+    if (!dryRun && deps.clock.now().getTime() - lastProgress >= 2_000) {
+      lastProgress = deps.clock.now().getTime();
+      await deps.store.progress?.(request.runId, progress);
+    }
   };
 
   try {
@@ -229,7 +254,7 @@ async function reconcileLocked(
     const listing = newPagingNotes();
     let pending: UserInfo[] = [];
     for await (const page of deps.reporting.users(listing)) {
-      pending.push(...page);
+      pending.push(...(scope?.users ? page.filter((user) => scope.users?.includes(user.userId)) : page));
       while (pending.length >= deps.userBatchSize) {
         await reconcileBatch(pending.slice(0, deps.userBatchSize), run, assetIds);
         pending = pending.slice(deps.userBatchSize);
@@ -247,7 +272,7 @@ async function reconcileLocked(
     }
     await settleVerdicts(
       assets.map((asset) =>
-        assetSumsComplete && !listingMoved
+        assetSumsComplete && !listingMoved && !scope?.users
           ? assetTotalsCheck(asset.assetId, asset.total, assetSums.get(asset.assetId) ?? { total: Amount.ZERO, users: 0 }, precision)
           : {
               check: 'asset-totals',
@@ -258,8 +283,9 @@ async function reconcileLocked(
             },
       ),
     );
-    if (deps.venues && mirrored) {
-      await settleVerdicts(await checkVenues(deps.venues, (userId, asset) => mirrored.lookup(userId, asset), precision, breaker, health));
+    const venues = deps.venues && scopedVenues(deps.venues, scope);
+    if (venues && mirrored) {
+      await settleVerdicts(await checkVenues(venues, (userId, asset) => mirrored.lookup(userId, asset), precision, breaker, health));
     }
   } catch (error) {
     if (!(error instanceof SourceError)) throw error;

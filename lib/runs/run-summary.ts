@@ -39,7 +39,9 @@ export interface RunSummary {
   asOf: string;
   startedAt: string;
   finishedAt: string;
-  status: 'complete' | 'partial' | 'failed' | 'skipped';
+  status: 'complete' | 'partial' | 'failed' | 'skipped' | 'queued' | 'running';
+  /** How far a running run is (users checked so far). */
+  progress?: { users: number; positions: number; discrepancies: number };
   /** Why a run was skipped. */
   reason?: string;
   /** Set on a dry run: nothing was recorded or alerted. */

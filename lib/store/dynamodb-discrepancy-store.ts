@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CompliancePort } from '../compliance/compliance-port';
 import type { DiscrepancyState, DiscrepancyStatus, LifecycleEvent } from '../domain/lifecycle';
 import type { Severity } from '../domain/severity';
@@ -45,20 +45,50 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
     private readonly historyRetentionDays = 400,
   ) {}
 
+  async queueRun(run: RunStart & { scope?: unknown; dryRun?: boolean }): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tables.runs,
+        Item: { ...run, status: 'queued' },
+        ConditionExpression: 'attribute_not_exists(runId)',
+      }),
+    );
+  }
+
+  async progress(runId: string, progress: { users: number; positions: number; discrepancies: number }): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tables.runs,
+          Key: { runId },
+          UpdateExpression: 'SET progress = :progress',
+          ConditionExpression: '#status = :running',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':progress': progress, ':running': 'running' },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
   async beginRun(run: RunStart): Promise<{ started: true } | { started: false; previous: RunSummary | undefined }> {
     try {
+      // A run queued by `POST /runs` starts here too; any other existing record is a second delivery.
       await this.client.send(
         new PutCommand({
           TableName: this.tables.runs,
           Item: { ...run, status: 'running' },
-          ConditionExpression: 'attribute_not_exists(runId)',
+          ConditionExpression: 'attribute_not_exists(runId) OR #status = :queued',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':queued': 'queued' },
         }),
       );
       return { started: true };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const previous = await this.getRun(run.runId);
-      return { started: false, previous: previous && (previous.status as string) !== 'running' ? previous : undefined };
+      return { started: false, previous: previous && !['running', 'queued'].includes(previous.status as string) ? previous : undefined };
     }
   }
 

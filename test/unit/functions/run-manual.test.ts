@@ -9,9 +9,23 @@ vi.stubEnv('AUTH_ISSUER', '');
 vi.stubEnv('AUTH_AUDIENCE', '');
 vi.stubEnv('IS_OFFLINE', '');
 
-const runFromTrigger = vi.fn();
-vi.mock('../../../lib/handlers/run-from-trigger', () => ({ runFromTrigger }));
+/** The run queue and worker the handler hands runs to: fakes recording what they were given. */
+const queueRun = vi.fn(async (_run: unknown) => undefined);
+const invoke = vi.fn(async (_run: unknown) => undefined);
+vi.mock('../../../lib/handlers/container', async () => {
+  const { createLogger } = await import('../../../lib/log');
+  const log = createLogger('error');
+  return {
+    container: () => ({
+      deps: { clock: { now: () => new Date('2026-11-22T00:00:00Z') } },
+      runQueue: { queue: { queueRun }, invoker: { invoke } },
+    }),
+    containerLog: () => log,
+  };
+});
 const { handler } = await import('../../../functions/run-manual');
+/** What the handler asked the worker to run. */
+const invoked = () => invoke.mock.calls.at(-1)?.[0] as { runId: string; trigger: unknown; scope?: unknown; dryRun?: boolean } | undefined;
 
 const context = { awsRequestId: 'req-1' } as Context;
 const sample: APIGatewayProxyEventV2 = JSON.parse(readFileSync('events/manual-run.json', 'utf8'));
@@ -30,26 +44,32 @@ const post = (body: string | undefined, authorization?: string) =>
 const json = (response: APIGatewayProxyStructuredResultV2) => JSON.parse(response.body as string);
 
 describe('POST /runs handler', () => {
-  beforeEach(() => runFromTrigger.mockReset());
+  beforeEach(() => {
+    queueRun.mockClear();
+    invoke.mockClear();
+  });
 
-  it('starts a manual run recorded under the token’s sub, not the body’s requestedBy, and answers with its summary', async () => {
-    runFromTrigger.mockResolvedValueOnce({ runId: 'r-1', status: 'complete' });
+  it('queues a run under the token’s sub, not the body’s requestedBy, and answers 202 with its id', async () => {
     const response = await post('{"requestedBy":"someone-else"}', `Bearer ${token(['compliance'])}`);
-    expect(runFromTrigger).toHaveBeenCalledWith({ type: 'manual', by: 'alice@example.com' }, {}, undefined);
-    expect(response.statusCode).toBe(200);
-    expect(json(response)).toEqual({ runId: 'r-1', status: 'complete' });
+    expect(response.statusCode).toBe(202);
+    const { runId, status } = json(response);
+    expect(status).toBe('queued');
+    expect(runId).toMatch(/^r-20261122T000000Z-[0-9a-f]{8}$/);
+    expect(queueRun).toHaveBeenCalledWith(expect.objectContaining({ runId, trigger: { type: 'manual', by: 'alice@example.com' } }));
+    expect(invoked()).toEqual({ runId, trigger: { type: 'manual', by: 'alice@example.com' } });
   });
 
   it('takes the caller from API Gateway’s authorizer claims, as in the sample event', async () => {
-    runFromTrigger.mockResolvedValueOnce({ runId: 'r-2' });
-    expect((await call(sample)).statusCode).toBe(200);
-    expect(runFromTrigger).toHaveBeenCalledWith({ type: 'manual', by: 'analyst@example.com' }, {}, undefined);
+    expect((await call(sample)).statusCode).toBe(202);
+    expect(invoked()?.trigger).toEqual({ type: 'manual', by: 'analyst@example.com' });
   });
 
-  it('treats an empty body as no options', async () => {
-    runFromTrigger.mockResolvedValueOnce({ runId: 'r-3' });
-    expect((await post(undefined, `Bearer ${token(['compliance'])}`)).statusCode).toBe(200);
-    expect(runFromTrigger).toHaveBeenLastCalledWith({ type: 'manual', by: 'alice@example.com' }, {}, undefined);
+  it('passes a scope and a dry run on to the worker, and treats an empty body as the whole book', async () => {
+    const authorization = `Bearer ${token(['compliance'])}`;
+    await post('{"users":["u1"],"checks":["roll-forward"],"dryRun":true}', authorization);
+    expect(invoked()).toMatchObject({ scope: { users: ['u1'], checks: ['roll-forward'] }, dryRun: true });
+    expect((await post(undefined, authorization)).statusCode).toBe(202);
+    expect(invoked()).not.toHaveProperty('scope');
   });
 
   it('answers 401 asking for a bearer token when there is none, before looking at the body, without running', async () => {
@@ -59,7 +79,7 @@ describe('POST /runs handler', () => {
       expect(response.headers?.['www-authenticate']).toBe('Bearer');
       expect(json(response)).toEqual({ message: 'unauthorized', problem: expect.stringMatching(/no bearer token/) });
     }
-    expect(runFromTrigger).not.toHaveBeenCalled();
+    expect(invoke).not.toHaveBeenCalled();
   });
 
   it('answers 401 for an expired or wrongly signed token, without quoting it', async () => {
@@ -81,29 +101,35 @@ describe('POST /runs handler', () => {
       expect(response.statusCode).toBe(401);
       expect(response.body).not.toContain(bad.split('.')[2]);
     }
-    expect(runFromTrigger).not.toHaveBeenCalled();
+    expect(invoke).not.toHaveBeenCalled();
   });
 
   it('answers 403 for a valid token without the compliance role, without running', async () => {
     const response = await post('{}', `Bearer ${token(['viewer'], 'bob@example.com')}`);
     expect(response.statusCode).toBe(403);
     expect(json(response)).toEqual({ message: 'forbidden', problem: 'the token does not grant the role "compliance"' });
-    expect(runFromTrigger).not.toHaveBeenCalled();
+    expect(invoke).not.toHaveBeenCalled();
   });
 
-  it('answers 400 naming the problem for malformed JSON and for unknown fields with a valid token, without running', async () => {
+  it('answers 400 naming each problem for malformed JSON, an unknown check, an oversized scope and unknown fields, without queueing', async () => {
     const authorization = `Bearer ${token(['compliance'])}`;
     const malformed = await post('{"requestedBy":', authorization);
     expect(malformed.statusCode).toBe(400);
     expect(json(malformed).problems).toEqual(['body: not valid JSON']);
-    const unknown = await post('{"users":["u1"]}', authorization);
-    expect(unknown.statusCode).toBe(400);
-    expect(json(unknown).problems.join()).toMatch(/users/);
-    expect(runFromTrigger).not.toHaveBeenCalled();
+    const wrong = await post(
+      JSON.stringify({ checks: ['nope'], users: Array.from({ length: 1001 }, (_, i) => `u${i}`), colour: 'red' }),
+      authorization,
+    );
+    expect(wrong.statusCode).toBe(400);
+    const problems = json(wrong).problems.join('\n');
+    expect(problems).toMatch(/body\.checks\[0\]: must be one of/);
+    expect(problems).toMatch(/body\.users: at most 1000 users/);
+    expect(problems).toMatch(/colour/);
+    expect(invoke).not.toHaveBeenCalled();
   });
 
-  it('answers a plain 500 that reveals nothing when the run itself fails', async () => {
-    runFromTrigger.mockRejectedValueOnce(new Error('ECONNREFUSED 10.0.0.1 token=abc'));
+  it('answers a plain 500 that reveals nothing when the run cannot be handed over', async () => {
+    invoke.mockRejectedValueOnce(new Error('ECONNREFUSED 10.0.0.1 token=abc'));
     const response = await post('{}', `Bearer ${token(['compliance'])}`);
     expect(response.statusCode).toBe(500);
     expect(response.body).not.toMatch(/ECONNREFUSED|token/);
