@@ -85,6 +85,14 @@ export class SnsAlertPublisher implements AlertPublisher {
     });
   }
 
+  async sourceRecovered(recovery: { source: string; runId: string; failingSince: string }): Promise<void> {
+    await this.publish(
+      `[balance-recon] source ${recovery.source} recovered`,
+      `Source ${recovery.source} answered every call in run ${recovery.runId}; it had been failing since ${recovery.failingSince}. Its checks are decided again.`,
+      { eventType: 'source-recovered', source: recovery.source },
+    );
+  }
+
   private async publish(subject: string, message: string, attributes: Record<string, string>): Promise<void> {
     await this.client.send(
       new PublishCommand({

@@ -6,6 +6,7 @@ import type { Amount } from '../domain/money';
 import type { PagingNotes } from '../sources/paging';
 import type { SourceName } from '../sources/source-error';
 import type { RunSummary, RunTrigger } from './run-summary';
+import type { StoredSourceState } from './source-transitions';
 
 /** An asset as Reporting lists it: id, display scale and its total over the counted users. */
 export interface AssetInfo {
@@ -87,6 +88,9 @@ export interface DiscrepancyStore {
   /** Writes the new state (if its version is still `expectedVersion`; new when undefined) and appends the event. */
   save(next: DiscrepancyState, event: LifecycleEvent | undefined, expectedVersion: number | undefined): Promise<void>;
   saveRun(summary: RunSummary): Promise<void>;
+  /** What the last runs left of each source's health, for alerting on changes only. */
+  sourceStates(): Promise<Partial<Record<SourceName, StoredSourceState>>>;
+  saveSourceState(source: SourceName, state: StoredSourceState): Promise<void>;
 }
 
 /** A source that failed during a run, for the source-health alert. */
@@ -107,6 +111,7 @@ export interface AlertPublisher {
   /** One message instead of many when a run opens more than the storm threshold. */
   discrepancyStorm(storm: { runId: string; count: number; largest: Discrepancy[] }): Promise<void>;
   sourceUnhealthy(problem: SourceProblem): Promise<void>;
+  sourceRecovered(recovery: { source: SourceName; runId: string; failingSince: string }): Promise<void>;
 }
 
 /** The time, injected so runs are reproducible in tests. */

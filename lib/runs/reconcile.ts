@@ -7,7 +7,7 @@ import { DEFAULT_SEVERITY_THRESHOLDS, type SeverityThresholds, severityOf } from
 import type { MismatchVerdict, Verdict } from '../domain/verdict';
 import type { DriftReport } from '../sources/drift';
 import { newPagingNotes } from '../sources/paging';
-import { SourceError } from '../sources/source-error';
+import { SourceError, type SourceName } from '../sources/source-error';
 import { checkVenues, MirroredBalances, type VenuePorts } from './check-venues';
 import { CircuitBreaker, type Settled } from './circuit-breaker';
 import type { AlertPublisher, BackOfficePort, BackOfficeUserBalances, Clock, DiscrepancyStore, ReportingPort, UserInfo } from './ports';
@@ -15,6 +15,7 @@ import { RunEffects } from './run-effects';
 import { inScope, type RunScope } from './run-scope';
 import { type DiscrepancyRef, emptyTallies, type RunSummary, type RunTrigger, SUMMARY_ITEM_LIMIT } from './run-summary';
 import { SourceHealthTracker } from './source-health';
+import { sourceTransition } from './source-transitions';
 import { type RunContext, userVerdicts } from './user-verdicts';
 
 /** What to run: its id, what started it and, optionally, the as-of time (default: now). */
@@ -317,15 +318,23 @@ async function reconcileLocked(
     },
   };
   if (dryRun) return { ...summary, dryRun: true };
-  for (const [source, entry] of Object.entries(sources)) {
-    if (entry.failures === 0 && !entry.drift) continue;
-    await deps.alerts.sourceUnhealthy({
-      source: source as keyof typeof sources,
-      runId: request.runId,
-      failures: entry.failures,
-      firstError: entry.firstError ?? '',
-      drift: entry.drift ?? [],
-    });
+  const remembered = await deps.store.sourceStates();
+  const finishedAt = summary.finishedAt;
+  for (const [name, entry] of Object.entries(sources) as [SourceName, NonNullable<(typeof sources)[SourceName]>][]) {
+    const previous = remembered[name];
+    const { alert, next } = sourceTransition(previous, entry, finishedAt);
+    if (alert === 'unhealthy' || alert === 'drifted') {
+      await deps.alerts.sourceUnhealthy({
+        source: name,
+        runId: request.runId,
+        failures: entry.failures,
+        firstError: entry.firstError ?? '',
+        drift: entry.drift ?? [],
+      });
+    }
+    if (alert === 'recovered')
+      await deps.alerts.sourceRecovered({ source: name, runId: request.runId, failingSince: previous?.since ?? finishedAt });
+    if (alert || !previous) await deps.store.saveSourceState(name, next);
   }
   await deps.store.saveRun(summary);
   return summary;

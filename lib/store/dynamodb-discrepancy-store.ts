@@ -6,6 +6,8 @@ import type { Severity } from '../domain/severity';
 import { ReconError } from '../errors';
 import type { DiscrepancyStore, RunStart } from '../runs/ports';
 import type { RunSummary } from '../runs/run-summary';
+import type { StoredSourceState } from '../runs/source-transitions';
+import type { SourceName } from '../sources/source-error';
 
 /** Table names of the store. */
 export interface StoreTables {
@@ -24,6 +26,7 @@ export class ConcurrentUpdateError extends ReconError {
 
 const SEVERITY_ORDER: Record<Severity, string> = { critical: '0', high: '1', medium: '2', low: '3' };
 const LOCK_ID = 'lock#runs';
+const SOURCES: SourceName[] = ['backoffice', 'reporting', 'multimarkets', 'indx'];
 
 /**
  * `status#severity#lastSeenAt`: the sort key of every index, so each lists a status's items most
@@ -235,6 +238,21 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
   async getRun(runId: string): Promise<RunSummary | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tables.runs, Key: { runId }, ConsistentRead: true }));
     return Item as RunSummary | undefined;
+  }
+
+  async sourceStates(): Promise<Partial<Record<SourceName, StoredSourceState>>> {
+    const states: Partial<Record<SourceName, StoredSourceState>> = {};
+    for (const source of SOURCES) {
+      const { Item } = await this.client.send(
+        new GetCommand({ TableName: this.tables.runs, Key: { runId: `source#${source}` }, ConsistentRead: true }),
+      );
+      if (Item) states[source] = { status: Item.status, drift: Item.drift ?? [], since: Item.since };
+    }
+    return states;
+  }
+
+  async saveSourceState(source: SourceName, state: StoredSourceState): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.tables.runs, Item: { runId: `source#${source}`, ...state } }));
   }
 
   async saveRun(summary: RunSummary): Promise<void> {

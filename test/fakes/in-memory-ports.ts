@@ -2,6 +2,8 @@ import type { Discrepancy } from '../../lib/domain/discrepancy';
 import type { DiscrepancyState, LifecycleEvent } from '../../lib/domain/lifecycle';
 import type { AlertPublisher, DiscrepancyStore, RunStart, SourceProblem } from '../../lib/runs/ports';
 import type { RunSummary } from '../../lib/runs/run-summary';
+import type { StoredSourceState } from '../../lib/runs/source-transitions';
+import type { SourceName } from '../../lib/sources/source-error';
 
 /** A {@link DiscrepancyStore} in Maps, for use-case tests: same conditional semantics as the DynamoDB one. */
 export class InMemoryStore implements DiscrepancyStore {
@@ -44,6 +46,16 @@ export class InMemoryStore implements DiscrepancyStore {
     if (event) this.history.push(event);
   }
 
+  readonly sources: Partial<Record<SourceName, StoredSourceState>> = {};
+
+  async sourceStates() {
+    return { ...this.sources };
+  }
+
+  async saveSourceState(source: SourceName, state: StoredSourceState) {
+    this.sources[source] = state;
+  }
+
   async saveRun(summary: RunSummary) {
     this.runs.push(summary);
     this.started.set(summary.runId, summary);
@@ -76,5 +88,11 @@ export class RecordingAlerts implements AlertPublisher {
 
   async sourceUnhealthy(problem: SourceProblem) {
     this.sourceProblems.push(problem);
+  }
+
+  readonly recoveries: { source: string; runId: string }[] = [];
+
+  async sourceRecovered(recovery: { source: string; runId: string }) {
+    this.recoveries.push(recovery);
   }
 }

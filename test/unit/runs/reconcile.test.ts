@@ -186,4 +186,32 @@ describe('reconcile', () => {
     const { deps: ports } = deps({ reporting });
     await expect(reconcile({ runId: 'r1', trigger: { type: 'direct' } }, ports)).rejects.toThrow(TypeError);
   });
+
+  it('alerts once when a source starts failing, not again while it keeps failing, and once when it recovers', async () => {
+    const store = new InMemoryStore();
+    const alerts = new RecordingAlerts();
+    const failing = { ...deps({ backOffice: backOfficePort(true) }).deps, store, alerts };
+    await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, failing);
+    await reconcile({ runId: 'r2', trigger: { type: 'direct' } }, failing);
+    expect(alerts.sourceProblems.map((problem) => [problem.source, problem.runId])).toEqual([['backoffice', 'r1']]);
+    await reconcile({ runId: 'r3', trigger: { type: 'direct' } }, { ...deps().deps, store, alerts });
+    expect(alerts.recoveries).toEqual([expect.objectContaining({ source: 'backoffice', runId: 'r3' })]);
+    expect(alerts.sourceProblems).toHaveLength(1);
+  });
+
+  it('returns the first summary, with no effect, when the same run is delivered again', async () => {
+    const { deps: ports, store, alerts } = deps();
+    const first = await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, ports);
+    const again = await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, ports);
+    expect(again).toEqual(first);
+    expect(alerts.opened).toHaveLength(2);
+    expect(store.runs).toHaveLength(1);
+  });
+
+  it('skips a run while another holds the run lock', async () => {
+    const { deps: ports, store } = deps();
+    await store.acquireLock('someone-else', 60_000, new Date('2026-11-22T00:00:00Z'));
+    const summary = await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, ports);
+    expect(summary).toMatchObject({ status: 'skipped', reason: 'another run holds the run lock' });
+  });
 });
