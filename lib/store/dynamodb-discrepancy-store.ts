@@ -3,7 +3,7 @@ import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, Que
 import type { CompliancePort } from '../compliance/compliance-port';
 import type { DiscrepancyState, DiscrepancyStatus, LifecycleEvent } from '../domain/lifecycle';
 import type { Severity } from '../domain/severity';
-import { ReconError } from '../errors';
+import { BadRequestError, ReconError } from '../errors';
 import type { DiscrepancyStore, RunStart } from '../runs/ports';
 import type { RunSummary } from '../runs/run-summary';
 import type { StoredSourceState } from '../runs/source-transitions';
@@ -210,22 +210,27 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
       values[':severity'] = filter.severity;
     }
     const items: DiscrepancyState[] = [];
-    let ExclusiveStartKey = page.cursor
-      ? (JSON.parse(Buffer.from(page.cursor, 'base64url').toString('utf8')) as Record<string, unknown>)
-      : undefined;
+    let ExclusiveStartKey = page.cursor ? decodeCursor(page.cursor) : undefined;
     do {
-      const answer = await this.client.send(
-        new QueryCommand({
-          TableName: this.tables.discrepancies,
-          IndexName: index,
-          KeyConditionExpression: keyCondition,
-          ...(conditions.length > 0 ? { FilterExpression: conditions.join(' AND ') } : {}),
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          Limit: page.limit,
-          ExclusiveStartKey,
-        }),
-      );
+      const answer = await this.client
+        .send(
+          new QueryCommand({
+            TableName: this.tables.discrepancies,
+            IndexName: index,
+            KeyConditionExpression: keyCondition,
+            ...(conditions.length > 0 ? { FilterExpression: conditions.join(' AND ') } : {}),
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            Limit: page.limit,
+            ExclusiveStartKey,
+          }),
+        )
+        .catch((error: unknown) => {
+          // A cursor that decodes but names no real position: still the caller's mistake.
+          if (page.cursor && error instanceof Error && error.name === 'ValidationException')
+            throw new BadRequestError(['query.cursor: not a cursor from a previous page']);
+          throw error;
+        });
       items.push(...(answer.Items ?? []).map(withoutIndexKeys));
       ExclusiveStartKey = answer.LastEvaluatedKey;
     } while (ExclusiveStartKey && items.length < page.limit);
@@ -292,4 +297,16 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
 function withoutIndexKeys(item: Record<string, unknown>): DiscrepancyState {
   const { statusOrder: _order, ...state } = item;
   return state as unknown as DiscrepancyState;
+}
+
+/** A page cursor back into DynamoDB's start key; anything that is not one is the caller's mistake. */
+function decodeCursor(cursor: string): Record<string, unknown> {
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (key && typeof key === 'object' && !Array.isArray(key) && typeof (key as { id?: unknown }).id === 'string')
+      return key as Record<string, unknown>;
+  } catch {
+    // falls through to the error below
+  }
+  throw new BadRequestError(['query.cursor: not a cursor from a previous page']);
 }
