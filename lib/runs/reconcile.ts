@@ -304,6 +304,7 @@ async function reconcileLocked(
     startedAt: startedAt.toISOString(),
     finishedAt: deps.clock.now().toISOString(),
     status: counts.users === 0 && !enumerated ? 'failed' : health.anyFailed ? 'partial' : 'complete',
+    ...(request.scope && { scope: request.scope }),
     users: counts.users,
     positions: counts.positions,
     checks,

@@ -1,6 +1,7 @@
 import { CHECK_IDS, type CheckId } from '../domain/check-id';
 import type { Discrepancy } from '../domain/discrepancy';
 import type { Outcome } from '../domain/verdict';
+import type { RunScope } from './run-scope';
 import type { SourceName } from '../sources/source-error';
 
 /** How a run was started, and by whom when a person started it. */
@@ -40,6 +41,8 @@ export interface RunSummary {
   startedAt: string;
   finishedAt: string;
   status: 'complete' | 'partial' | 'failed' | 'skipped' | 'queued' | 'running';
+  /** What the run covered, when it was scoped (users, assets, checks, sources). */
+  scope?: RunScope;
   /** How far a running run is (users checked so far). */
   progress?: { users: number; positions: number; discrepancies: number };
   /** Why a run was skipped. */
