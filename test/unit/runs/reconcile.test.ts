@@ -214,4 +214,20 @@ describe('reconcile', () => {
     const summary = await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, ports);
     expect(summary).toMatchObject({ status: 'skipped', reason: 'another run holds the run lock' });
   });
+
+  it('checks only the scope it was given, leaves asset totals unknown for a user scope, and records nothing on a dry run', async () => {
+    const { deps: ports, store, alerts } = deps();
+    const scoped = await reconcile(
+      { runId: 'r1', trigger: { type: 'direct' }, scope: { users: ['u2'], checks: ['cross-source', 'asset-totals'] }, dryRun: true },
+      ports,
+    );
+    expect(scoped.users).toBe(1);
+    expect(scoped.checks['cross-source']).toEqual({ match: 0, mismatch: 1, 'in-flight': 0, unknown: 0 });
+    expect(scoped.checks['amount-split']).toEqual({ match: 0, mismatch: 0, 'in-flight': 0, unknown: 0 });
+    expect(scoped.checks['asset-totals'].unknown).toBe(3);
+    expect(scoped).toMatchObject({ dryRun: true, scope: { users: ['u2'] } });
+    expect(store.discrepancies.size).toBe(0);
+    expect(store.runs).toHaveLength(0);
+    expect(alerts.opened).toHaveLength(0);
+  });
 });
