@@ -78,20 +78,20 @@ export async function checkVenues(
   breaker: CircuitBreaker,
   health: SourceHealthTracker,
 ): Promise<Verdict[]> {
-  const [multiMarkets, indx] = await Promise.all([
-    checkMultiMarkets(ports, internal, precision, breaker, health),
-    checkIndx(ports, internal, precision, breaker, health),
-  ]);
+  const run: VenueRun = { internal, precision, breaker, health };
+  const [multiMarkets, indx] = await Promise.all([checkMultiMarkets(ports, run), checkIndx(ports, run)]);
   return [...multiMarkets, ...indx];
 }
 
-async function checkMultiMarkets(
-  ports: VenuePorts,
-  internal: (userId: string, asset: string) => InternalBalance,
-  precision: Precision,
-  breaker: CircuitBreaker,
-  health: SourceHealthTracker,
-): Promise<Verdict[]> {
+/** What both venue phases share: the internal figures, the precision, and the run's breaker and health. */
+interface VenueRun {
+  internal: (userId: string, asset: string) => InternalBalance;
+  precision: Precision;
+  breaker: CircuitBreaker;
+  health: SourceHealthTracker;
+}
+
+async function checkMultiMarkets(ports: VenuePorts, { internal, precision, breaker, health }: VenueRun): Promise<Verdict[]> {
   const venue = ports.multiMarkets;
   if (!venue) return [];
   const verdicts: Verdict[] = [];
@@ -125,13 +125,7 @@ async function checkMultiMarkets(
   return verdicts;
 }
 
-async function checkIndx(
-  ports: VenuePorts,
-  internal: (userId: string, asset: string) => InternalBalance,
-  precision: Precision,
-  breaker: CircuitBreaker,
-  health: SourceHealthTracker,
-): Promise<Verdict[]> {
+async function checkIndx(ports: VenuePorts, { internal, precision, breaker, health }: VenueRun): Promise<Verdict[]> {
   const venue = ports.indx;
   if (!venue) return [];
   const probe = venue.probeWmid ? await breaker.call('indx', () => venue.balance(venue.probeWmid as string)) : undefined;
