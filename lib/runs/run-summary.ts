@@ -1,8 +1,8 @@
 import { CHECK_IDS, type CheckId } from '../domain/check-id';
 import type { Discrepancy } from '../domain/discrepancy';
 import type { Outcome } from '../domain/verdict';
-import type { RunScope } from './run-scope';
 import type { SourceName } from '../sources/source-error';
+import type { RunScope } from './run-scope';
 
 /** How a run was started, and by whom when a person started it. */
 export interface RunTrigger {
