@@ -74,21 +74,29 @@ export async function reconcile(request: RunRequest, deps: ReconcileDeps): Promi
   const startedAt = deps.clock.now();
   const asOf = request.asOf ?? startedAt;
   const dryRun = request.dryRun ?? false;
-  if (!dryRun) {
-    const begun = await deps.store.beginRun({
-      runId: request.runId,
-      trigger: request.trigger,
-      asOf: asOf.toISOString(),
-      startedAt: startedAt.toISOString(),
-    });
-    // The same run delivered again (a retry, a duplicate event, a double click) changes nothing.
-    if (!begun.started) return begun.previous ?? skipped(request, asOf, startedAt, 'this run is already in progress');
-    if (!(await deps.store.acquireLock(request.runId, deps.lockTtlMs ?? 15 * 60_000, startedAt))) {
-      return skipped(request, asOf, startedAt, 'another run holds the run lock');
-    }
+  const begun = await deps.store.beginRun({
+    runId: request.runId,
+    trigger: request.trigger,
+    asOf: asOf.toISOString(),
+    startedAt: startedAt.toISOString(),
+  });
+  // The same run delivered again (a retry, a duplicate event, a double click) changes nothing.
+  if (!begun.started) return begun.previous ?? skipped(request, asOf, startedAt, 'this run is already in progress');
+  // A dry run writes no discrepancy, so it needs no lock; every other run holds it while it writes.
+  if (!dryRun && !(await deps.store.acquireLock(request.runId, deps.lockTtlMs ?? 15 * 60_000, startedAt))) {
+    const summary = skipped(request, asOf, startedAt, 'another run holds the run lock');
+    await deps.store.saveRun(summary);
+    return summary;
   }
   try {
     return await reconcileLocked(request, deps, startedAt, asOf, dryRun);
+  } catch (error) {
+    // Leave a final status behind, so `GET /runs/{id}` does not show the run running for ever.
+    const reason = `failed: ${error instanceof Error ? error.name : 'unknown error'}`;
+    await deps.store
+      .saveRun({ ...skipped(request, asOf, startedAt, reason), status: 'failed', finishedAt: deps.clock.now().toISOString() })
+      .catch(() => undefined);
+    throw error;
   } finally {
     if (!dryRun) await deps.store.releaseLock(request.runId);
   }
@@ -318,7 +326,10 @@ async function reconcileLocked(
       truncated: counts.discrepancies > items.length,
     },
   };
-  if (dryRun) return { ...summary, dryRun: true };
+  if (dryRun) {
+    await deps.store.saveRun({ ...summary, dryRun: true });
+    return { ...summary, dryRun: true };
+  }
   const remembered = await deps.store.sourceStates();
   const finishedAt = summary.finishedAt;
   for (const [name, entry] of Object.entries(sources) as [SourceName, NonNullable<(typeof sources)[SourceName]>][]) {

@@ -81,10 +81,11 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
       await this.client.send(
         new PutCommand({
           TableName: this.tables.runs,
-          Item: { ...run, status: 'running' },
-          ConditionExpression: 'attribute_not_exists(runId) OR #status = :queued',
+          Item: { ...run, status: 'running', startedAtMs: Date.parse(run.startedAt) },
+          // A run left `running` longer than a Lambda can live crashed: a retry may take it over.
+          ConditionExpression: 'attribute_not_exists(runId) OR #status = :queued OR (#status = :running AND startedAtMs < :stale)',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':queued': 'queued' },
+          ExpressionAttributeValues: { ':queued': 'queued', ':running': 'running', ':stale': Date.parse(run.startedAt) - 16 * 60_000 },
         }),
       );
       return { started: true };

@@ -181,10 +181,11 @@ describe('reconcile', () => {
     expect(alerts.sourceProblems).toHaveLength(1);
   });
 
-  it('lets a programming error propagate instead of hiding it as an unknown', async () => {
+  it('lets a programming error propagate instead of hiding it as an unknown, leaving the run marked failed', async () => {
     const reporting = { ...reportingPort(), userBalances: () => Promise.reject(new TypeError('boom')) };
-    const { deps: ports } = deps({ reporting });
+    const { deps: ports, store } = deps({ reporting });
     await expect(reconcile({ runId: 'r1', trigger: { type: 'direct' } }, ports)).rejects.toThrow(TypeError);
+    expect(store.runs).toEqual([expect.objectContaining({ runId: 'r1', status: 'failed', reason: 'failed: TypeError' })]);
   });
 
   it('alerts once when a source starts failing, not again while it keeps failing, and once when it recovers', async () => {
@@ -227,7 +228,7 @@ describe('reconcile', () => {
     expect(scoped.checks['asset-totals'].unknown).toBe(3);
     expect(scoped).toMatchObject({ dryRun: true, scope: { users: ['u2'] } });
     expect(store.discrepancies.size).toBe(0);
-    expect(store.runs).toHaveLength(0);
+    expect(store.runs.map((run) => [run.runId, run.dryRun])).toEqual([['r1', true]]);
     expect(alerts.opened).toHaveLength(0);
   });
 });

@@ -1,0 +1,166 @@
+/**
+ * The shapes of the HTTP API's answers, as the CLI reads them. Loose objects: a field the API
+ * adds later passes through untouched (and `--json` prints it); a field the CLI needs that is
+ * missing or mistyped is an error naming it. Amounts stay the exact decimal strings the API sent.
+ * The type checks at the end fail the build if the server's types drift from these schemas.
+ */
+import { z } from 'zod';
+import type { DiscrepancyState, LifecycleEvent } from '../../lib/domain/lifecycle';
+import type { RunSummary } from '../../lib/runs/run-summary';
+import type { SourceName } from '../../lib/sources/source-error';
+
+/** An exact decimal as the API writes it (`"-0.000000000000000001"`): never turned into a number. */
+const decimal = z.string();
+const count = z.number().int().nonnegative();
+
+/** The severities, in rising order. */
+export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+/** The statuses of a discrepancy. */
+export const DISCREPANCY_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
+/** The sources a run reads, in the order they are shown. */
+export const SOURCE_NAMES = ['backoffice', 'reporting', 'multimarkets', 'indx'] as const satisfies readonly SourceName[];
+/** The statuses of a finished run. */
+export const FINISHED_RUN_STATUSES = ['complete', 'partial', 'failed', 'skipped'] as const;
+
+const severity = z.enum(SEVERITIES);
+
+const discrepancyRefShape = {
+  id: z.string(),
+  check: z.string(),
+  userId: z.string(),
+  asset: z.string(),
+  field: z.string(),
+  expected: decimal,
+  actual: decimal,
+  difference: decimal,
+  severity,
+};
+
+const checkTally = z.looseObject({ match: count, mismatch: count, 'in-flight': count, unknown: count });
+
+const sourceHealth = z.looseObject({
+  status: z.string(),
+  failures: count,
+  firstError: z.string().optional(),
+  drift: z.array(z.looseObject({ endpoint: z.string(), fields: z.array(z.string()) })).optional(),
+});
+
+const runSummaryShape = {
+  runId: z.string(),
+  trigger: z.looseObject({ type: z.string(), by: z.string().optional(), eventId: z.string().optional() }),
+  asOf: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  status: z.enum(FINISHED_RUN_STATUSES),
+  reason: z.string().optional(),
+  dryRun: z.boolean().optional(),
+  users: count,
+  positions: count,
+  checks: z.record(z.string(), checkTally),
+  sources: z.record(z.string(), sourceHealth.optional()),
+  discrepancies: z.looseObject({
+    total: count,
+    opened: count,
+    resolved: count.optional(),
+    escalated: count.optional(),
+    items: z.array(z.looseObject(discrepancyRefShape)),
+    truncated: z.boolean(),
+  }),
+};
+
+/** A finished run: `GET /runs/{id}` once it is done, or a synchronous `POST /runs` (200). */
+export const runSummarySchema = z.looseObject(runSummaryShape);
+export type RunSummaryAnswer = z.infer<typeof runSummarySchema>;
+
+/** A run not finished yet: `POST /runs` (202) and `GET /runs/{id}` while it is queued or running. */
+export const runInProgressSchema = z.looseObject({
+  runId: z.string(),
+  status: z.enum(['queued', 'running']),
+  progress: z
+    .looseObject({
+      users: count,
+      positions: count,
+      discrepancies: count,
+      /** Not sent yet by the API: when it is, the bar shows a fraction instead of moving back and forth. */
+      totalUsers: count.optional(),
+    })
+    .optional(),
+});
+export type RunInProgress = z.infer<typeof runInProgressSchema>;
+
+/** What a run-related call answers: in progress, or finished. */
+export const runStateSchema = z.union([runInProgressSchema, runSummarySchema]);
+export type RunState = z.infer<typeof runStateSchema>;
+
+/** Whether the run is still going. */
+export function inProgress(state: RunState): state is RunInProgress {
+  return state.status === 'queued' || state.status === 'running';
+}
+
+const discrepancyStateShape = {
+  ...discrepancyRefShape,
+  evidence: z.record(z.string(), z.string()),
+  differenceInRoot: decimal.optional(),
+  runId: z.string(),
+  detectedAt: z.string(),
+  status: z.enum(DISCREPANCY_STATUSES),
+  firstSeenAt: z.string(),
+  lastSeenAt: z.string(),
+  firstRunId: z.string(),
+  lastRunId: z.string(),
+  runsSeen: count,
+  consecutiveRuns: count,
+  largestDifference: decimal,
+  alerted: z.boolean(),
+  acknowledgedBy: z.string().optional(),
+  acknowledgedAt: z.string().optional(),
+  acknowledgedNote: z.string().optional(),
+  resolvedBy: z.string().optional(),
+  resolvedAt: z.string().optional(),
+  resolvedNote: z.string().optional(),
+  version: count,
+};
+
+/** A discrepancy with its lifecycle (`lib/domain/lifecycle.ts`). */
+export const discrepancyStateSchema = z.looseObject(discrepancyStateShape);
+export type DiscrepancyAnswer = z.infer<typeof discrepancyStateSchema>;
+
+const lifecycleEventShape = {
+  discrepancyId: z.string(),
+  type: z.string(),
+  at: z.string(),
+  runId: z.string().optional(),
+  by: z.string().optional(),
+  note: z.string().optional(),
+  difference: decimal.optional(),
+  severity: severity.optional(),
+};
+export const lifecycleEventSchema = z.looseObject(lifecycleEventShape);
+export type LifecycleEventAnswer = z.infer<typeof lifecycleEventSchema>;
+
+/** `GET /discrepancies`: a page, and the cursor of the next one when there is one. */
+export const discrepancyPageSchema = z.looseObject({ items: z.array(discrepancyStateSchema), cursor: z.string().optional() });
+export type DiscrepancyPage = z.infer<typeof discrepancyPageSchema>;
+
+/** `GET /discrepancies/{id}`. */
+export const discrepancyDetailSchema = z.looseObject({ discrepancy: discrepancyStateSchema, history: z.array(lifecycleEventSchema) });
+export type DiscrepancyDetail = z.infer<typeof discrepancyDetailSchema>;
+
+/** Every error answer of the API: `problems` (400), `problem` (401, 403, 404, 409), `requestId` (500). */
+export const errorAnswerSchema = z.looseObject({
+  message: z.string().optional(),
+  problems: z.array(z.string()).optional(),
+  problem: z.string().optional(),
+  requestId: z.string().optional(),
+});
+
+/** `T` as a plain object type: interfaces become type literals, which index signatures accept. */
+type Plain<T> = T extends object ? { [K in keyof T]: Plain<T[K]> } : T;
+/** Fails to compile when a value of the server's type `T` would not pass the shape `S`. */
+type Accepts<S extends z.core.$ZodShape, T extends z.input<z.ZodObject<S>>> = T;
+/** The server's types, checked against the schemas (compile time only). */
+export type ServerTypesAccepted = [
+  Accepts<typeof discrepancyStateShape, Plain<DiscrepancyState>>,
+  Accepts<typeof lifecycleEventShape, Plain<LifecycleEvent>>,
+  Accepts<typeof runSummaryShape, Plain<RunSummary & { status: (typeof FINISHED_RUN_STATUSES)[number] }>>,
+];
