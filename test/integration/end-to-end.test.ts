@@ -86,6 +86,22 @@ describe('a whole reconciliation run (sandbox over HTTP, DynamoDB Local, SNS emu
     expect(JSON.stringify((after.Items ?? []).map((item) => [item.id, item.version]).sort())).toBe(before);
   });
 
+  it('runs one of two concurrent deliveries of the same run, and one of two different runs at once, with no alert', async () => {
+    const alertsBefore = topic.delivered().length;
+    const same = await Promise.all([
+      invoke({ requestedBy: 'e2e', asOf: sandbox.book.asOf, runId: 'run-4' }),
+      invoke({ requestedBy: 'e2e', asOf: sandbox.book.asOf, runId: 'run-4' }),
+    ]);
+    expect(same.map((summary) => summary.status).sort()).toEqual(['complete', 'skipped']);
+    const different = await Promise.all([
+      invoke({ requestedBy: 'e2e', asOf: sandbox.book.asOf, runId: 'run-5' }),
+      invoke({ requestedBy: 'e2e', asOf: sandbox.book.asOf, runId: 'run-6' }),
+    ]);
+    expect(different.map((summary) => summary.status).sort()).toEqual(['complete', 'skipped']);
+    expect(different.find((summary) => summary.status === 'skipped')?.reason).toBe('another run holds the run lock');
+    expect(topic.delivered()).toHaveLength(alertsBefore);
+  });
+
   it('refuses a malformed invoke payload, naming the field', async () => {
     await expect(invoke({ requestedBy: 42 })).rejects.toThrow(/requestedBy/);
   });
