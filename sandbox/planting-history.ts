@@ -181,22 +181,28 @@ export const inFlightTrade: Planter = {
   },
 };
 
+/** A Completed deposit on an unmirrored position, dated `offsetUs` from asOf, that no balance reflects. */
+function unreflectedDeposit(ctx: Parameters<Planter['plant']>[0], offsetUs: number) {
+  const p = ctx.take((c) => !ctx.isMirrored(c), 'unmirrored');
+  const amount = someAmount(ctx.rng, p.scale);
+  const row = ctx.history.addTransfer(ctx.rng, {
+    userId: p.userId,
+    assetId: p.asset,
+    type: 'Deposit',
+    status: 'Completed',
+    amount,
+    createdAt: ctx.history.at(offsetUs),
+  });
+  return { p, amount, row };
+}
+
 /** A Completed deposit created 60 s before asOf that neither balance reflects yet. */
 export const inFlightDeposit: Planter = {
   check: 'roll-forward',
   name: 'deposit created 60 s before asOf, not yet in the balances',
   optional: true,
   plant(ctx) {
-    const p = ctx.take((c) => !ctx.isMirrored(c), 'unmirrored');
-    const amount = someAmount(ctx.rng, p.scale);
-    const row = ctx.history.addTransfer(ctx.rng, {
-      userId: p.userId,
-      assetId: p.asset,
-      type: 'Deposit',
-      status: 'Completed',
-      amount,
-      createdAt: ctx.history.at(IN_FLIGHT_DEPOSIT_OFFSET_US),
-    });
+    const { p, amount, row } = unreflectedDeposit(ctx, IN_FLIGHT_DEPOSIT_OFFSET_US);
     ctx.addInFlight({ check: 'roll-forward', userId: p.userId, asset: p.asset, explainedBy: [row.id], difference: fmt(p, -amount) });
     return [];
   },
@@ -208,16 +214,7 @@ export const afterAsOfDeposit: Planter = {
   name: 'deposit created one hour after asOf',
   optional: true,
   plant(ctx) {
-    const p = ctx.take((c) => !ctx.isMirrored(c), 'unmirrored');
-    const amount = someAmount(ctx.rng, p.scale);
-    const row = ctx.history.addTransfer(ctx.rng, {
-      userId: p.userId,
-      assetId: p.asset,
-      type: 'Deposit',
-      status: 'Completed',
-      amount,
-      createdAt: ctx.history.at(AFTER_AS_OF_OFFSET_US),
-    });
+    const { p, amount, row } = unreflectedDeposit(ctx, AFTER_AS_OF_OFFSET_US);
     ctx.addEdgeCase({
       check: 'roll-forward',
       kind: 'after-as-of',

@@ -4,17 +4,13 @@ import { runCommand } from '../../../scripts/cli/commands/run';
 import { ApiError, ApiUnreachableError, describeError } from '../../../scripts/cli/errors';
 import { discrepancy, summary } from '../../unit/cli/fake-recon-api';
 import { Sink } from '../../unit/cli/sink';
-import { type Answer, type ReceivedRequest, startFakeApiServer } from './fake-api-server';
+import { type Answer, closeFakeApiServers, type ReceivedRequest, serveFakeApi } from './fake-api-server';
 
 const TOKEN = 'header.payload.signature-that-must-never-be-printed';
-const servers: { close: () => Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
+afterEach(closeFakeApiServers);
 
 async function serve(respond: (request: ReceivedRequest) => Answer) {
-  const server = await startFakeApiServer(respond);
-  servers.push(server);
+  const server = await serveFakeApi(respond);
   return { ...server, api: new HttpReconApi({ baseUrl: server.url, token: () => TOKEN, timeoutMs: 2000 }) };
 }
 

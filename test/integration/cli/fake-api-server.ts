@@ -50,3 +50,17 @@ function readBody(request: IncomingMessage): Promise<string> {
     request.on('error', reject);
   });
 }
+
+const running: { close: () => Promise<void> }[] = [];
+
+/** Starts a fake API for one test and remembers it, so {@link closeFakeApiServers} (in `afterEach`) stops it. */
+export async function serveFakeApi(respond: (request: ReceivedRequest) => Answer) {
+  const server = await startFakeApiServer(respond);
+  running.push(server);
+  return server;
+}
+
+/** Stops every fake API started by {@link serveFakeApi}. */
+export async function closeFakeApiServers(): Promise<void> {
+  await Promise.all(running.splice(0).map((server) => server.close()));
+}

@@ -2,19 +2,12 @@ import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyJwt } from '../../../lib/auth/jwt';
 import { discrepancy, summary } from '../../unit/cli/fake-recon-api';
-import { type Answer, type ReceivedRequest, startFakeApiServer } from './fake-api-server';
+import { closeFakeApiServers, serveFakeApi } from './fake-api-server';
 
 const DEV_KEY = 'a-test-dev-key-of-at-least-thirty-two-characters';
-const servers: { close: () => Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
+afterEach(closeFakeApiServers);
 
-async function serve(respond: (request: ReceivedRequest) => Answer) {
-  const server = await startFakeApiServer(respond);
-  servers.push(server);
-  return server;
-}
+const serve = serveFakeApi;
 
 /** `npm run recon -- …` as a person runs it: a child process, its exit code and its two outputs. */
 function recon(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
