@@ -19,6 +19,8 @@ const directRunEvent = z.strictObject({
     .optional(),
   /** Check everything, record nothing, alert nothing. */
   dryRun: z.boolean().optional(),
+  /** Read every user's whole history and rebuild the running totals. */
+  rebuild: z.boolean().optional(),
   /** The person a run queued by `POST /runs` runs for (the API verified them). */
   manualBy: z.string().min(1).max(200).optional(),
   /** Only these users, assets, checks, venues. */
@@ -38,6 +40,7 @@ export const handler = middy<z.infer<typeof directRunEvent>>()
       {
         ...(event.runId && { runId: event.runId }),
         ...(event.dryRun && { dryRun: true }),
+        ...(event.rebuild && { rebuild: true }),
         ...(event.scope && { scope: event.scope }),
       },
     ),

@@ -7,7 +7,13 @@ import { parseEvent } from '../lib/middleware/parse-event';
 import { secretsFromContext, ssmSecrets } from '../lib/middleware/ssm-secrets';
 
 /** An EventBridge scheduled event: its id traces the run back to it, its time is the run's as-of. */
-const scheduledEvent = z.object({ id: z.string().min(1), source: z.string(), time: z.iso.datetime({ offset: true }).optional() });
+const scheduledEvent = z.object({
+  id: z.string().min(1),
+  source: z.string(),
+  time: z.iso.datetime({ offset: true }).optional(),
+  /** Set by the weekly schedule: rebuild the running history totals from the whole history. */
+  rebuild: z.boolean().optional(),
+});
 
 /** The EventBridge schedule trigger: one full reconciliation run per event. */
 export const handler = middy<z.infer<typeof scheduledEvent>>()
@@ -15,5 +21,8 @@ export const handler = middy<z.infer<typeof scheduledEvent>>()
   .use(parseEvent(scheduledEvent))
   .use(ssmSecrets())
   .handler(async (event, context) =>
-    runFromTrigger({ type: 'schedule', eventId: event.id }, secretsFromContext(context), event.time, { runId: `schedule-${event.id}` }),
+    runFromTrigger({ type: 'schedule', eventId: event.id }, secretsFromContext(context), event.time, {
+      runId: `schedule-${event.id}`,
+      ...(event.rebuild && { rebuild: true }),
+    }),
   );

@@ -8,9 +8,10 @@ import type { Config } from './config';
 import { ConfigError } from './errors';
 import { createLogger, type Logger } from './log';
 import type { VenuePorts } from './runs/check-venues';
-import { LambdaRunInvoker } from './runs/lambda-run-invoker';
+import { LambdaRunInvoker, LambdaShardInvoker } from './runs/lambda-run-invoker';
 import type { RunInvoker, RunQueue } from './runs/queue-run';
 import type { ReconcileDeps } from './runs/reconcile';
+import { venueBudgets } from './runs/venue-schedule';
 import { BackOfficeClient } from './sources/backoffice/backoffice-client';
 import { backOfficePort } from './sources/backoffice/backoffice-port';
 import { DriftLog } from './sources/drift';
@@ -21,6 +22,9 @@ import { RetryBudget } from './sources/pacing/retry-budget';
 import { ReportingClient } from './sources/reporting/reporting-client';
 import { reportingPort } from './sources/reporting/reporting-port';
 import { DynamoDbDiscrepancyStore } from './store/dynamodb-discrepancy-store';
+import { DynamoDbHistoryStore } from './store/dynamodb-history-store';
+import { DynamoDbRunState } from './store/dynamodb-run-state';
+import { DynamoDbVenueCheckLog } from './store/dynamodb-venue-log';
 import { loadVenueAccounts } from './venues/venue-accounts';
 
 /** Everything a handler needs, built once per container. */
@@ -61,12 +65,24 @@ export function wire(config: Config): Wiring {
   );
   const deps: ReconcileDeps = {
     venues: config.venueAccountsFile ? wireVenues(config, http) : undefined,
+    ...(config.venueAccountsFile && {
+      venueLog: new DynamoDbVenueCheckLog(DynamoDBDocumentClient.from(dynamo), config.tables.runs),
+      venueBudgets: venueBudgets({
+        runSeconds: config.venues.runSeconds,
+        multiMarketsRatePerMinute: config.multiMarkets?.ratePerMinute,
+        indxMinIntervalMs: config.indx?.minIntervalMs,
+      }),
+      venueWindowSeconds: config.venues.coverageHours * 3600,
+    }),
     reporting: reportingPort(new ReportingClient(reportingHttp, config.reporting.token, config.pageSize, drift)),
     backOffice: backOfficePort(new BackOfficeClient(backOfficeHttp, config.backOffice.token, config.pageSize, drift), config.pageSize),
     store,
     alerts: new SnsAlertPublisher(sns, config.alertsTopicArn),
     clock: { now: () => new Date() },
     userBatchSize: config.userBatchSize,
+    history: new DynamoDbHistoryStore(DynamoDBDocumentClient.from(dynamo), config.tables.totals),
+    historyOverlapMs: config.historyOverlapMs,
+    runState: new DynamoDbRunState(DynamoDBDocumentClient.from(dynamo), config.tables.runs),
     alertAfterRuns: config.alertAfterRuns,
     stormThreshold: config.stormThreshold,
     graceMs: config.graceMs,
@@ -80,6 +96,13 @@ export function wire(config: Config): Wiring {
     region: config.aws.region,
     ...(config.aws.lambdaEndpoint && { endpoint: config.aws.lambdaEndpoint, credentials }),
   });
+  if (config.shardFunctionName) {
+    deps.shards = {
+      usersPerShard: config.shards.users,
+      concurrency: config.shards.concurrency,
+      invoker: new LambdaShardInvoker(lambda, config.shardFunctionName),
+    };
+  }
   const invoker: RunInvoker = config.runFunctionName
     ? new LambdaRunInvoker(lambda, config.runFunctionName)
     : {

@@ -47,7 +47,7 @@ const LATEST = 3;
  * ledger.get(userId, 'btc')?.total // 1
  */
 export class Ledger {
-  private readonly positions = new Map<string, PositionHistory>();
+  private readonly positions = new Map<string, Map<string, PositionHistory>>();
   private readonly asOf: number;
   private readonly graceStart: number;
   /** Rows seen after the as-of, and so ignored. */
@@ -58,24 +58,24 @@ export class Ledger {
     this.graceStart = this.asOf - graceMs;
   }
 
-  /** Adds one flow (ignored when it is after the as-of). */
-  add(flow: Flow): void {
+  /**
+   * Adds one flow (ignored when it is after the as-of). `counted`: the flow is already in the
+   * totals this ledger was seeded with (a row read again in the overlap), so it only counts as
+   * recent when it falls in the grace window.
+   */
+  add(flow: Flow, counted = false): void {
     const at = Date.parse(flow.at);
     if (Number.isNaN(at) || at > this.asOf) {
       this.ignoredAfterAsOf++;
       return;
     }
-    const key = `${flow.userId}|${flow.asset}`;
-    let position = this.positions.get(key);
-    if (!position) {
-      position = { total: Amount.ZERO, recent: Amount.ZERO, recentIds: [], kinds: emptyKinds() };
-      this.positions.set(key, position);
-    }
-    position.total = position.total.plus(flow.amount);
+    const position = this.position(flow.userId, flow.asset);
     if (at >= this.graceStart) {
       position.recent = position.recent.plus(flow.amount);
       position.recentIds.push(flow.id);
     }
+    if (counted) return;
+    position.total = position.total.plus(flow.amount);
     const totals = position.kinds[flow.kind];
     totals.count++;
     totals.sum = totals.sum.plus(flow.amount);
@@ -84,10 +84,61 @@ export class Ledger {
     if (totals.latest.length > LATEST) totals.latest.length = LATEST;
   }
 
+  /** Starts a user × asset from running totals kept by an earlier run (see `lib/history`). */
+  seed(userId: string, asset: string, totals: StoredPosition): void {
+    const position = this.position(userId, asset);
+    position.total = position.total.plus(Amount.parse(totals.total));
+    for (const kind of FLOW_KINDS) {
+      const stored = totals.kinds[kind];
+      if (!stored) continue;
+      const target = position.kinds[kind];
+      target.count += stored.count;
+      target.sum = target.sum.plus(Amount.parse(stored.sum));
+      target.latest.push(...stored.latest.map(([id, at]) => ({ id, at })));
+      target.latest.sort((a, b) => b.at - a.at || (a.id < b.id ? -1 : 1));
+      if (target.latest.length > LATEST) target.latest.length = LATEST;
+    }
+  }
+
   /** The history of one user × asset, if it has any. */
   get(userId: string, asset: string): PositionHistory | undefined {
-    return this.positions.get(`${userId}|${asset}`);
+    return this.positions.get(userId)?.get(asset);
   }
+
+  /** One user's running totals, to keep for the next run (rows up to the as-of, recent ones included). */
+  totalsOf(userId: string): Record<string, StoredPosition> {
+    const out: Record<string, StoredPosition> = {};
+    for (const [asset, position] of this.positions.get(userId) ?? []) {
+      const kinds: StoredPosition['kinds'] = {};
+      for (const kind of FLOW_KINDS) {
+        const totals = position.kinds[kind];
+        if (totals.count === 0) continue;
+        kinds[kind] = { count: totals.count, sum: totals.sum.toString(), latest: totals.latest.map((row) => [row.id, row.at]) };
+      }
+      out[asset] = { total: position.total.toString(), kinds };
+    }
+    return out;
+  }
+
+  private position(userId: string, asset: string): PositionHistory {
+    let user = this.positions.get(userId);
+    if (!user) {
+      user = new Map();
+      this.positions.set(userId, user);
+    }
+    let position = user.get(asset);
+    if (!position) {
+      position = { total: Amount.ZERO, recent: Amount.ZERO, recentIds: [], kinds: emptyKinds() };
+      user.set(asset, position);
+    }
+    return position;
+  }
+}
+
+/** A user × asset's running totals as stored between runs: decimal strings, the latest ids with their times in ms. */
+export interface StoredPosition {
+  total: string;
+  kinds: Partial<Record<FlowKind, { count: number; sum: string; latest: [string, number][] }>>;
 }
 
 function emptyKinds(): Record<FlowKind, FlowTotals> {

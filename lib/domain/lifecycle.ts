@@ -23,6 +23,8 @@ export interface DiscrepancyState extends Discrepancy {
   largestDifference: string;
   /** Whether its "opened" alert went out. */
   alerted: boolean;
+  /** The run that sent (or collected into a storm summary) its opened alert. */
+  alertedRunId?: string;
   acknowledgedBy?: string;
   acknowledgedAt?: string;
   acknowledgedNote?: string;

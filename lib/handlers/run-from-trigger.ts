@@ -12,7 +12,7 @@ export async function runFromTrigger(
   trigger: RunTrigger,
   secrets: Record<string, string> = {},
   asOf?: string,
-  options: { runId?: string; dryRun?: boolean; scope?: RunScope } = {},
+  options: { runId?: string; dryRun?: boolean; scope?: RunScope; rebuild?: boolean } = {},
 ): Promise<RunSummary> {
   const { deps, log } = container(secrets);
   // A run id given by the trigger (the schedule event's id, a retried invoke) makes a second delivery a no-op.
@@ -24,6 +24,7 @@ export async function runFromTrigger(
       trigger,
       ...(asOf && { asOf: new Date(asOf) }),
       ...(options.dryRun && { dryRun: true }),
+      ...(options.rebuild && { rebuild: true }),
       ...(options.scope && { scope: options.scope }),
     },
     deps,

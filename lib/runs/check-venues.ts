@@ -4,9 +4,11 @@ import type { Precision } from '../domain/precision';
 import type { Verdict } from '../domain/verdict';
 import type { IndxBalance } from '../sources/indx/indx-client';
 import type { MultiMarketsAccountRef, MultiMarketsBalance } from '../sources/multimarkets/multimarkets-client';
-import type { VenueAccounts } from '../venues/venue-accounts';
+import type { IndxVenueAccount, MultiMarketsVenueAccount, VenueAccounts } from '../venues/venue-accounts';
 import type { CircuitBreaker, Settled } from './circuit-breaker';
+import type { Clock, VenueCheckLog } from './ports';
 import type { SourceHealthTracker } from './source-health';
+import { pickDueAccounts, type VenueBudgets, type VenueCoverage, type VenueSource, venueCoverage } from './venue-schedule';
 
 /** The venues a run reads, with the mapping of their accounts; a venue left out is not checked. */
 export interface VenuePorts {
@@ -16,103 +18,170 @@ export interface VenuePorts {
   indx?: { balance(wmid: string): Promise<IndxBalance>; probeWmid?: string };
 }
 
-/** The internal balance of a mirrored user × asset: Reporting's figure, absent, or unknown because Reporting failed for that user. */
-export type InternalBalance = { ok: true; amount: Amount | undefined } | { ok: false; reason: string };
+/** How a run chooses the venue accounts it reads, and over what window it reports their coverage. */
+export interface VenueSchedule {
+  /** When each account was last checked; left out, none ever was (every account is due in every run). */
+  log?: VenueCheckLog;
+  /** Read the log to choose, but record nothing in it (a dry run; a run that judged only some assets of each account). */
+  readOnly?: boolean;
+  /** Calls each venue may take in this run; a venue left out reads every mapped account. */
+  budgets: VenueBudgets;
+  /** Every mapped account should be checked within this many seconds. */
+  windowSeconds: number;
+  clock: Clock;
+}
 
-/**
- * Keeps, while the users stream past, the Reporting figures of the user × asset pairs the venue
- * mapping mirrors — and only those, so memory grows with the mapping, not with the book.
- */
-export class MirroredBalances {
-  private readonly keys = new Set<string>();
-  private readonly users = new Set<string>();
-  private readonly amounts = new Map<string, Amount>();
-  private readonly seen = new Set<string>();
-  private readonly failed = new Map<string, string>();
+/** A user's Reporting balances, read when a venue account of that user is compared (settled: a failure is data). */
+export type InternalBalances = (userId: string) => Promise<Settled<{ asset: string; amount: Amount }[]>>;
 
-  constructor(accounts: VenueAccounts) {
-    const mirror = (userId: string, asset: string) => {
-      this.keys.add(`${userId}|${asset}`);
-      this.users.add(userId);
-    };
-    for (const account of accounts.multimarkets) mirror(account.userId, account.asset);
-    for (const account of accounts.indx) {
-      mirror(account.userId, account.wmz);
-      for (const instrument of account.instruments) mirror(account.userId, instrument.asset);
-    }
-  }
+/** What the venue phase of a run found: the verdicts of the accounts it read, and each venue's coverage. */
+export interface VenueCheckResult {
+  verdicts: Verdict[];
+  coverage: { multimarkets?: VenueCoverage; indx?: VenueCoverage };
+}
 
-  /** Notes what Reporting answered for a user (kept only when the mapping mirrors that user). */
-  note(userId: string, result: Settled<{ asset: string; amount: Amount }[]>): void {
-    if (!this.users.has(userId)) return;
-    if (!result.ok) {
-      this.failed.set(userId, `reporting unavailable: ${result.error.failure}`);
-      return;
-    }
-    this.seen.add(userId);
-    for (const row of result.value) {
-      const key = `${userId}|${row.asset}`;
-      if (this.keys.has(key)) this.amounts.set(key, row.amount);
-    }
-  }
+/** The key of a MultiMarkets account in the check log (and as evidence names it): `thirdServerCode/userName/currency`. */
+export function multiMarketsAccountKey(account: MultiMarketsAccountRef): string {
+  return `${account.thirdServerCode}/${account.userName}/${account.currency}`;
+}
 
-  /** The internal figure a venue account mirrors. */
-  lookup(userId: string, asset: string): InternalBalance {
-    const failure = this.failed.get(userId);
-    if (failure) return { ok: false, reason: failure };
-    if (!this.seen.has(userId)) return { ok: false, reason: 'user not in the Reporting user list' };
-    return { ok: true, amount: this.amounts.get(`${userId}|${asset}`) };
-  }
+/** The key of an INDX trader in the check log: its WMID (one call reads all its balances). */
+export function indxAccountKey(account: Pick<IndxVenueAccount, 'wmid'>): string {
+  return account.wmid;
 }
 
 /**
- * Reads every mapped venue account and compares it with the internal balance it mirrors. The
- * venues are rate-limited, so each is read one account at a time through its paced client (the
- * two venues in parallel); a venue that keeps failing is stopped by the breaker, and every
- * account it could not answer for is `unknown`.
+ * Reads the most overdue of the mapped venue accounts — at most each venue's budget — and
+ * compares each with the Reporting balance it mirrors, read then (once per user). The venues are
+ * rate-limited, so each is read one account at a time through its paced client (the two venues in
+ * parallel); a venue that keeps failing is stopped by the breaker, and every account it could not
+ * answer for is `unknown` and stays due. Accounts the venue answered for (found or not) are
+ * recorded as checked at the start of the venue's phase, which is never later than the read.
  */
 export async function checkVenues(
   ports: VenuePorts,
-  internal: (userId: string, asset: string) => InternalBalance,
+  internal: InternalBalances,
+  schedule: VenueSchedule,
   precision: Precision,
   breaker: CircuitBreaker,
   health: SourceHealthTracker,
-): Promise<Verdict[]> {
-  const run: VenueRun = { internal, precision, breaker, health };
-  const [multiMarkets, indx] = await Promise.all([checkMultiMarkets(ports, run), checkIndx(ports, run)]);
-  return [...multiMarkets, ...indx];
+): Promise<VenueCheckResult> {
+  const run: VenueRun = { internal: oncePerUser(internal, health), precision, breaker, health };
+  const { multiMarkets, indx } = ports;
+  const [multimarketsPhase, indxPhase] = await Promise.all([
+    multiMarkets &&
+      coveragePhase('multimarkets', ports.accounts.multimarkets, multiMarketsAccountKey, schedule, (due) =>
+        checkMultiMarkets(multiMarkets, due, run),
+      ),
+    indx && coveragePhase('indx', ports.accounts.indx, indxAccountKey, schedule, (due) => checkIndx(indx, due, run)),
+  ]);
+  return {
+    verdicts: [...(multimarketsPhase?.verdicts ?? []), ...(indxPhase?.verdicts ?? [])],
+    coverage: {
+      ...(multimarketsPhase && { multimarkets: multimarketsPhase.coverage }),
+      ...(indxPhase && { indx: indxPhase.coverage }),
+    },
+  };
 }
 
 /** What both venue phases share: the internal figures, the precision, and the run's breaker and health. */
 interface VenueRun {
-  internal: (userId: string, asset: string) => InternalBalance;
+  internal: InternalBalances;
   precision: Precision;
   breaker: CircuitBreaker;
   health: SourceHealthTracker;
 }
 
-async function checkMultiMarkets(ports: VenuePorts, { internal, precision, breaker, health }: VenueRun): Promise<Verdict[]> {
-  const venue = ports.multiMarkets;
-  if (!venue) return [];
-  const verdicts: Verdict[] = [];
-  for (const account of ports.accounts.multimarkets) {
+/** What one venue's reads gave: the verdicts, and the accounts the venue answered for. */
+interface VenueReads<T> {
+  verdicts: Verdict[];
+  answered: T[];
+}
+
+/** Chooses a venue's due accounts, reads them, records the ones answered and reports the coverage at the end. */
+async function coveragePhase<T>(
+  source: VenueSource,
+  accounts: readonly T[],
+  keyOf: (account: T) => string,
+  schedule: VenueSchedule,
+  read: (due: T[]) => Promise<VenueReads<T>>,
+): Promise<{ verdicts: Verdict[]; coverage: VenueCoverage }> {
+  const lastChecked = new Map(schedule.log ? await schedule.log.lastChecked(source) : []);
+  const startedAt = schedule.clock.now().toISOString();
+  const due = pickDueAccounts(accounts, keyOf, lastChecked, schedule.budgets[source] ?? accounts.length);
+  const { verdicts, answered } = await read(due);
+  const keys = answered.map(keyOf);
+  if (keys.length > 0 && !schedule.readOnly) await schedule.log?.markChecked(source, keys, startedAt);
+  for (const key of keys) lastChecked.set(key, startedAt);
+  const coverage = venueCoverage({
+    keys: accounts.map(keyOf),
+    lastChecked,
+    checked: keys.length,
+    now: schedule.clock.now(),
+    windowSeconds: schedule.windowSeconds,
+  });
+  return { verdicts, coverage };
+}
+
+/** Reads each user's Reporting balances at most once, noting Reporting's health. */
+function oncePerUser(internal: InternalBalances, health: SourceHealthTracker): InternalBalances {
+  const reads = new Map<string, ReturnType<InternalBalances>>();
+  return (userId) => {
+    let read = reads.get(userId);
+    if (!read) {
+      read = internal(userId).then((result) => {
+        health.note('reporting', result);
+        return result;
+      });
+      reads.set(userId, read);
+    }
+    return read;
+  };
+}
+
+/** The internal balance a venue figure mirrors: Reporting's figure, absent, or unknown because Reporting failed for that user. */
+async function mirroredAmount(
+  run: VenueRun,
+  userId: string,
+  asset: string,
+): Promise<{ ok: true; amount: Amount | undefined } | { ok: false; reason: string }> {
+  const balances = await run.internal(userId);
+  if (!balances.ok) return { ok: false, reason: `reporting unavailable: ${balances.error.failure}` };
+  return { ok: true, amount: balances.value.find((row) => row.asset === asset)?.amount };
+}
+
+async function checkMultiMarkets(
+  venue: NonNullable<VenuePorts['multiMarkets']>,
+  due: MultiMarketsVenueAccount[],
+  run: VenueRun,
+): Promise<VenueReads<MultiMarketsVenueAccount>> {
+  const { precision, breaker, health } = run;
+  const reads: VenueReads<MultiMarketsVenueAccount> = { verdicts: [], answered: [] };
+  for (const account of due) {
     const { userId, asset } = account;
     const answer = await breaker.call('multimarkets', () => venue.balance(account));
     health.note('multimarkets', answer);
-    const mirrored = internal(userId, asset);
     const unknown = (reason: string): Verdict => ({ check: 'venue-multimarkets', outcome: 'unknown', userId, asset, reason });
-    if (!answer.ok) verdicts.push(unknown(`multimarkets unavailable: ${answer.error.failure}`));
-    else if (!answer.value.found) verdicts.push(unknown(`account not found at MultiMarkets (code ${answer.value.code})`));
-    else if (!mirrored.ok) verdicts.push(unknown(mirrored.reason));
+    if (!answer.ok) {
+      reads.verdicts.push(unknown(`multimarkets unavailable: ${answer.error.failure}`));
+      continue;
+    }
+    reads.answered.push(account);
+    if (!answer.value.found) {
+      reads.verdicts.push(unknown(`account not found at MultiMarkets (code ${answer.value.code})`));
+      continue;
+    }
+    const mirrored = await mirroredAmount(run, userId, asset);
+    if (!mirrored.ok) reads.verdicts.push(unknown(mirrored.reason));
     else {
-      verdicts.push(
+      reads.verdicts.push(
         venueBalanceCheck(
           {
             check: 'venue-multimarkets',
             userId,
             asset,
             field: 'amount',
-            account: `${account.thirdServerCode}/${account.userName}/${account.currency}`,
+            account: multiMarketsAccountKey(account),
             venueAmount: answer.value.amount,
             venueScale: answer.value.scale,
             internal: mirrored.amount,
@@ -122,16 +191,19 @@ async function checkMultiMarkets(ports: VenuePorts, { internal, precision, break
       );
     }
   }
-  return verdicts;
+  return reads;
 }
 
-async function checkIndx(ports: VenuePorts, { internal, precision, breaker, health }: VenueRun): Promise<Verdict[]> {
-  const venue = ports.indx;
-  if (!venue) return [];
+async function checkIndx(
+  venue: NonNullable<VenuePorts['indx']>,
+  due: IndxVenueAccount[],
+  run: VenueRun,
+): Promise<VenueReads<IndxVenueAccount>> {
+  const { precision, breaker, health } = run;
   const probe = venue.probeWmid ? await breaker.call('indx', () => venue.balance(venue.probeWmid as string)) : undefined;
   if (probe) health.note('indx', probe);
-  const verdicts: Verdict[] = [];
-  for (const account of ports.accounts.indx) {
+  const reads: VenueReads<IndxVenueAccount> = { verdicts: [], answered: [] };
+  for (const account of due) {
     const figures = [
       { field: 'wmz', asset: account.wmz, read: (balance: IndxBalance & { found: true }) => balance.wmz },
       ...account.instruments.map((instrument) => ({
@@ -143,31 +215,34 @@ async function checkIndx(ports: VenuePorts, { internal, precision, breaker, heal
     ];
     const answer: Settled<IndxBalance> = probe && !probe.ok ? probe : await breaker.call('indx', () => venue.balance(account.wmid));
     if (answer !== probe) health.note('indx', answer);
+    if (answer.ok) reads.answered.push(account);
     for (const { field, asset, read } of figures) {
       const { userId } = account;
-      const mirrored = internal(userId, asset);
       const unknown = (reason: string): Verdict => ({ check: 'venue-indx', outcome: 'unknown', userId, asset, reason });
-      if (!answer.ok) verdicts.push(unknown(`indx unavailable: ${answer.error.failure}`));
-      else if (!answer.value.found) verdicts.push(unknown('WMID not found at INDX (code -3)'));
-      else if (!mirrored.ok) verdicts.push(unknown(mirrored.reason));
+      if (!answer.ok) reads.verdicts.push(unknown(`indx unavailable: ${answer.error.failure}`));
+      else if (!answer.value.found) reads.verdicts.push(unknown('WMID not found at INDX (code -3)'));
       else {
-        verdicts.push(
-          venueBalanceCheck(
-            {
-              check: 'venue-indx',
-              userId,
-              asset,
-              field,
-              account: account.wmid,
-              venueAmount: read(answer.value),
-              venueScale: undefined,
-              internal: mirrored.amount,
-            },
-            precision,
-          ),
-        );
+        const mirrored = await mirroredAmount(run, userId, asset);
+        if (!mirrored.ok) reads.verdicts.push(unknown(mirrored.reason));
+        else {
+          reads.verdicts.push(
+            venueBalanceCheck(
+              {
+                check: 'venue-indx',
+                userId,
+                asset,
+                field,
+                account: account.wmid,
+                venueAmount: read(answer.value),
+                venueScale: undefined,
+                internal: mirrored.amount,
+              },
+              precision,
+            ),
+          );
+        }
       }
     }
   }
-  return verdicts;
+  return reads;
 }

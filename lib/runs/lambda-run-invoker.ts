@@ -21,3 +21,17 @@ export class LambdaRunInvoker implements RunInvoker {
     );
   }
 }
+
+/** Starts one shard of a fanned-out run on the shard worker function, asynchronously. */
+export class LambdaShardInvoker {
+  constructor(
+    private readonly client: LambdaClient,
+    private readonly functionName: string,
+  ) {}
+
+  async invoke(work: { runId: string; shard: number }): Promise<void> {
+    await this.client.send(
+      new InvokeCommand({ FunctionName: this.functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(work)) }),
+    );
+  }
+}

@@ -3,10 +3,12 @@ import type { Discrepancy } from '../domain/discrepancy';
 import type { TradeRecord, TransferRecord } from '../domain/ledger';
 import type { DiscrepancyState, LifecycleEvent } from '../domain/lifecycle';
 import type { Amount } from '../domain/money';
+import type { HistoryChunk } from '../history/batch-history';
 import type { PagingNotes } from '../sources/paging';
 import type { SourceName } from '../sources/source-error';
 import type { RunSummary, RunTrigger } from './run-summary';
 import type { StoredSourceState } from './source-transitions';
+import type { VenueSource } from './venue-schedule';
 
 /** An asset as Reporting lists it: id, display scale and its total over the counted users. */
 export interface AssetInfo {
@@ -39,11 +41,17 @@ export interface ReportingBalance {
 export interface ReportingPort {
   assets(): Promise<AssetInfo[]>;
   users(notes?: PagingNotes): AsyncIterable<UserInfo[]>;
+  /** One page (1-based) of the user listing in creation order, and the listing's total. */
+  usersPage(page: number, pageSize: number): Promise<{ users: UserInfo[]; total: number }>;
   userBalances(userId: string): Promise<ReportingBalance[]>;
   /** A user's resting orders (`orders/opened`). */
   openOrders(userId: string): Promise<OpenOrderRecord[]>;
-  /** The transfers of a batch of users (`transfers`). */
-  transfers(userIds: string[]): Promise<TransferRecord[]>;
+  /** The transfers of a batch of users (`transfers`), optionally only those created in a time range (ISO, inclusive). */
+  transfers(userIds: string[], created?: { from?: string; to?: string }): Promise<TransferRecord[]>;
+  /** The ids of a batch of users' finished orders (`orders`), optionally only those created from a time on. */
+  orderIds(userIds: string[], createdFrom?: string): Promise<string[]>;
+  /** The trades (fills) of the given orders (`orders/transactions` filtered by `OrderId`). */
+  tradesOfOrders(orderIds: string[]): Promise<TradeRecord[]>;
   /** Every trade, read per commission asset and handed over page by page (`orders/transactions`). */
   trades(commissionAssetIds: string[], onPage: (rows: TradeRecord[]) => void): Promise<void>;
 }
@@ -117,4 +125,22 @@ export interface AlertPublisher {
 /** The time, injected so runs are reproducible in tests. */
 export interface Clock {
   now(): Date;
+}
+
+/**
+ * When each rate-limited venue account was last checked, so that each run reads the most overdue
+ * accounts first and the run summary can say how much of the window is covered. Keys are the
+ * accounts' keys (`multiMarketsAccountKey`, `indxAccountKey` in `check-venues.ts`); times are ISO strings.
+ */
+export interface VenueCheckLog {
+  /** Every account of `source` ever marked, with its last check time. */
+  lastChecked(source: VenueSource): Promise<Map<string, string>>;
+  /** Records that the venue answered for these accounts (found or not found) at `at`. */
+  markChecked(source: VenueSource, keys: string[], at: string): Promise<void>;
+}
+
+/** Where the running history totals are kept between runs, one chunk per page of the user listing. */
+export interface HistoryStore {
+  load(key: string): Promise<HistoryChunk | undefined>;
+  save(key: string, chunk: HistoryChunk): Promise<void>;
 }

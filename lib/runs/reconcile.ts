@@ -1,22 +1,22 @@
-import { assetTotalsCheck, isCounted } from '../domain/checks/asset-totals';
-import { toDiscrepancy } from '../domain/discrepancy';
-import { Ledger, type TradeRecord, tradeFlows, transferFlows } from '../domain/ledger';
+import { assetTotalsCheck } from '../domain/checks/asset-totals';
 import { Amount } from '../domain/money';
 import { Precision, type ToleranceTable } from '../domain/precision';
-import { DEFAULT_SEVERITY_THRESHOLDS, type SeverityThresholds, severityOf } from '../domain/severity';
-import type { MismatchVerdict, Verdict } from '../domain/verdict';
+import type { SeverityThresholds } from '../domain/severity';
+import type { Verdict } from '../domain/verdict';
 import type { DriftReport } from '../sources/drift';
-import { newPagingNotes } from '../sources/paging';
 import { SourceError, type SourceName } from '../sources/source-error';
-import { checkVenues, MirroredBalances, type VenuePorts } from './check-venues';
-import { CircuitBreaker, type Settled } from './circuit-breaker';
-import type { AlertPublisher, BackOfficePort, BackOfficeUserBalances, Clock, DiscrepancyStore, ReportingPort, UserInfo } from './ports';
-import { RunEffects } from './run-effects';
-import { inScope, type RunScope } from './run-scope';
-import { type DiscrepancyRef, emptyTallies, type RunSummary, type RunTrigger, SUMMARY_ITEM_LIMIT } from './run-summary';
+import { checkVenues, type VenuePorts } from './check-venues';
+import { CircuitBreaker } from './circuit-breaker';
+import type { AlertPublisher, BackOfficePort, Clock, DiscrepancyStore, HistoryStore, ReportingPort, VenueCheckLog } from './ports';
+import { RunEffects, sendRunAlerts } from './run-effects';
+import type { RunScope } from './run-scope';
+import { InMemoryRunState } from './run-state-memory';
+import { emptyTallies, type RunSummary, type RunTrigger } from './run-summary';
+import { emptyShardTally, mergeTallies, type ShardTally } from './shard-tally';
+import { type RunPlan, type RunStateStore, runShard, type ShardControl, VerdictSink } from './shard-worker';
 import { SourceHealthTracker } from './source-health';
 import { sourceTransition } from './source-transitions';
-import { type RunContext, userVerdicts } from './user-verdicts';
+import type { VenueBudgets } from './venue-schedule';
 
 /** What to run: its id, what started it and, optionally, the as-of time (default: now). */
 export interface RunRequest {
@@ -27,6 +27,13 @@ export interface RunRequest {
   dryRun?: boolean;
   /** Only these users, assets, checks, venues; left out, the whole book. */
   scope?: RunScope;
+  /** Ignore the running history totals: read every user's whole history and store the totals afresh. */
+  rebuild?: boolean;
+}
+
+/** Hands a shard of a run to a worker (asynchronously: Lambda async invoke, or in process). */
+export interface ShardInvoker {
+  invoke(work: { runId: string; shard: number }): Promise<void>;
 }
 
 /** The ports a run talks to, passed in so tests can use fakes and `wiring.ts` the real ones. */
@@ -50,6 +57,12 @@ export interface ReconcileDeps {
   retryBudget?: { reset(): void };
   /** The venues to compare with the balances they mirror; left out, no venue is read. */
   venues?: VenuePorts;
+  /** When each venue account was last checked, so a run reads the most overdue first; left out, every mapped account is due in every run. */
+  venueLog?: VenueCheckLog;
+  /** Calls one run may make to each venue (`venueBudgets()`); a venue left out reads every mapped account. */
+  venueBudgets?: VenueBudgets;
+  /** Every mapped venue account should be checked within this many seconds (default 24 h); the summary counts the overdue. */
+  venueWindowSeconds?: number;
   /** Alert only once a discrepancy was found in this many runs in a row (default 1). */
   alertAfterRuns?: number;
   /** Above this many new alerts in one run, one summary message instead (default 50). */
@@ -58,17 +71,31 @@ export interface ReconcileDeps {
   lockTtlMs?: number;
   /** Failed calls in a row after which a source is not called again in the run (default 3). */
   breakerThreshold?: number;
+  /** Running history totals between runs; left out, every run reads every user's whole history. */
+  history?: HistoryStore;
+  /** How far before the watermark history is read again (ms, default 1 h; never less than the grace window). */
+  historyOverlapMs?: number;
+  /** Shard plans and checkpoints; left out, kept in memory (a single-invocation run). */
+  runState?: RunStateStore;
+  /** Fan-out: users per shard, shards running at once, and the invoker; without an invoker every shard runs here, one after another. */
+  shards?: { usersPerShard: number; concurrency: number; invoker?: ShardInvoker };
+  /** Pages reconciled at once within a shard (default 2). */
+  pageConcurrency?: number;
   /** Called after each batch, for progress logs. */
   onProgress?: (progress: { users: number; positions: number; discrepancies: number }) => void;
 }
 
 /**
- * Reconciles every user of the book as of one time: lists the assets and rolls every trade into a
- * ledger, then streams the users in batches — their balances, open orders and transfers from
- * Reporting, their balances from the back office — runs every check, records each mismatch and
- * alerts on the ones seen for the first time; finally the per-asset totals and the venues. A
- * source that fails makes the checks that needed it `unknown` — never a discrepancy — and is
- * reported in the summary and by a source-health alert.
+ * Reconciles every user of the book as of one time. The coordinator lists the assets and the size
+ * of the user listing and plans shards (ranges of listing pages); each shard streams its pages —
+ * balances and open orders per user, history from the running totals, back-office balances — runs
+ * every check and records each mismatch, checkpointing after every page. The last shard to finish
+ * runs the asset totals and the venues, sends the run's alerts and stores the summary. A source
+ * that fails makes the checks that needed it `unknown` — never a discrepancy — and is reported in
+ * the summary and by a source-health alert.
+ *
+ * With `deps.shards.invoker` and more than one shard, the shards run as separate invocations and
+ * this returns the `running` summary at once; otherwise everything runs here.
  */
 export async function reconcile(request: RunRequest, deps: ReconcileDeps): Promise<RunSummary> {
   const startedAt = deps.clock.now();
@@ -88,8 +115,39 @@ export async function reconcile(request: RunRequest, deps: ReconcileDeps): Promi
     await deps.store.saveRun(summary);
     return summary;
   }
+  let handedOver = false;
   try {
-    return await reconcileLocked(request, deps, startedAt, asOf, dryRun);
+    deps.retryBudget?.reset();
+    deps.drift?.drain();
+    const plan = await planRun(request, deps, startedAt, asOf, dryRun);
+    if (!plan.ok) return await finalizeRun(plan.plan, [], deps, plan.error);
+    const runState = deps.runState ?? new InMemoryRunState();
+    const fanOut = deps.shards?.invoker && plan.plan.shards.length > 1 && !dryRun ? deps.shards.invoker : undefined;
+    if (fanOut) {
+      await runState.savePlan(plan.plan);
+      const first = Math.min(deps.shards?.concurrency ?? 1, plan.plan.shards.length);
+      for (let i = 0; i < first; i++) {
+        const shard = await runState.claimShard(request.runId, plan.plan.shards.length);
+        if (shard !== undefined) await fanOut.invoke({ runId: request.runId, shard });
+      }
+      handedOver = true;
+      return { ...skipped(request, asOf, startedAt, ''), status: 'running', reason: undefined, shards: plan.plan.shards.length };
+    }
+    const tallies: ShardTally[] = [];
+    const local = { ...deps, runState };
+    for (let shard = 0; shard < plan.plan.shards.length; shard++) {
+      const done = tallies.reduce((sum, tally) => sum + tally.users, 0);
+      const { tally } = await runShard(plan.plan, shard, {
+        ...local,
+        onProgress: (progress) => {
+          const users = done + progress.users;
+          deps.onProgress?.({ ...progress, users });
+          if (!dryRun && deps.store.progress) void deps.store.progress(request.runId, { ...progress, users }).catch(() => undefined);
+        },
+      });
+      tallies.push(tally);
+    }
+    return await finalizeRun(plan.plan, tallies, local);
   } catch (error) {
     // Leave a final status behind, so `GET /runs/{id}` does not show the run running for ever.
     const reason = `failed: ${error instanceof Error ? error.name : 'unknown error'}`;
@@ -98,14 +156,228 @@ export async function reconcile(request: RunRequest, deps: ReconcileDeps): Promi
       .catch(() => undefined);
     throw error;
   } finally {
-    if (!dryRun) await deps.store.releaseLock(request.runId);
+    if (!dryRun && !handedOver) await deps.store.releaseLock(request.runId);
   }
 }
 
-/** The venues a scope reads: those its `sources` name (all when it names none), and only the accounts of its users. */
+/**
+ * One shard's work in a fanned-out run (the shard worker function calls this): resumes the shard
+ * from its checkpoint; hands the rest to a new invocation when time runs short; when it is done,
+ * claims the next shard not yet started; and the last shard to finish finalises the run.
+ */
+export async function reconcileShard(
+  work: { runId: string; shard: number },
+  deps: ReconcileDeps & { runState: RunStateStore; shards: { invoker: ShardInvoker } },
+  control: ShardControl = {},
+): Promise<RunSummary | undefined> {
+  const plan = await deps.runState.loadPlan(work.runId);
+  if (!plan) throw new RangeError(`run ${work.runId} has no stored plan`);
+  const afterPage = async (page: number) => {
+    // Keep the run lock while the run lasts longer than one Lambda.
+    await deps.store.acquireLock(work.runId, deps.lockTtlMs ?? 15 * 60_000, deps.clock.now());
+    await control.afterPage?.(page);
+  };
+  const { finished } = await runShard(plan, work.shard, deps, { ...control, afterPage });
+  if (!finished) {
+    await deps.shards.invoker.invoke(work);
+    return undefined;
+  }
+  const next = await deps.runState.claimShard(work.runId, plan.shards.length);
+  if (next !== undefined) await deps.shards.invoker.invoke({ runId: work.runId, shard: next });
+  const done = await deps.runState.shardDone(work.runId, work.shard);
+  if (done < plan.shards.length) return undefined;
+  const tallies = await Promise.all(plan.shards.map((_, shard) => deps.runState.loadTally(work.runId, shard)));
+  try {
+    return await finalizeRun(
+      plan,
+      tallies.map((tally, shard) => tally ?? emptyShardTally(plan.shards[shard]?.firstPage ?? 1)),
+      deps,
+    );
+  } finally {
+    await deps.store.releaseLock(work.runId);
+  }
+}
+
+type Planned = { ok: true; plan: RunPlan } | { ok: false; plan: RunPlan; error: SourceError };
+
+/** Lists the assets and the size of the user listing, and cuts the listing into shards of whole pages. */
+async function planRun(request: RunRequest, deps: ReconcileDeps, startedAt: Date, asOf: Date, dryRun: boolean): Promise<Planned> {
+  const pageSize = deps.userBatchSize;
+  const plan: RunPlan = {
+    runId: request.runId,
+    trigger: request.trigger,
+    asOf: asOf.toISOString(),
+    startedAt: startedAt.toISOString(),
+    dryRun,
+    rebuild: request.rebuild ?? false,
+    ...(request.scope && { scope: request.scope }),
+    pageSize,
+    totalUsers: 0,
+    assets: [],
+    shards: [],
+  };
+  try {
+    const assets = await deps.reporting.assets();
+    plan.assets = assets.map((asset) => ({ assetId: asset.assetId, scale: asset.scale, total: asset.total.toString() }));
+    plan.totalUsers = (await deps.reporting.usersPage(1, pageSize)).total;
+  } catch (error) {
+    if (!(error instanceof SourceError)) throw error;
+    return { ok: false, plan, error };
+  }
+  const pages = Math.max(1, Math.ceil(plan.totalUsers / pageSize));
+  // A scoped run over a few users stays one invocation: one shard.
+  const pagesPerShard = request.scope?.users
+    ? pages
+    : Math.max(1, Math.floor((deps.shards?.usersPerShard ?? Number.MAX_SAFE_INTEGER) / pageSize));
+  for (let first = 1; first <= pages; first += pagesPerShard) {
+    const end = first + pagesPerShard;
+    plan.shards.push(end > pages ? { firstPage: first } : { firstPage: first, endPage: end });
+  }
+  return { ok: true, plan };
+}
+
+/**
+ * Ends a run: merges the shards' tallies, checks the per-asset totals and the venues, sends the
+ * run's alerts once, notes source-health changes and stores the summary.
+ */
+async function finalizeRun(plan: RunPlan, tallies: ShardTally[], deps: ReconcileDeps, failure?: SourceError): Promise<RunSummary> {
+  const stormThreshold = deps.stormThreshold ?? 50;
+  const merged = mergeTallies(tallies, stormThreshold + 1);
+  const health = SourceHealthTracker.from(merged.sources);
+  if (failure) health.failed(failure.source, failure, true);
+  else health.used('reporting');
+  const scope = plan.scope;
+  const dryRun = plan.dryRun;
+  const runId = plan.runId;
+  if (merged.listingMoved) {
+    // Offset paging moved under the read: some users may have been skipped, so the run cannot claim completeness.
+    health.failed(
+      'reporting',
+      new SourceError(
+        'reporting',
+        'users',
+        'inconsistent-paging',
+        'the user listing moved during the run (its total changed or a page repeated); some users may be unchecked',
+      ),
+    );
+  }
+  const effects = await RunEffects.start(
+    deps.store,
+    deps.alerts,
+    runId,
+    { alertAfterRuns: deps.alertAfterRuns ?? 1, stormThreshold, dryRun },
+    merged.effects,
+  );
+  const precision = new Precision(new Map(plan.assets.map((asset) => [asset.assetId, asset.scale])), deps.tolerances);
+  const sink = new VerdictSink(plan, merged, effects, deps);
+  const settleVerdicts = (verdicts: Verdict[]) => sink.settle(verdicts);
+  const breaker = new CircuitBreaker(deps.breakerThreshold ?? 3);
+  let venueCoverage: RunSummary['venues'];
+  if (!failure) {
+    await settleVerdicts(
+      plan.assets.map((asset) =>
+        merged.assetSumsComplete && !merged.listingMoved && !scope?.users
+          ? assetTotalsCheck(asset.assetId, Amount.parse(asset.total), sumOf(merged, asset.assetId), precision)
+          : {
+              check: 'asset-totals',
+              outcome: 'unknown',
+              userId: '*',
+              asset: asset.assetId,
+              reason: 'not every counted user could be read',
+            },
+      ),
+    );
+    try {
+      const venues = deps.venues && scopedVenues(deps.venues, scope);
+      if (venues) {
+        const read = await checkVenues(
+          venues,
+          (userId) => breaker.call('reporting', () => deps.reporting.userBalances(userId)),
+          {
+            log: deps.venueLog,
+            // A dry run records nothing; a run judging only some assets has not checked whole accounts.
+            readOnly: dryRun || scope?.assets !== undefined,
+            budgets: deps.venueBudgets ?? {},
+            windowSeconds: deps.venueWindowSeconds ?? 24 * 3600,
+            clock: deps.clock,
+          },
+          precision,
+          breaker,
+          health,
+        );
+        venueCoverage = read.coverage;
+        await settleVerdicts(read.verdicts);
+      }
+    } catch (error) {
+      if (!(error instanceof SourceError)) throw error;
+      health.failed(error.source, error, true);
+    }
+  }
+  const finishedAt = deps.clock.now().toISOString();
+  if (!dryRun) await sendRunAlerts(deps.store, deps.alerts, runId, merged.effects, stormThreshold);
+  for (const report of deps.drift?.drain() ?? []) health.drifted(report);
+  const sources = health.report();
+  const summary: RunSummary = {
+    runId,
+    trigger: plan.trigger,
+    asOf: plan.asOf,
+    startedAt: plan.startedAt,
+    finishedAt,
+    status: merged.users === 0 && failure ? 'failed' : health.anyFailed ? 'partial' : 'complete',
+    ...(scope && { scope }),
+    users: merged.users,
+    positions: merged.positions,
+    checks: merged.checks,
+    sources,
+    ...(venueCoverage && { venues: venueCoverage }),
+    shards: Math.max(plan.shards.length, 1),
+    history: { rows: merged.historyRows, incrementalUsers: merged.incrementalUsers, rebuild: plan.rebuild },
+    discrepancies: {
+      total: merged.discrepancies,
+      opened: merged.effects.opened + merged.effects.reopened,
+      resolved: merged.effects.resolved,
+      escalated: merged.effects.escalated,
+      items: merged.items,
+      truncated: merged.discrepancies > merged.items.length,
+    },
+  };
+  if (dryRun) {
+    await deps.store.saveRun({ ...summary, dryRun: true });
+    return { ...summary, dryRun: true };
+  }
+  const remembered = await deps.store.sourceStates();
+  for (const [name, entry] of Object.entries(sources) as [SourceName, NonNullable<(typeof sources)[SourceName]>][]) {
+    const previous = remembered[name];
+    const { alert, next } = sourceTransition(previous, entry, finishedAt);
+    if (alert === 'unhealthy' || alert === 'drifted') {
+      await deps.alerts.sourceUnhealthy({
+        source: name,
+        runId,
+        failures: entry.failures,
+        firstError: entry.firstError ?? '',
+        drift: entry.drift ?? [],
+      });
+    }
+    if (alert === 'recovered') await deps.alerts.sourceRecovered({ source: name, runId, failingSince: previous?.since ?? finishedAt });
+    if (alert || !previous) await deps.store.saveSourceState(name, next);
+  }
+  await deps.store.saveRun(summary);
+  return summary;
+}
+
+function sumOf(tally: ShardTally, asset: string): { total: Amount; users: number } {
+  const sum = tally.assetSums[asset];
+  return sum ? { total: Amount.parse(sum.total), users: sum.users } : { total: Amount.ZERO, users: 0 };
+}
+
+/**
+ * The venues a scope reads: those its `sources` name (all when it names none) whose check its
+ * `checks` include (all when it names none), and only the accounts of its users.
+ */
 function scopedVenues(venues: VenuePorts, scope: RunScope | undefined): VenuePorts | undefined {
   if (!scope) return venues;
-  const wanted = (source: 'multimarkets' | 'indx') => !scope.sources || scope.sources.includes(source);
+  const wanted = (source: 'multimarkets' | 'indx') =>
+    (!scope.sources || scope.sources.includes(source)) && (!scope.checks || scope.checks.includes(`venue-${source}`));
   const users = scope.users ? new Set(scope.users) : undefined;
   const mine = <T extends { userId: string }>(accounts: T[]) =>
     users ? accounts.filter((account) => users.has(account.userId)) : accounts;
@@ -132,222 +404,4 @@ function skipped(request: RunRequest, asOf: Date, startedAt: Date, reason: strin
     sources: {},
     discrepancies: { total: 0, opened: 0, items: [], truncated: false },
   };
-}
-
-async function reconcileLocked(
-  request: RunRequest,
-  deps: ReconcileDeps,
-  startedAt: Date,
-  asOf: Date,
-  dryRun: boolean,
-): Promise<RunSummary> {
-  const health = new SourceHealthTracker();
-  const effects = await RunEffects.start(deps.store, deps.alerts, request.runId, {
-    alertAfterRuns: deps.alertAfterRuns ?? 1,
-    stormThreshold: deps.stormThreshold ?? 50,
-    dryRun,
-  });
-  deps.retryBudget?.reset();
-  deps.drift?.drain();
-  const checks = emptyTallies();
-  const items: DiscrepancyRef[] = [];
-  const counts = { users: 0, positions: 0, discrepancies: 0 };
-  const rates = new Map<string, Amount>();
-  let enumerated = true;
-
-  const valueInRoot = (verdict: MismatchVerdict): Amount | undefined => {
-    if (verdict.check === 'root-asset' || (verdict.check === 'presence' && verdict.asset === '*')) return verdict.difference;
-    const rate = rates.get(verdict.asset);
-    return rate ? verdict.difference.times(rate) : undefined;
-  };
-
-  const record = async (verdict: MismatchVerdict) => {
-    const differenceInRoot = valueInRoot(verdict);
-    const severity = severityOf(differenceInRoot, deps.severity ?? DEFAULT_SEVERITY_THRESHOLDS);
-    const discrepancy = toDiscrepancy(verdict, request.runId, startedAt, { differenceInRoot, severity });
-    counts.discrepancies++;
-    if (items.length < SUMMARY_ITEM_LIMIT) {
-      const { id, check, userId, asset, field, expected, actual, difference } = discrepancy;
-      items.push({ id, check, userId, asset, field, expected, actual, difference, severity });
-    }
-    await effects.finding(discrepancy);
-  };
-
-  const scope = request.scope;
-  const settleVerdicts = async (all: Verdict[]) => {
-    const verdicts = scope ? all.filter((verdict) => inScope(scope, verdict)) : all;
-    for (const verdict of verdicts) {
-      checks[verdict.check][verdict.outcome]++;
-      effects.match(verdict);
-    }
-    await Promise.all(verdicts.filter((verdict) => verdict.outcome === 'mismatch').map(record));
-  };
-
-  const breaker = new CircuitBreaker(deps.breakerThreshold ?? 3);
-  const mirrored = deps.venues ? new MirroredBalances(deps.venues.accounts) : undefined;
-  const ledger = new Ledger(asOf, deps.graceMs ?? 15 * 60_000);
-  const assetSums = new Map<string, { total: Amount; users: number }>();
-  let assetSumsComplete = true;
-  let lastProgress = 0;
-
-  const reconcileBatch = async (users: UserInfo[], run: RunContext, assetIds: string[]) => {
-    const userIds = users.map((user) => user.userId);
-    const [balances, openOrders, transfers, backOffice] = await Promise.all([
-      Promise.all(users.map((user) => breaker.call('reporting', () => deps.reporting.userBalances(user.userId)))),
-      Promise.all(users.map((user) => breaker.call('reporting', () => deps.reporting.openOrders(user.userId)))),
-      breaker.call('reporting', () => deps.reporting.transfers(userIds)),
-      breaker.call('backoffice', () => deps.backOffice.balances(userIds, assetIds)),
-    ]);
-    health.note('reporting', transfers);
-    health.note('backoffice', backOffice);
-    if (transfers.ok) for (const row of transfers.value) for (const flow of transferFlows(row)) ledger.add(flow);
-    const backOfficeByUser = backOffice.ok ? new Map(backOffice.value.map((entry) => [entry.userId, entry])) : undefined;
-    const verdicts: Verdict[] = [];
-    users.forEach((user, index) => {
-      const userBalances = balances[index] as Settled<Awaited<ReturnType<ReportingPort['userBalances']>>>;
-      health.note('reporting', userBalances);
-      health.note('reporting', openOrders[index] as Settled<unknown>);
-      mirrored?.note(user.userId, userBalances);
-      const userTransfers: Settled<typeof transfers extends Settled<infer T> ? T : never> = transfers.ok
-        ? { ok: true, value: transfers.value.filter((row) => row.userId === user.userId) }
-        : transfers;
-      const userBackOffice: Settled<BackOfficeUserBalances | undefined> = backOffice.ok
-        ? { ok: true, value: backOfficeByUser?.get(user.userId) }
-        : backOffice;
-      verdicts.push(
-        ...userVerdicts(
-          {
-            user,
-            balances: userBalances,
-            openOrders: openOrders[index] as Settled<never[]>,
-            transfers: userTransfers,
-            backOffice: userBackOffice,
-          },
-          run,
-        ),
-      );
-      if (!userBalances.ok) {
-        if (isCounted(user.roles)) assetSumsComplete = false;
-        return;
-      }
-      counts.positions += userBalances.value.length;
-      for (const row of userBalances.value) if (row.rate && !rates.has(row.asset)) rates.set(row.asset, row.rate);
-      if (!isCounted(user.roles)) return;
-      for (const row of userBalances.value) {
-        const sum = assetSums.get(row.asset) ?? { total: Amount.ZERO, users: 0 };
-        assetSums.set(row.asset, { total: sum.total.plus(row.amount), users: sum.users + 1 });
-      }
-    });
-    await settleVerdicts(verdicts);
-    counts.users += users.length;
-    const progress = { users: counts.users, positions: counts.positions, discrepancies: counts.discrepancies };
-    deps.onProgress?.(progress);
-    if (!dryRun && deps.clock.now().getTime() - lastProgress >= 2_000) {
-      lastProgress = deps.clock.now().getTime();
-      await deps.store.progress?.(request.runId, progress);
-    }
-  };
-
-  try {
-    const assets = await deps.reporting.assets();
-    health.used('reporting');
-    const precision = new Precision(new Map(assets.map((asset) => [asset.assetId, asset.scale])), deps.tolerances);
-    const assetIds = assets.map((asset) => asset.assetId);
-    const rollTrades = (rows: TradeRecord[]) => {
-      for (const row of rows) for (const flow of tradeFlows(row)) ledger.add(flow);
-    };
-    const trades = await breaker.call('reporting', () => deps.reporting.trades(assetIds, rollTrades));
-    health.note('reporting', trades);
-    const run: RunContext = { ledger, tradesComplete: trades.ok, precision, asOf };
-
-    const listing = newPagingNotes();
-    let pending: UserInfo[] = [];
-    for await (const page of deps.reporting.users(listing)) {
-      pending.push(...(scope?.users ? page.filter((user) => scope.users?.includes(user.userId)) : page));
-      while (pending.length >= deps.userBatchSize) {
-        await reconcileBatch(pending.slice(0, deps.userBatchSize), run, assetIds);
-        pending = pending.slice(deps.userBatchSize);
-      }
-    }
-    if (pending.length > 0) await reconcileBatch(pending, run, assetIds);
-    const listingMoved = listing.totalChanged || listing.repeatedRows > 0;
-    if (listingMoved) {
-      // Offset paging moved under the read: some users may have been skipped, so the run cannot claim completeness.
-      const what = listing.totalChanged ? 'the user total changed' : `${listing.repeatedRows} user row(s) repeated`;
-      health.failed(
-        'reporting',
-        new SourceError('reporting', 'users', 'inconsistent-paging', `${what} during the listing; some users may be unchecked`),
-      );
-    }
-    await settleVerdicts(
-      assets.map((asset) =>
-        assetSumsComplete && !listingMoved && !scope?.users
-          ? assetTotalsCheck(asset.assetId, asset.total, assetSums.get(asset.assetId) ?? { total: Amount.ZERO, users: 0 }, precision)
-          : {
-              check: 'asset-totals',
-              outcome: 'unknown',
-              userId: '*',
-              asset: asset.assetId,
-              reason: 'not every counted user could be read',
-            },
-      ),
-    );
-    const venues = deps.venues && scopedVenues(deps.venues, scope);
-    if (venues && mirrored) {
-      await settleVerdicts(await checkVenues(venues, (userId, asset) => mirrored.lookup(userId, asset), precision, breaker, health));
-    }
-  } catch (error) {
-    if (!(error instanceof SourceError)) throw error;
-    health.failed(error.source, error, true);
-    enumerated = false;
-  }
-
-  await effects.finish(deps.clock.now().toISOString());
-  for (const report of deps.drift?.drain() ?? []) health.drifted(report);
-  const sources = health.report();
-  const summary: RunSummary = {
-    runId: request.runId,
-    trigger: request.trigger,
-    asOf: asOf.toISOString(),
-    startedAt: startedAt.toISOString(),
-    finishedAt: deps.clock.now().toISOString(),
-    status: counts.users === 0 && !enumerated ? 'failed' : health.anyFailed ? 'partial' : 'complete',
-    ...(request.scope && { scope: request.scope }),
-    users: counts.users,
-    positions: counts.positions,
-    checks,
-    sources,
-    discrepancies: {
-      total: counts.discrepancies,
-      opened: effects.counts.opened + effects.counts.reopened,
-      resolved: effects.counts.resolved,
-      escalated: effects.counts.escalated,
-      items,
-      truncated: counts.discrepancies > items.length,
-    },
-  };
-  if (dryRun) {
-    await deps.store.saveRun({ ...summary, dryRun: true });
-    return { ...summary, dryRun: true };
-  }
-  const remembered = await deps.store.sourceStates();
-  const finishedAt = summary.finishedAt;
-  for (const [name, entry] of Object.entries(sources) as [SourceName, NonNullable<(typeof sources)[SourceName]>][]) {
-    const previous = remembered[name];
-    const { alert, next } = sourceTransition(previous, entry, finishedAt);
-    if (alert === 'unhealthy' || alert === 'drifted') {
-      await deps.alerts.sourceUnhealthy({
-        source: name,
-        runId: request.runId,
-        failures: entry.failures,
-        firstError: entry.firstError ?? '',
-        drift: entry.drift ?? [],
-      });
-    }
-    if (alert === 'recovered')
-      await deps.alerts.sourceRecovered({ source: name, runId: request.runId, failingSince: previous?.since ?? finishedAt });
-    if (alert || !previous) await deps.store.saveSourceState(name, next);
-  }
-  await deps.store.saveRun(summary);
-  return summary;
 }

@@ -1,8 +1,8 @@
 import type { Discrepancy } from '../domain/discrepancy';
 import { type DiscrepancyState, type LifecycleEvent, observe, openedAlertDue, resolveByRun } from '../domain/lifecycle';
-import { Amount } from '../domain/money';
 import type { Verdict } from '../domain/verdict';
 import type { AlertPublisher, DiscrepancyStore } from './ports';
+import { type EffectsTally, ESCALATION_LIMIT, keepLargest } from './shard-tally';
 
 /** How a run turns findings into stored state and alerts. */
 export interface EffectsOptions {
@@ -15,17 +15,17 @@ export interface EffectsOptions {
 }
 
 /**
- * The effects of one run on the discrepancy lifecycle: every finding opens, changes, escalates or
- * reopens its discrepancy; every position checked and found matching resolves the one it had;
- * the alerts go out at the end, once, with storm control. The same run delivered twice finds every
- * discrepancy already at this run (`duplicate`) and so writes and alerts nothing.
+ * The effects of one run (or one shard of it) on the discrepancy lifecycle: every finding opens,
+ * changes, escalates or reopens its discrepancy; every position checked and found matching resolves
+ * the one it had (`settle`, after each page); the opened and escalated alerts are collected in the
+ * tally and sent once per run by {@link sendRunAlerts}, with storm control. Memory stays bounded:
+ * only matches of active discrepancies and the current page's findings are kept.
  */
 export class RunEffects {
   private readonly matched = new Set<string>();
   private readonly found = new Set<string>();
-  private readonly dueOpened: DiscrepancyState[] = [];
-  private readonly escalated: { state: DiscrepancyState; previous: { severity: string; difference: string } }[] = [];
-  readonly counts = { opened: 0, reopened: 0, escalated: 0, resolved: 0, alerts: 0 };
+  /** Users with an active presence discrepancy: a user-level presence match resolves them. */
+  private readonly presenceUsers = new Map<string, string[]>();
 
   private constructor(
     private readonly store: DiscrepancyStore,
@@ -33,11 +33,23 @@ export class RunEffects {
     private readonly active: Map<string, DiscrepancyState>,
     private readonly runId: string,
     private readonly options: EffectsOptions,
-  ) {}
+    readonly tally: EffectsTally,
+  ) {
+    for (const state of active.values()) {
+      if (state.check !== 'presence') continue;
+      this.presenceUsers.set(state.userId, [...(this.presenceUsers.get(state.userId) ?? []), state.id]);
+    }
+  }
 
   /** Loads the open and acknowledged discrepancies the run may change. */
-  static async start(store: DiscrepancyStore, alerts: AlertPublisher, runId: string, options: EffectsOptions): Promise<RunEffects> {
-    return new RunEffects(store, alerts, await store.active(), runId, options);
+  static async start(
+    store: DiscrepancyStore,
+    alerts: AlertPublisher,
+    runId: string,
+    options: EffectsOptions,
+    tally: EffectsTally = { opened: 0, reopened: 0, escalated: 0, resolved: 0, dueCount: 0, due: [], largest: [], escalations: [] },
+  ): Promise<RunEffects> {
+    return new RunEffects(store, alerts, options.dryRun ? new Map() : await store.active(), runId, options, tally);
   }
 
   /** A check found `discrepancy` in this run. */
@@ -46,62 +58,59 @@ export class RunEffects {
     if (this.options.dryRun) return;
     const previous = this.active.get(discrepancy.id) ?? (await this.store.get(discrepancy.id));
     const outcome = observe(previous, discrepancy);
-    if (outcome === 'duplicate') return;
-    const { next, event } = outcome;
+    if (outcome === 'duplicate') {
+      // Seen already in this run: a worker resumed after a cut-off redoes the page it was on. Its
+      // alert, if it was due in this run, is collected again (the tally of that page was lost).
+      if (previous?.alertedRunId === this.runId) this.due(previous);
+      return;
+    }
+    const { next: observed, event } = outcome;
+    const due = openedAlertDue(observed, this.options.alertAfterRuns);
+    // The alert goes out at the end of the run (alone or in a storm summary); marked here, in the same write.
+    const next = due ? { ...observed, alerted: true, alertedRunId: this.runId } : observed;
     await this.store.save(next, event === 'unchanged' ? undefined : this.event(next, event), previous?.version);
     this.active.set(next.id, next);
-    if (event === 'opened') this.counts.opened++;
-    if (event === 'reopened') this.counts.reopened++;
+    if (event === 'opened') this.tally.opened++;
+    if (event === 'reopened') this.tally.reopened++;
     if (event === 'escalated' && previous) {
-      this.counts.escalated++;
-      if (previous.alerted)
-        this.escalated.push({ state: next, previous: { severity: previous.severity, difference: previous.difference } });
+      this.tally.escalated++;
+      if (previous.alerted && this.tally.escalations.length < ESCALATION_LIMIT)
+        this.tally.escalations.push({ id: next.id, severity: previous.severity, difference: previous.difference });
     }
-    if (openedAlertDue(next, this.options.alertAfterRuns)) this.dueOpened.push(next);
+    if (due) this.due(next);
   }
 
-  /** A check found the position matching: its open discrepancy, if any, is resolved at the end of the run. */
+  /** A check found the position matching: its open discrepancy, if any, is resolved when the page settles. */
   match(verdict: Verdict): void {
     if (verdict.outcome !== 'match') return;
-    this.matched.add(`${verdict.check}:${verdict.userId}:${verdict.asset}`);
+    const key = `${verdict.check}:${verdict.userId}:${verdict.asset}`;
+    if (this.active.has(key)) this.matched.add(key);
+    if (verdict.check === 'presence' && verdict.asset === '*')
+      for (const id of this.presenceUsers.get(verdict.userId) ?? []) this.matched.add(id);
   }
 
-  /** Resolves what matched, then sends the run's alerts. */
-  async finish(at: string): Promise<void> {
-    if (this.options.dryRun) return;
-    for (const state of [...this.active.values()]) {
-      if (this.found.has(state.id) || !this.isMatched(state)) continue;
-      const resolved = resolveByRun(state, this.runId, at);
-      await this.store.save(resolved, this.event(resolved, 'resolved', at), state.version);
-      this.active.delete(state.id);
-      this.counts.resolved++;
-      await this.alerts.discrepancyResolved(resolved);
-      this.counts.alerts++;
-    }
-    for (const { state, previous } of this.escalated) {
-      await this.alerts.discrepancyEscalated(state, previous);
-      this.counts.alerts++;
-    }
-    if (this.dueOpened.length > this.options.stormThreshold) {
-      const largest = [...this.dueOpened].sort((a, b) => rootValue(b).compare(rootValue(a))).slice(0, 10);
-      await this.alerts.discrepancyStorm({ runId: this.runId, count: this.dueOpened.length, largest });
-      this.counts.alerts++;
-    } else {
-      for (const state of this.dueOpened) {
-        await this.alerts.discrepancyOpened(state);
-        this.counts.alerts++;
+  /** Resolves what matched (and was not found again) since the last settle, with one alert each. */
+  async settle(at: string): Promise<void> {
+    if (!this.options.dryRun) {
+      for (const id of this.matched) {
+        const state = this.active.get(id);
+        if (!state || this.found.has(id)) continue;
+        const resolved = resolveByRun(state, this.runId, at);
+        await this.store.save(resolved, this.event(resolved, 'resolved', at), state.version);
+        this.active.delete(id);
+        this.tally.resolved++;
+        await this.alerts.discrepancyResolved(resolved);
       }
     }
-    for (const state of this.dueOpened) {
-      const current = this.active.get(state.id) ?? state;
-      await this.store.save({ ...current, alerted: true, version: current.version + 1 }, undefined, current.version);
-    }
+    this.matched.clear();
+    this.found.clear();
   }
 
-  /** Matched in this run: by its own key, or — for presence, reported per asset — by the user's presence verdict. */
-  private isMatched(state: DiscrepancyState): boolean {
-    if (this.matched.has(state.id)) return true;
-    return state.check === 'presence' && this.matched.has(`presence:${state.userId}:*`);
+  private due(state: DiscrepancyState): void {
+    if (this.tally.due.includes(state.id)) return;
+    this.tally.dueCount++;
+    if (this.tally.due.length <= this.options.stormThreshold) this.tally.due.push(state.id);
+    this.tally.largest = keepLargest([...this.tally.largest, { id: state.id, value: state.differenceInRoot ?? '0' }]);
   }
 
   private event(state: DiscrepancyState, type: LifecycleEvent['type'], at = state.lastSeenAt): LifecycleEvent {
@@ -109,6 +118,35 @@ export class RunEffects {
   }
 }
 
-function rootValue(state: DiscrepancyState): Amount {
-  return state.differenceInRoot ? Amount.parse(state.differenceInRoot) : Amount.ZERO;
+/**
+ * Sends a run's collected alerts once: escalations of discrepancies already alerted, then the
+ * opened ones — each on its own, or one storm summary with the ten largest above the threshold.
+ * Returns how many messages went out.
+ */
+export async function sendRunAlerts(
+  store: Pick<DiscrepancyStore, 'get'>,
+  alerts: AlertPublisher,
+  runId: string,
+  tally: EffectsTally,
+  stormThreshold: number,
+): Promise<number> {
+  let sent = 0;
+  for (const { id, severity, difference } of tally.escalations) {
+    const state = await store.get(id);
+    if (!state) continue;
+    await alerts.discrepancyEscalated(state, { severity, difference });
+    sent++;
+  }
+  if (tally.dueCount > stormThreshold) {
+    const largest = (await Promise.all(tally.largest.map((entry) => store.get(entry.id)))).filter((state) => state !== undefined);
+    await alerts.discrepancyStorm({ runId, count: tally.dueCount, largest });
+    return sent + 1;
+  }
+  for (const id of tally.due) {
+    const state = await store.get(id);
+    if (!state) continue;
+    await alerts.discrepancyOpened(state);
+    sent++;
+  }
+  return sent;
 }

@@ -3,6 +3,7 @@ import type { Discrepancy } from '../domain/discrepancy';
 import type { Outcome } from '../domain/verdict';
 import type { SourceName } from '../sources/source-error';
 import type { RunScope } from './run-scope';
+import type { VenueCoverage } from './venue-schedule';
 
 /** How a run was started, and by whom when a person started it. */
 export interface RunTrigger {
@@ -53,6 +54,12 @@ export interface RunSummary {
   positions: number;
   checks: Record<CheckId, CheckTally>;
   sources: Partial<Record<SourceName, SourceHealth>>;
+  /** How well the rate-limited venues' accounts are covered: checked this run, and overdue for the window after it. */
+  venues?: { multimarkets?: VenueCoverage; indx?: VenueCoverage };
+  /** Shards the run was cut into (1: one invocation). */
+  shards?: number;
+  /** History rows read (transfers, orders, trades), users whose running totals were reused, and whether the totals were rebuilt. */
+  history?: { rows: number; incrementalUsers: number; rebuild: boolean };
   discrepancies: { total: number; opened: number; resolved?: number; escalated?: number; items: DiscrepancyRef[]; truncated: boolean };
 }
 

@@ -10,6 +10,13 @@ import type { SourceHealth } from './run-summary';
 export class SourceHealthTracker {
   private readonly health = new Map<SourceName, SourceHealth>();
 
+  /** A tracker that goes on from a checkpointed report (a resumed shard). */
+  static from(report: Partial<Record<SourceName, SourceHealth>>): SourceHealthTracker {
+    const tracker = new SourceHealthTracker();
+    for (const [source, entry] of Object.entries(report) as [SourceName, SourceHealth][]) tracker.health.set(source, { ...entry });
+    return tracker;
+  }
+
   /** Notes that `source` answered (creates its entry as `ok`). */
   used(source: SourceName): void {
     if (!this.health.has(source)) this.health.set(source, { status: 'ok', failures: 0 });

@@ -14,6 +14,8 @@ export interface StoreTables {
   discrepancies: string;
   runs: string;
   history: string;
+  /** Running history totals per batch of users and shard checkpoints (`lib/history`). */
+  totals: string;
 }
 
 /** Thrown when a discrepancy changed between read and write (another writer won): the caller reads again. */

@@ -45,6 +45,14 @@ const sourceHealth = z.looseObject({
   drift: z.array(z.looseObject({ endpoint: z.string(), fields: z.array(z.string()) })).optional(),
 });
 
+const venueCoverage = z.looseObject({
+  accounts: count,
+  checked: count,
+  overdue: count,
+  oldestCheckedAt: z.string().optional(),
+  window: count,
+});
+
 const runSummaryShape = {
   runId: z.string(),
   trigger: z.looseObject({ type: z.string(), by: z.string().optional(), eventId: z.string().optional() }),
@@ -58,6 +66,7 @@ const runSummaryShape = {
   positions: count,
   checks: z.record(z.string(), checkTally),
   sources: z.record(z.string(), sourceHealth.optional()),
+  venues: z.looseObject({ multimarkets: venueCoverage.optional(), indx: venueCoverage.optional() }).optional(),
   discrepancies: z.looseObject({
     total: count,
     opened: count,

@@ -54,6 +54,8 @@ export function renderRunSummary(summary: RunSummaryAnswer, shown = RUN_ITEMS_SH
       ),
     );
   }
+  const venues = renderVenueCoverage(summary.venues);
+  if (venues) lines.push('', venues);
   const found = summary.discrepancies;
   const counts = [`${found.total} found`, `${found.opened} opened`];
   if (found.resolved !== undefined) counts.push(`${found.resolved} resolved`);
@@ -72,6 +74,33 @@ export function renderRunSummary(summary: RunSummaryAnswer, shown = RUN_ITEMS_SH
   const more = Math.max(found.total, found.items.length) - items.length;
   if (more > 0) lines.push(`…and ${more} more (npm run recon -- list, or export --format csv)`);
   return lines.join('\n');
+}
+
+/** One row per rate-limited venue: accounts mapped, checked this run, overdue for the window, the oldest last check. */
+export function renderVenueCoverage(venues: RunSummaryAnswer['venues']): string | undefined {
+  const rows = (['multimarkets', 'indx'] as const).flatMap((name) => {
+    const coverage = venues?.[name];
+    return coverage
+      ? [
+          [
+            name,
+            String(coverage.accounts),
+            String(coverage.checked),
+            String(coverage.overdue),
+            `${coverage.window / 3600} h`,
+            coverage.oldestCheckedAt ?? 'never',
+          ],
+        ]
+      : [];
+  });
+  if (rows.length === 0) return undefined;
+  return renderTable(['venue', 'accounts', 'checked', 'overdue', 'window', 'oldest check'], rows, [
+    'left',
+    'right',
+    'right',
+    'right',
+    'right',
+  ]);
 }
 
 /** One row per check: match, mismatch, in-flight, unknown, and a total row. */

@@ -10,7 +10,12 @@ const definitions = tableDefinitions as unknown as Record<
 
 /** The table names of a stage, as serverless.yml names them. */
 export function tableNames(stage: string, service = 'balance-recon'): StoreTables {
-  return { discrepancies: `${service}-discrepancies-${stage}`, runs: `${service}-runs-${stage}`, history: `${service}-history-${stage}` };
+  return {
+    discrepancies: `${service}-discrepancies-${stage}`,
+    runs: `${service}-runs-${stage}`,
+    history: `${service}-history-${stage}`,
+    totals: `${service}-totals-${stage}`,
+  };
 }
 
 /** Creates the store's tables (with the deployed key schemas, indexes and TTL) under the given names. */

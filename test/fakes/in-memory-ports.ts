@@ -1,8 +1,9 @@
 import type { Discrepancy } from '../../lib/domain/discrepancy';
 import type { DiscrepancyState, LifecycleEvent } from '../../lib/domain/lifecycle';
-import type { AlertPublisher, DiscrepancyStore, RunStart, SourceProblem } from '../../lib/runs/ports';
+import type { AlertPublisher, DiscrepancyStore, RunStart, SourceProblem, VenueCheckLog } from '../../lib/runs/ports';
 import type { RunSummary } from '../../lib/runs/run-summary';
 import type { StoredSourceState } from '../../lib/runs/source-transitions';
+import type { VenueSource } from '../../lib/runs/venue-schedule';
 import type { SourceName } from '../../lib/sources/source-error';
 
 /** A {@link DiscrepancyStore} in Maps, for use-case tests: same conditional semantics as the DynamoDB one. */
@@ -94,5 +95,20 @@ export class RecordingAlerts implements AlertPublisher {
 
   async sourceRecovered(recovery: { source: string; runId: string }) {
     this.recoveries.push(recovery);
+  }
+}
+
+/** A {@link VenueCheckLog} in Maps, keeping every mark it was asked to make. */
+export class InMemoryVenueCheckLog implements VenueCheckLog {
+  readonly times: Record<VenueSource, Map<string, string>> = { multimarkets: new Map(), indx: new Map() };
+  readonly marks: { source: VenueSource; keys: string[]; at: string }[] = [];
+
+  async lastChecked(source: VenueSource) {
+    return new Map(this.times[source]);
+  }
+
+  async markChecked(source: VenueSource, keys: string[], at: string) {
+    this.marks.push({ source, keys: [...keys], at });
+    for (const key of keys) this.times[source].set(key, at);
   }
 }

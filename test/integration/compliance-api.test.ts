@@ -90,6 +90,7 @@ describe('the compliance HTTP API (handlers over DynamoDB Local, tokens verified
       DISCREPANCIES_TABLE: tables.discrepancies,
       RUNS_TABLE: tables.runs,
       HISTORY_TABLE: tables.history,
+      TOTALS_TABLE: tables.totals,
       ALERTS_TOPIC_ARN: topic.topicArn,
       DYNAMODB_ENDPOINT: endpoint,
       SNS_ENDPOINT: topic.endpoint,

@@ -18,7 +18,7 @@ import { writeVenueAccountsFile } from '../../scripts/local/venue-accounts-of-bo
  */
 export function localEnvironment(
   sandbox: RunningSandbox,
-  tables: { endpoint: string; tables: { discrepancies: string; runs: string; history: string } },
+  tables: { endpoint: string; tables: { discrepancies: string; runs: string; history: string; totals: string } },
   topic: { endpoint: string; topicArn: string },
   options: { venues?: boolean } = {},
 ): Record<string, string> {
@@ -44,6 +44,7 @@ export function localEnvironment(
     DISCREPANCIES_TABLE: tables.tables.discrepancies,
     RUNS_TABLE: tables.tables.runs,
     HISTORY_TABLE: tables.tables.history,
+    TOTALS_TABLE: tables.tables.totals,
     ALERTS_TOPIC_ARN: topic.topicArn,
     DYNAMODB_ENDPOINT: tables.endpoint,
     SNS_ENDPOINT: topic.endpoint,

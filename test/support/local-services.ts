@@ -11,7 +11,12 @@ export async function freshTables() {
   const endpoint = inject('dynamoDbEndpoint');
   const client = localDynamoDbClient(endpoint);
   const suffix = randomBytes(4).toString('hex');
-  const tables = { discrepancies: `test-discrepancies-${suffix}`, runs: `test-runs-${suffix}`, history: `test-history-${suffix}` };
+  const tables = {
+    discrepancies: `test-discrepancies-${suffix}`,
+    runs: `test-runs-${suffix}`,
+    history: `test-history-${suffix}`,
+    totals: `test-totals-${suffix}`,
+  };
   await createTables(client, tables);
   return { endpoint, tables, client, documents: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }) };
 }

@@ -10,6 +10,7 @@ const minimal = {
   DISCREPANCIES_TABLE: 'd',
   RUNS_TABLE: 'r',
   HISTORY_TABLE: 'h',
+  TOTALS_TABLE: 't',
   ALERTS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:alerts',
 };
 

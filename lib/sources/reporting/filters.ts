@@ -14,3 +14,8 @@ export interface ReportSort {
 export function exact(field: string, values: string[], exclude = false): ReportFilter {
   return { entryType: 'Exact', field, values, exclude };
 }
+
+/** A `DateRange` filter on one field, either end open: `dateRange('CreatedAt', from)`. */
+export function dateRange(field: string, from?: string, to?: string): ReportFilter {
+  return { entryType: 'DateRange', field, ...(from && { from }), ...(to && { to }) };
+}

@@ -59,6 +59,12 @@ export class ReportingClient {
     return this.stream('users', { sort: { field: 'CreatedAt', direction: 'Asc' } }, notes);
   }
 
+  /** One page of the user listing (sorted by creation, so pages stay put as users are added) and the listing's total. */
+  async usersPage(page: number, perPage: number): Promise<{ rows: UserRow[]; total: number }> {
+    const answer = await this.page('users', { sort: { field: 'CreatedAt', direction: 'Asc' } }, page, perPage);
+    return { rows: answer.data, total: answer.paging.total };
+  }
+
   /** One user's balance in each asset (`users/balances` filtered by `UserId`). */
   userBalances(userId: string): Promise<UserBalanceRow[]> {
     return this.readAll('users/balances', { filters: [exact('UserId', [userId])] });
@@ -77,13 +83,18 @@ export class ReportingClient {
     return rows;
   }
 
-  private async page<E extends ReportEndpoint>(endpoint: E, query: ReportQuery, page: number): Promise<Page<ReportRow<E>>> {
+  private async page<E extends ReportEndpoint>(
+    endpoint: E,
+    query: ReportQuery,
+    page: number,
+    perPage = this.pageSize,
+  ): Promise<Page<ReportRow<E>>> {
     const body = await this.http.request({
       endpoint,
       method: 'POST',
       path: `/back-api/reporting/reports/data/${endpoint}`,
       headers: { authorization: `Bearer ${this.token.reveal()}` },
-      body: { filters: query.filters ?? [], ...(query.sort && { sort: query.sort }), paging: { page, per_page: this.pageSize } },
+      body: { filters: query.filters ?? [], ...(query.sort && { sort: query.sort }), paging: { page, per_page: perPage } },
     });
     const envelope = parseAnswer(reportPageSchema, body, 'reporting', endpoint);
     const row = REPORTS[endpoint].row;

@@ -1,6 +1,9 @@
 import type { ReportingPort } from '../../runs/ports';
-import { exact } from './filters';
+import { dateRange, exact, type ReportFilter } from './filters';
 import type { ReportingClient } from './reporting-client';
+
+/** Order ids per `orders/transactions` query: keeps request bodies well under common 1 MB limits. */
+const ORDER_IDS_PER_QUERY = 500;
 
 /** Adapts the Reporting client's rows to the shapes the reconciliation reads. */
 export function reportingPort(client: ReportingClient): ReportingPort {
@@ -13,6 +16,10 @@ export function reportingPort(client: ReportingClient): ReportingPort {
       for await (const page of client.users(notes)) {
         yield page.map((row) => ({ userId: row.userId, roles: row.roles, totalInRoot: row.totalBalanceInRAT }));
       }
+    },
+    async usersPage(page, pageSize) {
+      const { rows, total } = await client.usersPage(page, pageSize);
+      return { users: rows.map((row) => ({ userId: row.userId, roles: row.roles, totalInRoot: row.totalBalanceInRAT })), total };
     },
     async userBalances(userId) {
       const rows = await client.userBalances(userId);
@@ -30,8 +37,24 @@ export function reportingPort(client: ReportingClient): ReportingPort {
     async openOrders(userId) {
       return client.readAll('orders/opened', { filters: [exact('UserId', [userId])] });
     },
-    async transfers(userIds) {
-      return client.readAll('transfers', { filters: [exact('UserId', userIds)] });
+    async transfers(userIds, created) {
+      const filters: ReportFilter[] = [exact('UserId', userIds)];
+      if (created?.from || created?.to) filters.push(dateRange('CreatedAt', created.from, created.to));
+      return client.readAll('transfers', { filters });
+    },
+    async orderIds(userIds, createdFrom) {
+      const filters: ReportFilter[] = [exact('UserId', userIds)];
+      if (createdFrom) filters.push(dateRange('CreatedAt', createdFrom));
+      const rows = await client.readAll('orders', { filters });
+      return rows.map((row) => row.orderId);
+    },
+    async tradesOfOrders(orderIds) {
+      const rows = [];
+      for (let start = 0; start < orderIds.length; start += ORDER_IDS_PER_QUERY) {
+        const ids = orderIds.slice(start, start + ORDER_IDS_PER_QUERY);
+        rows.push(...(await client.readAll('orders/transactions', { filters: [exact('OrderId', ids)] })));
+      }
+      return rows;
     },
     async trades(commissionAssetIds, onPage) {
       for (const assetId of commissionAssetIds) {

@@ -156,6 +156,25 @@ describe('renderRunSummary', () => {
     expect(text).toContain('…and 592 more');
   });
 
+  it('shows each venue’s coverage: accounts, checked this run, overdue for the window, the oldest check', () => {
+    const text = renderRunSummary(
+      summary({
+        venues: {
+          multimarkets: { accounts: 2000, checked: 450, overdue: 120, oldestCheckedAt: '2025-01-01T03:00:00.000Z', window: 86_400 },
+          indx: { accounts: 3, checked: 0, overdue: 3, window: 43_200 },
+        },
+      }),
+    );
+    expect(text).toMatch(/│ venue +│ accounts │ checked │ overdue │ window │ oldest check +│/);
+    expect(text).toMatch(/│ multimarkets │ +2000 │ +450 │ +120 │ +24 h │ 2025-01-01T03:00:00\.000Z │/);
+    expect(text).toMatch(/│ indx +│ +3 │ +0 │ +3 │ +12 h │ never +│/);
+    expect(text.indexOf('oldest check')).toBeLessThan(text.indexOf('discrepancies:'));
+  });
+
+  it('shows no venue table for a run that read no venue', () => {
+    expect(renderRunSummary(summary({}))).not.toContain('overdue');
+  });
+
   it('says why a run was skipped and that a dry run recorded nothing', () => {
     expect(renderRunSummary(summary({ status: 'skipped', reason: 'another run holds the run lock' }))).toContain(
       'reason: another run holds the run lock',

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { Amount } from '../../../lib/domain/money';
 import { Precision } from '../../../lib/domain/precision';
-import { checkVenues, MirroredBalances, type VenuePorts } from '../../../lib/runs/check-venues';
+import { checkVenues, type InternalBalances, type VenuePorts, type VenueSchedule } from '../../../lib/runs/check-venues';
 import { CircuitBreaker } from '../../../lib/runs/circuit-breaker';
 import { SourceHealthTracker } from '../../../lib/runs/source-health';
+import type { MultiMarketsAccountRef } from '../../../lib/sources/multimarkets/multimarkets-client';
 import { SourceError } from '../../../lib/sources/source-error';
 import type { VenueAccounts } from '../../../lib/venues/venue-accounts';
+import { InMemoryVenueCheckLog } from '../../fakes/in-memory-ports';
 
 const a = Amount.parse;
 const accounts: VenueAccounts = {
@@ -22,24 +24,59 @@ const scales = new Precision(
     ['btc', 8],
   ]),
 );
+const NOW = new Date('2025-03-01T12:00:00.000Z');
+const DAY = 86_400;
 
-function mirroredBook() {
-  const mirrored = new MirroredBalances(accounts);
-  mirrored.note('u1', {
-    ok: true,
-    value: [
-      { asset: 'usdt', amount: a('5.5') },
-      { asset: 'usd', amount: a('10') },
-      { asset: 'btc', amount: a('0.5') },
-    ],
-  });
-  mirrored.note('u2', { ok: false, error: new SourceError('reporting', 'users/balances', 'timeout', 'x') });
-  return mirrored;
+/** Reporting as the venue phase sees it: u1's balances, a timeout for u2; counts the reads per user. */
+function reporting() {
+  const reads = new Map<string, number>();
+  const internal: InternalBalances = async (userId) => {
+    reads.set(userId, (reads.get(userId) ?? 0) + 1);
+    if (userId === 'u2') return { ok: false, error: new SourceError('reporting', 'users/balances', 'timeout', 'x') };
+    return {
+      ok: true,
+      value: [
+        { asset: 'usdt', amount: a('5.5') },
+        { asset: 'usd', amount: a('10') },
+        { asset: 'btc', amount: a('0.5') },
+      ],
+    };
+  };
+  return { internal, reads };
 }
 
+/** A schedule with no budget limit, at a fixed time. */
+function schedule(overrides: Partial<VenueSchedule> = {}): VenueSchedule {
+  return { budgets: {}, windowSeconds: DAY, clock: { now: () => NOW }, ...overrides };
+}
+
+/** A MultiMarkets that finds every account with `amount`, recording the accounts it was asked for. */
+function multiMarkets(amount = '5.5') {
+  const asked: string[] = [];
+  return {
+    asked,
+    port: {
+      balance: async (ref: MultiMarketsAccountRef) => {
+        asked.push(ref.userName);
+        return { found: true as const, amount: a(amount), scale: 6, currency: ref.currency, userName: ref.userName };
+      },
+    },
+  };
+}
+
+const manyAccounts = (count: number): VenueAccounts => ({
+  multimarkets: Array.from({ length: count }, (_, i) => ({
+    thirdServerCode: 'T',
+    userName: `8600000${i}`,
+    currency: 'USDT',
+    userId: 'u1',
+    asset: 'usdt',
+  })),
+  indx: [],
+});
+
 describe('checkVenues', () => {
-  it('compares each mapped account with the balance it mirrors, unknown where Reporting failed', async () => {
-    const mirrored = mirroredBook();
+  it('compares each account read with the Reporting balance it mirrors, unknown where Reporting failed', async () => {
     const ports: VenuePorts = {
       accounts,
       multiMarkets: {
@@ -62,19 +99,43 @@ describe('checkVenues', () => {
         }),
       },
     };
-    const verdicts = await checkVenues(
-      ports,
-      (u, asset) => mirrored.lookup(u, asset),
-      scales,
-      new CircuitBreaker(3),
-      new SourceHealthTracker(),
-    );
+    const health = new SourceHealthTracker();
+    const { verdicts } = await checkVenues(ports, reporting().internal, schedule(), scales, new CircuitBreaker(3), health);
     expect(verdicts.map((v) => [v.check, v.userId, v.asset, v.outcome])).toEqual([
       ['venue-multimarkets', 'u1', 'usdt', 'mismatch'],
       ['venue-multimarkets', 'u2', 'usdt', 'unknown'],
       ['venue-indx', 'u1', 'usd', 'match'],
       ['venue-indx', 'u1', 'btc', 'match'],
     ]);
+    expect(verdicts[1]).toMatchObject({ reason: 'reporting unavailable: timeout' });
+    expect(health.report().reporting).toMatchObject({ status: 'degraded', failures: 1 });
+  });
+
+  it('reads each user’s Reporting balances once, for all of that user’s venue accounts', async () => {
+    const { internal, reads } = reporting();
+    const ports: VenuePorts = {
+      accounts,
+      multiMarkets: multiMarkets().port,
+      indx: {
+        balance: async (wmid) => ({ found: true, wmid, nickname: 'n', wmz: a('10'), price: a('0'), portfolio: [] }),
+      },
+    };
+    await checkVenues(ports, internal, schedule(), scales, new CircuitBreaker(3), new SourceHealthTracker());
+    expect(Object.fromEntries(reads)).toEqual({ u1: 1, u2: 1 });
+  });
+
+  it('calls Reporting for no account the venue did not find', async () => {
+    const { internal, reads } = reporting();
+    const ports: VenuePorts = {
+      accounts,
+      multiMarkets: { balance: async () => ({ found: false, code: '20001', message: 'no account' }) },
+    };
+    const { verdicts } = await checkVenues(ports, internal, schedule(), scales, new CircuitBreaker(3), new SourceHealthTracker());
+    expect(verdicts.map((v) => [v.outcome, v.outcome === 'unknown' && v.reason])).toEqual([
+      ['unknown', 'account not found at MultiMarkets (code 20001)'],
+      ['unknown', 'account not found at MultiMarkets (code 20001)'],
+    ]);
+    expect(reads.size).toBe(0);
   });
 
   it('reads no INDX account when the credential probe fails, making them all unknown', async () => {
@@ -90,26 +151,19 @@ describe('checkVenues', () => {
         },
       },
     };
-    const verdicts = await checkVenues(ports, (u, asset) => mirroredBook().lookup(u, asset), scales, new CircuitBreaker(3), health);
+    const log = new InMemoryVenueCheckLog();
+    const { verdicts, coverage } = await checkVenues(ports, reporting().internal, schedule({ log }), scales, new CircuitBreaker(3), health);
     expect(reads).toBe(1);
     expect(verdicts.every((verdict) => verdict.outcome === 'unknown')).toBe(true);
     expect(health.report().indx).toMatchObject({ status: 'degraded', firstError: 'indx Balance: upstream-error: code -2: access denied' });
+    expect(log.marks).toEqual([]);
+    expect(coverage).toEqual({ indx: { accounts: 1, checked: 0, overdue: 1, window: DAY } });
   });
 
   it('stops calling a venue after three failures in a row', async () => {
     let reads = 0;
-    const many: VenueAccounts = {
-      multimarkets: Array.from({ length: 6 }, (_, i) => ({
-        thirdServerCode: 'T',
-        userName: `8600000${i}`,
-        currency: 'USDT',
-        userId: `u${i}`,
-        asset: 'usdt',
-      })),
-      indx: [],
-    };
     const ports: VenuePorts = {
-      accounts: many,
+      accounts: manyAccounts(6),
       multiMarkets: {
         balance: async () => {
           reads++;
@@ -117,9 +171,10 @@ describe('checkVenues', () => {
         },
       },
     };
-    const verdicts = await checkVenues(
+    const { verdicts } = await checkVenues(
       ports,
-      () => ({ ok: true, amount: a('1') }),
+      reporting().internal,
+      schedule(),
       scales,
       new CircuitBreaker(3),
       new SourceHealthTracker(),
@@ -127,5 +182,132 @@ describe('checkVenues', () => {
     expect(reads).toBe(3);
     expect(verdicts).toHaveLength(6);
     expect(verdicts.every((verdict) => verdict.outcome === 'unknown')).toBe(true);
+  });
+
+  it('reads at most the budget, most overdue first, and records them as checked at the start of the phase', async () => {
+    const log = new InMemoryVenueCheckLog();
+    await log.markChecked('multimarkets', ['T/86000000/USDT', 'T/86000002/USDT'], '2025-03-01T09:00:00.000Z');
+    await log.markChecked('multimarkets', ['T/86000001/USDT'], '2025-03-01T08:00:00.000Z');
+    log.marks.length = 0;
+    const venue = multiMarkets();
+    let ticks = 0;
+    // every look at the clock is one second later than the one before
+    const clock = {
+      now: () => {
+        ticks++;
+        return new Date(NOW.getTime() + ticks * 1_000);
+      },
+    };
+    const { verdicts, coverage } = await checkVenues(
+      { accounts: manyAccounts(5), multiMarkets: venue.port },
+      reporting().internal,
+      schedule({ log, clock, budgets: { multimarkets: 3 } }),
+      scales,
+      new CircuitBreaker(3),
+      new SourceHealthTracker(),
+    );
+    // never checked (3, 4 by key), then the least recently checked (1)
+    expect(venue.asked).toEqual(['86000003', '86000004', '86000001']);
+    expect(verdicts).toHaveLength(3);
+    const startedAt = new Date(NOW.getTime() + 1_000).toISOString();
+    expect(log.marks).toEqual([{ source: 'multimarkets', keys: ['T/86000003/USDT', 'T/86000004/USDT', 'T/86000001/USDT'], at: startedAt }]);
+    expect(coverage.multimarkets).toEqual({
+      accounts: 5,
+      checked: 3,
+      overdue: 0,
+      oldestCheckedAt: '2025-03-01T09:00:00.000Z',
+      window: DAY,
+    });
+  });
+
+  it('records an account the venue answered "not found" as checked, and leaves one whose call failed due', async () => {
+    const log = new InMemoryVenueCheckLog();
+    const ports: VenuePorts = {
+      accounts: manyAccounts(3),
+      multiMarkets: {
+        balance: async (ref) => {
+          if (ref.userName === '86000001') throw new SourceError('multimarkets', 'get-user-amount', 'http-status', '503');
+          if (ref.userName === '86000002') return { found: false, code: '20001', message: 'no account' };
+          return { found: true, amount: a('5.5'), scale: 6, currency: 'USDT', userName: ref.userName };
+        },
+      },
+    };
+    const { coverage } = await checkVenues(
+      ports,
+      reporting().internal,
+      schedule({ log }),
+      scales,
+      new CircuitBreaker(3),
+      new SourceHealthTracker(),
+    );
+    expect([...log.times.multimarkets.keys()].sort()).toEqual(['T/86000000/USDT', 'T/86000002/USDT']);
+    expect(coverage.multimarkets).toMatchObject({ accounts: 3, checked: 2, overdue: 1 });
+  });
+
+  it('reports as overdue the accounts last checked before the window that this run could not reach', async () => {
+    const log = new InMemoryVenueCheckLog();
+    await log.markChecked('multimarkets', ['T/86000000/USDT', 'T/86000001/USDT'], '2025-02-27T12:00:00.000Z');
+    await log.markChecked('multimarkets', ['T/86000002/USDT'], '2025-03-01T06:00:00.000Z');
+    const { coverage } = await checkVenues(
+      { accounts: manyAccounts(4), multiMarkets: multiMarkets().port },
+      reporting().internal,
+      schedule({ log, budgets: { multimarkets: 2 } }),
+      scales,
+      new CircuitBreaker(3),
+      new SourceHealthTracker(),
+    );
+    // read: 86000003 (never), 86000000 (oldest, tie broken by key); left overdue: 86000001
+    expect(coverage.multimarkets).toEqual({
+      accounts: 4,
+      checked: 2,
+      overdue: 1,
+      oldestCheckedAt: '2025-02-27T12:00:00.000Z',
+      window: DAY,
+    });
+  });
+
+  it('chooses from the log but writes nothing to it when read-only', async () => {
+    const log = new InMemoryVenueCheckLog();
+    await log.markChecked('multimarkets', ['T/86000000/USDT'], '2025-03-01T06:00:00.000Z');
+    log.marks.length = 0;
+    const venue = multiMarkets();
+    const { coverage } = await checkVenues(
+      { accounts: manyAccounts(2), multiMarkets: venue.port },
+      reporting().internal,
+      schedule({ log, readOnly: true, budgets: { multimarkets: 1 } }),
+      scales,
+      new CircuitBreaker(3),
+      new SourceHealthTracker(),
+    );
+    expect(venue.asked).toEqual(['86000001']);
+    expect(log.marks).toEqual([]);
+    expect(coverage.multimarkets).toMatchObject({ checked: 1, overdue: 0 });
+  });
+
+  it('without a log, treats every account as never checked', async () => {
+    const venue = multiMarkets();
+    const { coverage } = await checkVenues(
+      { accounts: manyAccounts(3), multiMarkets: venue.port },
+      reporting().internal,
+      schedule({ budgets: { multimarkets: 2 } }),
+      scales,
+      new CircuitBreaker(3),
+      new SourceHealthTracker(),
+    );
+    expect(venue.asked).toEqual(['86000000', '86000001']);
+    expect(coverage.multimarkets).toEqual({ accounts: 3, checked: 2, overdue: 1, oldestCheckedAt: NOW.toISOString(), window: DAY });
+  });
+
+  it('reports no coverage for a venue it has no port for', async () => {
+    const { coverage, verdicts } = await checkVenues(
+      { accounts },
+      reporting().internal,
+      schedule(),
+      scales,
+      new CircuitBreaker(3),
+      new SourceHealthTracker(),
+    );
+    expect(verdicts).toEqual([]);
+    expect(coverage).toEqual({});
   });
 });

@@ -78,12 +78,19 @@ function reportingPort(failUser?: string): ReportingPort {
     async *users() {
       yield Object.keys(reportingBook).map((userId) => ({ userId, roles: ['Trader'] }));
     },
+    usersPage: async (page, pageSize) => {
+      const all = Object.keys(reportingBook).map((userId) => ({ userId, roles: ['Trader'] }));
+      return { users: all.slice((page - 1) * pageSize, page * pageSize), total: all.length };
+    },
     userBalances: async (userId) => {
       if (userId === failUser) throw new SourceError('reporting', 'users/balances', 'timeout', 'headers timeout', { retryable: true });
       return reportingBook[userId] ?? [];
     },
     openOrders: async (userId) => openOrders[userId] ?? [],
-    transfers: async (userIds) => transfers.filter((row) => userIds.includes(row.userId)),
+    transfers: async (userIds, created) =>
+      transfers.filter((row) => userIds.includes(row.userId) && (!created?.from || row.createdAt >= created.from)),
+    orderIds: async (userIds) => [...new Set(trades.filter((row) => userIds.includes(row.userId)).map((row) => row.orderId))],
+    tradesOfOrders: async (orderIds) => trades.filter((row) => orderIds.includes(row.orderId)),
     trades: async (_assets, onPage) => onPage(trades),
   };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Discrepancy } from '../../../lib/domain/discrepancy';
 import { acknowledge, InvalidTransitionError, observe, resolveManually } from '../../../lib/domain/lifecycle';
 import type { Severity } from '../../../lib/domain/severity';
-import { RunEffects } from '../../../lib/runs/run-effects';
+import { RunEffects, sendRunAlerts } from '../../../lib/runs/run-effects';
 import { InMemoryStore, RecordingAlerts } from '../../fakes/in-memory-ports';
 
 const finding = (runId: string, id = 'amount-split:u1:btc', difference = '0.01', severity: Severity = 'low'): Discrepancy => {
@@ -39,8 +39,9 @@ async function run(
   const effects = await RunEffects.start(store, alerts, runId, { alertAfterRuns: 1, stormThreshold: 50, dryRun: false, ...options });
   for (const found of findings) await effects.finding(found);
   for (const id of matches) effects.match(match(id));
-  await effects.finish('2026-11-30T00:00:00.000Z');
-  return effects.counts;
+  await effects.settle('2026-11-30T00:00:00.000Z');
+  const sent = await sendRunAlerts(store, alerts, runId, effects.tally, (options as { stormThreshold?: number }).stormThreshold ?? 50);
+  return { ...effects.tally, alerts: sent + effects.tally.resolved };
 }
 
 describe('the discrepancy lifecycle', () => {
@@ -57,14 +58,22 @@ describe('the discrepancy lifecycle', () => {
     expect(store.history.map((event) => event.type)).toEqual(['opened', 'resolved', 'reopened']);
   });
 
-  it('changes nothing when the same run is delivered twice', async () => {
+  it('writes nothing when a page of the same run is redone, and collects the alert due in that run again', async () => {
     const store = new InMemoryStore();
     const alerts = new RecordingAlerts();
-    await run(store, alerts, 'r1', [finding('r1')]);
+    const first = await RunEffects.start(store, alerts, 'r1', { alertAfterRuns: 1, stormThreshold: 50, dryRun: false });
+    await first.finding(finding('r1'));
     const before = JSON.stringify([...store.discrepancies.values()]);
-    expect(await run(store, alerts, 'r1', [finding('r1')])).toMatchObject({ opened: 0, alerts: 0 });
+    // A worker cut off after the page's writes but before its checkpoint: the resumed worker redoes the page.
+    const resumed = await RunEffects.start(store, alerts, 'r1', { alertAfterRuns: 1, stormThreshold: 50, dryRun: false });
+    await resumed.finding(finding('r1'));
     expect(JSON.stringify([...store.discrepancies.values()])).toBe(before);
-    expect(alerts.opened).toHaveLength(1);
+    expect(store.history).toHaveLength(1);
+    expect(resumed.tally).toMatchObject({ opened: 0, dueCount: 1, due: ['amount-split:u1:btc'] });
+    // A later run finds it again: not due any more (alerted in r1).
+    const later = await RunEffects.start(store, alerts, 'r2', { alertAfterRuns: 1, stormThreshold: 50, dryRun: false });
+    await later.finding(finding('r2'));
+    expect(later.tally.dueCount).toBe(0);
   });
 
   it('waits for K consecutive runs before the first alert when asked to', async () => {

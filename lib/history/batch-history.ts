@@ -1,0 +1,164 @@
+import { type Flow, Ledger, type StoredPosition, type TransferRecord, tradeFlows, transferFlows } from '../domain/ledger';
+import type { ReportingPort } from '../runs/ports';
+
+/**
+ * The running totals of one batch of users (one page of the user listing), kept between runs so a
+ * run reads only the history rows newer than the watermark.
+ */
+export interface HistoryChunk {
+  /** The as-of (ms) the totals run up to. */
+  watermark: number;
+  users: Record<string, UserTotals>;
+}
+
+/** One user's running totals and what the next run must read again. */
+export interface UserTotals {
+  positions: Record<string, StoredPosition>;
+  /** Flows already in `positions` dated at or after watermark − overlap: [id, ms]; read again, they are not counted twice. */
+  applied: [string, number][];
+  /** Transfers not final at the watermark, [id, createdAt]: read again until they are. */
+  pending: [string, string][];
+  /** Orders resting at the watermark: their later fills are read. */
+  openOrders: string[];
+}
+
+/** How a run reads history. */
+export interface HistoryOptions {
+  asOf: Date;
+  /** The in-flight grace window (ms); the overlap is never shorter. */
+  graceMs: number;
+  /** How far before the watermark rows are read again, for rows that reach Reporting late (ms). */
+  overlapMs: number;
+  /** Ignore the stored totals and read every user's whole history. */
+  rebuild: boolean;
+}
+
+/** A batch's history: the ledger the checks read, the transfers locked-orders needs, the totals to keep. */
+export interface BatchHistory {
+  ledger: Ledger;
+  /** Per user, the transfer rows read — every one not yet final among them (pending withdrawals lock funds). */
+  transfers: Map<string, TransferRecord[]>;
+  /** The totals to store for the next run; undefined when this run must not move the watermark (as-of before it). */
+  next: HistoryChunk | undefined;
+  /** History rows read (transfers, orders, trades). */
+  rows: number;
+  /** Users whose totals came from the stored chunk (the rest were read in full). */
+  incrementalUsers: number;
+}
+
+/** Transfer statuses that never change again. */
+const FINAL_TRANSFER_STATUSES = new Set(['Completed', 'Failed', 'Cancelled', 'Rejected', 'Reverted']);
+
+type HistoryPort = Pick<ReportingPort, 'transfers' | 'orderIds' | 'tradesOfOrders'>;
+
+/**
+ * Reads the history of one batch of users and rolls it into a ledger. Users with stored totals
+ * (and an as-of not before their watermark) are read incrementally: transfers and orders created
+ * from watermark − overlap, the fills of those orders and of the orders resting then or now, and
+ * the transfers that were still pending; a row already counted is recognised by its id. Every
+ * other user is read in full. Throws the source's error when a read fails: the caller makes the
+ * history checks `unknown`.
+ */
+export async function readBatchHistory(
+  userIds: string[],
+  openOrderIds: ReadonlyMap<string, readonly string[]>,
+  stored: HistoryChunk | undefined,
+  options: HistoryOptions,
+  port: HistoryPort,
+): Promise<BatchHistory> {
+  const asOf = options.asOf.getTime();
+  const overlapMs = Math.max(options.overlapMs, options.graceMs);
+  const usable = stored && !options.rebuild && asOf >= stored.watermark ? stored : undefined;
+  const from = usable ? usable.watermark - overlapMs : undefined;
+  const fromIso = from === undefined ? undefined : new Date(from).toISOString();
+  const known = usable ? userIds.filter((id) => usable.users[id]) : [];
+  const knownSet = new Set(known);
+  const fresh = userIds.filter((id) => !knownSet.has(id));
+
+  // Which orders can have fills to read: finished orders created since `from` (all, for fresh users), and resting ones.
+  const orderReads: Promise<string[]>[] = [];
+  if (known.length > 0) orderReads.push(port.orderIds(known, fromIso));
+  if (fresh.length > 0) orderReads.push(port.orderIds(fresh));
+  const transferReads: Promise<TransferRecord[]>[] = [];
+  if (known.length > 0) transferReads.push(port.transfers(known, { from: fromIso }));
+  if (fresh.length > 0) transferReads.push(port.transfers(fresh));
+  // Transfers pending at the watermark but created before `from`: read again, narrowly, per user.
+  const olderPending = new Map<string, Set<string>>();
+  for (const userId of known) {
+    const old = (usable?.users[userId]?.pending ?? []).filter(([, at]) => Date.parse(at) < (from as number));
+    if (old.length === 0) continue;
+    olderPending.set(userId, new Set(old.map(([id]) => id)));
+    const times = old.map(([, at]) => at).sort();
+    transferReads.push(port.transfers([userId], { from: times[0], to: times[times.length - 1] }));
+  }
+  const [orderLists, transferLists] = await Promise.all([Promise.all(orderReads), Promise.all(transferReads)]);
+  const orderIds = new Set(orderLists.flat());
+  for (const ids of openOrderIds.values()) for (const id of ids) orderIds.add(id);
+  for (const userId of known) for (const id of usable?.users[userId]?.openOrders ?? []) orderIds.add(id);
+  const trades = orderIds.size > 0 ? await port.tradesOfOrders([...orderIds]) : [];
+
+  const ledger = new Ledger(options.asOf, options.graceMs);
+  const applied = new Map<string, Map<string, number>>();
+  for (const userId of known) {
+    const totals = usable?.users[userId] as UserTotals;
+    for (const [asset, position] of Object.entries(totals.positions)) ledger.seed(userId, asset, position);
+    applied.set(userId, new Map(totals.applied));
+  }
+  for (const userId of fresh) applied.set(userId, new Map());
+
+  const nextFrom = asOf - overlapMs;
+  const transfersByUser = new Map<string, TransferRecord[]>(userIds.map((id) => [id, []]));
+  const pending = new Map<string, Map<string, string>>(userIds.map((id) => [id, new Map()]));
+  const seen = new Set<string>();
+  /** Adds a row's flows, dated `dated`, unless the stored totals already hold them; remembers what it added. */
+  const apply = (userId: string, rowId: string, flows: Flow[], dated: string) => {
+    const mine = applied.get(userId);
+    if (!mine || flows.length === 0) return; // a row of a user outside the batch is never expected: ignored rather than misfiled
+    if (knownSet.has(userId) && Date.parse(dated) < (from as number)) return; // in the stored totals
+    const counted = mine.has(rowId);
+    for (const flow of flows) ledger.add(flow, counted);
+    const at = Date.parse(dated);
+    if (!counted && at <= asOf) mine.set(rowId, at);
+  };
+
+  for (const row of transferLists.flat()) {
+    if (seen.has(`t:${row.id}`)) continue;
+    seen.add(`t:${row.id}`);
+    const list = transfersByUser.get(row.userId);
+    if (!list) continue;
+    list.push(row);
+    const final = FINAL_TRANSFER_STATUSES.has(row.status);
+    if (!final && Date.parse(row.createdAt) <= asOf) pending.get(row.userId)?.set(row.id, row.createdAt);
+    const wasPending = olderPending.get(row.userId)?.has(row.id) ?? false;
+    // Pending at the watermark, final now: counted for the first time, whenever it was created.
+    if (wasPending) for (const flow of transferFlows(row)) ledger.add(flow);
+    else apply(row.userId, `t:${row.id}`, transferFlows(row), row.createdAt);
+  }
+  for (const row of trades) {
+    const key = `f:${row.orderId}/${row.executionId}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    apply(row.userId, key, tradeFlows(row), row.executedAt);
+  }
+
+  const rows =
+    transferLists.reduce((sum, list) => sum + list.length, 0) + orderLists.reduce((sum, list) => sum + list.length, 0) + trades.length;
+  const movable = !stored || options.rebuild || asOf >= stored.watermark;
+  const next: HistoryChunk | undefined = movable
+    ? {
+        watermark: asOf,
+        users: Object.fromEntries(
+          userIds.map((userId) => [
+            userId,
+            {
+              positions: ledger.totalsOf(userId),
+              applied: [...(applied.get(userId) ?? [])].filter(([, at]) => at >= nextFrom && at <= asOf),
+              pending: [...(pending.get(userId) ?? [])],
+              openOrders: [...(openOrderIds.get(userId) ?? [])],
+            } satisfies UserTotals,
+          ]),
+        ),
+      }
+    : undefined;
+  return { ledger, transfers: transfersByUser, next, rows, incrementalUsers: known.length };
+}

@@ -1,0 +1,45 @@
+import type { ShardTally } from './shard-tally';
+import type { RunPlan, RunStateStore } from './shard-worker';
+
+/**
+ * Plans and checkpoints in memory: for a run that stays in one invocation (a scoped run, a dry
+ * run, a local run without fan-out), where nothing needs to outlive the process.
+ */
+export class InMemoryRunState implements RunStateStore {
+  private readonly plans = new Map<string, RunPlan>();
+  private readonly tallies = new Map<string, ShardTally>();
+  private readonly done = new Map<string, Set<number>>();
+  private readonly claimed = new Map<string, number>();
+
+  async savePlan(plan: RunPlan): Promise<void> {
+    this.plans.set(plan.runId, structuredClone(plan));
+  }
+
+  async loadPlan(runId: string): Promise<RunPlan | undefined> {
+    const plan = this.plans.get(runId);
+    return plan && structuredClone(plan);
+  }
+
+  async loadTally(runId: string, shard: number): Promise<ShardTally | undefined> {
+    const tally = this.tallies.get(`${runId}#${shard}`);
+    return tally && structuredClone(tally);
+  }
+
+  async saveTally(runId: string, shard: number, tally: ShardTally): Promise<void> {
+    this.tallies.set(`${runId}#${shard}`, structuredClone(tally));
+  }
+
+  async shardDone(runId: string, shard: number): Promise<number> {
+    const done = this.done.get(runId) ?? new Set<number>();
+    done.add(shard);
+    this.done.set(runId, done);
+    return done.size;
+  }
+
+  async claimShard(runId: string, shards: number): Promise<number | undefined> {
+    const next = this.claimed.get(runId) ?? 0;
+    if (next >= shards) return undefined;
+    this.claimed.set(runId, next + 1);
+    return next;
+  }
+}

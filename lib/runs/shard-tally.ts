@@ -1,0 +1,135 @@
+import type { SourceName } from '../sources/source-error';
+import { type DiscrepancyRef, emptyTallies, type RunSummary, type SourceHealth, SUMMARY_ITEM_LIMIT } from './run-summary';
+
+/**
+ * What one shard (or a whole single-invocation run) has done so far, as plain JSON: checkpointed
+ * after every page so a worker cut off by the Lambda timeout resumes where it was, and merged by
+ * the run's finaliser. Memory stays bounded: counts, per-asset sums, at most a few hundred ids.
+ */
+export interface ShardTally {
+  /** The next page of the user listing to reconcile. */
+  nextPage: number;
+  done: boolean;
+  users: number;
+  positions: number;
+  discrepancies: number;
+  /** History rows read (transfers, orders, trades) and users whose running totals were reused. */
+  historyRows: number;
+  incrementalUsers: number;
+  checks: RunSummary['checks'];
+  items: DiscrepancyRef[];
+  /** Σ amount and number of counted users per asset, for the asset-totals check. */
+  assetSums: Record<string, { total: string; users: number }>;
+  assetSumsComplete: boolean;
+  /** Root-asset rate per asset, as Reporting gave it (for severity of asset-level findings). */
+  rates: Record<string, string>;
+  sources: Partial<Record<SourceName, SourceHealth>>;
+  /** The user listing changed under the read (total moved, rows repeated). */
+  listingMoved: boolean;
+  effects: EffectsTally;
+}
+
+/** What the lifecycle did, and the alerts the finaliser still owes. */
+export interface EffectsTally {
+  opened: number;
+  reopened: number;
+  escalated: number;
+  resolved: number;
+  /** Discrepancies whose opened alert is due: their number, the first ids (enough to alert each), the largest by root value. */
+  dueCount: number;
+  due: string[];
+  largest: { id: string; value: string }[];
+  /** Escalations of discrepancies already alerted: id and what they were. */
+  escalations: { id: string; severity: string; difference: string }[];
+}
+
+/** At most this many escalations are kept for alerting per shard; more are counted only. */
+export const ESCALATION_LIMIT = 500;
+
+export function emptyShardTally(firstPage: number): ShardTally {
+  return {
+    nextPage: firstPage,
+    done: false,
+    users: 0,
+    positions: 0,
+    discrepancies: 0,
+    historyRows: 0,
+    incrementalUsers: 0,
+    checks: emptyTallies(),
+    items: [],
+    assetSums: {},
+    assetSumsComplete: true,
+    rates: {},
+    sources: {},
+    listingMoved: false,
+    effects: { opened: 0, reopened: 0, escalated: 0, resolved: 0, dueCount: 0, due: [], largest: [], escalations: [] },
+  };
+}
+
+/** The run-wide tally of all shards (ids and items capped as in each shard). */
+export function mergeTallies(tallies: readonly ShardTally[], dueLimit: number): ShardTally {
+  const merged = emptyShardTally(0);
+  for (const tally of tallies) {
+    merged.users += tally.users;
+    merged.positions += tally.positions;
+    merged.discrepancies += tally.discrepancies;
+    merged.historyRows += tally.historyRows;
+    merged.incrementalUsers += tally.incrementalUsers;
+    for (const [check, counts] of Object.entries(tally.checks) as [
+      keyof ShardTally['checks'],
+      ShardTally['checks'][keyof ShardTally['checks']],
+    ][]) {
+      for (const [outcome, n] of Object.entries(counts) as [keyof typeof counts, number][]) merged.checks[check][outcome] += n;
+    }
+    merged.items.push(...tally.items.slice(0, SUMMARY_ITEM_LIMIT - merged.items.length));
+    for (const [asset, sum] of Object.entries(tally.assetSums)) {
+      const into = merged.assetSums[asset];
+      merged.assetSums[asset] = into ? { total: addDecimal(into.total, sum.total), users: into.users + sum.users } : { ...sum };
+    }
+    merged.assetSumsComplete &&= tally.assetSumsComplete;
+    merged.rates = { ...tally.rates, ...merged.rates };
+    for (const [source, health] of Object.entries(tally.sources) as [SourceName, SourceHealth][]) {
+      const into = merged.sources[source];
+      merged.sources[source] = into
+        ? {
+            status:
+              into.status === 'unavailable' || health.status === 'unavailable'
+                ? 'unavailable'
+                : into.status === 'degraded' || health.status === 'degraded'
+                  ? 'degraded'
+                  : 'ok',
+            failures: into.failures + health.failures,
+            ...((into.firstError ?? health.firstError) && { firstError: into.firstError ?? health.firstError }),
+            ...((into.drift || health.drift) && { drift: [...(into.drift ?? []), ...(health.drift ?? [])] }),
+          }
+        : { ...health };
+    }
+    merged.listingMoved ||= tally.listingMoved;
+    const effects = merged.effects;
+    effects.opened += tally.effects.opened;
+    effects.reopened += tally.effects.reopened;
+    effects.escalated += tally.effects.escalated;
+    effects.resolved += tally.effects.resolved;
+    effects.dueCount += tally.effects.dueCount;
+    effects.due.push(...tally.effects.due.slice(0, Math.max(0, dueLimit - effects.due.length)));
+    effects.largest = keepLargest([...effects.largest, ...tally.effects.largest]);
+    effects.escalations.push(...tally.effects.escalations);
+  }
+  return merged;
+}
+
+/** The ten largest findings by root value (ties by id, so merging is order-independent). */
+export function keepLargest(entries: { id: string; value: string }[]): { id: string; value: string }[] {
+  const unique = new Map(entries.map((entry) => [entry.id, entry]));
+  return [...unique.values()].sort((a, b) => compareDecimal(b.value, a.value) || (a.id < b.id ? -1 : 1)).slice(0, 10);
+}
+
+import { Amount } from '../domain/money';
+
+function addDecimal(a: string, b: string): string {
+  return Amount.parse(a).plus(Amount.parse(b)).toString();
+}
+
+function compareDecimal(a: string, b: string): number {
+  return Amount.parse(a).abs().compare(Amount.parse(b).abs());
+}

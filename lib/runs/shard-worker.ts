@@ -1,0 +1,309 @@
+import { isCounted } from '../domain/checks/asset-totals';
+import type { OpenOrderRecord } from '../domain/checks/locked-orders';
+import { toDiscrepancy } from '../domain/discrepancy';
+import type { TransferRecord } from '../domain/ledger';
+import { Amount } from '../domain/money';
+import { Precision, type ToleranceTable } from '../domain/precision';
+import { DEFAULT_SEVERITY_THRESHOLDS, type SeverityThresholds, severityOf } from '../domain/severity';
+import type { MismatchVerdict, Verdict } from '../domain/verdict';
+import { type BatchHistory, readBatchHistory } from '../history/batch-history';
+import { CircuitBreaker, type Settled } from './circuit-breaker';
+import type {
+  AlertPublisher,
+  BackOfficePort,
+  BackOfficeUserBalances,
+  Clock,
+  DiscrepancyStore,
+  HistoryStore,
+  ReportingPort,
+  UserInfo,
+} from './ports';
+import { RunEffects } from './run-effects';
+import { inScope, type RunScope } from './run-scope';
+import { type RunTrigger, SUMMARY_ITEM_LIMIT } from './run-summary';
+import { emptyShardTally, type ShardTally } from './shard-tally';
+import { SourceHealthTracker } from './source-health';
+import { userVerdicts } from './user-verdicts';
+
+/** Everything a shard needs to know about its run, stored once by the coordinator. */
+export interface RunPlan {
+  runId: string;
+  trigger: RunTrigger;
+  asOf: string;
+  startedAt: string;
+  dryRun: boolean;
+  /** Read every user's whole history and rebuild the running totals. */
+  rebuild: boolean;
+  scope?: RunScope;
+  /** Users per page of the listing: one page is one batch, one checkpoint and one running-totals chunk. */
+  pageSize: number;
+  /** The listing's total when the run was planned. */
+  totalUsers: number;
+  assets: { assetId: string; scale: number; total: string }[];
+  /** Page ranges, 1-based; `endPage` exclusive, absent for the last shard (it reads to the end of the listing). */
+  shards: { firstPage: number; endPage?: number }[];
+}
+
+/** Where shards keep their checkpoints and the run its plan and completion count. */
+export interface RunStateStore {
+  savePlan(plan: RunPlan): Promise<void>;
+  loadPlan(runId: string): Promise<RunPlan | undefined>;
+  loadTally(runId: string, shard: number): Promise<ShardTally | undefined>;
+  saveTally(runId: string, shard: number, tally: ShardTally): Promise<void>;
+  /** Records that `shard` is done (idempotent) and answers how many shards are. */
+  shardDone(runId: string, shard: number): Promise<number>;
+  /** Claims the next shard not yet started (a counter), or undefined when all are. */
+  claimShard(runId: string, shards: number): Promise<number | undefined>;
+}
+
+/** The ports and settings a shard runs with. */
+export interface ShardDeps {
+  reporting: ReportingPort;
+  backOffice: BackOfficePort;
+  store: DiscrepancyStore;
+  alerts: AlertPublisher;
+  clock: Clock;
+  runState: RunStateStore;
+  history?: HistoryStore;
+  graceMs?: number;
+  historyOverlapMs?: number;
+  tolerances?: ToleranceTable;
+  severity?: SeverityThresholds;
+  alertAfterRuns?: number;
+  stormThreshold?: number;
+  breakerThreshold?: number;
+  /** Pages reconciled at once (their reads overlap the checks of the other). */
+  pageConcurrency?: number;
+  onProgress?: (progress: { users: number; positions: number; discrepancies: number }) => void;
+}
+
+/** When to stop and hand over: the Lambda's remaining time, and a hook tests use to cut a worker off. */
+export interface ShardControl {
+  /** Milliseconds left before the platform stops the worker (default: unlimited). */
+  remainingMs?: () => number;
+  /** Stop at a page boundary when less than this is left (default 2 minutes). */
+  marginMs?: number;
+  /** Called after each page is checkpointed (tests throw here to simulate a kill). */
+  afterPage?: (page: number) => void | Promise<void>;
+}
+
+/** The checkpoint key of a page's running totals: the page size is part of it, so a new size starts fresh. */
+export const totalsKey = (pageSize: number, page: number) => `totals#${pageSize}#${page}`;
+
+/**
+ * Reconciles one shard — a range of pages of the user listing — from its last checkpoint: per
+ * page, the users' balances and open orders (per user), their history (incremental from the
+ * running totals), their back-office balances; every check; the lifecycle writes; the new running
+ * totals; then the checkpoint. Returns `finished: false` when it stopped early for lack of time
+ * (the caller hands the rest to a new invocation).
+ */
+export async function runShard(
+  plan: RunPlan,
+  shard: number,
+  deps: ShardDeps,
+  control: ShardControl = {},
+): Promise<{ tally: ShardTally; finished: boolean }> {
+  const range = plan.shards[shard];
+  if (!range) throw new RangeError(`run ${plan.runId} has no shard ${shard}`);
+  const tally = (await deps.runState.loadTally(plan.runId, shard)) ?? emptyShardTally(range.firstPage);
+  if (tally.done) return { tally, finished: true };
+  const asOf = new Date(plan.asOf);
+  const precision = new Precision(new Map(plan.assets.map((asset) => [asset.assetId, asset.scale])), deps.tolerances);
+  const assetIds = plan.assets.map((asset) => asset.assetId);
+  const health = SourceHealthTracker.from(tally.sources);
+  const breaker = new CircuitBreaker(deps.breakerThreshold ?? 3);
+  const effects = await RunEffects.start(
+    deps.store,
+    deps.alerts,
+    plan.runId,
+    { alertAfterRuns: deps.alertAfterRuns ?? 1, stormThreshold: deps.stormThreshold ?? 50, dryRun: plan.dryRun },
+    tally.effects,
+  );
+  const scope = plan.scope;
+  const graceMs = deps.graceMs ?? 15 * 60_000;
+
+  const sink = new VerdictSink(plan, tally, effects, deps);
+  const settle = async (verdicts: Verdict[]) => {
+    await sink.settle(verdicts);
+    await effects.settle(deps.clock.now().toISOString());
+  };
+
+  /** Everything read for one page, before any check runs (so the next page's reads can overlap this page's checks). */
+  const read = async (page: number) => {
+    const listing = await breaker.call('reporting', () => deps.reporting.usersPage(page, plan.pageSize));
+    health.note('reporting', listing);
+    if (!listing.ok) return { page, listing };
+    const users = scope?.users ? listing.value.users.filter((user) => scope.users?.includes(user.userId)) : listing.value.users;
+    if (users.length === 0) return { page, listing };
+    const userIds = users.map((user) => user.userId);
+    const [balances, openOrders, backOffice] = await Promise.all([
+      Promise.all(users.map((user) => breaker.call('reporting', () => deps.reporting.userBalances(user.userId)))),
+      Promise.all(users.map((user) => breaker.call('reporting', () => deps.reporting.openOrders(user.userId)))),
+      users.length > 0
+        ? breaker.call('backoffice', () => deps.backOffice.balances(userIds, assetIds))
+        : Promise.resolve({ ok: true as const, value: [] }),
+    ]);
+    const openIds = new Map<string, string[]>();
+    users.forEach((user, i) => {
+      const orders = openOrders[i] as Settled<OpenOrderRecord[]>;
+      if (orders.ok)
+        openIds.set(
+          user.userId,
+          orders.value.map((order) => order.orderId),
+        );
+    });
+    const stored = deps.history && !scope?.users ? await deps.history.load(totalsKey(plan.pageSize, page)) : undefined;
+    const history: Settled<BatchHistory> = await breaker.call('reporting', () =>
+      readBatchHistory(
+        userIds,
+        openIds,
+        stored,
+        { asOf, graceMs, overlapMs: deps.historyOverlapMs ?? 60 * 60_000, rebuild: plan.rebuild },
+        deps.reporting,
+      ),
+    );
+    health.note('reporting', history);
+    return { page, listing, users, balances, openOrders, backOffice, history };
+  };
+
+  let previousPage = new Set<string>();
+  const check = async (reads: Awaited<ReturnType<typeof read>>) => {
+    if (!reads.listing.ok) {
+      tally.assetSumsComplete = false;
+      return;
+    }
+    // Offset paging is only sound while the listing holds still: a moved total or a page repeating the
+    // previous one's rows means users may have been skipped, and the run cannot claim completeness.
+    const ids = reads.listing.value.users.map((user) => user.userId);
+    if (reads.listing.value.total !== plan.totalUsers || ids.some((id) => previousPage.has(id))) tally.listingMoved = true;
+    previousPage = new Set(ids);
+    if (!('users' in reads)) return;
+    const { users, balances, openOrders, backOffice, history } = reads as Required<typeof reads>;
+    health.note('backoffice', backOffice);
+    const byUser = backOffice.ok ? new Map(backOffice.value.map((entry) => [entry.userId, entry])) : undefined;
+    const verdicts: Verdict[] = [];
+    const run = history.ok
+      ? { ledger: history.value.ledger, tradesComplete: true, precision, asOf }
+      : { ledger: undefined as never, tradesComplete: false, precision, asOf };
+    users.forEach((user: UserInfo, index: number) => {
+      const userBalances = balances[index] as Settled<Awaited<ReturnType<ReportingPort['userBalances']>>>;
+      health.note('reporting', userBalances);
+      health.note('reporting', openOrders[index] as Settled<unknown>);
+      const transfers: Settled<TransferRecord[]> = history.ok
+        ? { ok: true, value: history.value.transfers.get(user.userId) ?? [] }
+        : history;
+      const userBackOffice: Settled<BackOfficeUserBalances | undefined> = backOffice.ok
+        ? { ok: true, value: byUser?.get(user.userId) }
+        : backOffice;
+      verdicts.push(
+        ...userVerdicts(
+          { user, balances: userBalances, openOrders: openOrders[index] as Settled<never[]>, transfers, backOffice: userBackOffice },
+          run,
+        ),
+      );
+      if (!userBalances.ok) {
+        if (isCounted(user.roles)) tally.assetSumsComplete = false;
+        return;
+      }
+      tally.positions += userBalances.value.length;
+      for (const row of userBalances.value) if (row.rate && !tally.rates[row.asset]) tally.rates[row.asset] = row.rate.toString();
+      if (!isCounted(user.roles)) return;
+      for (const row of userBalances.value) {
+        const sum = tally.assetSums[row.asset];
+        tally.assetSums[row.asset] = sum
+          ? { total: Amount.parse(sum.total).plus(row.amount).toString(), users: sum.users + 1 }
+          : { total: row.amount.toString(), users: 1 };
+      }
+    });
+    await settle(verdicts);
+    tally.users += users.length;
+    if (history.ok) {
+      tally.historyRows += history.value.rows;
+      tally.incrementalUsers += history.value.incrementalUsers;
+      if (!plan.dryRun && deps.history && !scope?.users && history.value.next)
+        await deps.history.save(totalsKey(plan.pageSize, reads.page), history.value.next);
+    }
+  };
+
+  // The open-ended last shard reads on while the listing grows (users added since the plan).
+  let seenTotal = plan.totalUsers;
+  const lastPage = () => range.endPage ?? Math.max(Math.ceil(seenTotal / plan.pageSize), 1) + 1;
+  const concurrency = Math.max(1, deps.pageConcurrency ?? 2);
+  let nextToRead = tally.nextPage;
+  // The next pages' reads run while this page is checked; checks and checkpoints stay in page order.
+  const inFlight: ReturnType<typeof read>[] = [];
+  const fill = () => {
+    while (inFlight.length < concurrency && nextToRead < lastPage()) {
+      const reads = read(nextToRead++);
+      // Awaited in order below; a page abandoned (stop, error elsewhere) must not reject unheard.
+      reads.catch(() => undefined);
+      inFlight.push(reads);
+    }
+  };
+  fill();
+  while (inFlight.length > 0) {
+    const reads = await (inFlight.shift() as ReturnType<typeof read>);
+    await check(reads);
+    tally.nextPage = reads.page + 1;
+    tally.sources = health.report();
+    if (!plan.dryRun) await deps.runState.saveTally(plan.runId, shard, tally);
+    deps.onProgress?.({ users: tally.users, positions: tally.positions, discrepancies: tally.discrepancies });
+    await control.afterPage?.(reads.page);
+    if (control.remainingMs && control.remainingMs() < (control.marginMs ?? 120_000)) {
+      await Promise.allSettled(inFlight);
+      return { tally, finished: false };
+    }
+    if (reads.listing.ok && reads.listing.value.users.length === 0) {
+      await Promise.allSettled(inFlight);
+      break;
+    }
+    if (reads.listing.ok) seenTotal = Math.max(seenTotal, reads.listing.value.total);
+    fill();
+  }
+  tally.done = true;
+  tally.sources = health.report();
+  if (!plan.dryRun) await deps.runState.saveTally(plan.runId, shard, tally);
+  return { tally, finished: true };
+}
+
+/**
+ * Where verdicts go, in a shard and in the run's final phase alike: counted per check and outcome;
+ * each mismatch valued in the root asset, graded, listed (up to the summary's limit) and handed to
+ * the lifecycle; each match offered to the lifecycle to resolve.
+ */
+export class VerdictSink {
+  constructor(
+    private readonly plan: RunPlan,
+    private readonly tally: ShardTally,
+    private readonly effects: RunEffects,
+    private readonly settings: { severity?: SeverityThresholds },
+  ) {}
+
+  async settle(all: Verdict[]): Promise<void> {
+    const scope = this.plan.scope;
+    const verdicts = scope ? all.filter((verdict) => inScope(scope, verdict)) : all;
+    for (const verdict of verdicts) {
+      this.tally.checks[verdict.check][verdict.outcome]++;
+      this.effects.match(verdict);
+    }
+    for (const verdict of verdicts) if (verdict.outcome === 'mismatch') await this.record(verdict);
+  }
+
+  private async record(verdict: MismatchVerdict): Promise<void> {
+    const rate = this.tally.rates[verdict.asset];
+    const differenceInRoot =
+      verdict.check === 'root-asset' || (verdict.check === 'presence' && verdict.asset === '*')
+        ? verdict.difference
+        : rate
+          ? verdict.difference.times(Amount.parse(rate))
+          : undefined;
+    const severity = severityOf(differenceInRoot, this.settings.severity ?? DEFAULT_SEVERITY_THRESHOLDS);
+    const discrepancy = toDiscrepancy(verdict, this.plan.runId, new Date(this.plan.startedAt), { differenceInRoot, severity });
+    this.tally.discrepancies++;
+    if (this.tally.items.length < SUMMARY_ITEM_LIMIT) {
+      const { id, check, userId, asset, field, expected, actual, difference } = discrepancy;
+      this.tally.items.push({ id, check, userId, asset, field, expected, actual, difference, severity });
+    }
+    await this.effects.finding(discrepancy);
+  }
+}

@@ -1,0 +1,63 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { HistoryChunk } from '../history/batch-history';
+import type { HistoryStore } from '../runs/ports';
+
+/** Bytes of compressed totals per item: DynamoDB's item limit is 400 KB. */
+const PART_BYTES = 350_000;
+
+/**
+ * Running history totals in the totals table: one item per page of the user listing, its JSON
+ * gzip-compressed (≈ 5× smaller, so a page of 200 users is one item of ~20–80 KB), split into parts
+ * when it would not fit one item. Written whole by the run that owns the page, so no condition is needed.
+ */
+export class DynamoDbHistoryStore implements HistoryStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async load(key: string): Promise<HistoryChunk | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: { chunk: key } }));
+    if (!Item) return undefined;
+    const parts: Uint8Array[] = [Item.data as Uint8Array];
+    const count = Number(Item.parts ?? 1);
+    if (count > 1) {
+      const keys = Array.from({ length: count - 1 }, (_, i) => ({ chunk: `${key}#part${i + 1}` }));
+      const { Responses } = await this.client.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys } } }));
+      // Parts of another write (cut off before its head was written) do not belong to this head.
+      const found = new Map(
+        (Responses?.[this.table] ?? [])
+          .filter((item) => item.watermark === Item.watermark)
+          .map((item) => [item.chunk as string, item.data as Uint8Array]),
+      );
+      for (const { chunk } of keys) {
+        const data = found.get(chunk);
+        // A part missing (a write cut off half way): the totals are not trusted; the users are read in full.
+        if (!data || found.size !== keys.length) return undefined;
+        parts.push(data);
+      }
+    }
+    return JSON.parse(gunzipSync(Buffer.concat(parts)).toString('utf8')) as HistoryChunk;
+  }
+
+  async save(key: string, chunk: HistoryChunk): Promise<void> {
+    const data = gzipSync(JSON.stringify(chunk));
+    const count = Math.max(1, Math.ceil(data.length / PART_BYTES));
+    // Extra parts first, the head last: a reader never sees a head whose parts are not there yet.
+    for (let i = 1; i < count; i++) {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { chunk: `${key}#part${i}`, watermark: chunk.watermark, data: data.subarray(i * PART_BYTES, (i + 1) * PART_BYTES) },
+        }),
+      );
+    }
+    await this.client.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { chunk: key, watermark: chunk.watermark, parts: count, data: data.subarray(0, PART_BYTES) },
+      }),
+    );
+  }
+}
