@@ -5,14 +5,17 @@
  *   - the full run: every check except the rate-limited venues, recording in DynamoDB Local;
  *   - the exact-arithmetic hot path against an 80-digit decimal oracle on the same inputs.
  * and prints `bench: N positions, run X s, floor Y s, ratio R, peak RSS M MB, Z positions/s`.
+ * `--incremental`: then adds 1% new history in the sandbox and runs again, printing how many history
+ * rows the second run read against the first. The bundles' size and cold initialisation follow.
  */
+import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import Decimal from 'decimal.js';
 import { amountSplitCheck } from '../lib/domain/checks/amount-split';
 import { Amount } from '../lib/domain/money';
 import { Precision } from '../lib/domain/precision';
-import type { AlertPublisher, UserInfo } from '../lib/runs/ports';
+import type { AlertPublisher } from '../lib/runs/ports';
 import { reconcile } from '../lib/runs/reconcile';
 import { Secret } from '../lib/secret';
 import { BackOfficeClient } from '../lib/sources/backoffice/backoffice-client';
@@ -21,22 +24,35 @@ import { JsonClient } from '../lib/sources/http/json-client';
 import { ReportingClient } from '../lib/sources/reporting/reporting-client';
 import { reportingPort } from '../lib/sources/reporting/reporting-port';
 import { DynamoDbDiscrepancyStore } from '../lib/store/dynamodb-discrepancy-store';
+import { DynamoDbHistoryStore } from '../lib/store/dynamodb-history-store';
+import { DynamoDbRunState } from '../lib/store/dynamodb-run-state';
 import { SANDBOX_BACKOFFICE_TOKEN, SANDBOX_REPORTING_TOKEN } from '../sandbox/credentials';
-import { startSandbox } from '../sandbox/server';
 import { localDynamoDbClient, startDynamoDbLocal } from '../scripts/local/dynamodb-local';
 import { createTables, tableNames } from '../scripts/local/tables';
+import { formatColdInit, measureColdInit } from './cold-init';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const { values } = parseArgs({ options: { positions: { type: 'string', default: '1000000' }, seed: { type: 'string', default: '1' } } });
+const { values } = parseArgs({
+  allowNegative: true,
+  options: {
+    positions: { type: 'string', default: '1000000' },
+    seed: { type: 'string', default: '1' },
+    incremental: { type: 'boolean', default: false },
+    cold: { type: 'boolean', default: true },
+  },
+});
 const positions = Number(values.positions);
 const seed = Number(values.seed);
 if (!Number.isSafeInteger(positions) || positions < 100)
   throw new Error(`--positions must be a whole number ≥ 100, got ${values.positions}`);
 
 const PAGE_SIZE = 1000;
+/** Users per page of the listing: one batch, one checkpoint, one running-totals chunk. */
 const BATCH = 200;
 const CONCURRENCY = 16;
+/** Pages in flight at once, in the run and in the floor alike. */
+const PAGES_AT_ONCE = 4;
 
 function ports(url: string) {
   const http = (source: 'reporting' | 'backoffice') =>
@@ -47,34 +63,74 @@ function ports(url: string) {
   };
 }
 
-/** The floor: every page the run reads, in the run's pattern (per user, per batch), parsed and dropped. */
-async function floor(url: string): Promise<number> {
+/**
+ * The floor: every page a full run reads, in the run's pattern — per page of the listing, each
+ * user's balances and open orders, the page's back-office balances, its transfers and orders, and
+ * the fills of those orders; two pages in flight — parsed by the product's clients and dropped.
+ */
+async function floor(url: string, pageLimit = Number.MAX_SAFE_INTEGER): Promise<number> {
   const { reporting, backOffice } = ports(url);
   const assets = (await reporting.assets()).map((asset) => asset.assetId);
+  const { total } = await reporting.usersPage(1, BATCH);
+  const pages = Math.min(pageLimit, Math.max(1, Math.ceil(total / BATCH)));
   let rows = 0;
-  await reporting.trades(assets, (page) => {
-    rows += page.length;
-  });
-  let pending: UserInfo[] = [];
-  const batch = async (users: UserInfo[]) => {
+  const page = async (n: number) => {
+    const { users } = await reporting.usersPage(n, BATCH);
     const ids = users.map((user) => user.userId);
-    const answers = await Promise.all([
-      ...users.map((user) => reporting.userBalances(user.userId)),
-      ...users.map((user) => reporting.openOrders(user.userId)),
-      reporting.transfers(ids),
+    const [balances, open, bo, orders, transfers] = await Promise.all([
+      Promise.all(ids.map((id) => reporting.userBalances(id))),
+      Promise.all(ids.map((id) => reporting.openOrders(id))),
       backOffice.balances(ids, assets),
+      reporting.orderIds(ids),
+      reporting.transfers(ids),
     ]);
-    rows += answers.reduce((total, answer) => total + answer.length, 0);
+    const trades = await reporting.tradesOfOrders([...orders, ...open.flat().map((order) => order.orderId)]);
+    rows += users.length + balances.flat().length + open.flat().length + bo.length + orders.length + transfers.length + trades.length;
   };
-  for await (const page of reporting.users()) {
-    pending.push(...page);
-    while (pending.length >= BATCH) {
-      await batch(pending.slice(0, BATCH));
-      pending = pending.slice(BATCH);
-    }
-  }
-  if (pending.length > 0) await batch(pending);
+  let next = 1;
+  await Promise.all(
+    Array.from({ length: PAGES_AT_ONCE }, async () => {
+      while (next <= pages) await page(next++);
+    }),
+  );
   return rows;
+}
+
+/** The sandbox in its own process (its book is not this process's memory), answering on a free port. */
+async function startSandboxProcess(users: number): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'sandbox/main.ts', '--users', String(users), '--seed', String(seed), '--port', '0'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=16384' },
+    },
+  );
+  const stop = () =>
+    new Promise<void>((done) => {
+      if (child.exitCode !== null) return done();
+      child.once('exit', () => done());
+      child.kill('SIGTERM');
+    });
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const found = /listening at (http:\/\/\S+)/.exec(output);
+      if (found?.[1]) resolve(found[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`the sandbox exited (code ${code}) before listening: ${output.slice(-500)}`)));
+  });
+  return { url, stop };
+}
+
+async function control<T>(url: string, route: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${url}/__sandbox/${route}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    ...(body !== undefined && { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+  });
+  if (!response.ok) throw new Error(`sandbox ${route}: HTTP ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
 }
 
 /** The hot path (amount-split in exact bigints) against an 80-digit decimal oracle on the same inputs. */
@@ -109,15 +165,18 @@ function arithmetic(count: number): { disagreements: number; exactSeconds: numbe
 
 async function main(): Promise<void> {
   const users = Math.ceil(positions / 3.07);
-  console.log(`bench: generating a book of ~${positions} positions (${users} users, seed ${seed})…`);
-  const sandbox = await startSandbox({ port: 0, users, seed });
-  const bookPositions = sandbox.book.positions.length;
+  console.log(`bench: generating a book of ~${positions} positions (${users} users, seed ${seed}) in a sandbox process…`);
+  const sandbox = await startSandboxProcess(users);
   const dynamo = await startDynamoDbLocal(8100 + Math.floor(Math.random() * 800));
   try {
+    const manifest = await control<{ asOf: string; planted: { check: string }[] }>(sandbox.url, 'manifest');
     const tables = tableNames(`bench${Date.now()}`);
     const client = localDynamoDbClient(dynamo.endpoint);
     await createTables(client, tables);
+    const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 
+    // Warm the sandbox (its lazily built indexes) so neither measurement pays for it.
+    await floor(sandbox.url, 1);
     let started = performance.now();
     const rows = await floor(sandbox.url);
     const floorSeconds = (performance.now() - started) / 1000;
@@ -131,35 +190,62 @@ async function main(): Promise<void> {
       sourceUnhealthy: async () => undefined,
       sourceRecovered: async () => undefined,
     };
+    const deps = () => ({
+      ...ports(sandbox.url),
+      store: new DynamoDbDiscrepancyStore(documents, tables),
+      history: new DynamoDbHistoryStore(documents, tables.totals),
+      runState: new DynamoDbRunState(documents, tables.runs),
+      alerts: silent,
+      clock: { now: () => new Date() },
+      userBatchSize: BATCH,
+      pageConcurrency: PAGES_AT_ONCE,
+      shards: { usersPerShard: 20_000, concurrency: 1 },
+    });
     started = performance.now();
     const summary = await reconcile(
-      { runId: `bench-${Date.now()}`, trigger: { type: 'direct', by: 'bench' }, asOf: new Date(sandbox.book.asOf) },
-      {
-        ...ports(sandbox.url),
-        store: new DynamoDbDiscrepancyStore(
-          DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
-          tables,
-        ),
-        alerts: silent,
-        clock: { now: () => new Date() },
-        userBatchSize: BATCH,
-      },
+      { runId: `bench-${Date.now()}`, trigger: { type: 'direct', by: 'bench' }, asOf: new Date(manifest.asOf) },
+      deps(),
     );
     const runSeconds = (performance.now() - started) / 1000;
     const peakMb = process.resourceUsage().maxRSS / 1024;
     console.log(
-      `bench: run ${summary.status}, ${summary.users} users, ${summary.discrepancies.total} discrepancies (planted ${sandbox.book.manifest.planted.length - sandbox.book.manifest.planted.filter((p) => p.check.startsWith('venue-')).length} without venues)`,
+      `bench: run ${summary.status}, ${summary.users} users in ${summary.shards} shards, ${summary.discrepancies.total} discrepancies (planted ${manifest.planted.filter((p) => !p.check.startsWith('venue-')).length} without venues), ${summary.history?.rows ?? 0} history rows read`,
     );
-    const math = arithmetic(Math.min(bookPositions, 200_000));
+    const math = arithmetic(Math.min(summary.positions, 200_000));
     console.log(
-      `bench: arithmetic ${Math.min(bookPositions, 200_000)} checks, exact ${math.exactSeconds.toFixed(3)} s, 80-digit oracle ${math.oracleSeconds.toFixed(3)} s, ${math.disagreements} disagreements`,
+      `bench: arithmetic ${Math.min(summary.positions, 200_000)} checks, exact ${math.exactSeconds.toFixed(3)} s, 80-digit oracle ${math.oracleSeconds.toFixed(3)} s, ${math.disagreements} disagreements`,
     );
     console.log(
       `bench: ${summary.positions} positions, run ${runSeconds.toFixed(2)} s, floor ${floorSeconds.toFixed(2)} s, ratio ${(runSeconds / floorSeconds).toFixed(2)}, peak RSS ${peakMb.toFixed(0)} MB, ${Math.round(summary.positions / runSeconds)} positions/s`,
     );
+
+    if (values.incremental) {
+      const activity = await control<{ asOf: string; added: Record<string, number> }>(sandbox.url, 'activity', {
+        fraction: 0.01,
+        advanceMs: 86_400_000,
+      });
+      started = performance.now();
+      const second = await reconcile(
+        { runId: `bench-${Date.now()}-2`, trigger: { type: 'direct', by: 'bench' }, asOf: new Date(activity.asOf) },
+        deps(),
+      );
+      const secondSeconds = (performance.now() - started) / 1000;
+      const first = summary.history?.rows ?? 0;
+      const again = second.history?.rows ?? 0;
+      console.log(
+        `bench: incremental: 1% new activity (${Object.entries(activity.added)
+          .map(([kind, n]) => `${n} ${kind}`)
+          .join(
+            ', ',
+          )}); second run ${second.status} in ${secondSeconds.toFixed(2)} s read ${again} history rows of the first run's ${first} (${((100 * again) / Math.max(first, 1)).toFixed(2)} %), ${second.history?.incrementalUsers ?? 0} users from running totals, ${second.discrepancies.total} discrepancies`,
+      );
+    }
+    if (values.cold) {
+      for (const result of await measureColdInit()) console.log(`bench: ${formatColdInit(result)}`);
+    }
     client.destroy();
   } finally {
-    await sandbox.close();
+    await sandbox.stop();
     await dynamo.stop();
   }
 }

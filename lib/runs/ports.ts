@@ -93,6 +93,8 @@ export interface DiscrepancyStore {
   /** Every open or acknowledged discrepancy. */
   active(): Promise<Map<string, DiscrepancyState>>;
   get(id: string): Promise<DiscrepancyState | undefined>;
+  /** Many at once (optional: without it, one `get` each). */
+  getMany?(ids: string[]): Promise<Map<string, DiscrepancyState>>;
   /** Writes the new state (if its version is still `expectedVersion`; new when undefined) and appends the event. */
   save(next: DiscrepancyState, event: LifecycleEvent | undefined, expectedVersion: number | undefined): Promise<void>;
   saveRun(summary: RunSummary): Promise<void>;

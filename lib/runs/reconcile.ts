@@ -81,6 +81,8 @@ export interface ReconcileDeps {
   shards?: { usersPerShard: number; concurrency: number; invoker?: ShardInvoker };
   /** Pages reconciled at once within a shard (default 2). */
   pageConcurrency?: number;
+  /** At most this long between a shard's checkpoints (ms, default 5 s; 0: after every page). */
+  checkpointEveryMs?: number;
   /** Called after each batch, for progress logs. */
   onProgress?: (progress: { users: number; positions: number; discrepancies: number }) => void;
 }

@@ -52,11 +52,21 @@ export class RunEffects {
     return new RunEffects(store, alerts, options.dryRun ? new Map() : await store.active(), runId, options, tally);
   }
 
-  /** A check found `discrepancy` in this run. */
-  async finding(discrepancy: Discrepancy): Promise<void> {
+  /** Checks found these in this run: one batched read for the ones not active, then their writes side by side. */
+  async findings(discrepancies: Discrepancy[]): Promise<void> {
+    if (discrepancies.length === 0) return;
+    const unknown = discrepancies.filter((discrepancy) => !this.active.has(discrepancy.id)).map((discrepancy) => discrepancy.id);
+    const previous = !this.options.dryRun && unknown.length > 0 && this.store.getMany ? await this.store.getMany(unknown) : undefined;
+    await Promise.all(
+      discrepancies.map((discrepancy) => this.finding(discrepancy, previous ? { known: previous.get(discrepancy.id) } : undefined)),
+    );
+  }
+
+  /** A check found `discrepancy` in this run (`read`: its stored state, already read). */
+  async finding(discrepancy: Discrepancy, read?: { known: DiscrepancyState | undefined }): Promise<void> {
     this.found.add(discrepancy.id);
     if (this.options.dryRun) return;
-    const previous = this.active.get(discrepancy.id) ?? (await this.store.get(discrepancy.id));
+    const previous = this.active.get(discrepancy.id) ?? (read ? read.known : await this.store.get(discrepancy.id));
     const outcome = observe(previous, discrepancy);
     if (outcome === 'duplicate') {
       // Seen already in this run: a worker resumed after a cut-off redoes the page it was on. Its

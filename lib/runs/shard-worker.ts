@@ -1,6 +1,6 @@
 import { isCounted } from '../domain/checks/asset-totals';
 import type { OpenOrderRecord } from '../domain/checks/locked-orders';
-import { toDiscrepancy } from '../domain/discrepancy';
+import { type Discrepancy, toDiscrepancy } from '../domain/discrepancy';
 import type { TransferRecord } from '../domain/ledger';
 import { Amount } from '../domain/money';
 import { Precision, type ToleranceTable } from '../domain/precision';
@@ -74,6 +74,8 @@ export interface ShardDeps {
   breakerThreshold?: number;
   /** Pages reconciled at once (their reads overlap the checks of the other). */
   pageConcurrency?: number;
+  /** At most this long between checkpoints (ms, default 5 s; 0: after every page). A page redone after a cut-off changes nothing. */
+  checkpointEveryMs?: number;
   onProgress?: (progress: { users: number; positions: number; discrepancies: number }) => void;
 }
 
@@ -136,6 +138,7 @@ export async function runShard(
     const users = scope?.users ? listing.value.users.filter((user) => scope.users?.includes(user.userId)) : listing.value.users;
     if (users.length === 0) return { page, listing };
     const userIds = users.map((user) => user.userId);
+    const storedTotals = deps.history && !scope?.users ? deps.history.load(totalsKey(plan.pageSize, page)) : Promise.resolve(undefined);
     const [balances, openOrders, backOffice] = await Promise.all([
       Promise.all(users.map((user) => breaker.call('reporting', () => deps.reporting.userBalances(user.userId)))),
       Promise.all(users.map((user) => breaker.call('reporting', () => deps.reporting.openOrders(user.userId)))),
@@ -152,7 +155,7 @@ export async function runShard(
           orders.value.map((order) => order.orderId),
         );
     });
-    const stored = deps.history && !scope?.users ? await deps.history.load(totalsKey(plan.pageSize, page)) : undefined;
+    const stored = await storedTotals;
     const history: Settled<BatchHistory> = await breaker.call('reporting', () =>
       readBatchHistory(
         userIds,
@@ -167,6 +170,8 @@ export async function runShard(
   };
 
   let previousPage = new Set<string>();
+  /** The page's running totals, written while its checkpoint is (the checkpoint waits for them). */
+  let pendingTotals: Promise<void> | undefined;
   const check = async (reads: Awaited<ReturnType<typeof read>>) => {
     if (!reads.listing.ok) {
       tally.assetSumsComplete = false;
@@ -221,7 +226,7 @@ export async function runShard(
       tally.historyRows += history.value.rows;
       tally.incrementalUsers += history.value.incrementalUsers;
       if (!plan.dryRun && deps.history && !scope?.users && history.value.next)
-        await deps.history.save(totalsKey(plan.pageSize, reads.page), history.value.next);
+        pendingTotals = deps.history.save(totalsKey(plan.pageSize, reads.page), history.value.next);
     }
   };
 
@@ -230,6 +235,7 @@ export async function runShard(
   const lastPage = () => range.endPage ?? Math.max(Math.ceil(seenTotal / plan.pageSize), 1) + 1;
   const concurrency = Math.max(1, deps.pageConcurrency ?? 2);
   let nextToRead = tally.nextPage;
+  let lastCheckpoint = deps.clock.now().getTime();
   // The next pages' reads run while this page is checked; checks and checkpoints stay in page order.
   const inFlight: ReturnType<typeof read>[] = [];
   const fill = () => {
@@ -246,10 +252,17 @@ export async function runShard(
     await check(reads);
     tally.nextPage = reads.page + 1;
     tally.sources = health.report();
-    if (!plan.dryRun) await deps.runState.saveTally(plan.runId, shard, tally);
+    await pendingTotals;
+    pendingTotals = undefined;
+    const stopping = control.remainingMs !== undefined && control.remainingMs() < (control.marginMs ?? 120_000);
+    const now = deps.clock.now().getTime();
+    if (!plan.dryRun && (stopping || now - lastCheckpoint >= (deps.checkpointEveryMs ?? 5_000))) {
+      await deps.runState.saveTally(plan.runId, shard, tally);
+      lastCheckpoint = now;
+    }
     deps.onProgress?.({ users: tally.users, positions: tally.positions, discrepancies: tally.discrepancies });
     await control.afterPage?.(reads.page);
-    if (control.remainingMs && control.remainingMs() < (control.marginMs ?? 120_000)) {
+    if (stopping) {
       await Promise.allSettled(inFlight);
       return { tally, finished: false };
     }
@@ -286,10 +299,10 @@ export class VerdictSink {
       this.tally.checks[verdict.check][verdict.outcome]++;
       this.effects.match(verdict);
     }
-    for (const verdict of verdicts) if (verdict.outcome === 'mismatch') await this.record(verdict);
+    await this.effects.findings(verdicts.filter((verdict) => verdict.outcome === 'mismatch').map((verdict) => this.record(verdict)));
   }
 
-  private async record(verdict: MismatchVerdict): Promise<void> {
+  private record(verdict: MismatchVerdict): Discrepancy {
     const rate = this.tally.rates[verdict.asset];
     const differenceInRoot =
       verdict.check === 'root-asset' || (verdict.check === 'presence' && verdict.asset === '*')
@@ -304,6 +317,6 @@ export class VerdictSink {
       const { id, check, userId, asset, field, expected, actual, difference } = discrepancy;
       this.tally.items.push({ id, check, userId, asset, field, expected, actual, difference, severity });
     }
-    await this.effects.finding(discrepancy);
+    return discrepancy;
   }
 }

@@ -1,5 +1,14 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { CompliancePort } from '../compliance/compliance-port';
 import type { DiscrepancyState, DiscrepancyStatus, LifecycleEvent } from '../domain/lifecycle';
 import type { Severity } from '../domain/severity';
@@ -141,6 +150,23 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
   async get(id: string): Promise<DiscrepancyState | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tables.discrepancies, Key: { id }, ConsistentRead: true }));
     return Item ? withoutIndexKeys(Item) : undefined;
+  }
+
+  async getMany(ids: string[]): Promise<Map<string, DiscrepancyState>> {
+    const found = new Map<string, DiscrepancyState>();
+    for (let start = 0; start < ids.length; start += 100) {
+      let keys: Record<string, unknown>[] | undefined = ids.slice(start, start + 100).map((id) => ({ id }));
+      // BatchGet may leave keys unprocessed under load: ask again for those.
+      for (let attempt = 0; keys && keys.length > 0; attempt++) {
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
+        const answer: BatchGetCommandOutput = await this.client.send(
+          new BatchGetCommand({ RequestItems: { [this.tables.discrepancies]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        for (const item of answer.Responses?.[this.tables.discrepancies] ?? []) found.set(item.id as string, withoutIndexKeys(item));
+        keys = answer.UnprocessedKeys?.[this.tables.discrepancies]?.Keys;
+      }
+    }
+    return found;
   }
 
   async save(next: DiscrepancyState, event: LifecycleEvent | undefined, expectedVersion: number | undefined): Promise<void> {
