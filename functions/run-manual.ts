@@ -17,6 +17,8 @@ const manualRunBody = runScopeSchema.extend({
   asOf: z.iso.datetime({ offset: true }).optional(),
   /** Check everything, record nothing, alert nothing. */
   dryRun: z.boolean().optional(),
+  /** Read every user's whole history and rebuild the running totals. */
+  rebuild: z.boolean().optional(),
 });
 
 type ManualRunEvent = ParsedHttpRequest<unknown, unknown, z.infer<typeof manualRunBody>, AuthorizedHttpEvent>;
@@ -29,7 +31,7 @@ export const handler = middy<ManualRunEvent>()
   .use(ssmSecrets())
   .handler(async ({ body, http }, context) => {
     const { deps, runQueue } = container(secretsFromContext(context));
-    const { requestedBy: _ignored, asOf, dryRun, ...scope } = body;
+    const { requestedBy: _ignored, asOf, dryRun, rebuild, ...scope } = body;
     const queued = await queueRun(
       { ...runQueue, now: () => deps.clock.now() },
       {
@@ -37,6 +39,7 @@ export const handler = middy<ManualRunEvent>()
         trigger: { type: 'manual', by: http.caller.sub },
         ...(asOf && { asOf }),
         ...(dryRun && { dryRun }),
+        ...(rebuild && { rebuild }),
         ...(Object.keys(scope).length > 0 && { scope }),
       },
     );

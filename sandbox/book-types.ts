@@ -295,10 +295,25 @@ export interface BookIndex {
   indxByWmid: Map<string, IndxAccount>;
 }
 
-/** A deterministic generated exchange book: history, truth, upstream views, venue accounts and the manifest. */
+/** Monotonic id counters shared by all users of one book, so ids are unique strings (new rows continue them). */
+export interface IdCounters {
+  transfer: number;
+  order: number;
+  execution: number;
+}
+
+/**
+ * A deterministic generated exchange book: history, truth, upstream views, venue accounts and the manifest.
+ * History arrays (`transfers`, `orders`, `trades`) only ever grow at their end after generation (`addActivity`);
+ * anything else that changes in place (views, asOf, manifest) bumps `revision`, so caches built over the book know.
+ */
 export interface Book {
   seed: number;
   asOf: string;
+  /** 0 when generated, +1 per `addActivity` */
+  revision: number;
+  /** the id counters new rows continue */
+  ids: IdCounters;
   rootAsset: string;
   assets: Asset[];
   markets: Market[];

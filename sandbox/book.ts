@@ -116,6 +116,8 @@ export function generateBook(options: GenerateBookOptions): Book {
   const book: Book = {
     seed,
     asOf,
+    revision: 0,
+    ids,
     rootAsset: ROOT_ASSET,
     assets: ASSETS.map((a) => ({ ...a })),
     markets: MARKETS.map((m) => ({ ...m })),

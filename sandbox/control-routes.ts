@@ -1,3 +1,4 @@
+import { ActivityOptionsError, addActivity, parseActivityOptions } from './activity';
 import type { Book } from './book-types';
 import { FaultRuleError } from './fault-rules';
 import type { SandboxFaults } from './faults';
@@ -11,9 +12,24 @@ export const CONTROL_PREFIX = '/__sandbox/';
 /** A control route's handler (it sees the request with its body). */
 export type ControlHandler = (req: SandboxRequest) => SandboxResponse;
 
+/** What the book holds now (part of `GET /__sandbox/stats`): its asOf and revision, and the rows of every table. */
+export function bookCounts(book: Book): JsonValue {
+  return {
+    asOf: book.asOf,
+    revision: book.revision,
+    users: book.users.length,
+    positions: book.positions.length,
+    transfers: book.transfers.length,
+    orders: book.orders.length,
+    trades: book.trades.length,
+    openOrders: book.openOrders.length,
+  };
+}
+
 /**
- * Finds the control route of `method` + `name` (the path after `/__sandbox/`): manifest, stats, health, venue accounts,
- * rate-limit reset and the fault rules (`GET` lists, `POST {rules}` replaces, `DELETE` clears). Undefined → 404.
+ * Finds the control route of `method` + `name` (the path after `/__sandbox/`): manifest, stats (and their reset),
+ * health, venue accounts, rate-limit reset, new activity after the asOf and the fault rules (`GET` lists,
+ * `POST {rules}` replaces, `DELETE` clears). Undefined → 404.
  */
 export function createControlHandler(
   book: Book,
@@ -24,7 +40,26 @@ export function createControlHandler(
   const listed = () => json(200, { rules: faults.list() as unknown as JsonValue });
   return (method, name) => {
     if (method === 'GET' && name === 'manifest') return () => json(200, book.manifest as unknown as JsonValue);
-    if (method === 'GET' && name === 'stats') return () => json(200, stats.snapshot() as unknown as JsonValue);
+    if (method === 'GET' && name === 'stats')
+      return () => json(200, { ...(stats.snapshot() as unknown as Record<string, JsonValue>), book: bookCounts(book) });
+    if (method === 'POST' && name === 'reset-stats') {
+      return () => {
+        stats.reset();
+        return json(200, { ok: true });
+      };
+    }
+    if (method === 'POST' && name === 'activity') {
+      return (req) => {
+        const parsed = parseBody(req.body);
+        if (!parsed.ok) return jsonError(400, parsed.message);
+        try {
+          return json(200, addActivity(book, parseActivityOptions(parsed.value)) as unknown as JsonValue);
+        } catch (err) {
+          if (err instanceof ActivityOptionsError) return jsonError(400, err.message);
+          throw err;
+        }
+      };
+    }
     if (method === 'GET' && name === 'health') return () => json(200, { ok: true });
     if (method === 'GET' && name === 'venue-accounts') return () => json(200, book.venueMappings as unknown as JsonValue);
     if (method === 'POST' && name === 'reset-rate-limits') {

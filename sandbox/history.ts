@@ -4,6 +4,7 @@ import type {
   BookOrder,
   BookTrade,
   BookTransfer,
+  IdCounters,
   Market,
   OrderSide,
   OrderStatus,
@@ -19,12 +20,7 @@ export const WHALE_DEPOSIT = '9007199254740993.123456789012345678';
 /** The asset of the whale position. */
 export const WHALE_ASSET = 'shib';
 
-/** Monotonic id counters shared by all users of one book, so ids are unique strings. */
-export interface IdCounters {
-  transfer: number;
-  order: number;
-  execution: number;
-}
+export type { IdCounters } from './book-types';
 
 /** Where one book's generated history rows are appended. */
 export interface HistorySink {
@@ -113,10 +109,10 @@ const ORDER_TYPES: readonly Weighted<OrderType>[] = [
   ['MarketFOK', 10],
 ];
 
-/** Time slots one user's history may use; each event advances the clock by at most span/SLOTS. */
+/** Time slots one user's history (or one user's new activity) may use; each event advances the clock by at most span/SLOTS. */
 const SLOTS = 96;
 
-/** Hands out strictly increasing instants between a user's creation and asOf. */
+/** Hands out strictly increasing instants strictly between `fromUs` and `toUs` (at most `SLOTS` of them). */
 class Clock {
   private t: number;
   private used = 0;
@@ -136,6 +132,51 @@ class Clock {
     this.t += this.rng.int(1, this.step);
     return this.t;
   }
+
+  /** How many more instants `next` can hand out. */
+  remaining(): number {
+    return SLOTS - this.used;
+  }
+}
+
+/** Appends one transfer dated at the clock's next instant (on-chain assets get an external transaction hash). */
+function pushTransfer(
+  rng: Rng,
+  clock: Clock,
+  ids: IdCounters,
+  sink: HistorySink,
+  userId: string,
+  asset: number,
+  type: 'Deposit' | 'Withdrawal',
+  status: TransferStatus,
+  amount: bigint,
+): void {
+  const countsOnChain = status === 'Completed' || status === 'Pending';
+  sink.transfers.push({
+    id: String(++ids.transfer),
+    userId,
+    assetId: (ASSETS[asset] as { id: string }).id,
+    type,
+    status,
+    amount,
+    createdAt: isoFromMicros(clock.next()),
+    externalId: countsOnChain && !IS_FIAT[asset] ? `0x${rng.hex(64)}` : '',
+  });
+}
+
+/** A deposit amount in the asset's usual range, using all 18 decimals on 18-decimal assets. */
+function depositAmount(rng: Rng, asset: number): bigint {
+  const [min, max] = DEPOSIT_UNITS[asset] as readonly [bigint, bigint];
+  let amount = rng.bigint(min, max);
+  if (SCALE[asset] === 18 && amount % 10n === 0n) amount += BigInt(rng.int(1, 9)); // all 18 decimals used
+  return amount;
+}
+
+/** 1–9 units of the last decimal that make both `amount` and `available` end in a non-zero digit. */
+function dustFor(rng: Rng, amount: bigint, available: bigint): bigint {
+  let dust = BigInt(rng.int(1, 9));
+  while ((amount + dust) % 10n === 0n || (available + dust) % 10n === 0n) dust = (dust % 9n) + 1n;
+  return dust;
 }
 
 /**
@@ -152,19 +193,8 @@ export function generateUserHistory(rng: Rng, input: UserHistoryInput, ids: IdCo
   const locked: bigint[] = ASSETS.map(() => 0n);
   const markets = MARKET_PLANS.filter((p) => heldSet.has(p.base) && heldSet.has(p.quote));
 
-  const transfer = (asset: number, type: 'Deposit' | 'Withdrawal', status: TransferStatus, amount: bigint): void => {
-    const countsOnChain = status === 'Completed' || status === 'Pending';
-    sink.transfers.push({
-      id: String(++ids.transfer),
-      userId,
-      assetId: (ASSETS[asset] as { id: string }).id,
-      type,
-      status,
-      amount,
-      createdAt: isoFromMicros(clock.next()),
-      externalId: countsOnChain && !IS_FIAT[asset] ? `0x${rng.hex(64)}` : '',
-    });
-  };
+  const transfer = (asset: number, type: 'Deposit' | 'Withdrawal', status: TransferStatus, amount: bigint): void =>
+    pushTransfer(rng, clock, ids, sink, userId, asset, type, status, amount);
 
   // 1. deposits
   if (input.whale) {
@@ -175,10 +205,8 @@ export function generateUserHistory(rng: Rng, input: UserHistoryInput, ids: IdCo
   }
   for (const asset of held) {
     const deposits = rng.int(1, 3);
-    const [min, max] = DEPOSIT_UNITS[asset] as readonly [bigint, bigint];
     for (let i = 0; i < deposits; i++) {
-      let amount = rng.bigint(min, max);
-      if (SCALE[asset] === 18 && amount % 10n === 0n) amount += BigInt(rng.int(1, 9)); // all 18 decimals used
+      const amount = depositAmount(rng, asset);
       // now and then a deposit attempt fails or is cancelled first (it moves nothing)
       if (rng.chance(0.1)) transfer(asset, 'Deposit', rng.pick(['Failed', 'Cancelled'] as const), amount);
       transfer(asset, 'Deposit', 'Completed', amount);
@@ -233,8 +261,7 @@ export function generateUserHistory(rng: Rng, input: UserHistoryInput, ids: IdCo
     const amount = free[asset] as bigint;
     const available = amount - (locked[asset] as bigint);
     if (amount % 10n !== 0n && available % 10n !== 0n) continue;
-    let dust = BigInt(rng.int(1, 9));
-    while ((amount + dust) % 10n === 0n || (available + dust) % 10n === 0n) dust = (dust % 9n) + 1n;
+    const dust = dustFor(rng, amount, available);
     transfer(asset, 'Deposit', 'Completed', dust);
     free[asset] = amount + dust;
   }
@@ -255,6 +282,7 @@ function generateOrder(
   clock: Clock,
   ids: IdCounters,
   sink: HistorySink,
+  completedOnly = false,
 ): void {
   const plan = rng.pick(markets);
   const bs = SCALE[plan.base] as number;
@@ -319,7 +347,7 @@ function generateOrder(
     });
   }
   if (fills.length === 0) return;
-  const orderStatus: OrderStatus = rng.chance(0.2) ? 'Cancelled' : 'Completed';
+  const orderStatus: OrderStatus = !completedOnly && rng.chance(0.2) ? 'Cancelled' : 'Completed';
   for (const fill of fills) {
     fill.orderStatus = orderStatus;
     sink.trades.push(fill);
@@ -397,3 +425,124 @@ function generateOpenOrder(
     updatedAt: isoFromMicros(createdUs + 1000),
   });
 }
+
+/** One user's positions that new activity may move: asset → amount and locked now (units at the asset's scale). */
+export type ActivityBalances = ReadonlyMap<string, { amount: bigint; locked: bigint }>;
+
+/** Everything needed to add activity to one user after the as-of. */
+export interface UserActivityInput {
+  userId: string;
+  feeBps: bigint;
+  /** the positions open to activity; every other position of the user is left alone */
+  balances: ActivityBalances;
+  /** rows are dated strictly after `fromUs` and strictly before `toUs` */
+  fromUs: number;
+  toUs: number;
+}
+
+type ActivityEvent = 'deposit' | 'order' | 'withdrawal';
+const ACTIVITY_EVENTS: readonly Weighted<ActivityEvent>[] = [
+  ['deposit', 35],
+  ['order', 40],
+  ['withdrawal', 25],
+];
+/** Clock instants the largest event takes (an order of three fills) and the dust deposits `finish` may add. */
+const EVENT_TICKS = 4;
+const DUST_TICKS = 2;
+
+/**
+ * New history of one user, one event at a time: Completed deposits, Completed orders of 1–3 trades on markets whose
+ * two assets are open to it (commission in the received asset, as generated history) and Completed withdrawals. A
+ * running ledger of what is available (amount − locked) keeps every figure non-negative and the locks covered.
+ */
+export class UserActivity {
+  private readonly clock: Clock;
+  private readonly open: number[];
+  private readonly markets: MarketPlan[];
+  /** available per asset index: the budget of trades and withdrawals (0 where the asset is not open) */
+  private readonly free: bigint[];
+  private readonly startFree: bigint[];
+  private readonly startAmount: bigint[];
+
+  constructor(
+    private readonly rng: Rng,
+    private readonly input: UserActivityInput,
+    private readonly ids: IdCounters,
+    private readonly sink: HistorySink,
+  ) {
+    this.clock = new Clock(rng, input.fromUs, input.toUs);
+    this.free = ASSETS.map(() => 0n);
+    this.startAmount = ASSETS.map(() => 0n);
+    this.open = [];
+    for (const [assetId, { amount, locked }] of input.balances) {
+      const asset = ASSET_INDEX.get(assetId);
+      if (asset === undefined) throw new RangeError(`unknown asset ${assetId}`);
+      if (amount - locked < 0n) throw new RangeError(`${input.userId} ${assetId}: available is negative, no activity can use it`);
+      this.open.push(asset);
+      this.free[asset] = amount - locked;
+      this.startAmount[asset] = amount;
+    }
+    this.open.sort((a, b) => a - b);
+    this.startFree = [...this.free];
+    const openSet = new Set(this.open);
+    this.markets = MARKET_PLANS.filter((p) => openSet.has(p.base) && openSet.has(p.quote));
+  }
+
+  /** Whether the user's clock can still take an event (and the dust deposits after it). */
+  get canStep(): boolean {
+    return this.open.length > 0 && this.clock.remaining() >= EVENT_TICKS + DUST_TICKS;
+  }
+
+  /** Adds one event; returns the rows it added (0 once the clock is spent). */
+  step(): number {
+    if (!this.canStep) return 0;
+    const before = rowsIn(this.sink);
+    const { rng, free } = this;
+    const kind = rng.weighted(ACTIVITY_EVENTS);
+    if (kind === 'order' && this.markets.length > 0) {
+      generateOrder(rng, this.input.userId, this.input.feeBps, this.markets, -1, free, this.clock, this.ids, this.sink, true);
+    } else if (kind === 'withdrawal') {
+      const candidates = this.open.filter((a) => (free[a] as bigint) > 0n);
+      const asset = candidates.length > 0 ? rng.pick(candidates) : undefined;
+      const amount = asset === undefined ? 0n : ((free[asset] as bigint) * BigInt(rng.int(10, 50))) / 100n;
+      if (asset !== undefined && amount > 0n) {
+        this.transfer(asset, 'Withdrawal', amount);
+        free[asset] = (free[asset] as bigint) - amount;
+      }
+    }
+    // a deposit, or what an order or withdrawal falls back to when there is nothing to trade or withdraw
+    if (rowsIn(this.sink) === before) {
+      const asset = rng.pick(this.open);
+      const amount = depositAmount(rng, asset);
+      this.transfer(asset, 'Deposit', amount);
+      free[asset] = (free[asset] as bigint) + amount;
+    }
+    return rowsIn(this.sink) - before;
+  }
+
+  /**
+   * Ends the user's activity: a dust deposit on each 18-decimal position it moved whose amount or available would
+   * otherwise end in 0 (so they keep using all 18 decimals). Returns the rows added.
+   */
+  finish(): number {
+    let added = 0;
+    for (const asset of this.open) {
+      const free = this.free[asset] as bigint;
+      const moved = free - (this.startFree[asset] as bigint);
+      if (SCALE[asset] !== 18 || moved === 0n) continue;
+      const amount = (this.startAmount[asset] as bigint) + moved;
+      if (amount % 10n !== 0n && free % 10n !== 0n) continue;
+      const dust = dustFor(this.rng, amount, free);
+      this.transfer(asset, 'Deposit', dust);
+      this.free[asset] = free + dust;
+      added++;
+    }
+    return added;
+  }
+
+  private transfer(asset: number, type: 'Deposit' | 'Withdrawal', amount: bigint): void {
+    pushTransfer(this.rng, this.clock, this.ids, this.sink, this.input.userId, asset, type, 'Completed', amount);
+  }
+}
+
+const rowsIn = (sink: HistorySink): number => sink.transfers.length + sink.orders.length + sink.trades.length;

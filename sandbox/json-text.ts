@@ -22,6 +22,15 @@ export type JsonValue =
   | readonly JsonValue[]
   | { readonly [key: string]: JsonValue | undefined };
 
+/** Characters `JSON.stringify` escapes in a string (quotes, backslash, controls, surrogates, line separators). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what a JSON string must escape
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\u2028\u2029\ud800-\udfff]/;
+
+/** A JSON string literal (the common case, nothing to escape, without a call into `JSON.stringify`). */
+function quote(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
+}
+
 /** Writes JSON text by hand (undefined object members are skipped) so no amount ever passes through a JS number. */
 export function writeJson(value: JsonValue): string {
   if (value === null) return 'null';
@@ -29,7 +38,7 @@ export function writeJson(value: JsonValue): string {
     case 'boolean':
       return value ? 'true' : 'false';
     case 'string':
-      return JSON.stringify(value);
+      return quote(value);
     case 'number':
       if (!Number.isSafeInteger(value)) throw new TypeError(`refusing to write a non-integer JS number: ${value}`);
       return String(value);
@@ -37,13 +46,21 @@ export function writeJson(value: JsonValue): string {
       break;
   }
   if (value instanceof JsonNumber) return value.literal;
-  if (Array.isArray(value)) return `[${(value as readonly JsonValue[]).map(writeJson).join(',')}]`;
-  const parts: string[] = [];
-  for (const [key, member] of Object.entries(value as { readonly [key: string]: JsonValue | undefined })) {
-    if (member === undefined) continue;
-    parts.push(`${JSON.stringify(key)}:${writeJson(member)}`);
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + writeJson(value[i] as JsonValue);
+    return `${out}]`;
   }
-  return `{${parts.join(',')}}`;
+  const object = value as { readonly [key: string]: JsonValue | undefined };
+  let out = '{';
+  let first = true;
+  for (const key of Object.keys(object)) {
+    const member = object[key];
+    if (member === undefined) continue;
+    out += `${first ? '' : ','}${quote(key)}:${writeJson(member)}`;
+    first = false;
+  }
+  return `${out}}`;
 }
 
 /** Parses request JSON keeping every number as a `JsonNumber` literal; throws SyntaxError on malformed text. */

@@ -107,12 +107,28 @@ const splitInRatOff: Planter = {
   },
 };
 
-function userTotalOff(
-  name: string,
-  field: 'totalBalanceInRAT' | 'totalFundsInRootAsset',
-  delta: (ctx: PlantContext) => bigint,
-  describe: (user: BookUser, expected: string, actual: string) => string,
-): Planter {
+type UserTotalField = 'totalBalanceInRAT' | 'totalFundsInRootAsset';
+
+/** A user total off by `off` (8-decimal units): expected = Σ of the positions that source lists, actual = expected + off. */
+function userTotalDiscrepancy(book: Book, user: BookUser, field: UserTotalField, off: bigint): PlantedDiscrepancy {
+  const expected = field === 'totalBalanceInRAT' ? reportingTotalInRAT(book, user.userId) : backOfficeFundsInRAT(book, user.userId);
+  const [e, a] = [ratText(expected), ratText(expected + off)];
+  return {
+    check: 'root-asset',
+    userId: user.userId,
+    asset: '*',
+    field,
+    expected: e,
+    actual: a,
+    difference: ratText(off),
+    description:
+      field === 'totalBalanceInRAT'
+        ? `Reporting users.totalBalanceInRAT of ${user.username} is ${a}, Σ users/balances assetAmountInRAT is ${e}`
+        : `back office totalFundsInRootAsset of ${user.username} is ${a}, Σ fundsInRootAsset is ${e}`,
+  };
+}
+
+function userTotalOff(name: string, field: UserTotalField, delta: (ctx: PlantContext) => bigint): Planter {
   return {
     check: 'root-asset',
     name,
@@ -127,20 +143,10 @@ function userTotalOff(
           (field === 'totalBalanceInRAT' || !book.overrides.unknownToBackOffice.has(u.userId)),
         field,
       );
-      const expected = field === 'totalBalanceInRAT' ? reportingTotalInRAT(book, user.userId) : backOfficeFundsInRAT(book, user.userId);
       const off = delta(ctx);
       const overrides = field === 'totalBalanceInRAT' ? book.overrides.totalBalanceInRAT : book.overrides.totalFundsInRootAsset;
       overrides.set(user.userId, off);
-      return {
-        check: 'root-asset',
-        userId: user.userId,
-        asset: '*',
-        field,
-        expected: ratText(expected),
-        actual: ratText(expected + off),
-        difference: ratText(off),
-        description: describe(user, ratText(expected), ratText(expected + off)),
-      };
+      return userTotalDiscrepancy(book, user, field, off);
     },
   };
 }
@@ -149,16 +155,28 @@ const totalBalanceOff = userTotalOff(
   'users.totalBalanceInRAT one unit above the sum of assetAmountInRAT',
   'totalBalanceInRAT',
   () => RAT_UNIT,
-  (u, expected, actual) =>
-    `Reporting users.totalBalanceInRAT of ${u.username} is ${actual}, Σ users/balances assetAmountInRAT is ${expected}`,
 );
 
-const totalFundsOff = userTotalOff(
-  'back-office totalFundsInRootAsset above the sum of fundsInRootAsset',
-  'totalFundsInRootAsset',
-  (ctx) => ctx.rng.bigint(RAT_CENT, 1000n * pow10(RAT_SCALE)),
-  (u, expected, actual) => `back office totalFundsInRootAsset of ${u.username} is ${actual}, Σ fundsInRootAsset is ${expected}`,
+const totalFundsOff = userTotalOff('back-office totalFundsInRootAsset above the sum of fundsInRootAsset', 'totalFundsInRootAsset', (ctx) =>
+  ctx.rng.bigint(RAT_CENT, 1000n * pow10(RAT_SCALE)),
 );
+
+/** An asset total of `assets-and-balances` off by `off`: expected = Σ counted positions Reporting lists, actual = expected + off. */
+function assetTotalDiscrepancy(book: Book, asset: string, off: bigint): PlantedDiscrepancy {
+  const { scale } = assetById(asset);
+  const sum = countedAssetTotal(book, asset);
+  const text = (units: bigint) => formatUnits(units, scale);
+  return {
+    check: 'asset-totals',
+    userId: '*',
+    asset,
+    field: 'assetAmount',
+    expected: text(sum),
+    actual: text(sum + off),
+    difference: text(off),
+    description: `assets-and-balances ${asset} assetAmount ${text(sum + off)} != Σ users/balances assetAmount of Trader, User and Market Maker users ${text(sum)}`,
+  };
+}
 
 function assetTotalOff(name: string, assets: readonly string[], delta: (ctx: PlantContext, scale: number, sum: bigint) => bigint): Planter {
   return {
@@ -173,22 +191,25 @@ function assetTotalOff(name: string, assets: readonly string[], delta: (ctx: Pla
         if (ctx.claimAsset(candidate)) asset = candidate;
       }
       if (asset === undefined) throw new NoCandidateError(`cannot plant "${name}": every asset taken`);
-      const { scale } = assetById(asset);
-      const sum = countedAssetTotal(ctx.book, asset);
-      const off = delta(ctx, scale, sum);
+      const off = delta(ctx, assetById(asset).scale, countedAssetTotal(ctx.book, asset));
       ctx.book.overrides.assetTotals.set(asset, off);
-      const text = (units: bigint) => formatUnits(units, scale);
-      return {
-        check: 'asset-totals',
-        userId: '*',
-        asset,
-        field: 'assetAmount',
-        expected: text(sum),
-        actual: text(sum + off),
-        difference: text(off),
-        description: `assets-and-balances ${asset} assetAmount ${text(sum + off)} != Σ users/balances assetAmount of Trader, User and Market Maker users ${text(sum)}`,
-      };
+      return assetTotalDiscrepancy(ctx.book, asset, off);
     },
+  };
+}
+
+/** A user with none of the counted roles holding a balance: actual = its totalBalanceInRAT (planted offset included). */
+function roleExcludedDiscrepancy(book: Book, user: BookUser): PlantedDiscrepancy {
+  const total = reportingTotalInRAT(book, user.userId) + (book.overrides.totalBalanceInRAT.get(user.userId) ?? 0n);
+  return {
+    check: 'presence',
+    userId: user.userId,
+    asset: '*',
+    field: 'role-excluded',
+    expected: '0',
+    actual: ratText(total),
+    difference: ratText(total),
+    description: `${user.username} (roles ${user.roles.join(', ')}) holds ${ratText(total)} usd in total, which Reporting's balance totals leave out`,
   };
 }
 
@@ -204,21 +225,38 @@ const roleExcluded: Planter = {
       if (user.roles.some((r) => counted.has(r))) continue;
       const positions = book.index.positionsByUser.get(user.userId) ?? [];
       if (!positions.some((p) => p.inReporting && p.reporting.assetAmount !== 0n)) continue;
-      const total = reportingTotalInRAT(book, user.userId) + (book.overrides.totalBalanceInRAT.get(user.userId) ?? 0n);
-      out.push({
-        check: 'presence',
-        userId: user.userId,
-        asset: '*',
-        field: 'role-excluded',
-        expected: '0',
-        actual: ratText(total),
-        difference: ratText(total),
-        description: `${user.username} (roles ${user.roles.join(', ')}) holds ${ratText(total)} usd in total, which Reporting's balance totals leave out`,
-      });
+      out.push(roleExcludedDiscrepancy(book, user));
     }
     return out;
   },
 };
+
+/**
+ * The planted aggregate discrepancies (user totals, asset totals, role-excluded holders) restated over the book's
+ * current views: new activity moves the sums they are measured against, never their planted offset. Throws if a
+ * difference would change (activity must leave those users alone).
+ */
+export function restateAggregatePlants(book: Book, planted: readonly PlantedDiscrepancy[]): PlantedDiscrepancy[] {
+  return planted.map((d) => {
+    const user = () => {
+      const u = book.index.usersById.get(d.userId);
+      if (!u) throw new Error(`planted ${d.check} names unknown user ${d.userId}`);
+      return u;
+    };
+    let next: PlantedDiscrepancy = d;
+    if (d.check === 'asset-totals') next = assetTotalDiscrepancy(book, d.asset, book.overrides.assetTotals.get(d.asset) ?? 0n);
+    else if (d.check === 'root-asset' && d.field === 'totalBalanceInRAT')
+      next = userTotalDiscrepancy(book, user(), d.field, book.overrides.totalBalanceInRAT.get(d.userId) ?? 0n);
+    else if (d.check === 'root-asset' && d.field === 'totalFundsInRootAsset')
+      next = userTotalDiscrepancy(book, user(), d.field, book.overrides.totalFundsInRootAsset.get(d.userId) ?? 0n);
+    else if (d.check === 'presence' && d.field === 'role-excluded') next = roleExcludedDiscrepancy(book, user());
+    if (next.difference !== d.difference)
+      throw new Error(
+        `restating ${d.check} ${d.field} of ${d.userId} ${d.asset} changed its difference ${d.difference} → ${next.difference}`,
+      );
+    return next;
+  });
+}
 
 /** A user Reporting lists that the back office does not know (`User with id:… not found.`). */
 export const userNotFound: Planter = {

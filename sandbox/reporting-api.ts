@@ -5,14 +5,13 @@ import type { JsonValue } from './json-text';
 import type { ReportContext } from './reporting-definitions';
 import { ReportQueryError } from './reporting-engine';
 import { REPORTS } from './reporting-reports';
-import { computeUserFigures, type UserFigures } from './reporting-stats';
+import { userFigures } from './reporting-stats';
 
 /** Path prefix of the Reporting API's report endpoints. */
 export const REPORTING_PREFIX = '/back-api/reporting/reports/data/';
 
-/** The report context of a book (per-user figures computed on first use). */
+/** The report context of a book (per-user figures computed on first use, kept up to date as the book changes). */
 function reportContext(book: Book): ReportContext {
-  let figures: Map<string, UserFigures> | undefined;
   return {
     book,
     user(userId) {
@@ -21,16 +20,24 @@ function reportContext(book: Book): ReportContext {
       return user as BookUser;
     },
     figures(userId) {
-      figures ??= computeUserFigures(book);
-      const f = figures.get(userId);
+      const f = userFigures(book).get(userId);
       if (!f) throw new Error(`no figures for user ${userId}`);
       return f;
     },
   };
 }
 
-/** Answers `POST /back-api/reporting/reports/data/{report}` for the eleven reports (bearer token required). */
-export function createReportingHandler(book: Book): (req: SandboxRequest, report: string) => SandboxResponse {
+/** Told the number of rows (`data` entries) of every page a report answers. */
+export type RowsServedListener = (report: string, rows: number) => void;
+
+/**
+ * Answers `POST /back-api/reporting/reports/data/{report}` for the eleven reports (bearer token required);
+ * `onServed` hears how many rows each successful answer carries (the server's stats count them per report).
+ */
+export function createReportingHandler(
+  book: Book,
+  onServed?: RowsServedListener,
+): (req: SandboxRequest, report: string) => SandboxResponse {
   const ctx = reportContext(book);
   return (req, report) => {
     if (bearerToken(req) !== SANDBOX_REPORTING_TOKEN) return jsonError(401, 'Unauthorized: missing or invalid bearer token');
@@ -40,6 +47,7 @@ export function createReportingHandler(book: Book): (req: SandboxRequest, report
     if (!parsed.ok) return jsonError(400, parsed.message);
     try {
       const page = definition.run(ctx, parsed.value);
+      onServed?.(report, page.data.length);
       return json(200, page as unknown as JsonValue);
     } catch (err) {
       if (err instanceof ReportQueryError) return jsonError(400, err.message);

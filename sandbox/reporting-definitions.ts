@@ -2,6 +2,7 @@ import type { Book, BookUser } from './book-types';
 import {
   buildIndex,
   type Cell,
+  extendIndex,
   filterPredicate,
   type Getter,
   type PagingKey,
@@ -41,13 +42,45 @@ export interface TableSpec<T> {
   hidden?: Columns<T>;
   /** the request must carry a plain Exact filter on one of these columns */
   requiredOneOf?: readonly string[];
+  /**
+   * The records are history rows: never changed once written, new ones only appended to the array's end (so a cached
+   * index extends over the new rows instead of being rebuilt). Other tables' caches are rebuilt when the book changes.
+   */
+  appendOnly?: boolean;
+  /** columns whose value never changes for a record (its ids): their index outlives a new book revision */
+  stableColumns?: readonly string[];
   records(book: Book): readonly T[];
 }
 
-const indexCache = new WeakMap<object, Map<string, Map<string, number[]>>>();
-const sortCache = new WeakMap<object, Map<string, readonly unknown[]>>();
+/** A cached index of one column, with the book revision and record count it covers. */
+interface CachedIndex {
+  revision: number;
+  length: number;
+  index: Map<string, number[]>;
+}
+/** A cached sort of every record by one column, valid for one book revision. */
+interface CachedSort {
+  revision: number;
+  length: number;
+  sorted: readonly unknown[];
+}
+const indexCache = new WeakMap<object, Map<string, CachedIndex>>();
+const sortCache = new WeakMap<object, Map<string, CachedSort>>();
 
-/** A report whose rows are records of the book (stable arrays, so Exact filters use a lazily built index). */
+function cacheOf<V>(cache: WeakMap<object, Map<string, V>>, records: object): Map<string, V> {
+  let perKey = cache.get(records);
+  if (!perKey) {
+    perKey = new Map();
+    cache.set(records, perKey);
+  }
+  return perKey;
+}
+
+/**
+ * A report whose rows are records of the book. Exact filters use an index built lazily per column, sorts a sorted copy
+ * built lazily per column and direction; both are cached per records array and kept in step with the book's
+ * `revision` (extended over appended rows of an append-only table, kept for a stable column, rebuilt otherwise).
+ */
 export function defineTable<T>(spec: TableSpec<T>): ReportDefinition {
   const all: Columns<T> = { ...spec.columns, ...spec.hidden };
   const names = Object.keys(all);
@@ -64,36 +97,36 @@ export function defineTable<T>(spec: TableSpec<T>): ReportDefinition {
         }
       }
       const records = spec.records(ctx.book);
+      const revision = ctx.book.revision;
       const cell = (record: T, column: string): Cell => (all[column] as Getter<T, ReportContext>)(record, ctx);
       const table: ReportTable<T> = {
         records,
         cell,
         index(column) {
-          let perColumn = indexCache.get(records);
-          if (!perColumn) {
-            perColumn = new Map();
-            indexCache.set(records, perColumn);
+          const perColumn = cacheOf(indexCache, records);
+          let cached = perColumn.get(column);
+          if (cached && cached.revision !== revision && spec.appendOnly && cached.length <= records.length) {
+            extendIndex(cached.index, records, cached.length, (r) => cell(r, column));
+            cached.revision = revision;
+            cached.length = records.length;
+          } else if (cached && cached.revision !== revision && cached.length === records.length && spec.stableColumns?.includes(column)) {
+            cached.revision = revision;
           }
-          let index = perColumn.get(column);
-          if (!index) {
-            index = buildIndex(records, (r) => cell(r, column));
-            perColumn.set(column, index);
+          if (!cached || cached.revision !== revision || cached.length !== records.length) {
+            cached = { revision, length: records.length, index: buildIndex(records, (r) => cell(r, column)) };
+            perColumn.set(column, cached);
           }
-          return index;
+          return cached.index;
         },
         sorted(column, descending) {
-          let perKey = sortCache.get(records);
-          if (!perKey) {
-            perKey = new Map();
-            sortCache.set(records, perKey);
-          }
+          const perKey = cacheOf(sortCache, records);
           const key = `${column}|${descending ? 'desc' : 'asc'}`;
-          let sorted = perKey.get(key) as readonly T[] | undefined;
-          if (!sorted) {
-            sorted = sortRecords(records, (r) => cell(r, column), descending);
-            perKey.set(key, sorted);
+          let cached = perKey.get(key);
+          if (!cached || cached.revision !== revision || cached.length !== records.length) {
+            cached = { revision, length: records.length, sorted: sortRecords(records, (r) => cell(r, column), descending) };
+            perKey.set(key, cached);
           }
-          return sorted;
+          return cached.sorted as readonly T[];
         },
       };
       return selectPage(table, query, output, spec.pagingKey);

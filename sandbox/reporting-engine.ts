@@ -254,14 +254,19 @@ export function selectPage<T>(table: ReportTable<T>, query: ReportQuery, output:
 /** Builds (once per records array and column) a map value → positions, for Exact-filter lookups. */
 export function buildIndex<T>(records: readonly T[], read: (record: T) => Cell): Map<string, number[]> {
   const index = new Map<string, number[]>();
-  records.forEach((record, pos) => {
-    const cell = read(record);
+  extendIndex(index, records, 0, read);
+  return index;
+}
+
+/** Adds the records from position `from` on to an index `buildIndex` made (rows appended since keep positions ascending). */
+export function extendIndex<T>(index: Map<string, number[]>, records: readonly T[], from: number, read: (record: T) => Cell): void {
+  for (let pos = from; pos < records.length; pos++) {
+    const cell = read(records[pos] as T);
     const values = typeof cell === 'string' ? [cell] : typeof cell === 'boolean' ? [String(cell)] : cell;
     for (const v of values) {
       const list = index.get(v);
       if (list) list.push(pos);
       else index.set(v, [pos]);
     }
-  });
-  return index;
+  }
 }

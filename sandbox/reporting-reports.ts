@@ -65,6 +65,7 @@ const users = defineTable<BookUser>({
     totalCommissionInRAT: (u, ctx) => ratText(ctx.figures(u.userId).commissionInRAT),
     lastSignInDate: (u) => u.lastSignInDate,
   },
+  stableColumns: ['userId', 'email', 'username'],
   records: (book) => book.users,
 });
 
@@ -83,6 +84,7 @@ const usersBalances = defineTable<Position>({
     rateToRootAsset: (p) => formatFixed(rescaleExact(parseDecimal(p.reporting.rateToRootAsset), RAT_SCALE), RAT_SCALE),
   },
   hidden: { userId: (p) => p.userId },
+  stableColumns: ['userId', 'assetId'],
   records: (book) => book.reportingPositions,
 });
 
@@ -90,6 +92,7 @@ const usersLogins = defineTable<BookLogin>({
   name: 'users/logins',
   pagingKey: 'per_page',
   columns: { userId: (l) => l.userId, ip: (l) => l.ip, loginAt: (l) => l.loginAt },
+  stableColumns: ['userId'],
   records: (book) => book.logins,
 });
 
@@ -191,6 +194,7 @@ const commissionsUsers = defineTable<BookUser>({
     },
   },
   hidden: { feeGroupId: (u) => u.feeGroupId },
+  stableColumns: ['userId', 'email', 'feeGroupId'],
   records: (book) => book.users,
 });
 
@@ -217,6 +221,7 @@ const orders = defineTable<BookOrder>({
     createdAt: (o) => o.createdAt,
     updatedAt: (o) => o.updatedAt,
   },
+  appendOnly: true,
   records: (book) => book.orders,
 });
 
@@ -237,6 +242,7 @@ const ordersOpened = defineTable<BookOpenOrder>({
     updatedAt: (o) => o.updatedAt,
   },
   hidden: { userId: (o) => o.userId },
+  stableColumns: ['userId', 'orderId', 'marketId'],
   records: (book) => book.openOrders,
 });
 
@@ -264,6 +270,7 @@ const ordersTransactions = defineTable<BookTrade>({
   },
   hidden: { avgExecutionPrice: (t) => formatUnits(parseDecimal(t.price).units, parseDecimal(t.price).scale) },
   requiredOneOf: ['orderId', 'commissionAssetId'],
+  appendOnly: true,
   records: (book) => book.trades,
 });
 
@@ -290,6 +297,7 @@ const transfers = defineTable<BookTransfer>({
     username: (t, ctx) => ctx.user(t.userId).username,
     roles: (t, ctx) => ctx.user(t.userId).roles,
   },
+  appendOnly: true,
   records: (book) => book.transfers,
 });
 

@@ -28,27 +28,60 @@ function emptyAsset(): AssetFigures {
   return { commission: 0n, commissionInRAT: 0n, tradedVolumeInRAT: 0n, realizedPnlInRAT: 0n, netTransfersInRAT: 0n };
 }
 
+/** A book's figures and how far into its (append-only) history rows and which revision they reach. */
+interface FiguresCache {
+  revision: number;
+  transfers: number;
+  trades: number;
+  figures: Map<string, UserFigures>;
+}
+const FIGURES = new WeakMap<Book, FiguresCache>();
+
 /**
- * Computes every user's figures in one pass over the book: balance in RAT from the reporting view (positions Reporting
- * lists; plus a planted offset); traded volume
- * = quote value in RAT; realized PnL = value received net of commission − value paid; net transfers = Completed
- * deposits − Completed withdrawals in RAT. Unrealized PnL is then balance − net transfers − realized.
+ * Every user's figures: balance in RAT from the reporting view (positions Reporting lists; plus a planted offset);
+ * traded volume = quote value in RAT; realized PnL = value received net of commission − value paid; net transfers =
+ * Completed deposits − Completed withdrawals in RAT. Unrealized PnL is then balance − net transfers − realized.
+ * Computed in one pass on first use and cached per book; once the book's `revision` moves, only the history rows
+ * appended since are added and the balance totals are summed again.
  */
-export function computeUserFigures(book: Book): Map<string, UserFigures> {
-  const out = new Map<string, UserFigures>();
-  for (const user of book.users) {
-    // Σ of the positions Reporting lists, plus a planted offset where the total itself is the plant
-    let totalBalanceInRAT = book.overrides.totalBalanceInRAT.get(user.userId) ?? 0n;
-    for (const p of book.index.positionsByUser.get(user.userId) ?? []) if (p.inReporting) totalBalanceInRAT += p.reporting.assetAmountInRAT;
-    out.set(user.userId, {
-      totalBalanceInRAT,
-      commissionInRAT: 0n,
-      tradedVolumeInRAT: 0n,
-      realizedPnlInRAT: 0n,
-      netTransfersInRAT: 0n,
-      byAsset: new Map(),
-    });
+export function userFigures(book: Book): Map<string, UserFigures> {
+  let cached = FIGURES.get(book);
+  if (!cached) {
+    const figures = new Map<string, UserFigures>();
+    for (const user of book.users) {
+      figures.set(user.userId, {
+        totalBalanceInRAT: 0n,
+        commissionInRAT: 0n,
+        tradedVolumeInRAT: 0n,
+        realizedPnlInRAT: 0n,
+        netTransfersInRAT: 0n,
+        byAsset: new Map(),
+      });
+    }
+    cached = { revision: book.revision, transfers: 0, trades: 0, figures };
+    addHistory(book, cached);
+    sumBalances(book, figures);
+    FIGURES.set(book, cached);
+  } else if (cached.revision !== book.revision) {
+    addHistory(book, cached);
+    sumBalances(book, cached.figures);
+    cached.revision = book.revision;
   }
+  return cached.figures;
+}
+
+/** Σ of the positions Reporting lists, plus a planted offset where the total itself is the plant. */
+function sumBalances(book: Book, out: Map<string, UserFigures>): void {
+  for (const user of book.users) {
+    let total = book.overrides.totalBalanceInRAT.get(user.userId) ?? 0n;
+    for (const p of book.index.positionsByUser.get(user.userId) ?? []) if (p.inReporting) total += p.reporting.assetAmountInRAT;
+    (out.get(user.userId) as UserFigures).totalBalanceInRAT = total;
+  }
+}
+
+/** Adds the transfers and trades the cache has not seen yet. */
+function addHistory(book: Book, cache: FiguresCache): void {
+  const out = cache.figures;
   const figures = (userId: string, asset: string): [UserFigures, AssetFigures] => {
     const u = out.get(userId) as UserFigures;
     let a = u.byAsset.get(asset);
@@ -58,14 +91,16 @@ export function computeUserFigures(book: Book): Map<string, UserFigures> {
     }
     return [u, a];
   };
-  for (const t of book.transfers) {
+  for (let i = cache.transfers; i < book.transfers.length; i++) {
+    const t = book.transfers[i] as Book['transfers'][number];
     if (t.status !== 'Completed') continue;
     const value = rat(t.assetId, t.amount) * (t.type === 'Deposit' ? 1n : -1n);
     const [u, a] = figures(t.userId, t.assetId);
     u.netTransfersInRAT += value;
     a.netTransfersInRAT += value;
   }
-  for (const t of book.trades) {
+  for (let i = cache.trades; i < book.trades.length; i++) {
+    const t = book.trades[i] as Book['trades'][number];
     const market = marketById(t.marketId);
     const baseValue = rat(market.base, t.baseAmount);
     const quoteValue = rat(market.quote, t.quoteAmount);
@@ -83,5 +118,6 @@ export function computeUserFigures(book: Book): Map<string, UserFigures> {
     fee.commission += t.commissionAmount;
     fee.commissionInRAT += commissionValue;
   }
-  return out;
+  cache.transfers = book.transfers.length;
+  cache.trades = book.trades.length;
 }

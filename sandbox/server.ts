@@ -43,7 +43,7 @@ export function createSandboxServer(book: Book, options: SandboxServerOptions = 
   const stats = new SandboxStats();
   const limiter = new RollingWindowLimiter(options.multimarketsRateLimit ?? MULTIMARKETS_RATE_LIMIT, now);
   const backOffice = createBackOfficeHandlers(book);
-  const reporting = createReportingHandler(book);
+  const reporting = createReportingHandler(book, (report, rows) => stats.recordRows(report, rows));
   const multimarkets = createMultiMarketsHandler({ book, limiter, stats, now });
   const indx = createIndxHandler(book);
   const faults = new FaultInjector({ stats, limiter, now });

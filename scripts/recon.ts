@@ -79,6 +79,7 @@ program
   .option('--check <id>', 'only this check (repeatable)', collect, [])
   .option('--source <name>', `only this source: ${SOURCE_NAMES.join(', ')} (repeatable)`, collect, [])
   .option('--dry-run', 'check everything, record nothing, alert nothing')
+  .option('--rebuild', "read every user's whole history and rebuild the running totals (slower; verifies them)")
   .option('--as-of <iso>', 'as-of time, ISO 8601 with a zone (default: now)')
   .option('--wait <seconds>', `how long to wait for the run (default ${DEFAULT_WAIT_SECONDS})`)
   .action((flags, command: Command) => execute(command, (context) => runCommand(context, flags)));

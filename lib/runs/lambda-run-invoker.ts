@@ -14,6 +14,7 @@ export class LambdaRunInvoker implements RunInvoker {
       ...(run.trigger.type === 'manual' && run.trigger.by && { manualBy: run.trigger.by }),
       ...(run.asOf && { asOf: run.asOf }),
       ...(run.dryRun && { dryRun: true }),
+      ...(run.rebuild && { rebuild: true }),
       ...(run.scope && { scope: run.scope }),
     };
     await this.client.send(

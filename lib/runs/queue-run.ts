@@ -7,12 +7,21 @@ export interface QueuedRun {
   trigger: RunTrigger;
   asOf?: string;
   dryRun?: boolean;
+  rebuild?: boolean;
   scope?: RunScope;
 }
 
 /** Records a queued run, so `GET /runs/{id}` answers at once. */
 export interface RunQueue {
-  queueRun(run: { runId: string; trigger: RunTrigger; asOf: string; startedAt: string; scope?: RunScope; dryRun?: boolean }): Promise<void>;
+  queueRun(run: {
+    runId: string;
+    trigger: RunTrigger;
+    asOf: string;
+    startedAt: string;
+    scope?: RunScope;
+    dryRun?: boolean;
+    rebuild?: boolean;
+  }): Promise<void>;
 }
 
 /** Hands a queued run to the worker (Lambda asynchronous invoke of the direct-run function). */
@@ -36,6 +45,7 @@ export async function queueRun(
     startedAt: now.toISOString(),
     ...(run.scope && { scope: run.scope }),
     ...(run.dryRun && { dryRun: true }),
+    ...(run.rebuild && { rebuild: true }),
   });
   await ports.invoker.invoke(run);
   return { runId: run.runId, status: 'queued' };

@@ -20,6 +20,8 @@ export interface RunRequest {
   checks?: string[];
   sources?: string[];
   dryRun?: boolean;
+  /** Rebuild the running history totals from the whole history. */
+  rebuild?: boolean;
   asOf?: string;
 }
 

@@ -29,6 +29,7 @@ export interface RunFlags {
   check?: string[];
   source?: string[];
   dryRun?: boolean;
+  rebuild?: boolean;
   asOf?: string;
   wait?: string;
 }
@@ -36,6 +37,7 @@ export interface RunFlags {
 /** The API's own scope rules (ids, allowed checks and sources, limits), with the run's other flags. */
 const runFlagsSchema = runScopeSchema.extend({
   dryRun: z.boolean().optional(),
+  rebuild: z.boolean().optional(),
   asOf: isoDateTime.optional(),
   wait: wholeSeconds,
 });
@@ -60,6 +62,7 @@ export function parseRunFlags(flags: RunFlags) {
       ...list('checks', flags.check),
       ...list('sources', flags.source),
       ...(flags.dryRun && { dryRun: true }),
+      ...(flags.rebuild && { rebuild: true }),
       ...(flags.asOf !== undefined && { asOf: flags.asOf }),
       wait: flags.wait ?? String(DEFAULT_WAIT_SECONDS),
     },

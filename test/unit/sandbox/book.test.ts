@@ -2,15 +2,27 @@ import Decimal from 'decimal.js';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateBook } from '../../../sandbox/book';
-import type { Amounts, Book, Position } from '../../../sandbox/book-types';
-import { findingKey, GRACE_MS, type OracleVerdicts, runChecks } from './check-oracle';
+import type { Book, Position } from '../../../sandbox/book-types';
+import {
+  ALL_CHECKS,
+  asDecimal,
+  comparable,
+  D,
+  differingPositions,
+  key,
+  marketAssets,
+  NEW_CHECKS,
+  recomputeTruth,
+  scaleOf,
+  TRUTH_BREAKING,
+  toUnits,
+} from './book-oracle';
+import { findingKey, GRACE_MS, runChecks } from './check-oracle';
 
 /**
- * These tests re-derive everything from the brief, not from sandbox helpers: the asset scales and
- * rates are written out here, and money is checked with bigint / decimal.js arithmetic.
+ * These tests re-derive everything from the brief, not from sandbox helpers: the asset scales (book-oracle.ts) and
+ * rates are written out, and money is checked with bigint / decimal.js arithmetic.
  */
-const D = Decimal.clone({ precision: 200, rounding: Decimal.ROUND_HALF_UP });
-const SCALES: Record<string, number> = { usd: 2, usdt: 6, btc: 8, eth: 18, ada: 6, shib: 18 };
 const RATES: Record<string, string> = {
   usd: '1',
   usdt: '1.00054946',
@@ -21,75 +33,6 @@ const RATES: Record<string, string> = {
 };
 const TWO_POW_53 = 2n ** 53n;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-const scaleOf = (asset: string): number => {
-  const scale = SCALES[asset];
-  if (scale === undefined) throw new Error(`unexpected asset ${asset}`);
-  return scale;
-};
-const key = (userId: string, asset: string) => `${userId}|${asset}`;
-const toUnits = (text: string, asset: string): bigint => BigInt(new D(text).times(new D(10).pow(scaleOf(asset))).toFixed(0));
-const asDecimal = (units: bigint, asset: string) => new D(units.toString()).div(new D(10).pow(scaleOf(asset)));
-const marketAssets = (marketId: string): [string, string] => {
-  const [base, quote] = marketId.split('_');
-  if (!base || !quote) throw new Error(`bad market ${marketId}`);
-  return [base, quote];
-};
-
-/** Independent recomputation of every user × asset from the book's history rows up to its asOf. */
-function recomputeTruth(book: Book): Map<string, Amounts> {
-  const totals = new Map<string, { amount: bigint; locked: bigint }>();
-  const at = (userId: string, asset: string) => {
-    let entry = totals.get(key(userId, asset));
-    if (!entry) {
-      entry = { amount: 0n, locked: 0n };
-      totals.set(key(userId, asset), entry);
-    }
-    return entry;
-  };
-  for (const t of book.transfers) {
-    if (t.createdAt > book.asOf) continue;
-    if (t.status === 'Completed') at(t.userId, t.assetId).amount += t.type === 'Deposit' ? t.amount : -t.amount;
-    if (t.type === 'Withdrawal' && (t.status === 'Pending' || t.status === 'AwaitingConfirmation'))
-      at(t.userId, t.assetId).locked += t.amount;
-  }
-  for (const t of book.trades) {
-    if (t.executedAt > book.asOf) continue;
-    const [base, quote] = marketAssets(t.marketId);
-    const sign = t.side === 'Buy' ? 1n : -1n;
-    at(t.userId, base).amount += sign * t.baseAmount;
-    at(t.userId, quote).amount -= sign * t.quoteAmount;
-    at(t.userId, t.commissionAssetId).amount -= t.commissionAmount;
-  }
-  for (const o of book.openOrders) {
-    const [base, quote] = marketAssets(o.marketId);
-    if (o.side === 'Sell') {
-      at(o.userId, base).locked += o.remainingAmount;
-    } else {
-      const reserved = asDecimal(o.remainingAmount, base).times(new D(o.limitPrice));
-      const units = reserved.times(new D(10).pow(scaleOf(quote)));
-      expect(units.isInteger(), `reservation of ${o.orderId} is exact at the ${quote} scale`).toBe(true);
-      at(o.userId, quote).locked += BigInt(units.toFixed(0));
-    }
-  }
-  const out = new Map<string, Amounts>();
-  for (const [k, { amount, locked }] of totals) out.set(k, { amount, locked, available: amount - locked });
-  return out;
-}
-
-/** The user × asset pairs where a view differs from the truth. */
-function differingPositions(book: Book): Set<string> {
-  const out = new Set<string>();
-  for (const p of book.positions) {
-    const r = p.reporting;
-    const bo = p.backOffice;
-    const t = p.truth;
-    if (bo.amount !== t.amount || bo.locked !== t.locked || bo.available !== t.available) out.add(key(p.userId, p.asset));
-    if (r.assetAmount !== t.amount || r.lockedAssetAmount !== t.locked || r.availableAssetAmount !== t.available)
-      out.add(key(p.userId, p.asset));
-  }
-  return out;
-}
 
 const fingerprint = (book: Book): string =>
   JSON.stringify(
@@ -111,39 +54,7 @@ const fingerprint = (book: Book): string =>
 const viewPlants = (b: ReturnType<typeof generateBook>) =>
   b.manifest.planted.filter((d) => d.check === 'amount-split' || d.check === 'cross-source');
 
-/** The checks the brief asks at least two plants of in every book of 20 users or more (venue plants stay as they were). */
-const NEW_CHECKS = ['roll-forward', 'locked-orders', 'root-asset', 'asset-totals', 'presence', 'sanity'] as const;
-const ALL_CHECKS = ['amount-split', 'cross-source', 'venue-multimarkets', 'venue-indx', ...NEW_CHECKS] as const;
-/** Plants whose position's views no longer equal the truth the history implies (the others keep views = truth). */
-const TRUTH_BREAKING = new Set(['amount-split', 'cross-source', 'roll-forward', 'locked-orders']);
 const CANONICAL = /^-?(0|[1-9]\d*)(\.\d*[1-9])?$/;
-
-/** Failing keys per check (the oracle's and the manifest's) and the in-flight entries, in comparable form. */
-function comparable(book: Book, verdicts: OracleVerdicts) {
-  const perCheck = (items: readonly { check: string; userId: string; asset: string }[]) =>
-    Object.fromEntries(
-      ALL_CHECKS.map((c) => [
-        c,
-        items
-          .filter((d) => d.check === c)
-          .map(findingKey)
-          .sort(),
-      ]),
-    );
-  const inFlight = (items: readonly { userId: string; asset: string; explainedBy: string[]; difference: string }[]) =>
-    items.map((e) => `${e.userId}|${e.asset}|${[...e.explainedBy].sort().join(',')}|${e.difference}`).sort();
-  const figures = (
-    items: readonly { check: string; userId: string; asset: string; field: string; expected: string; actual: string; difference: string }[],
-  ) => items.map((d) => `${findingKey(d)} ${d.field} ${d.expected} ${d.actual} ${d.difference}`).sort();
-  return {
-    found: { perCheck: perCheck(verdicts.findings), inFlight: inFlight(verdicts.inFlight), figures: figures(verdicts.findings) },
-    planted: {
-      perCheck: perCheck(book.manifest.planted),
-      inFlight: inFlight(book.manifest.inFlight),
-      figures: figures(book.manifest.planted),
-    },
-  };
-}
 
 /** Keys (userId|asset) of every position a plant, an in-flight row or an edge case uses. */
 const usedPositions = (book: Book): Set<string> =>

@@ -93,9 +93,13 @@ function readSources(book: Book) {
   const trades = report('orders/transactions', [{ entryType: 'Exact', field: 'commissionAssetId', values: ASSET_IDS }]);
   const assetTotals = report('assets-and-balances');
   const ids = users.map((u) => u.userId as string);
-  const answer = backOffice.balances(request(SANDBOX_BACKOFFICE_TOKEN, { userIds: ids, paging: { page: 1, per_page: 1000 } }));
-  if (ids.length > 1000 || answer.status !== 200) throw new Error('back office: one page of at most 1000 users expected');
-  const backOfficeByUser = new Map((JSON.parse(answer.body).data as Row[]).map((entry) => [entry.userId as string, entry]));
+  const backOfficeByUser = new Map<string, Row>();
+  for (let from = 0; from < ids.length; from += 1000) {
+    const userIds = ids.slice(from, from + 1000);
+    const answer = backOffice.balances(request(SANDBOX_BACKOFFICE_TOKEN, { userIds }));
+    if (answer.status !== 200) throw new Error(`back office: ${answer.status} ${answer.body}`);
+    for (const entry of JSON.parse(answer.body).data as Row[]) backOfficeByUser.set(entry.userId as string, entry);
+  }
   return { users, balances, opened, transfers, trades, assetTotals, backOfficeByUser };
 }
 
