@@ -61,7 +61,7 @@ type HistoryPort = Pick<ReportingPort, 'transfers' | 'orderIds' | 'tradesOfOrder
  */
 export async function readBatchHistory(
   userIds: string[],
-  openOrderIds: ReadonlyMap<string, readonly string[]>,
+  openOrderIds: ReadonlyMap<string, readonly string[]> | Promise<ReadonlyMap<string, readonly string[]>>,
   stored: HistoryChunk | undefined,
   options: HistoryOptions,
   port: HistoryPort,
@@ -91,9 +91,10 @@ export async function readBatchHistory(
     const times = old.map(([, at]) => at).sort();
     transferReads.push(port.transfers([userId], { from: times[0], to: times[times.length - 1] }));
   }
-  const [orderLists, transferLists] = await Promise.all([Promise.all(orderReads), Promise.all(transferReads)]);
+  // The resting orders (read per user by the caller) are only needed for the fills: wait for them last.
+  const [orderLists, transferLists, resting] = await Promise.all([Promise.all(orderReads), Promise.all(transferReads), openOrderIds]);
   const orderIds = new Set(orderLists.flat());
-  for (const ids of openOrderIds.values()) for (const id of ids) orderIds.add(id);
+  for (const ids of resting.values()) for (const id of ids) orderIds.add(id);
   for (const userId of known) for (const id of usable?.users[userId]?.openOrders ?? []) orderIds.add(id);
   const trades = orderIds.size > 0 ? await port.tradesOfOrders([...orderIds]) : [];
 
@@ -154,7 +155,7 @@ export async function readBatchHistory(
               positions: ledger.totalsOf(userId),
               applied: [...(applied.get(userId) ?? [])].filter(([, at]) => at >= nextFrom && at <= asOf),
               pending: [...(pending.get(userId) ?? [])],
-              openOrders: [...(openOrderIds.get(userId) ?? [])],
+              openOrders: [...(resting.get(userId) ?? [])],
             } satisfies UserTotals,
           ]),
         ),

@@ -139,32 +139,34 @@ export async function runShard(
     if (users.length === 0) return { page, listing };
     const userIds = users.map((user) => user.userId);
     const storedTotals = deps.history && !scope?.users ? deps.history.load(totalsKey(plan.pageSize, page)) : Promise.resolve(undefined);
-    const [balances, openOrders, backOffice] = await Promise.all([
-      Promise.all(users.map((user) => breaker.call('reporting', () => deps.reporting.userBalances(user.userId)))),
-      Promise.all(users.map((user) => breaker.call('reporting', () => deps.reporting.openOrders(user.userId)))),
-      users.length > 0
-        ? breaker.call('backoffice', () => deps.backOffice.balances(userIds, assetIds))
-        : Promise.resolve({ ok: true as const, value: [] }),
-    ]);
-    const openIds = new Map<string, string[]>();
-    users.forEach((user, i) => {
-      const orders = openOrders[i] as Settled<OpenOrderRecord[]>;
-      if (orders.ok)
-        openIds.set(
-          user.userId,
-          orders.value.map((order) => order.orderId),
-        );
+    const balancesRead = Promise.all(users.map((user) => breaker.call('reporting', () => deps.reporting.userBalances(user.userId))));
+    const openOrdersRead = Promise.all(users.map((user) => breaker.call('reporting', () => deps.reporting.openOrders(user.userId))));
+    const backOfficeRead = breaker.call('backoffice', () => deps.backOffice.balances(userIds, assetIds));
+    const openIds = openOrdersRead.then((orders) => {
+      const ids = new Map<string, string[]>();
+      users.forEach((user, i) => {
+        const read = orders[i] as Settled<OpenOrderRecord[]>;
+        if (read.ok)
+          ids.set(
+            user.userId,
+            read.value.map((order) => order.orderId),
+          );
+      });
+      return ids;
     });
-    const stored = await storedTotals;
-    const history: Settled<BatchHistory> = await breaker.call('reporting', () =>
-      readBatchHistory(
-        userIds,
-        openIds,
-        stored,
-        { asOf, graceMs, overlapMs: deps.historyOverlapMs ?? 60 * 60_000, rebuild: plan.rebuild },
-        deps.reporting,
+    // History is read alongside the balances; only its fills wait for the resting orders.
+    const historyRead = storedTotals.then((stored) =>
+      breaker.call('reporting', () =>
+        readBatchHistory(
+          userIds,
+          openIds,
+          stored,
+          { asOf, graceMs, overlapMs: deps.historyOverlapMs ?? 60 * 60_000, rebuild: plan.rebuild },
+          deps.reporting,
+        ),
       ),
     );
+    const [balances, openOrders, backOffice, history] = await Promise.all([balancesRead, openOrdersRead, backOfficeRead, historyRead]);
     health.note('reporting', history);
     return { page, listing, users, balances, openOrders, backOffice, history };
   };
