@@ -3,7 +3,7 @@
  * serverless.yml declares with the deployed esbuild options (esbuild.config.js) into a temporary
  * directory, then times fresh `node` processes that `require()` one bundle and reach its handler,
  * against the same process without a bundle (the node floor), and prints one line per function:
- * `cold: runManual 312 KB (98 KB gzip), init 85 ms (node floor 40 ms)`.
+ * `cold: runManual 312 KB (98 KB gzip), init 85 ms (node floor 40 ms), cpu 80 ms`.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,6 +30,11 @@ export interface ColdInit {
   initMs: number;
   /** Median wall time of the same `node` process without a bundle: start-up and exit of the runtime itself. */
   floorMs: number;
+  /**
+   * Median CPU time (user + system, every thread) of requiring the bundle, minus the floor's. Close to
+   * {@link initMs} on an idle machine, and much steadier than wall time when other work shares the cores.
+   */
+  initCpuMs: number;
 }
 
 /** A handler serverless.yml declares: `runManual: { handler: functions/run-manual.handler }`. */
@@ -90,18 +95,27 @@ function functionEnvironment(root: string): NodeJS.ProcessEnv {
   return env;
 }
 
-/** What each child runs: require the bundle (none for the floor), check the handler is there, exit at once. */
+/**
+ * What each child runs: require the bundle (none for the floor), check the handler is there, print
+ * the CPU time the process has used, exit at once.
+ */
 const LOADER = `const [bundle, exportName] = process.argv.slice(2);
 if (bundle && typeof require(bundle)[exportName] !== 'function') process.exitCode = 2;
+const cpu = process.cpuUsage();
+process.stdout.write(String((cpu.user + cpu.system) / 1000));
 process.exit();
 `;
 
-function timeSpawn(loader: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): number {
+/** One fresh process: its wall time as this process saw it, and the CPU time it reported. */
+function timeSpawn(loader: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): { wallMs: number; cpuMs: number } {
   const started = process.hrtime.bigint();
-  const child = spawnSync(process.execPath, [loader, ...args], { env, cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  if (child.status !== 0) throw new Error(`node ${args.join(' ') || '(floor)'} exited ${child.status}: ${child.stderr.toString().trim()}`);
-  return ms;
+  const child = spawnSync(process.execPath, [loader, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  const cpuMs = Number(child.stdout.toString());
+  if (child.status !== 0 || !Number.isFinite(cpuMs)) {
+    throw new Error(`node ${args.join(' ') || '(floor)'} exited ${child.status}: ${child.stderr.toString().trim()}`);
+  }
+  return { wallMs, cpuMs };
 }
 
 function median(values: number[]): number {
@@ -132,26 +146,29 @@ export async function measureColdInit(root = resolve('.')): Promise<ColdInit[]> 
     const loader = join(dir, 'loader.cjs');
     writeFileSync(loader, LOADER);
     // Rounds interleave the floor and every bundle, so a slow moment of the machine weighs on all alike.
-    const floor: number[] = [];
-    const spawns = functions.map(() => [] as number[]);
+    const floor: { wallMs: number; cpuMs: number }[] = [];
+    const spawns = functions.map(() => [] as { wallMs: number; cpuMs: number }[]);
     for (let round = 0; round <= SPAWNS; round++) {
       const warmUp = round === 0;
-      const floorMs = timeSpawn(loader, [], env, root);
-      if (!warmUp) floor.push(floorMs);
+      const floorSpawn = timeSpawn(loader, [], env, root);
+      if (!warmUp) floor.push(floorSpawn);
       functions.forEach((fn, index) => {
-        const ms = timeSpawn(loader, [join(dir, `${fn.name}.js`), fn.exportName], env, root);
-        if (!warmUp) spawns[index]?.push(ms);
+        const spawn = timeSpawn(loader, [join(dir, `${fn.name}.js`), fn.exportName], env, root);
+        if (!warmUp) spawns[index]?.push(spawn);
       });
     }
-    const floorMs = median(floor);
+    const floorMs = median(floor.map((spawn) => spawn.wallMs));
+    const floorCpuMs = median(floor.map((spawn) => spawn.cpuMs));
     return functions.map((fn, index) => {
       const bundle = readFileSync(join(dir, `${fn.name}.js`));
+      const times = spawns[index] ?? [];
       return {
         name: fn.name,
         bytes: bundle.length,
         gzipBytes: gzipSync(bundle).length,
-        initMs: Math.max(0, median(spawns[index] ?? []) - floorMs),
+        initMs: Math.max(0, median(times.map((spawn) => spawn.wallMs)) - floorMs),
         floorMs,
+        initCpuMs: Math.max(0, median(times.map((spawn) => spawn.cpuMs)) - floorCpuMs),
       };
     });
   } finally {
@@ -159,10 +176,11 @@ export async function measureColdInit(root = resolve('.')): Promise<ColdInit[]> 
   }
 }
 
-/** `cold: runManual 312 KB (98 KB gzip), init 85 ms (node floor 40 ms)`. */
+/** `cold: runManual 312 KB (98 KB gzip), init 85 ms (node floor 40 ms), cpu 80 ms`. */
 export function formatColdInit(result: ColdInit): string {
   const kb = (bytes: number) => `${Math.round(bytes / 1024)} KB`;
-  return `cold: ${result.name} ${kb(result.bytes)} (${kb(result.gzipBytes)} gzip), init ${Math.round(result.initMs)} ms (node floor ${Math.round(result.floorMs)} ms)`;
+  const ms = (value: number) => `${Math.round(value)} ms`;
+  return `cold: ${result.name} ${kb(result.bytes)} (${kb(result.gzipBytes)} gzip), init ${ms(result.initMs)} (node floor ${ms(result.floorMs)}), cpu ${ms(result.initCpuMs)}`;
 }
 
 if (require.main === module) {

@@ -52,7 +52,7 @@ const PAGE_SIZE = 1000;
 const BATCH = 200;
 const CONCURRENCY = 16;
 /** Pages in flight at once, in the run and in the floor alike. */
-const PAGES_AT_ONCE = 4;
+const PAGES_AT_ONCE = 6;
 
 function ports(url: string) {
   const http = (source: 'reporting' | 'backoffice') =>
@@ -103,7 +103,7 @@ async function startSandboxProcess(users: number): Promise<{ url: string; stop: 
     ['--import', 'tsx', 'sandbox/main.ts', '--users', String(users), '--seed', String(seed), '--port', '0'],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=16384' },
+      env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=16384 --max-semi-space-size=32' },
     },
   );
   const stop = () =>

@@ -63,8 +63,8 @@ export class Ledger {
    * totals this ledger was seeded with (a row read again in the overlap), so it only counts as
    * recent when it falls in the grace window.
    */
-  add(flow: Flow, counted = false): void {
-    const at = Date.parse(flow.at);
+  add(flow: Flow, counted = false, atMs?: number): void {
+    const at = atMs ?? Date.parse(flow.at);
     if (Number.isNaN(at) || at > this.asOf) {
       this.ignoredAfterAsOf++;
       return;
@@ -79,9 +79,7 @@ export class Ledger {
     const totals = position.kinds[flow.kind];
     totals.count++;
     totals.sum = totals.sum.plus(flow.amount);
-    totals.latest.push({ id: flow.id, at });
-    totals.latest.sort((a, b) => b.at - a.at || (a.id < b.id ? -1 : 1));
-    if (totals.latest.length > LATEST) totals.latest.length = LATEST;
+    keepLatest(totals.latest, { id: flow.id, at });
   }
 
   /** Starts a user × asset from running totals kept by an earlier run (see `lib/history`). */
@@ -94,9 +92,7 @@ export class Ledger {
       const target = position.kinds[kind];
       target.count += stored.count;
       target.sum = target.sum.plus(Amount.parse(stored.sum));
-      target.latest.push(...stored.latest.map(([id, at]) => ({ id, at })));
-      target.latest.sort((a, b) => b.at - a.at || (a.id < b.id ? -1 : 1));
-      if (target.latest.length > LATEST) target.latest.length = LATEST;
+      for (const [id, at] of stored.latest) keepLatest(target.latest, { id, at });
     }
   }
 
@@ -139,6 +135,20 @@ export class Ledger {
 export interface StoredPosition {
   total: string;
   kinds: Partial<Record<FlowKind, { count: number; sum: string; latest: [string, number][] }>>;
+}
+
+/** Inserts a row into the (at most {@link LATEST}) latest rows, newest first, ties by id. */
+function keepLatest(latest: { id: string; at: number }[], row: { id: string; at: number }): void {
+  let i = latest.length;
+  while (
+    i > 0 &&
+    ((latest[i - 1] as { at: number }).at < row.at ||
+      ((latest[i - 1] as { at: number }).at === row.at && (latest[i - 1] as { id: string }).id > row.id))
+  )
+    i--;
+  if (i >= LATEST) return;
+  latest.splice(i, 0, row);
+  if (latest.length > LATEST) latest.length = LATEST;
 }
 
 function emptyKinds(): Record<FlowKind, FlowTotals> {

@@ -115,11 +115,12 @@ export async function readBatchHistory(
   const apply = (userId: string, rowId: string, flows: Flow[], dated: string) => {
     const mine = applied.get(userId);
     if (!mine || flows.length === 0) return; // a row of a user outside the batch is never expected: ignored rather than misfiled
-    if (knownSet.has(userId) && Date.parse(dated) < (from as number)) return; // in the stored totals
+    if (from !== undefined && knownSet.has(userId) && Date.parse(dated) < from) return; // in the stored totals
     const counted = mine.has(rowId);
-    for (const flow of flows) ledger.add(flow, counted);
     const at = Date.parse(dated);
-    if (!counted && at <= asOf) mine.set(rowId, at);
+    for (const flow of flows) ledger.add(flow, counted, at);
+    // Only rows the next run reads again need remembering.
+    if (!counted && at <= asOf && at >= nextFrom) mine.set(rowId, at);
   };
 
   for (const row of transferLists.flat()) {

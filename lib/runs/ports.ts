@@ -97,6 +97,8 @@ export interface DiscrepancyStore {
   getMany?(ids: string[]): Promise<Map<string, DiscrepancyState>>;
   /** Writes the new state (if its version is still `expectedVersion`; new when undefined) and appends the event. */
   save(next: DiscrepancyState, event: LifecycleEvent | undefined, expectedVersion: number | undefined): Promise<void>;
+  /** Many `save`s at once (optional: without it, one `save` each). */
+  saveMany?(writes: { next: DiscrepancyState; event: LifecycleEvent | undefined; expectedVersion: number | undefined }[]): Promise<void>;
   saveRun(summary: RunSummary): Promise<void>;
   /** What the last runs left of each source's health, for alerting on changes only. */
   sourceStates(): Promise<Partial<Record<SourceName, StoredSourceState>>>;

@@ -52,42 +52,48 @@ export class RunEffects {
     return new RunEffects(store, alerts, options.dryRun ? new Map() : await store.active(), runId, options, tally);
   }
 
-  /** Checks found these in this run: one batched read for the ones not active, then their writes side by side. */
+  /** Checks found these in this run: one batched read of the ones not active, then their writes together. */
   async findings(discrepancies: Discrepancy[]): Promise<void> {
-    if (discrepancies.length === 0) return;
+    for (const discrepancy of discrepancies) this.found.add(discrepancy.id);
+    if (this.options.dryRun || discrepancies.length === 0) return;
     const unknown = discrepancies.filter((discrepancy) => !this.active.has(discrepancy.id)).map((discrepancy) => discrepancy.id);
-    const previous = !this.options.dryRun && unknown.length > 0 && this.store.getMany ? await this.store.getMany(unknown) : undefined;
-    await Promise.all(
-      discrepancies.map((discrepancy) => this.finding(discrepancy, previous ? { known: previous.get(discrepancy.id) } : undefined)),
-    );
+    const stored = unknown.length > 0 && this.store.getMany ? await this.store.getMany(unknown) : undefined;
+    const writes: { next: DiscrepancyState; event: LifecycleEvent | undefined; expectedVersion: number | undefined }[] = [];
+    const after: (() => void)[] = [];
+    for (const discrepancy of discrepancies) {
+      const previous = this.active.get(discrepancy.id) ?? (stored ? stored.get(discrepancy.id) : await this.store.get(discrepancy.id));
+      const outcome = observe(previous, discrepancy);
+      if (outcome === 'duplicate') {
+        // Seen already in this run: a worker resumed after a cut-off redoes the page it was on. Its
+        // alert, if it was due in this run, is collected again (the tally of that page was lost).
+        if (previous?.alertedRunId === this.runId) this.due(previous);
+        continue;
+      }
+      const { next: observed, event } = outcome;
+      const due = openedAlertDue(observed, this.options.alertAfterRuns);
+      // The alert goes out at the end of the run (alone or in a storm summary); marked here, in the same write.
+      const next = due ? { ...observed, alerted: true, alertedRunId: this.runId } : observed;
+      writes.push({ next, event: event === 'unchanged' ? undefined : this.event(next, event), expectedVersion: previous?.version });
+      after.push(() => {
+        this.active.set(next.id, next);
+        if (event === 'opened') this.tally.opened++;
+        if (event === 'reopened') this.tally.reopened++;
+        if (event === 'escalated' && previous) {
+          this.tally.escalated++;
+          if (previous.alerted && this.tally.escalations.length < ESCALATION_LIMIT)
+            this.tally.escalations.push({ id: next.id, severity: previous.severity, difference: previous.difference });
+        }
+        if (due) this.due(next);
+      });
+    }
+    if (this.store.saveMany) await this.store.saveMany(writes);
+    else for (const { next, event, expectedVersion } of writes) await this.store.save(next, event, expectedVersion);
+    for (const apply of after) apply();
   }
 
-  /** A check found `discrepancy` in this run (`read`: its stored state, already read). */
-  async finding(discrepancy: Discrepancy, read?: { known: DiscrepancyState | undefined }): Promise<void> {
-    this.found.add(discrepancy.id);
-    if (this.options.dryRun) return;
-    const previous = this.active.get(discrepancy.id) ?? (read ? read.known : await this.store.get(discrepancy.id));
-    const outcome = observe(previous, discrepancy);
-    if (outcome === 'duplicate') {
-      // Seen already in this run: a worker resumed after a cut-off redoes the page it was on. Its
-      // alert, if it was due in this run, is collected again (the tally of that page was lost).
-      if (previous?.alertedRunId === this.runId) this.due(previous);
-      return;
-    }
-    const { next: observed, event } = outcome;
-    const due = openedAlertDue(observed, this.options.alertAfterRuns);
-    // The alert goes out at the end of the run (alone or in a storm summary); marked here, in the same write.
-    const next = due ? { ...observed, alerted: true, alertedRunId: this.runId } : observed;
-    await this.store.save(next, event === 'unchanged' ? undefined : this.event(next, event), previous?.version);
-    this.active.set(next.id, next);
-    if (event === 'opened') this.tally.opened++;
-    if (event === 'reopened') this.tally.reopened++;
-    if (event === 'escalated' && previous) {
-      this.tally.escalated++;
-      if (previous.alerted && this.tally.escalations.length < ESCALATION_LIMIT)
-        this.tally.escalations.push({ id: next.id, severity: previous.severity, difference: previous.difference });
-    }
-    if (due) this.due(next);
+  /** A check found `discrepancy` in this run. */
+  async finding(discrepancy: Discrepancy): Promise<void> {
+    await this.findings([discrepancy]);
   }
 
   /** A check found the position matching: its open discrepancy, if any, is resolved when the page settles. */

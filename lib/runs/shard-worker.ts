@@ -89,6 +89,15 @@ export interface ShardControl {
   afterPage?: (page: number) => void | Promise<void>;
 }
 
+/** A write awaited later (at the flush): its failure must not be reported as unhandled meanwhile. */
+function keepForFlush(write: Promise<void>): Promise<void> {
+  write.catch(() => undefined);
+  return write;
+}
+
+/** Pages whose lifecycle writes may wait behind the reads before the reads wait for them. */
+const MAX_WRITE_BACKLOG = 8;
+
 /** The checkpoint key of a page's running totals: the page size is part of it, so a new size starts fresh. */
 export const totalsKey = (pageSize: number, page: number) => `totals#${pageSize}#${page}`;
 
@@ -172,8 +181,18 @@ export async function runShard(
   };
 
   let previousPage = new Set<string>();
-  /** The page's running totals, written while its checkpoint is (the checkpoint waits for them). */
-  let pendingTotals: Promise<void> | undefined;
+  /**
+   * The pages' writes — lifecycle effects in page order, running totals side by side — go on while
+   * the next pages are read and checked; a checkpoint (and the end) waits for them all, so a
+   * checkpoint never claims a page whose writes could be lost. At most `MAX_WRITE_BACKLOG` pages wait.
+   */
+  let effectsChain: Promise<void> = Promise.resolve();
+  let backlog = 0;
+  const writes: Promise<void>[] = [];
+  const flush = async () => {
+    await effectsChain;
+    await Promise.all(writes.splice(0));
+  };
   const check = async (reads: Awaited<ReturnType<typeof read>>) => {
     if (!reads.listing.ok) {
       tally.assetSumsComplete = false;
@@ -222,13 +241,19 @@ export async function runShard(
           : { total: row.amount.toString(), users: 1 };
       }
     });
-    await settle(verdicts);
+    backlog++;
+    effectsChain = effectsChain.then(async () => {
+      await settle(verdicts);
+      backlog--;
+    });
+    effectsChain.catch(() => undefined); // a failed write surfaces at the next flush, not as an unhandled rejection
+    if (backlog > MAX_WRITE_BACKLOG) await effectsChain;
     tally.users += users.length;
     if (history.ok) {
       tally.historyRows += history.value.rows;
       tally.incrementalUsers += history.value.incrementalUsers;
       if (!plan.dryRun && deps.history && !scope?.users && history.value.next)
-        pendingTotals = deps.history.save(totalsKey(plan.pageSize, reads.page), history.value.next);
+        writes.push(keepForFlush(deps.history.save(totalsKey(plan.pageSize, reads.page), history.value.next)));
     }
   };
 
@@ -254,10 +279,9 @@ export async function runShard(
     await check(reads);
     tally.nextPage = reads.page + 1;
     tally.sources = health.report();
-    await pendingTotals;
-    pendingTotals = undefined;
     const stopping = control.remainingMs !== undefined && control.remainingMs() < (control.marginMs ?? 120_000);
     const now = deps.clock.now().getTime();
+    if (stopping || now - lastCheckpoint >= (deps.checkpointEveryMs ?? 5_000)) await flush();
     if (!plan.dryRun && (stopping || now - lastCheckpoint >= (deps.checkpointEveryMs ?? 5_000))) {
       await deps.runState.saveTally(plan.runId, shard, tally);
       lastCheckpoint = now;
@@ -275,6 +299,7 @@ export async function runShard(
     if (reads.listing.ok) seenTotal = Math.max(seenTotal, reads.listing.value.total);
     fill();
   }
+  await flush();
   tally.done = true;
   tally.sources = health.report();
   if (!plan.dryRun) await deps.runState.saveTally(plan.runId, shard, tally);

@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
@@ -7,6 +7,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { CompliancePort } from '../compliance/compliance-port';
@@ -169,6 +170,37 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
     return found;
   }
 
+  /**
+   * Many writes as few transactions (up to 50 discrepancies with their history entries each): a
+   * run's page of findings costs one call instead of two per discrepancy. When another writer won
+   * a race (a condition failed), the transaction changes nothing and its writes are made one by one,
+   * so each conflict is reported for its own discrepancy.
+   */
+  async saveMany(
+    writes: { next: DiscrepancyState; event: LifecycleEvent | undefined; expectedVersion: number | undefined }[],
+  ): Promise<void> {
+    for (let start = 0; start < writes.length; start += 50) {
+      const chunk = writes.slice(start, start + 50);
+      const items = chunk.flatMap(({ next, event, expectedVersion }) => [
+        {
+          Put: {
+            TableName: this.tables.discrepancies,
+            Item: { ...next, statusOrder: statusOrder(next) },
+            ConditionExpression: expectedVersion === undefined ? 'attribute_not_exists(id)' : 'version = :version',
+            ...(expectedVersion === undefined ? {} : { ExpressionAttributeValues: { ':version': expectedVersion } }),
+          },
+        },
+        ...(event ? [{ Put: { TableName: this.tables.history, Item: this.historyItem(event) } }] : []),
+      ]);
+      try {
+        await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        for (const { next, event, expectedVersion } of chunk) await this.save(next, event, expectedVersion);
+      }
+    }
+  }
+
   async save(next: DiscrepancyState, event: LifecycleEvent | undefined, expectedVersion: number | undefined): Promise<void> {
     try {
       await this.client.send(
@@ -294,13 +326,12 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
   }
 
   private async appendHistory(event: LifecycleEvent): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.tables.history, Item: this.historyItem(event) }));
+  }
+
+  private historyItem(event: LifecycleEvent): Record<string, unknown> {
     const expiresAt = Math.floor(Date.parse(event.at) / 1000) + this.historyRetentionDays * 86_400;
-    await this.client.send(
-      new PutCommand({
-        TableName: this.tables.history,
-        Item: { ...event, eventKey: `${event.at}#${event.type}#${event.runId ?? event.by ?? ''}`, expiresAt },
-      }),
-    );
+    return { ...event, eventKey: `${event.at}#${event.type}#${event.runId ?? event.by ?? ''}`, expiresAt };
   }
 
   private async *query(index: string, name: string, value: string): AsyncGenerator<DiscrepancyState> {

@@ -1,7 +1,12 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzip as gunzipCallback, gzip as gzipCallback } from 'node:zlib';
 import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { HistoryChunk } from '../history/batch-history';
 import type { HistoryStore } from '../runs/ports';
+
+/** Compression runs on libuv's thread pool, off the event loop that parses the upstream pages. */
+const gzip = promisify(gzipCallback);
+const gunzip = promisify(gunzipCallback);
 
 /** Bytes of compressed totals per item: DynamoDB's item limit is 400 KB. */
 const PART_BYTES = 350_000;
@@ -38,11 +43,11 @@ export class DynamoDbHistoryStore implements HistoryStore {
         parts.push(data);
       }
     }
-    return JSON.parse(gunzipSync(Buffer.concat(parts)).toString('utf8')) as HistoryChunk;
+    return JSON.parse((await gunzip(Buffer.concat(parts))).toString('utf8')) as HistoryChunk;
   }
 
   async save(key: string, chunk: HistoryChunk): Promise<void> {
-    const data = gzipSync(JSON.stringify(chunk));
+    const data = await gzip(JSON.stringify(chunk));
     const count = Math.max(1, Math.ceil(data.length / PART_BYTES));
     // Extra parts first, the head last: a reader never sees a head whose parts are not there yet.
     for (let i = 1; i < count; i++) {
