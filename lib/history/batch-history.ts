@@ -110,7 +110,6 @@ export async function readBatchHistory(
   const nextFrom = asOf - overlapMs;
   const transfersByUser = new Map<string, TransferRecord[]>(userIds.map((id) => [id, []]));
   const pending = new Map<string, Map<string, string>>(userIds.map((id) => [id, new Map()]));
-  const seen = new Set<string>();
   /** Adds a row's flows, dated `dated`, unless the stored totals already hold them; remembers what it added. */
   const apply = (userId: string, rowId: string, flows: Flow[], dated: string) => {
     const mine = applied.get(userId);
@@ -124,8 +123,6 @@ export async function readBatchHistory(
   };
 
   for (const row of transferLists.flat()) {
-    if (seen.has(`t:${row.id}`)) continue;
-    seen.add(`t:${row.id}`);
     const list = transfersByUser.get(row.userId);
     if (!list) continue;
     list.push(row);
@@ -137,10 +134,8 @@ export async function readBatchHistory(
     else apply(row.userId, `t:${row.id}`, transferFlows(row), row.createdAt);
   }
   for (const row of trades) {
-    const key = `f:${row.orderId}/${row.executionId}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    apply(row.userId, key, tradeFlows(row), row.executedAt);
+    // Each read is de-duplicated across its pages (`readAllPages`), and the reads do not overlap.
+    apply(row.userId, `f:${row.orderId}/${row.executionId}`, tradeFlows(row), row.executedAt);
   }
 
   const rows =

@@ -181,6 +181,13 @@ export async function runShard(
   };
 
   let previousPage = new Set<string>();
+  // Summed as exact amounts here, written into the tally as strings when it is checkpointed.
+  const assetSums = new Map(
+    Object.entries(tally.assetSums).map(([asset, sum]) => [asset, { total: Amount.parse(sum.total), users: sum.users }]),
+  );
+  const syncSums = () => {
+    tally.assetSums = Object.fromEntries([...assetSums].map(([asset, sum]) => [asset, { total: sum.total.toString(), users: sum.users }]));
+  };
   /**
    * The pages' writes — lifecycle effects in page order, running totals side by side — go on while
    * the next pages are read and checked; a checkpoint (and the end) waits for them all, so a
@@ -190,6 +197,7 @@ export async function runShard(
   let backlog = 0;
   const writes: Promise<void>[] = [];
   const flush = async () => {
+    syncSums();
     await effectsChain;
     await Promise.all(writes.splice(0));
   };
@@ -235,10 +243,11 @@ export async function runShard(
       for (const row of userBalances.value) if (row.rate && !tally.rates[row.asset]) tally.rates[row.asset] = row.rate.toString();
       if (!isCounted(user.roles)) return;
       for (const row of userBalances.value) {
-        const sum = tally.assetSums[row.asset];
-        tally.assetSums[row.asset] = sum
-          ? { total: Amount.parse(sum.total).plus(row.amount).toString(), users: sum.users + 1 }
-          : { total: row.amount.toString(), users: 1 };
+        const sum = assetSums.get(row.asset);
+        if (sum) {
+          sum.total = sum.total.plus(row.amount);
+          sum.users++;
+        } else assetSums.set(row.asset, { total: row.amount, users: 1 });
       }
     });
     backlog++;
