@@ -38,7 +38,7 @@ export interface BatchHistory {
   ledger: Ledger;
   /** Per user, the transfer rows read — every one not yet final among them (pending withdrawals lock funds). */
   transfers: Map<string, TransferRecord[]>;
-  /** The totals to store for the next run; undefined when this run must not move the watermark (as-of before it). */
+  /** The totals to store for the next run; undefined when nothing changed (no write needed) or the as-of is before the watermark. */
   next: HistoryChunk | undefined;
   /** History rows read (transfers, orders, trades). */
   rows: number;
@@ -110,6 +110,7 @@ export async function readBatchHistory(
   const nextFrom = asOf - overlapMs;
   const transfersByUser = new Map<string, TransferRecord[]>(userIds.map((id) => [id, []]));
   const pending = new Map<string, Map<string, string>>(userIds.map((id) => [id, new Map()]));
+  let added = 0;
   /** Adds a row's flows, dated `dated`, unless the stored totals already hold them; remembers what it added. */
   const apply = (userId: string, rowId: string, flows: Flow[], dated: string) => {
     const mine = applied.get(userId);
@@ -118,6 +119,7 @@ export async function readBatchHistory(
     const counted = mine.has(rowId);
     const at = Date.parse(dated);
     for (const flow of flows) ledger.add(flow, counted, at);
+    if (!counted && at <= asOf) added++;
     // Only rows the next run reads again need remembering.
     if (!counted && at <= asOf && at >= nextFrom) mine.set(rowId, at);
   };
@@ -130,8 +132,10 @@ export async function readBatchHistory(
     if (!final && Date.parse(row.createdAt) <= asOf) pending.get(row.userId)?.set(row.id, row.createdAt);
     const wasPending = olderPending.get(row.userId)?.has(row.id) ?? false;
     // Pending at the watermark, final now: counted for the first time, whenever it was created.
-    if (wasPending) for (const flow of transferFlows(row)) ledger.add(flow);
-    else apply(row.userId, `t:${row.id}`, transferFlows(row), row.createdAt);
+    if (wasPending) {
+      for (const flow of transferFlows(row)) ledger.add(flow);
+      added++;
+    } else apply(row.userId, `t:${row.id}`, transferFlows(row), row.createdAt);
   }
   for (const row of trades) {
     // Each read is de-duplicated across its pages (`readAllPages`), and the reads do not overlap.
@@ -157,5 +161,28 @@ export async function readBatchHistory(
         ),
       }
     : undefined;
-  return { ledger, transfers: transfersByUser, next, rows, incrementalUsers: known.length };
+  // Nothing new for any of these users: the stored totals stay as they are (no write), watermark included.
+  const unchanged =
+    usable !== undefined &&
+    next !== undefined &&
+    added === 0 &&
+    fresh.length === 0 &&
+    Object.keys(usable.users).length === userIds.length &&
+    userIds.every((userId) => {
+      const before = usable.users[userId] as UserTotals;
+      const after = next.users[userId] as UserTotals;
+      return (
+        sameIds(
+          before.pending.map(([id]) => id),
+          after.pending.map(([id]) => id),
+        ) && sameIds(before.openOrders, after.openOrders)
+      );
+    });
+  return { ledger, transfers: transfersByUser, next: unchanged ? undefined : next, rows, incrementalUsers: known.length };
+}
+
+function sameIds(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  const set = new Set(a);
+  return b.every((id) => set.has(id));
 }

@@ -149,6 +149,19 @@ describe('readBatchHistory: running totals with a watermark', () => {
     expect(a2.ledger.get('u1', 'btc')?.total.toString()).toBe('5.499');
   });
 
+  it('writes nothing when nothing changed, and a later run still counts new rows once from the older watermark', async () => {
+    const rows = [transfer('d0', 0, '5'), transfer('d1', 99.5 * HOUR, '1')];
+    const first = await readBatchHistory(['u1'], new Map(), undefined, options(100 * HOUR), upstream(rows, [], []).port);
+    const stored = JSON.parse(JSON.stringify(first.next)) as HistoryChunk;
+    const quiet = await readBatchHistory(['u1'], new Map(), stored, options(101 * HOUR), upstream(rows, [], []).port);
+    expect(quiet.next).toBeUndefined();
+    expect(quiet.ledger.get('u1', 'btc')?.total.toString()).toBe('6');
+    const later = [...rows, transfer('d2', 101.5 * HOUR, '2')];
+    const busy = await readBatchHistory(['u1'], new Map(), stored, options(102 * HOUR), upstream(later, [], []).port);
+    expect(busy.ledger.get('u1', 'btc')?.total.toString()).toBe('8');
+    expect(busy.next?.watermark).toBe(t0 + 102 * HOUR);
+  });
+
   it('does not move the watermark back for a run as of an earlier time, and reads such a run in full', async () => {
     const rows = [transfer('d0', 0, '5'), transfer('d1', 50 * HOUR, '1')];
     const one = upstream(rows, [], []);
