@@ -6,7 +6,7 @@ import { Amount } from '../domain/money';
 import { Precision, type ToleranceTable } from '../domain/precision';
 import { DEFAULT_SEVERITY_THRESHOLDS, type SeverityThresholds, severityOf } from '../domain/severity';
 import type { MismatchVerdict, Verdict } from '../domain/verdict';
-import { type BatchHistory, readBatchHistory } from '../history/batch-history';
+import { readBatchHistory } from '../history/batch-history';
 import { CircuitBreaker, type Settled } from './circuit-breaker';
 import type {
   AlertPublisher,
