@@ -30,6 +30,10 @@ export async function runFromTrigger(
     deps,
   );
   const { status, users, positions, checks, sources, discrepancies } = summary;
+  if (status === 'running') {
+    log.info('run handed to shard workers', { runId, shards: summary.shards });
+    return summary;
+  }
   log.info('run finished', {
     runId,
     status,
