@@ -4,7 +4,6 @@ import type { TradeRecord, TransferRecord } from '../domain/ledger';
 import type { DiscrepancyState, LifecycleEvent } from '../domain/lifecycle';
 import type { Amount } from '../domain/money';
 import type { HistoryChunk } from '../history/batch-history';
-import type { PagingNotes } from '../sources/paging';
 import type { SourceName } from '../sources/source-error';
 import type { RunSummary, RunTrigger } from './run-summary';
 import type { StoredSourceState } from './source-transitions';
@@ -40,7 +39,6 @@ export interface ReportingBalance {
 /** The Reporting API as the reconciliation needs it. */
 export interface ReportingPort {
   assets(): Promise<AssetInfo[]>;
-  users(notes?: PagingNotes): AsyncIterable<UserInfo[]>;
   /** One page (1-based) of the user listing in creation order, and the listing's total. */
   usersPage(page: number, pageSize: number): Promise<{ users: UserInfo[]; total: number }>;
   userBalances(userId: string): Promise<ReportingBalance[]>;
@@ -52,8 +50,6 @@ export interface ReportingPort {
   orderIds(userIds: string[], createdFrom?: string): Promise<string[]>;
   /** The trades (fills) of the given orders (`orders/transactions` filtered by `OrderId`). */
   tradesOfOrders(orderIds: string[]): Promise<TradeRecord[]>;
-  /** Every trade, read per commission asset and handed over page by page (`orders/transactions`). */
-  trades(commissionAssetIds: string[], onPage: (rows: TradeRecord[]) => void): Promise<void>;
 }
 
 /** One asset of a user in the back office. */

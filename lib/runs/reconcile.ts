@@ -1,19 +1,18 @@
 import { assetTotalsCheck } from '../domain/checks/asset-totals';
 import { Amount } from '../domain/money';
-import { Precision, type ToleranceTable } from '../domain/precision';
-import type { SeverityThresholds } from '../domain/severity';
+import { Precision } from '../domain/precision';
 import type { Verdict } from '../domain/verdict';
 import type { DriftReport } from '../sources/drift';
 import { SourceError, type SourceName } from '../sources/source-error';
 import { checkVenues, type VenuePorts } from './check-venues';
 import { CircuitBreaker } from './circuit-breaker';
-import type { AlertPublisher, BackOfficePort, Clock, DiscrepancyStore, HistoryStore, ReportingPort, VenueCheckLog } from './ports';
+import type { VenueCheckLog } from './ports';
 import { RunEffects, sendRunAlerts } from './run-effects';
 import type { RunScope } from './run-scope';
 import { InMemoryRunState } from './run-state-memory';
 import { emptyTallies, type RunSummary, type RunTrigger } from './run-summary';
 import { emptyShardTally, mergeTallies, type ShardTally } from './shard-tally';
-import { type RunPlan, type RunStateStore, runShard, type ShardControl, VerdictSink } from './shard-worker';
+import { type RunPlan, type RunStateStore, runShard, type ShardControl, type ShardDeps, VerdictSink } from './shard-worker';
 import { SourceHealthTracker } from './source-health';
 import { sourceTransition } from './source-transitions';
 import type { VenueBudgets } from './venue-schedule';
@@ -37,20 +36,9 @@ export interface ShardInvoker {
 }
 
 /** The ports a run talks to, passed in so tests can use fakes and `wiring.ts` the real ones. */
-export interface ReconcileDeps {
-  reporting: ReportingPort;
-  backOffice: BackOfficePort;
-  store: DiscrepancyStore;
-  alerts: AlertPublisher;
-  clock: Clock;
-  /** Users reconciled together: one back-office call and one burst of Reporting calls. */
+export interface ReconcileDeps extends Omit<ShardDeps, 'runState'> {
+  /** Users per page of the listing: reconciled together (one back-office call, one burst of Reporting calls). */
   userBatchSize: number;
-  /** How long before the as-of a deposit or trade may be not yet reflected (in-flight), in ms (default 15 min). */
-  graceMs?: number;
-  /** Tolerances wider than the assets' scales, per check and asset. */
-  tolerances?: ToleranceTable;
-  /** Root-asset values from which a discrepancy is medium, high, critical. */
-  severity?: SeverityThresholds;
   /** Unknown upstream fields noticed by the adapters; drained per run into the source health. */
   drift?: { drain(): DriftReport[] };
   /** The run's retry allowance across every upstream, refilled at the start of each run. */
@@ -63,28 +51,12 @@ export interface ReconcileDeps {
   venueBudgets?: VenueBudgets;
   /** Every mapped venue account should be checked within this many seconds (default 24 h); the summary counts the overdue. */
   venueWindowSeconds?: number;
-  /** Alert only once a discrepancy was found in this many runs in a row (default 1). */
-  alertAfterRuns?: number;
-  /** Above this many new alerts in one run, one summary message instead (default 50). */
-  stormThreshold?: number;
   /** How long a run holds the run lock at most (default 15 minutes, the Lambda limit). */
   lockTtlMs?: number;
-  /** Failed calls in a row after which a source is not called again in the run (default 3). */
-  breakerThreshold?: number;
-  /** Running history totals between runs; left out, every run reads every user's whole history. */
-  history?: HistoryStore;
-  /** How far before the watermark history is read again (ms, default 1 h; never less than the grace window). */
-  historyOverlapMs?: number;
   /** Shard plans and checkpoints; left out, kept in memory (a single-invocation run). */
   runState?: RunStateStore;
   /** Fan-out: users per shard, shards running at once, and the invoker; without an invoker every shard runs here, one after another. */
   shards?: { usersPerShard: number; concurrency: number; invoker?: ShardInvoker };
-  /** Pages reconciled at once within a shard (default 2). */
-  pageConcurrency?: number;
-  /** At most this long between a shard's checkpoints (ms, default 5 s; 0: after every page). */
-  checkpointEveryMs?: number;
-  /** Called after each batch, for progress logs. */
-  onProgress?: (progress: { users: number; positions: number; discrepancies: number }) => void;
 }
 
 /**
@@ -133,7 +105,7 @@ export async function reconcile(request: RunRequest, deps: ReconcileDeps): Promi
         if (shard !== undefined) await fanOut.invoke({ runId: request.runId, shard });
       }
       handedOver = true;
-      return { ...skipped(request, asOf, startedAt, ''), status: 'running', reason: undefined, shards: plan.plan.shards.length };
+      return { ...nothingYet(request, asOf, startedAt, 'running'), shards: plan.plan.shards.length };
     }
     const tallies: ShardTally[] = [];
     const local = { ...deps, runState };
@@ -154,7 +126,7 @@ export async function reconcile(request: RunRequest, deps: ReconcileDeps): Promi
     // Leave a final status behind, so `GET /runs/{id}` does not show the run running for ever.
     const reason = `failed: ${error instanceof Error ? error.name : 'unknown error'}`;
     await deps.store
-      .saveRun({ ...skipped(request, asOf, startedAt, reason), status: 'failed', finishedAt: deps.clock.now().toISOString() })
+      .saveRun({ ...nothingYet(request, asOf, startedAt, 'failed', reason), finishedAt: deps.clock.now().toISOString() })
       .catch(() => undefined);
     throw error;
   } finally {
@@ -174,9 +146,15 @@ export async function reconcileShard(
 ): Promise<RunSummary | undefined> {
   const plan = await deps.runState.loadPlan(work.runId);
   if (!plan) throw new RangeError(`run ${work.runId} has no stored plan`);
+  // Keep the run lock while the run lasts longer than one Lambda: renewed once a minute, not per page.
+  const lockTtlMs = deps.lockTtlMs ?? 15 * 60_000;
+  let lockRenewedAt = 0;
   const afterPage = async (page: number) => {
-    // Keep the run lock while the run lasts longer than one Lambda.
-    await deps.store.acquireLock(work.runId, deps.lockTtlMs ?? 15 * 60_000, deps.clock.now());
+    const now = deps.clock.now();
+    if (now.getTime() - lockRenewedAt >= Math.min(60_000, lockTtlMs / 2)) {
+      await deps.store.acquireLock(work.runId, lockTtlMs, now);
+      lockRenewedAt = now.getTime();
+    }
     await control.afterPage?.(page);
   };
   const { finished } = await runShard(plan, work.shard, deps, { ...control, afterPage });
@@ -392,14 +370,19 @@ function scopedVenues(venues: VenuePorts, scope: RunScope | undefined): VenuePor
 
 /** A run that did not run: another delivery of it, or another run, is at work. */
 function skipped(request: RunRequest, asOf: Date, startedAt: Date, reason: string): RunSummary {
+  return nothingYet(request, asOf, startedAt, 'skipped', reason);
+}
+
+/** A summary with nothing counted: a run skipped, failed before it counted anything, or handed to its shards. */
+function nothingYet(request: RunRequest, asOf: Date, startedAt: Date, status: RunSummary['status'], reason?: string): RunSummary {
   return {
     runId: request.runId,
     trigger: request.trigger,
     asOf: asOf.toISOString(),
     startedAt: startedAt.toISOString(),
     finishedAt: startedAt.toISOString(),
-    status: 'skipped',
-    reason,
+    status,
+    ...(reason && { reason }),
     users: 0,
     positions: 0,
     checks: emptyTallies(),

@@ -1,9 +1,11 @@
+import { Amount } from '../domain/money';
 import type { SourceName } from '../sources/source-error';
 import { type DiscrepancyRef, emptyTallies, type RunSummary, type SourceHealth, SUMMARY_ITEM_LIMIT } from './run-summary';
+import { SourceHealthTracker } from './source-health';
 
 /**
  * What one shard (or a whole single-invocation run) has done so far, as plain JSON: checkpointed
- * after every page so a worker cut off by the Lambda timeout resumes where it was, and merged by
+ * every few seconds so a worker cut off by the Lambda timeout resumes where it was, and merged by
  * the run's finaliser. Memory stays bounded: counts, per-asset sums, at most a few hundred ids.
  */
 export interface ShardTally {
@@ -69,6 +71,7 @@ export function emptyShardTally(firstPage: number): ShardTally {
 /** The run-wide tally of all shards (ids and items capped as in each shard). */
 export function mergeTallies(tallies: readonly ShardTally[], dueLimit: number): ShardTally {
   const merged = emptyShardTally(0);
+  const health = new SourceHealthTracker();
   for (const tally of tallies) {
     merged.users += tally.users;
     merged.positions += tally.positions;
@@ -88,22 +91,7 @@ export function mergeTallies(tallies: readonly ShardTally[], dueLimit: number): 
     }
     merged.assetSumsComplete &&= tally.assetSumsComplete;
     merged.rates = { ...tally.rates, ...merged.rates };
-    for (const [source, health] of Object.entries(tally.sources) as [SourceName, SourceHealth][]) {
-      const into = merged.sources[source];
-      merged.sources[source] = into
-        ? {
-            status:
-              into.status === 'unavailable' || health.status === 'unavailable'
-                ? 'unavailable'
-                : into.status === 'degraded' || health.status === 'degraded'
-                  ? 'degraded'
-                  : 'ok',
-            failures: into.failures + health.failures,
-            ...((into.firstError ?? health.firstError) && { firstError: into.firstError ?? health.firstError }),
-            ...((into.drift || health.drift) && { drift: [...(into.drift ?? []), ...(health.drift ?? [])] }),
-          }
-        : { ...health };
-    }
+    health.merge(tally.sources);
     merged.listingMoved ||= tally.listingMoved;
     const effects = merged.effects;
     effects.opened += tally.effects.opened;
@@ -115,6 +103,7 @@ export function mergeTallies(tallies: readonly ShardTally[], dueLimit: number): 
     effects.largest = keepLargest([...effects.largest, ...tally.effects.largest]);
     effects.escalations.push(...tally.effects.escalations);
   }
+  merged.sources = health.report();
   return merged;
 }
 
@@ -123,8 +112,6 @@ export function keepLargest(entries: { id: string; value: string }[]): { id: str
   const unique = new Map(entries.map((entry) => [entry.id, entry]));
   return [...unique.values()].sort((a, b) => compareDecimal(b.value, a.value) || (a.id < b.id ? -1 : 1)).slice(0, 10);
 }
-
-import { Amount } from '../domain/money';
 
 function addDecimal(a: string, b: string): string {
   return Amount.parse(a).plus(Amount.parse(b)).toString();

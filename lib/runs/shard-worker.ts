@@ -63,19 +63,29 @@ export interface ShardDeps {
   store: DiscrepancyStore;
   alerts: AlertPublisher;
   clock: Clock;
+  /** Shard plans and checkpoints. */
   runState: RunStateStore;
+  /** Running history totals between runs; left out, every run reads every user's whole history. */
   history?: HistoryStore;
+  /** How long before the as-of a deposit or trade may be not yet reflected (in-flight), in ms (default 15 min). */
   graceMs?: number;
+  /** How far before the watermark history is read again (ms, default 1 h; never less than the grace window). */
   historyOverlapMs?: number;
+  /** Tolerances wider than the assets' scales, per check and asset. */
   tolerances?: ToleranceTable;
+  /** Root-asset values from which a discrepancy is medium, high, critical. */
   severity?: SeverityThresholds;
+  /** Alert only once a discrepancy was found in this many runs in a row (default 1). */
   alertAfterRuns?: number;
+  /** Above this many new alerts in one run, one summary message instead (default 50). */
   stormThreshold?: number;
+  /** Failed calls in a row after which a source is not called again in the run (default 3). */
   breakerThreshold?: number;
-  /** Pages reconciled at once (their reads overlap the checks of the other). */
+  /** Pages reconciled at once (their reads overlap the checks of the other; default 2). */
   pageConcurrency?: number;
   /** At most this long between checkpoints (ms, default 5 s; 0: after every page). A page redone after a cut-off changes nothing. */
   checkpointEveryMs?: number;
+  /** Called after each page, for progress logs. */
   onProgress?: (progress: { users: number; positions: number; discrepancies: number }) => void;
 }
 
@@ -290,9 +300,9 @@ export async function runShard(
     tally.sources = health.report();
     const stopping = control.remainingMs !== undefined && control.remainingMs() < (control.marginMs ?? 120_000);
     const now = deps.clock.now().getTime();
-    if (stopping || now - lastCheckpoint >= (deps.checkpointEveryMs ?? 5_000)) await flush();
-    if (!plan.dryRun && (stopping || now - lastCheckpoint >= (deps.checkpointEveryMs ?? 5_000))) {
-      await deps.runState.saveTally(plan.runId, shard, tally);
+    if (stopping || now - lastCheckpoint >= (deps.checkpointEveryMs ?? 5_000)) {
+      await flush();
+      if (!plan.dryRun) await deps.runState.saveTally(plan.runId, shard, tally);
       lastCheckpoint = now;
     }
     deps.onProgress?.({ users: tally.users, positions: tally.positions, discrepancies: tally.discrepancies });

@@ -13,8 +13,23 @@ export class SourceHealthTracker {
   /** A tracker that goes on from a checkpointed report (a resumed shard). */
   static from(report: Partial<Record<SourceName, SourceHealth>>): SourceHealthTracker {
     const tracker = new SourceHealthTracker();
-    for (const [source, entry] of Object.entries(report) as [SourceName, SourceHealth][]) tracker.health.set(source, { ...entry });
+    tracker.merge(report);
     return tracker;
+  }
+
+  /** Adds another tracker's report (another shard of the run): failures add up, the worst status and the first error win. */
+  merge(report: Partial<Record<SourceName, SourceHealth>>): void {
+    for (const [source, other] of Object.entries(report) as [SourceName, SourceHealth][]) {
+      const entry = this.health.get(source);
+      if (!entry) {
+        this.health.set(source, { ...other });
+        continue;
+      }
+      entry.failures += other.failures;
+      entry.firstError ??= other.firstError;
+      if (other.status === 'unavailable' || (other.status === 'degraded' && entry.status === 'ok')) entry.status = other.status;
+      if (other.drift) entry.drift = [...(entry.drift ?? []), ...other.drift];
+    }
   }
 
   /** Notes that `source` answered (creates its entry as `ok`). */

@@ -11,10 +11,12 @@ import {
   type ReportEndpoint,
   type ReportRow,
   reportPageSchema,
-  type TradeRow,
   type UserBalanceRow,
   type UserRow,
 } from './schemas';
+
+/** The user listing's order: by creation, so pages stay put as users are added at the end. */
+const USERS_IN_CREATION_ORDER: ReportSort = { field: 'CreatedAt', direction: 'Asc' };
 
 /** Filters and sort of one report query. */
 export interface ReportQuery {
@@ -54,33 +56,15 @@ export class ReportingClient {
     return this.readAll('assets-and-balances');
   }
 
-  /** Every user, page by page, in a stable order (`users`, sorted by creation). */
-  users(notes?: PagingNotes): AsyncGenerator<UserRow[]> {
-    return this.stream('users', { sort: { field: 'CreatedAt', direction: 'Asc' } }, notes);
-  }
-
   /** One page of the user listing (sorted by creation, so pages stay put as users are added) and the listing's total. */
   async usersPage(page: number, perPage: number): Promise<{ rows: UserRow[]; total: number }> {
-    const answer = await this.page('users', { sort: { field: 'CreatedAt', direction: 'Asc' } }, page, perPage);
+    const answer = await this.page('users', { sort: USERS_IN_CREATION_ORDER }, page, perPage);
     return { rows: answer.data, total: answer.paging.total };
   }
 
   /** One user's balance in each asset (`users/balances` filtered by `UserId`). */
   userBalances(userId: string): Promise<UserBalanceRow[]> {
     return this.readAll('users/balances', { filters: [exact('UserId', [userId])] });
-  }
-
-  /**
-   * Every trade, read per commission asset: the endpoint refuses a query without an `orderId`
-   * or `commissionAssetId` filter. Each trade row has exactly one commission asset, so the union
-   * over all assets is every trade, once.
-   */
-  async trades(commissionAssetIds: readonly string[], filters: ReportFilter[] = []): Promise<TradeRow[]> {
-    const rows: TradeRow[] = [];
-    for (const assetId of commissionAssetIds) {
-      rows.push(...(await this.readAll('orders/transactions', { filters: [exact('CommissionAssetId', [assetId]), ...filters] })));
-    }
-    return rows;
   }
 
   private async page<E extends ReportEndpoint>(

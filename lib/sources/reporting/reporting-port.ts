@@ -12,11 +12,6 @@ export function reportingPort(client: ReportingClient): ReportingPort {
       const rows = await client.assets();
       return rows.map((row) => ({ assetId: row.assetId, scale: row.assetAmountScale, total: row.assetAmount }));
     },
-    async *users(notes) {
-      for await (const page of client.users(notes)) {
-        yield page.map((row) => ({ userId: row.userId, roles: row.roles, totalInRoot: row.totalBalanceInRAT }));
-      }
-    },
     async usersPage(page, pageSize) {
       const { rows, total } = await client.usersPage(page, pageSize);
       return { users: rows.map((row) => ({ userId: row.userId, roles: row.roles, totalInRoot: row.totalBalanceInRAT })), total };
@@ -55,11 +50,6 @@ export function reportingPort(client: ReportingClient): ReportingPort {
         rows.push(...(await client.readAll('orders/transactions', { filters: [exact('OrderId', ids)] })));
       }
       return rows;
-    },
-    async trades(commissionAssetIds, onPage) {
-      for (const assetId of commissionAssetIds) {
-        for await (const page of client.stream('orders/transactions', { filters: [exact('CommissionAssetId', [assetId])] })) onPage(page);
-      }
     },
   };
 }

@@ -1,25 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SANDBOX_REPORTING_TOKEN } from '../../../sandbox/credentials';
 import { type RunningSandbox, startSandbox } from '../../../sandbox/server';
-
-interface Answer {
-  status: number;
-  // biome-ignore lint/suspicious/noExplicitAny: test reads loosely shaped JSON answers
-  json: any;
-}
+import { callSandbox, reportingHeaders } from '../../support/sandbox-http';
 
 describe('new activity and the served-rows stats over real HTTP', () => {
   let sandbox: RunningSandbox;
 
-  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> => {
-    const res = await fetch(`${sandbox.url}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...headers },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, json: text === '' ? undefined : JSON.parse(text) };
-  };
+  const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
+    callSandbox(sandbox.url, method, path, headers, body);
   const readAll = async (report: string, filters: unknown[]) => {
     const rows: Record<string, string>[] = [];
     for (let page = 1; ; page++) {
@@ -27,7 +14,7 @@ describe('new activity and the served-rows stats over real HTTP', () => {
         'POST',
         `/back-api/reporting/reports/data/${report}`,
         { filters, paging: { page, per_page: 100 } },
-        { authorization: `Bearer ${SANDBOX_REPORTING_TOKEN}` },
+        reportingHeaders,
       );
       expect(answer.status).toBe(200);
       rows.push(...answer.json.data);

@@ -1,28 +1,13 @@
-import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Book, Position } from '../../../sandbox/book-types';
-import {
-  SANDBOX_BACKOFFICE_TOKEN,
-  SANDBOX_INDX_LOGIN,
-  SANDBOX_INDX_PASSWORD,
-  SANDBOX_MULTIMARKETS_COMPANY_ID,
-  SANDBOX_REPORTING_TOKEN,
-} from '../../../sandbox/credentials';
+import { SANDBOX_INDX_LOGIN, SANDBOX_INDX_PASSWORD, SANDBOX_MULTIMARKETS_COMPANY_ID } from '../../../sandbox/credentials';
 import { type FaultRule, FaultRuleError, type FaultRuleStatus, NON_JSON_BODY } from '../../../sandbox/faults';
 import { type RunningSandbox, startSandbox } from '../../../sandbox/server';
 import type { SandboxStatsSnapshot } from '../../../sandbox/stats';
+import { backOfficeHeaders, callSandbox, reportingHeaders, sha256Base64 } from '../../support/sandbox-http';
 
-const backOffice = { authorization: `Bearer ${SANDBOX_BACKOFFICE_TOKEN}`, 'content-type': 'application/json' };
-const reporting = { authorization: `Bearer ${SANDBOX_REPORTING_TOKEN}`, 'content-type': 'application/json' };
-const sha256Base64 = (text: string) => createHash('sha256').update(text, 'utf8').digest('base64');
-
-interface Answer {
-  status: number;
-  text: string;
-  headers: Headers;
-  // biome-ignore lint/suspicious/noExplicitAny: test reads loosely shaped JSON answers
-  json: any;
-}
+const backOffice = backOfficeHeaders;
+const reporting = reportingHeaders;
 
 describe('sandbox fault modes over real HTTP', () => {
   let sandbox: RunningSandbox;
@@ -30,29 +15,8 @@ describe('sandbox fault modes over real HTTP', () => {
   // the sandbox's clock (rate limiter, MultiMarkets `tm`): tests move it instead of waiting out Retry-After
   let clock = Date.UTC(2024, 6, 1);
 
-  const call = async (
-    method: string,
-    path: string,
-    headers: Record<string, string>,
-    body?: unknown,
-    signal?: AbortSignal,
-    url = sandbox.url,
-  ): Promise<Answer> => {
-    const res = await fetch(`${url}${path}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      signal,
-    });
-    const text = await res.text();
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    return { status: res.status, text, headers: res.headers, json };
-  };
+  const call = (method: string, path: string, headers: Record<string, string>, body?: unknown, signal?: AbortSignal, url = sandbox.url) =>
+    callSandbox(url, method, path, headers, body, signal);
   const report = (name: string, body: unknown, signal?: AbortSignal) =>
     call('POST', `/back-api/reporting/reports/data/${name}`, reporting, body, signal);
   const userBalance = (userId: string) => call('GET', `/back-api/backoffice/user/${userId}/balance/`, backOffice);

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import Decimal from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Book, Position } from '../../../sandbox/book-types';
@@ -10,40 +9,19 @@ import {
   SANDBOX_REPORTING_TOKEN,
 } from '../../../sandbox/credentials';
 import { type RunningSandbox, startSandbox } from '../../../sandbox/server';
+import { backOfficeHeaders, callSandbox, reportingHeaders, sha256Base64 } from '../../support/sandbox-http';
 
 const D = Decimal.clone({ precision: 200 });
 const literal = (units: bigint, scale: number): string => new D(units.toString()).div(new D(10).pow(scale)).toFixed();
-const backOffice = { authorization: `Bearer ${SANDBOX_BACKOFFICE_TOKEN}`, 'content-type': 'application/json' };
-const reporting = { authorization: `Bearer ${SANDBOX_REPORTING_TOKEN}`, 'content-type': 'application/json' };
-const sha256Base64 = (text: string) => createHash('sha256').update(text, 'utf8').digest('base64');
-
-interface Answer {
-  status: number;
-  text: string;
-  headers: Headers;
-  // biome-ignore lint/suspicious/noExplicitAny: test reads loosely shaped JSON answers
-  json: any;
-}
+const backOffice = backOfficeHeaders;
+const reporting = reportingHeaders;
 
 describe('the sandbox over real HTTP', () => {
   let sandbox: RunningSandbox;
   let book: Book;
 
-  const call = async (method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<Answer> => {
-    const res = await fetch(`${sandbox.url}${path}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    return { status: res.status, text, headers: res.headers, json };
-  };
+  const call = (method: string, path: string, headers: Record<string, string>, body?: unknown) =>
+    callSandbox(sandbox.url, method, path, headers, body);
   const report = (name: string, body: unknown) => call('POST', `/back-api/reporting/reports/data/${name}`, reporting, body);
   /** Walks every page of a report the way the product is told to: stop on page × per_page ≥ total or an empty page. */
   const readAll = async (name: string, body: Record<string, unknown>, perPage: number) => {

@@ -33,7 +33,7 @@ describe('Reporting and back-office adapters against the sandbox over HTTP', () 
     const reporting = new ReportingClient(http('reporting'), new Secret(SANDBOX_REPORTING_TOKEN), 7);
     const notes = newPagingNotes();
     const ids: string[] = [];
-    for await (const page of reporting.users(notes)) ids.push(...page.map((row) => row.userId));
+    for await (const page of reporting.stream('users', {}, notes)) ids.push(...page.map((row) => row.userId));
     expect(ids).toHaveLength(45);
     expect(new Set(ids)).toEqual(new Set(sandbox.book.users.map((user) => user.userId)));
     expect(notes).toEqual({ pages: 7, rows: 45, totalChanged: false, repeatedRows: 0 });

@@ -75,9 +75,6 @@ function reportingPort(failUser?: string): ReportingPort {
       { assetId: 'btc', scale: 8, total: a('1.5') },
       { assetId: 'usdt', scale: 6, total: a('0') },
     ],
-    async *users() {
-      yield Object.keys(reportingBook).map((userId) => ({ userId, roles: ['Trader'] }));
-    },
     usersPage: async (page, pageSize) => {
       const all = Object.keys(reportingBook).map((userId) => ({ userId, roles: ['Trader'] }));
       return { users: all.slice((page - 1) * pageSize, page * pageSize), total: all.length };
@@ -91,7 +88,6 @@ function reportingPort(failUser?: string): ReportingPort {
       transfers.filter((row) => userIds.includes(row.userId) && (!created?.from || row.createdAt >= created.from)),
     orderIds: async (userIds) => [...new Set(trades.filter((row) => userIds.includes(row.userId)).map((row) => row.orderId))],
     tradesOfOrders: async (orderIds) => trades.filter((row) => orderIds.includes(row.orderId)),
-    trades: async (_assets, onPage) => onPage(trades),
   };
 }
 

@@ -2,10 +2,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ActivityOptionsError, type ActivityResult, addActivity } from '../../../sandbox/activity';
 import { generateBook } from '../../../sandbox/book';
 import type { Book, BookOrder, BookTrade, BookTransfer, Manifest } from '../../../sandbox/book-types';
-import { SANDBOX_REPORTING_TOKEN } from '../../../sandbox/credentials';
 import { createReportingHandler } from '../../../sandbox/reporting-api';
 import { comparable, differingPositions, key, marketAssets, recomputeTruth, TRUTH_BREAKING } from './book-oracle';
-import { runChecks } from './check-oracle';
+import { reportRows, runChecks } from './check-oracle';
 
 const DAY_MS = 86_400_000;
 const HALF_HOUR_MS = 30 * 60_000;
@@ -36,26 +35,8 @@ const addedSince = (book: Book, before: Before) => ({
 const ms = (iso: string) => Date.parse(iso);
 
 /** A Reporting query through the sandbox's handler: every page of `report` matching `filters`. */
-function query(book: Book, report: string, filters: unknown[]): Record<string, string>[] {
-  const handler = createReportingHandler(book);
-  const rows: Record<string, string>[] = [];
-  for (let page = 1; ; page++) {
-    const answer = handler(
-      {
-        method: 'POST',
-        path: '/',
-        headers: { authorization: `Bearer ${SANDBOX_REPORTING_TOKEN}` },
-        body: JSON.stringify({ filters, paging: { page, per_page: 1000 } }),
-        remoteAddress: '127.0.0.1',
-      },
-      report,
-    );
-    expect(answer.status, answer.body).toBe(200);
-    const parsed = JSON.parse(answer.body) as { data: Record<string, string>[]; paging: { total: number } };
-    rows.push(...parsed.data);
-    if (parsed.data.length === 0 || page * 1000 >= parsed.paging.total) return rows;
-  }
-}
+const query = (book: Book, report: string, filters: unknown[]) =>
+  reportRows(createReportingHandler(book), report, filters) as Record<string, string>[];
 
 /** Checks what every activity call must leave behind, against the book as it was before the call. */
 function expectConsistentActivity(book: Book, before: Before, result: ActivityResult, advanceMs: number, fraction: number) {

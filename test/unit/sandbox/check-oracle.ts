@@ -64,27 +64,32 @@ function micros(iso: string): number {
   return Date.parse(`${m[1]}Z`) * 1000 + Number((m[2] ?? '').padEnd(6, '0'));
 }
 
+/** A handler request as the sandbox's HTTP server hands it over, with a bearer token and a JSON body. */
+const handlerRequest = (token: string, body: unknown) => ({
+  method: 'POST',
+  path: '/',
+  headers: { authorization: `Bearer ${token}` },
+  body: JSON.stringify(body),
+  remoteAddress: '127.0.0.1',
+});
+
+/** Every row of a Reporting report matching `filters`, page by page through the sandbox's handler. */
+export function reportRows(reporting: ReturnType<typeof createReportingHandler>, name: string, filters: unknown[] = []): Row[] {
+  const rows: Row[] = [];
+  for (let page = 1; ; page++) {
+    const answer = reporting(handlerRequest(SANDBOX_REPORTING_TOKEN, { filters, paging: { page, per_page: 1000 } }), name);
+    if (answer.status !== 200) throw new Error(`${name}: ${answer.status} ${answer.body}`);
+    const parsed = JSON.parse(answer.body) as { data: Row[]; paging: { total: number } };
+    rows.push(...parsed.data);
+    if (parsed.data.length === 0 || page * 1000 >= parsed.paging.total) return rows;
+  }
+}
+
 /** Reads the book through the upstream handlers, as the product would over HTTP. */
 function readSources(book: Book) {
   const reporting = createReportingHandler(book);
   const backOffice = createBackOfficeHandlers(book);
-  const request = (token: string, body: unknown) => ({
-    method: 'POST',
-    path: '/',
-    headers: { authorization: `Bearer ${token}` },
-    body: JSON.stringify(body),
-    remoteAddress: '127.0.0.1',
-  });
-  const report = (name: string, filters: unknown[] = []): Row[] => {
-    const rows: Row[] = [];
-    for (let page = 1; ; page++) {
-      const answer = reporting(request(SANDBOX_REPORTING_TOKEN, { filters, paging: { page, per_page: 1000 } }), name);
-      if (answer.status !== 200) throw new Error(`${name}: ${answer.status} ${answer.body}`);
-      const parsed = JSON.parse(answer.body) as { data: Row[]; paging: { total: number } };
-      rows.push(...parsed.data);
-      if (parsed.data.length === 0 || page * 1000 >= parsed.paging.total) return rows;
-    }
-  };
+  const report = (name: string, filters: unknown[] = []) => reportRows(reporting, name, filters);
   const byUser = (userId: string) => [{ entryType: 'Exact', field: 'userId', values: [userId] }];
   const users = report('users');
   const balances = new Map(users.map((u) => [u.userId as string, report('users/balances', byUser(u.userId))]));
@@ -96,7 +101,7 @@ function readSources(book: Book) {
   const backOfficeByUser = new Map<string, Row>();
   for (let from = 0; from < ids.length; from += 1000) {
     const userIds = ids.slice(from, from + 1000);
-    const answer = backOffice.balances(request(SANDBOX_BACKOFFICE_TOKEN, { userIds }));
+    const answer = backOffice.balances(handlerRequest(SANDBOX_BACKOFFICE_TOKEN, { userIds }));
     if (answer.status !== 200) throw new Error(`back office: ${answer.status} ${answer.body}`);
     for (const entry of JSON.parse(answer.body).data as Row[]) backOfficeByUser.set(entry.userId as string, entry);
   }

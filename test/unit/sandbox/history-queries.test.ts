@@ -2,9 +2,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { addActivity } from '../../../sandbox/activity';
 import { generateBook } from '../../../sandbox/book';
 import type { Book } from '../../../sandbox/book-types';
-import { SANDBOX_REPORTING_TOKEN } from '../../../sandbox/credentials';
 import { Rng } from '../../../sandbox/random';
 import { createReportingHandler } from '../../../sandbox/reporting-api';
+import { reportRows } from './check-oracle';
 
 /** The product's incremental reads, per batch of 200 users (their speed is measured by `npm run bench`, not here). */
 const BATCH_USERS = 200;
@@ -15,28 +15,7 @@ type Row = Record<string, string>;
 describe('history queries of an incremental run, on a 30,000-user book', () => {
   let book: Book;
   let handler: ReturnType<typeof createReportingHandler>;
-  const ask = (report: string, filters: unknown[], page = 1) => {
-    const answer = handler(
-      {
-        method: 'POST',
-        path: '/',
-        headers: { authorization: `Bearer ${SANDBOX_REPORTING_TOKEN}` },
-        body: JSON.stringify({ filters, paging: { page, per_page: 1000 } }),
-        remoteAddress: '127.0.0.1',
-      },
-      report,
-    );
-    expect(answer.status, answer.body).toBe(200);
-    return JSON.parse(answer.body) as { data: Row[]; paging: { total: number } };
-  };
-  const all = (report: string, filters: unknown[]): Row[] => {
-    const rows: Row[] = [];
-    for (let page = 1; ; page++) {
-      const { data, paging } = ask(report, filters, page);
-      rows.push(...data);
-      if (data.length === 0 || page * 1000 >= paging.total) return rows;
-    }
-  };
+  const all = (report: string, filters: unknown[]) => reportRows(handler, report, filters) as Row[];
   const sample = <T>(items: readonly T[], n: number, seed: number): T[] => new Rng(seed).shuffle(items).slice(0, n);
   const since = (asOf: string, days: number) => new Date(Date.parse(asOf) - days * 86_400_000).toISOString();
   const window = (from: string, to: string) => ({ entryType: 'DateRange', field: 'CreatedAt', from, to });
