@@ -60,3 +60,11 @@ export class ForbiddenError extends ReconError {
     this.problem = problem;
   }
 }
+
+/** Thrown when a discrepancy changed between read and write (another writer won): the caller reads again. */
+export class ConcurrentUpdateError extends ReconError {
+  override readonly name = 'ConcurrentUpdateError';
+  constructor(readonly id: string) {
+    super(`discrepancy ${id} was changed by another writer`);
+  }
+}

@@ -1,9 +1,8 @@
 import type { MiddlewareObj } from '@middy/core';
 import { NotFoundError } from '../compliance/compliance-actions';
 import { InvalidTransitionError } from '../domain/lifecycle';
-import { BadRequestError, ForbiddenError, UnauthorizedError } from '../errors';
+import { BadRequestError, ConcurrentUpdateError, ForbiddenError, UnauthorizedError } from '../errors';
 import type { Logger } from '../log';
-import { ConcurrentUpdateError } from '../store/dynamodb-discrepancy-store';
 
 /** The JSON error answer of the HTTP API. */
 function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}) {

@@ -77,6 +77,13 @@ export interface RunStart {
   startedAt: string;
 }
 
+/** A discrepancy's new state, the event that changed it, and the version it must still have (undefined: it must not exist). */
+export interface DiscrepancyWrite {
+  next: DiscrepancyState;
+  event: LifecycleEvent | undefined;
+  expectedVersion: number | undefined;
+}
+
 /** Where discrepancies, their history and runs are kept. */
 export interface DiscrepancyStore {
   /** Records the start of a run; `started: false` means this run id was delivered before (with its summary once finished). */
@@ -93,8 +100,11 @@ export interface DiscrepancyStore {
   getMany?(ids: string[]): Promise<Map<string, DiscrepancyState>>;
   /** Writes the new state (if its version is still `expectedVersion`; new when undefined) and appends the event. */
   save(next: DiscrepancyState, event: LifecycleEvent | undefined, expectedVersion: number | undefined): Promise<void>;
-  /** Many `save`s at once (optional: without it, one `save` each). */
-  saveMany?(writes: { next: DiscrepancyState; event: LifecycleEvent | undefined; expectedVersion: number | undefined }[]): Promise<void>;
+  /**
+   * Many `save`s at once (optional: without it, one `save` each). A write whose stored version is
+   * not `expectedVersion` is not made: its id is returned, and every other write is made.
+   */
+  saveMany?(writes: DiscrepancyWrite[]): Promise<string[]>;
   saveRun(summary: RunSummary): Promise<void>;
   /** What the last runs left of each source's health, for alerting on changes only. */
   sourceStates(): Promise<Partial<Record<SourceName, StoredSourceState>>>;
@@ -141,6 +151,7 @@ export interface VenueCheckLog {
 
 /** Where the running history totals are kept between runs, one chunk per page of the user listing. */
 export interface HistoryStore {
-  load(key: string): Promise<HistoryChunk | undefined>;
+  /** The stored chunks of these keys (several pages' at once: one call, not one per page); a key not stored is left out. */
+  load(keys: string[]): Promise<Map<string, HistoryChunk>>;
   save(key: string, chunk: HistoryChunk): Promise<void>;
 }

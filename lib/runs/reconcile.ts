@@ -17,6 +17,9 @@ import { SourceHealthTracker } from './source-health';
 import { sourceTransition } from './source-transitions';
 import type { VenueBudgets } from './venue-schedule';
 
+/** How often a running run's progress (users, positions, discrepancies so far) is stored for `GET /runs/{id}`. */
+const PROGRESS_EVERY_MS = 2_000;
+
 /** What to run: its id, what started it and, optionally, the as-of time (default: now). */
 export interface RunRequest {
   runId: string;
@@ -108,7 +111,10 @@ export async function reconcile(request: RunRequest, deps: ReconcileDeps): Promi
       return { ...nothingYet(request, asOf, startedAt, 'running'), shards: plan.plan.shards.length };
     }
     const tallies: ShardTally[] = [];
-    const local = { ...deps, runState };
+    // Loaded once: every shard run here (and the final phase) shares the one map.
+    const local = { ...deps, runState, ...(dryRun ? {} : { activeDiscrepancies: await deps.store.active() }) };
+    // Progress is stored at most every few seconds: one write per page would cost as much as the page's findings.
+    let progressStoredAt = Number.NEGATIVE_INFINITY;
     for (let shard = 0; shard < plan.plan.shards.length; shard++) {
       const done = tallies.reduce((sum, tally) => sum + tally.users, 0);
       const { tally } = await runShard(plan.plan, shard, {
@@ -116,7 +122,10 @@ export async function reconcile(request: RunRequest, deps: ReconcileDeps): Promi
         onProgress: (progress) => {
           const users = done + progress.users;
           deps.onProgress?.({ ...progress, users });
-          if (!dryRun && deps.store.progress) void deps.store.progress(request.runId, { ...progress, users }).catch(() => undefined);
+          const now = deps.clock.now().getTime();
+          if (dryRun || !deps.store.progress || now - progressStoredAt < PROGRESS_EVERY_MS) return;
+          progressStoredAt = now;
+          void deps.store.progress(request.runId, { ...progress, users }).catch(() => undefined);
         },
       });
       tallies.push(tally);
@@ -247,6 +256,7 @@ async function finalizeRun(plan: RunPlan, tallies: ShardTally[], deps: Reconcile
     runId,
     { alertAfterRuns: deps.alertAfterRuns ?? 1, stormThreshold, dryRun },
     merged.effects,
+    deps.activeDiscrepancies,
   );
   const precision = new Precision(new Map(plan.assets.map((asset) => [asset.assetId, asset.scale])), deps.tolerances);
   const sink = new VerdictSink(plan, merged, effects, deps);

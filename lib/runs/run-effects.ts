@@ -1,7 +1,8 @@
 import type { Discrepancy } from '../domain/discrepancy';
 import { type DiscrepancyState, type LifecycleEvent, observe, openedAlertDue, resolveByRun } from '../domain/lifecycle';
 import type { Verdict } from '../domain/verdict';
-import type { AlertPublisher, DiscrepancyStore } from './ports';
+import { ConcurrentUpdateError } from '../errors';
+import type { AlertPublisher, DiscrepancyStore, DiscrepancyWrite } from './ports';
 import { type EffectsTally, ESCALATION_LIMIT, keepLargest } from './shard-tally';
 
 /** How a run turns findings into stored state and alerts. */
@@ -41,40 +42,76 @@ export class RunEffects {
     }
   }
 
-  /** Loads the open and acknowledged discrepancies the run may change. */
+  /**
+   * Loads the open and acknowledged discrepancies the run may change — or takes `active`, loaded
+   * once for the shards of one process, which then share (and keep up to date) the one map.
+   */
   static async start(
     store: DiscrepancyStore,
     alerts: AlertPublisher,
     runId: string,
     options: EffectsOptions,
     tally: EffectsTally = { opened: 0, reopened: 0, escalated: 0, resolved: 0, dueCount: 0, due: [], largest: [], escalations: [] },
+    active?: Map<string, DiscrepancyState>,
   ): Promise<RunEffects> {
-    return new RunEffects(store, alerts, options.dryRun ? new Map() : await store.active(), runId, options, tally);
+    return new RunEffects(store, alerts, options.dryRun ? new Map() : (active ?? (await store.active())), runId, options, tally);
   }
 
-  /** Checks found these in this run: one batched read of the ones not active, then their writes together. */
+  /**
+   * Checks found these in this run. With a batch-writing store, a finding not among the active
+   * discrepancies is written as new without reading first (most are); one that exists after all
+   * (resolved earlier, or changed by an analyst meanwhile) is refused by the store, read and
+   * written again from what is stored. Without one, each is read and saved on its own.
+   */
   async findings(discrepancies: Discrepancy[]): Promise<void> {
     for (const discrepancy of discrepancies) this.found.add(discrepancy.id);
     if (this.options.dryRun || discrepancies.length === 0) return;
-    const unknown = discrepancies.filter((discrepancy) => !this.active.has(discrepancy.id)).map((discrepancy) => discrepancy.id);
-    const stored = unknown.length > 0 && this.store.getMany ? await this.store.getMany(unknown) : undefined;
-    const writes: { next: DiscrepancyState; event: LifecycleEvent | undefined; expectedVersion: number | undefined }[] = [];
-    const after: (() => void)[] = [];
-    for (const discrepancy of discrepancies) {
-      const previous = this.active.get(discrepancy.id) ?? (stored ? stored.get(discrepancy.id) : await this.store.get(discrepancy.id));
-      const outcome = observe(previous, discrepancy);
-      if (outcome === 'duplicate') {
-        // Seen already in this run: a worker resumed after a cut-off redoes the page it was on. Its
-        // alert, if it was due in this run, is collected again (the tally of that page was lost).
-        if (previous?.alertedRunId === this.runId) this.due(previous);
-        continue;
+    const saveMany = this.store.saveMany?.bind(this.store);
+    if (!saveMany) {
+      for (const discrepancy of discrepancies) {
+        const change = this.change(discrepancy, this.active.get(discrepancy.id) ?? (await this.store.get(discrepancy.id)));
+        if (!change) continue;
+        await this.store.save(change.write.next, change.write.event, change.write.expectedVersion);
+        change.apply();
       }
-      const { next: observed, event } = outcome;
-      const due = openedAlertDue(observed, this.options.alertAfterRuns);
-      // The alert goes out at the end of the run (alone or in a storm summary); marked here, in the same write.
-      const next = due ? { ...observed, alerted: true, alertedRunId: this.runId } : observed;
-      writes.push({ next, event: event === 'unchanged' ? undefined : this.event(next, event), expectedVersion: previous?.version });
-      after.push(() => {
+      return;
+    }
+    let pending = discrepancies;
+    let stored: Map<string, DiscrepancyState> | undefined;
+    for (let attempt = 0; ; attempt++) {
+      const changes = pending.flatMap((discrepancy) => {
+        const change = this.change(discrepancy, stored ? stored.get(discrepancy.id) : this.active.get(discrepancy.id));
+        return change ? [change] : [];
+      });
+      const conflicts = new Set(await saveMany(changes.map((change) => change.write)));
+      for (const change of changes) if (!conflicts.has(change.write.next.id)) change.apply();
+      if (conflicts.size === 0) return;
+      // Read what is stored and try once more; a second refusal means another writer is busy with it.
+      if (attempt > 0) throw new ConcurrentUpdateError([...conflicts][0] as string);
+      pending = pending.filter((discrepancy) => conflicts.has(discrepancy.id));
+      stored = await this.read([...conflicts]);
+    }
+  }
+
+  /** What observing `discrepancy` against its stored state writes, and what to note once written; nothing for a duplicate. */
+  private change(
+    discrepancy: Discrepancy,
+    previous: DiscrepancyState | undefined,
+  ): { write: DiscrepancyWrite; apply: () => void } | undefined {
+    const outcome = observe(previous, discrepancy);
+    if (outcome === 'duplicate') {
+      // Seen already in this run: a worker resumed after a cut-off redoes the page it was on. Its
+      // alert, if it was due in this run, is collected again (the tally of that page was lost).
+      if (previous?.alertedRunId === this.runId) this.due(previous);
+      return undefined;
+    }
+    const { next: observed, event } = outcome;
+    const due = openedAlertDue(observed, this.options.alertAfterRuns);
+    // The alert goes out at the end of the run (alone or in a storm summary); marked here, in the same write.
+    const next = due ? { ...observed, alerted: true, alertedRunId: this.runId } : observed;
+    return {
+      write: { next, event: event === 'unchanged' ? undefined : this.event(next, event), expectedVersion: previous?.version },
+      apply: () => {
         this.active.set(next.id, next);
         if (event === 'opened') this.tally.opened++;
         if (event === 'reopened') this.tally.reopened++;
@@ -84,11 +121,18 @@ export class RunEffects {
             this.tally.escalations.push({ id: next.id, severity: previous.severity, difference: previous.difference });
         }
         if (due) this.due(next);
-      });
+      },
+    };
+  }
+
+  private async read(ids: string[]): Promise<Map<string, DiscrepancyState>> {
+    if (this.store.getMany) return await this.store.getMany(ids);
+    const found = new Map<string, DiscrepancyState>();
+    for (const id of ids) {
+      const state = await this.store.get(id);
+      if (state) found.set(id, state);
     }
-    if (this.store.saveMany) await this.store.saveMany(writes);
-    else for (const { next, event, expectedVersion } of writes) await this.store.save(next, event, expectedVersion);
-    for (const apply of after) apply();
+    return found;
   }
 
   /** A check found `discrepancy` in this run. */
@@ -109,11 +153,23 @@ export class RunEffects {
   async settle(at: string): Promise<void> {
     if (!this.options.dryRun) {
       for (const id of this.matched) {
-        const state = this.active.get(id);
-        if (!state || this.found.has(id)) continue;
-        const resolved = resolveByRun(state, this.runId, at);
-        await this.store.save(resolved, this.event(resolved, 'resolved', at), state.version);
+        const known = this.active.get(id);
+        if (!known || this.found.has(id)) continue;
+        let state: DiscrepancyState | undefined = known;
+        let resolved = resolveByRun(state, this.runId, at);
+        try {
+          await this.store.save(resolved, this.event(resolved, 'resolved', at), state.version);
+        } catch (error) {
+          if (!(error instanceof ConcurrentUpdateError)) throw error;
+          // Changed since it was loaded (an analyst acknowledged or resolved it): resolved from what is stored now, if still active.
+          state = await this.store.get(id);
+          if (state && (state.status === 'open' || state.status === 'acknowledged')) {
+            resolved = resolveByRun(state, this.runId, at);
+            await this.store.save(resolved, this.event(resolved, 'resolved', at), state.version);
+          } else state = undefined;
+        }
         this.active.delete(id);
+        if (!state) continue;
         this.tally.resolved++;
         await this.alerts.discrepancyResolved(resolved);
       }

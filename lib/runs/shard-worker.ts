@@ -2,11 +2,12 @@ import { isCounted } from '../domain/checks/asset-totals';
 import type { OpenOrderRecord } from '../domain/checks/locked-orders';
 import { type Discrepancy, toDiscrepancy } from '../domain/discrepancy';
 import type { TransferRecord } from '../domain/ledger';
+import type { DiscrepancyState } from '../domain/lifecycle';
 import { Amount } from '../domain/money';
 import { Precision, type ToleranceTable } from '../domain/precision';
 import { DEFAULT_SEVERITY_THRESHOLDS, type SeverityThresholds, severityOf } from '../domain/severity';
 import type { MismatchVerdict, Verdict } from '../domain/verdict';
-import { readBatchHistory } from '../history/batch-history';
+import { type HistoryChunk, readBatchHistory } from '../history/batch-history';
 import { CircuitBreaker, type Settled } from './circuit-breaker';
 import type {
   AlertPublisher,
@@ -65,6 +66,11 @@ export interface ShardDeps {
   clock: Clock;
   /** Shard plans and checkpoints. */
   runState: RunStateStore;
+  /**
+   * The open and acknowledged discrepancies, loaded once for the shards one process runs (and kept
+   * up to date by them); left out, each shard loads them.
+   */
+  activeDiscrepancies?: Map<string, DiscrepancyState>;
   /** Running history totals between runs; left out, every run reads every user's whole history. */
   history?: HistoryStore;
   /** How long before the as-of a deposit or trade may be not yet reflected (in-flight), in ms (default 15 min). */
@@ -105,6 +111,9 @@ function keepForFlush(write: Promise<void>): Promise<void> {
   return write;
 }
 
+/** Pages whose running totals are read in one call. */
+const TOTALS_READ_AHEAD = 10;
+
 /** Pages whose lifecycle writes may wait behind the reads before the reads wait for them. */
 const MAX_WRITE_BACKLOG = 8;
 
@@ -139,6 +148,7 @@ export async function runShard(
     plan.runId,
     { alertAfterRuns: deps.alertAfterRuns ?? 1, stormThreshold: deps.stormThreshold ?? 50, dryRun: plan.dryRun },
     tally.effects,
+    deps.activeDiscrepancies,
   );
   const scope = plan.scope;
   const graceMs = deps.graceMs ?? 15 * 60_000;
@@ -149,6 +159,30 @@ export async function runShard(
     await effects.settle(deps.clock.now().toISOString());
   };
 
+  /**
+   * A page's stored running totals. Pages are read in order, so the totals of the next few pages
+   * are read with it in one call; each waits in `totalsAhead` until its page is read.
+   */
+  const totalsAhead = new Map<number, Promise<HistoryChunk | undefined>>();
+  const storedTotalsOf = (page: number): Promise<HistoryChunk | undefined> => {
+    const history = deps.history;
+    if (!history || scope?.users) return Promise.resolve(undefined);
+    if (!totalsAhead.has(page)) {
+      const pages = Array.from({ length: TOTALS_READ_AHEAD }, (_, i) => page + i).filter(
+        (p) => p === page || p < (range.endPage ?? Infinity),
+      );
+      const loaded = history.load(pages.map((p) => totalsKey(plan.pageSize, p)));
+      for (const p of pages) {
+        const one = loaded.then((chunks) => chunks.get(totalsKey(plan.pageSize, p)));
+        one.catch(() => undefined); // a page never read (the worker stopped) must not reject unheard
+        totalsAhead.set(p, one);
+      }
+    }
+    const stored = totalsAhead.get(page) as Promise<HistoryChunk | undefined>;
+    totalsAhead.delete(page);
+    return stored;
+  };
+
   /** Everything read for one page, before any check runs (so the next page's reads can overlap this page's checks). */
   const read = async (page: number) => {
     const listing = await breaker.call('reporting', () => deps.reporting.usersPage(page, plan.pageSize));
@@ -157,7 +191,7 @@ export async function runShard(
     const users = scope?.users ? listing.value.users.filter((user) => scope.users?.includes(user.userId)) : listing.value.users;
     if (users.length === 0) return { page, listing };
     const userIds = users.map((user) => user.userId);
-    const storedTotals = deps.history && !scope?.users ? deps.history.load(totalsKey(plan.pageSize, page)) : Promise.resolve(undefined);
+    const storedTotals = storedTotalsOf(page);
     const balancesRead = Promise.all(users.map((user) => breaker.call('reporting', () => deps.reporting.userBalances(user.userId))));
     const openOrdersRead = Promise.all(users.map((user) => breaker.call('reporting', () => deps.reporting.openOrders(user.userId))));
     const backOfficeRead = breaker.call('backoffice', () => deps.backOffice.balances(userIds, assetIds));

@@ -1,23 +1,23 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
+  type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { CompliancePort } from '../compliance/compliance-port';
 import type { DiscrepancyState, DiscrepancyStatus, LifecycleEvent } from '../domain/lifecycle';
 import type { Severity } from '../domain/severity';
-import { BadRequestError, ReconError } from '../errors';
-import type { DiscrepancyStore, RunStart } from '../runs/ports';
+import { BadRequestError, ConcurrentUpdateError } from '../errors';
+import type { DiscrepancyStore, DiscrepancyWrite, RunStart } from '../runs/ports';
 import type { RunSummary } from '../runs/run-summary';
 import type { StoredSourceState } from '../runs/source-transitions';
 import type { SourceName } from '../sources/source-error';
+import { batchGetAll } from './batch-get';
 
 /** Table names of the store. */
 export interface StoreTables {
@@ -26,14 +26,6 @@ export interface StoreTables {
   history: string;
   /** Running history totals per batch of users and shard checkpoints (`lib/history`). */
   totals: string;
-}
-
-/** Thrown when a discrepancy changed between read and write (another writer won): the caller reads again. */
-export class ConcurrentUpdateError extends ReconError {
-  override readonly name = 'ConcurrentUpdateError';
-  constructor(readonly id: string) {
-    super(`discrepancy ${id} was changed by another writer`);
-  }
 }
 
 const SEVERITY_ORDER: Record<Severity, string> = { critical: '0', high: '1', medium: '2', low: '3' };
@@ -154,34 +146,39 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
   }
 
   async getMany(ids: string[]): Promise<Map<string, DiscrepancyState>> {
-    const found = new Map<string, DiscrepancyState>();
-    for (let start = 0; start < ids.length; start += 100) {
-      let keys: Record<string, unknown>[] | undefined = ids.slice(start, start + 100).map((id) => ({ id }));
-      // BatchGet may leave keys unprocessed under load: ask again for those.
-      for (let attempt = 0; keys && keys.length > 0; attempt++) {
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
-        const answer: BatchGetCommandOutput = await this.client.send(
-          new BatchGetCommand({ RequestItems: { [this.tables.discrepancies]: { Keys: keys, ConsistentRead: true } } }),
-        );
-        for (const item of answer.Responses?.[this.tables.discrepancies] ?? []) found.set(item.id as string, withoutIndexKeys(item));
-        keys = answer.UnprocessedKeys?.[this.tables.discrepancies]?.Keys;
-      }
-    }
-    return found;
+    const items = await batchGetAll(
+      this.client,
+      this.tables.discrepancies,
+      ids.map((id) => ({ id })),
+      { consistentRead: true },
+    );
+    return new Map(items.map((item) => [item.id as string, withoutIndexKeys(item)]));
   }
 
   /**
    * Many writes as few transactions (up to 50 discrepancies with their history entries each): a
-   * run's page of findings costs one call instead of two per discrepancy. When another writer won
-   * a race (a condition failed), the transaction changes nothing and its writes are made one by one,
-   * so each conflict is reported for its own discrepancy.
+   * run's page of findings costs one call instead of two per discrepancy. A write whose stored
+   * version is not the expected one (another writer won, or a discrepancy thought new exists) is
+   * left out and its id returned; the rest of its transaction is sent again without it.
    */
-  async saveMany(
-    writes: { next: DiscrepancyState; event: LifecycleEvent | undefined; expectedVersion: number | undefined }[],
-  ): Promise<void> {
+  async saveMany(writes: DiscrepancyWrite[]): Promise<string[]> {
+    const conflicts: string[] = [];
     for (let start = 0; start < writes.length; start += 50) {
-      const chunk = writes.slice(start, start + 50);
-      const items = chunk.flatMap(({ next, event, expectedVersion }) => [
+      let chunk = writes.slice(start, start + 50);
+      while (chunk.length > 0) {
+        const outcome = await this.transact(chunk);
+        conflicts.push(...outcome.conflicts);
+        chunk = outcome.unwritten;
+      }
+    }
+    return conflicts;
+  }
+
+  /** One transaction: the ids whose condition failed, and the writes still to make (none when it went through). */
+  private async transact(chunk: DiscrepancyWrite[]): Promise<{ conflicts: string[]; unwritten: DiscrepancyWrite[] }> {
+    const owners: string[] = [];
+    const items = chunk.flatMap(({ next, event, expectedVersion }) => {
+      const puts: NonNullable<TransactWriteCommandInput['TransactItems']> = [
         {
           Put: {
             TableName: this.tables.discrepancies,
@@ -191,13 +188,31 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
           },
         },
         ...(event ? [{ Put: { TableName: this.tables.history, Item: this.historyItem(event) } }] : []),
-      ]);
-      try {
-        await this.client.send(new TransactWriteCommand({ TransactItems: items }));
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error;
-        for (const { next, event, expectedVersion } of chunk) await this.save(next, event, expectedVersion);
+      ];
+      for (const _ of puts) owners.push(next.id);
+      return puts;
+    });
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+      return { conflicts: [], unwritten: [] };
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      const failed = [...new Set(reasons.flatMap((reason, i) => (reason.Code === 'ConditionalCheckFailed' ? [owners[i] as string] : [])))];
+      // Cancelled for another reason (a conflicting transaction, throttling): one by one, so each fails on its own.
+      if (failed.length === 0 || reasons.some((reason) => reason.Code && !['None', 'ConditionalCheckFailed'].includes(reason.Code))) {
+        const conflicts: string[] = [];
+        for (const { next, event, expectedVersion } of chunk) {
+          try {
+            await this.save(next, event, expectedVersion);
+          } catch (cause) {
+            if (!(cause instanceof ConcurrentUpdateError)) throw cause;
+            conflicts.push(next.id);
+          }
+        }
+        return { conflicts, unwritten: [] };
       }
+      return { conflicts: failed, unwritten: chunk.filter(({ next }) => !failed.includes(next.id)) };
     }
   }
 

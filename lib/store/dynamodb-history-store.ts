@@ -1,8 +1,9 @@
 import { promisify } from 'node:util';
 import { gunzip as gunzipCallback, gzip as gzipCallback } from 'node:zlib';
-import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { HistoryChunk } from '../history/batch-history';
 import type { HistoryStore } from '../runs/ports';
+import { batchGetAll } from './batch-get';
 
 /** Compression runs on libuv's thread pool, off the event loop that parses the upstream pages. */
 const gzip = promisify(gzipCallback);
@@ -22,24 +23,38 @@ export class DynamoDbHistoryStore implements HistoryStore {
     private readonly table: string,
   ) {}
 
-  async load(key: string): Promise<HistoryChunk | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: { chunk: key } }));
-    if (!Item) return undefined;
-    const parts: Uint8Array[] = [Item.data as Uint8Array];
-    const count = Number(Item.parts ?? 1);
+  async load(keys: string[]): Promise<Map<string, HistoryChunk>> {
+    const heads = await batchGetAll(
+      this.client,
+      this.table,
+      keys.map((chunk) => ({ chunk })),
+    );
+    const chunks = new Map<string, HistoryChunk>();
+    await Promise.all(
+      heads.map(async (head) => {
+        const chunk = await this.decode(head);
+        if (chunk) chunks.set(head.chunk as string, chunk);
+      }),
+    );
+    return chunks;
+  }
+
+  /** A head item's totals, with its other parts read; undefined when a part is missing (a write cut off half way). */
+  private async decode(head: Record<string, unknown>): Promise<HistoryChunk | undefined> {
+    const parts: Uint8Array[] = [head.data as Uint8Array];
+    const count = Number(head.parts ?? 1);
     if (count > 1) {
-      const keys = Array.from({ length: count - 1 }, (_, i) => ({ chunk: `${key}#part${i + 1}` }));
-      const { Responses } = await this.client.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys } } }));
+      const keys = Array.from({ length: count - 1 }, (_, i) => ({ chunk: `${head.chunk}#part${i + 1}` }));
       // Parts of another write (cut off before its head was written) do not belong to this head.
       const found = new Map(
-        (Responses?.[this.table] ?? [])
-          .filter((item) => item.watermark === Item.watermark)
+        (await batchGetAll(this.client, this.table, keys))
+          .filter((item) => item.watermark === head.watermark)
           .map((item) => [item.chunk as string, item.data as Uint8Array]),
       );
       for (const { chunk } of keys) {
         const data = found.get(chunk);
-        // A part missing (a write cut off half way): the totals are not trusted; the users are read in full.
-        if (!data || found.size !== keys.length) return undefined;
+        // Not trusted: the users are read in full.
+        if (!data) return undefined;
         parts.push(data);
       }
     }

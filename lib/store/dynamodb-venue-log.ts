@@ -1,15 +1,14 @@
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { VenueCheckLog } from '../runs/ports';
 import type { VenueSource } from '../runs/venue-schedule';
+import { batchGetAll } from './batch-get';
 
 /** Default buckets per venue: 32 × ~300 KB holds ~150,000 keys, more than MultiMarkets' 100 calls a minute can check in a day. */
 export const VENUE_LOG_BUCKETS = 32;
 /** Keys set by one update: keeps the update expression well under DynamoDB's 4 KB limit. */
 const KEYS_PER_UPDATE = 100;
-/** Keys read by one BatchGetItem (DynamoDB's limit). */
-const ITEMS_PER_BATCH_GET = 100;
 
 /**
  * Keeps when each venue account was last checked in the runs table, as a few items per venue
@@ -30,18 +29,9 @@ export class DynamoDbVenueCheckLog implements VenueCheckLog {
   async lastChecked(source: VenueSource): Promise<Map<string, string>> {
     const checked = new Map<string, string>();
     const keys = Array.from({ length: this.buckets }, (_, bucket) => ({ runId: bucketId(source, bucket) }));
-    for (let start = 0; start < keys.length; start += ITEMS_PER_BATCH_GET) {
-      let pending: Record<string, unknown>[] | undefined = keys.slice(start, start + ITEMS_PER_BATCH_GET);
-      while (pending && pending.length > 0) {
-        const answer: BatchGetCommandOutput = await this.client.send(
-          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: pending, ConsistentRead: true } } }),
-        );
-        for (const item of answer.Responses?.[this.table] ?? []) {
-          for (const [key, at] of Object.entries((item.checked ?? {}) as Record<string, unknown>)) {
-            if (typeof at === 'string') checked.set(key, at);
-          }
-        }
-        pending = answer.UnprocessedKeys?.[this.table]?.Keys;
+    for (const item of await batchGetAll(this.client, this.table, keys, { consistentRead: true })) {
+      for (const [key, at] of Object.entries((item.checked ?? {}) as Record<string, unknown>)) {
+        if (typeof at === 'string') checked.set(key, at);
       }
     }
     return checked;

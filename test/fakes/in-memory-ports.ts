@@ -1,5 +1,6 @@
 import type { Discrepancy } from '../../lib/domain/discrepancy';
 import type { DiscrepancyState, LifecycleEvent } from '../../lib/domain/lifecycle';
+import { ConcurrentUpdateError } from '../../lib/errors';
 import type { AlertPublisher, DiscrepancyStore, RunStart, SourceProblem, VenueCheckLog } from '../../lib/runs/ports';
 import type { RunSummary } from '../../lib/runs/run-summary';
 import type { StoredSourceState } from '../../lib/runs/source-transitions';
@@ -41,7 +42,7 @@ export class InMemoryStore implements DiscrepancyStore {
   async save(next: DiscrepancyState, event: LifecycleEvent | undefined, expectedVersion: number | undefined) {
     const current = this.discrepancies.get(next.id);
     if ((expectedVersion === undefined && current) || (expectedVersion !== undefined && current?.version !== expectedVersion)) {
-      throw new Error(`version conflict on ${next.id}`);
+      throw new ConcurrentUpdateError(next.id);
     }
     this.discrepancies.set(next.id, next);
     if (event) this.history.push(event);

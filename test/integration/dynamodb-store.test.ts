@@ -2,8 +2,11 @@ import { DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { Discrepancy } from '../../lib/domain/discrepancy';
 import { acknowledge, observe } from '../../lib/domain/lifecycle';
+import { ConcurrentUpdateError } from '../../lib/errors';
+import type { AlertPublisher } from '../../lib/runs/ports';
+import { RunEffects } from '../../lib/runs/run-effects';
 import { emptyTallies, type RunSummary } from '../../lib/runs/run-summary';
-import { ConcurrentUpdateError, DynamoDbDiscrepancyStore } from '../../lib/store/dynamodb-discrepancy-store';
+import { DynamoDbDiscrepancyStore } from '../../lib/store/dynamodb-discrepancy-store';
 import { freshTables } from '../support/local-services';
 
 const found = (runId: string, overrides: Partial<Discrepancy> = {}): Discrepancy => ({
@@ -102,6 +105,50 @@ describe('DynamoDbDiscrepancyStore (DynamoDB Local)', () => {
     expect(await store.acquireLock('r-2', 60_000, new Date(now.getTime() + 61_000))).toBe(true);
     await store.releaseLock('r-2');
     expect(await store.acquireLock('r-3', 60_000, now)).toBe(true);
+  });
+
+  it('writes a batch in transactions, leaving out only the writes whose stored version moved, and names them', async () => {
+    const { tables, documents } = await freshTables();
+    const store = new DynamoDbDiscrepancyStore(documents, tables);
+    const existing = opened('r1');
+    const other = opened('r1', { id: 'cross-source:u2:btc', check: 'cross-source', userId: 'u2', asset: 'btc' });
+    await store.save(existing, undefined, undefined);
+    await store.save(other, undefined, undefined);
+    const fresh = opened('r2', { id: 'amount-split:u3:eth', userId: 'u3' });
+    const event = (id: string) => ({ discrepancyId: id, type: 'opened' as const, at: '2026-11-23T00:00:00.000Z', runId: 'r2' });
+    const conflicts = await store.saveMany([
+      { next: fresh, event: event(fresh.id), expectedVersion: undefined },
+      // Thought new, but stored: refused.
+      { next: { ...existing, runsSeen: 9 }, event: event(existing.id), expectedVersion: undefined },
+      // A stale version: refused.
+      { next: { ...other, version: 5, runsSeen: 9 }, event: undefined, expectedVersion: 4 },
+    ]);
+    expect(conflicts.sort()).toEqual([existing.id, other.id].sort());
+    expect(await store.get(fresh.id)).toMatchObject({ version: 1, userId: 'u3' });
+    expect((await store.history(fresh.id)).map((item) => item.type)).toEqual(['opened']);
+    expect((await store.get(existing.id))?.runsSeen).toBe(1);
+    expect(await store.history(existing.id)).toEqual([]);
+    expect((await store.get(other.id))?.runsSeen).toBe(1);
+  });
+
+  it('reopens a resolved discrepancy found again, though a run writes findings without reading them first', async () => {
+    const { tables, documents } = await freshTables();
+    const store = new DynamoDbDiscrepancyStore(documents, tables);
+    const options = { alertAfterRuns: 1, stormThreshold: 50, dryRun: false };
+    const silent = { discrepancyResolved: async () => undefined } as unknown as AlertPublisher;
+    const first = await RunEffects.start(store, silent, 'r1', options);
+    await first.findings([found('r1')]);
+    const second = await RunEffects.start(store, silent, 'r2', options);
+    second.match({ check: 'amount-split', userId: 'u1', asset: 'eth', outcome: 'match' });
+    await second.settle('2026-11-23T00:00:00.000Z');
+    expect(await store.get(found('r1').id)).toMatchObject({ status: 'resolved' });
+    const third = await RunEffects.start(store, silent, 'r3', options);
+    const other = found('r3', { id: 'amount-split:u2:eth', userId: 'u2' });
+    await third.findings([found('r3', { detectedAt: '2026-11-24T00:00:00.000Z' }), other]);
+    expect(third.tally).toMatchObject({ opened: 1, reopened: 1 });
+    expect(await store.get(found('r1').id)).toMatchObject({ status: 'open', version: 3 });
+    expect((await store.history(found('r1').id)).map((event) => event.type)).toEqual(['opened', 'resolved', 'reopened']);
+    expect(await store.get(other.id)).toMatchObject({ status: 'open', version: 1 });
   });
 
   it('expires history by TTL', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Discrepancy } from '../../../lib/domain/discrepancy';
-import { acknowledge, InvalidTransitionError, observe, resolveManually } from '../../../lib/domain/lifecycle';
+import { acknowledge, type DiscrepancyState, InvalidTransitionError, observe, resolveManually } from '../../../lib/domain/lifecycle';
 import type { Severity } from '../../../lib/domain/severity';
 import { RunEffects, sendRunAlerts } from '../../../lib/runs/run-effects';
 import { InMemoryStore, RecordingAlerts } from '../../fakes/in-memory-ports';
@@ -117,6 +117,29 @@ describe('the discrepancy lifecycle', () => {
     await run(store, alerts, 'r1', [finding('r1', 'presence:u1:btc')]);
     await run(store, alerts, 'r2', [], ['presence:u1:*']);
     expect(store.discrepancies.get('presence:u1:btc')?.status).toBe('resolved');
+  });
+
+  it('resolves from the stored state what an analyst acknowledged during the run, and leaves alone what they resolved', async () => {
+    const store = new InMemoryStore();
+    const alerts = new RecordingAlerts();
+    await run(store, alerts, 'r1', [finding('r1'), finding('r1', 'amount-split:u2:btc')]);
+    const effects = await RunEffects.start(store, alerts, 'r2', { alertAfterRuns: 1, stormThreshold: 50, dryRun: false });
+    // Changed after the run loaded them: the run's copies are stale.
+    const first = store.discrepancies.get('amount-split:u1:btc') as DiscrepancyState;
+    await store.save(acknowledge(first, 'alice', 'looking', '2026-11-29T00:00:00.000Z'), undefined, first.version);
+    const second = store.discrepancies.get('amount-split:u2:btc') as DiscrepancyState;
+    await store.save(resolveManually(second, 'bob', 'fixed', '2026-11-29T00:00:00.000Z'), undefined, second.version);
+    effects.match(match('amount-split:u1:btc'));
+    effects.match(match('amount-split:u2:btc'));
+    await effects.settle('2026-11-30T00:00:00.000Z');
+    expect(effects.tally.resolved).toBe(1);
+    expect(store.discrepancies.get('amount-split:u1:btc')).toMatchObject({
+      status: 'resolved',
+      resolvedBy: 'system',
+      acknowledgedBy: 'alice',
+    });
+    expect(store.discrepancies.get('amount-split:u2:btc')).toMatchObject({ status: 'resolved', resolvedBy: 'bob' });
+    expect(alerts.resolved.map((state) => state.id)).toEqual(['amount-split:u1:btc']);
   });
 
   it('writes and alerts nothing on a dry run', async () => {

@@ -1,0 +1,48 @@
+import { randomBytes } from 'node:crypto';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import type { HistoryChunk, UserTotals } from '../../lib/history/batch-history';
+import { DynamoDbHistoryStore } from '../../lib/store/dynamodb-history-store';
+import { freshTables } from '../support/local-services';
+
+const totals = (total: string): UserTotals => ({
+  positions: { eth: { total, kinds: { deposits: { count: 1, sum: total, latest: [['t1', 1_700_000_000_000]] } } } },
+  applied: [],
+  pending: [],
+  openOrders: [],
+});
+
+/** A chunk whose compressed JSON is about `bytes` long: random ids do not compress. */
+function bigChunk(watermark: number, bytes: number): HistoryChunk {
+  const users: Record<string, UserTotals> = {};
+  for (let i = 0; i * 40 < bytes; i++)
+    users[randomBytes(16).toString('hex')] = { ...totals('1'), openOrders: [randomBytes(8).toString('hex')] };
+  return { watermark, users };
+}
+
+describe('DynamoDbHistoryStore (DynamoDB Local)', () => {
+  it('reads several pages of totals in one load, exact to the last digit, and leaves out the pages not stored', async () => {
+    const { tables, documents } = await freshTables();
+    const store = new DynamoDbHistoryStore(documents, tables.totals);
+    const exact = '9007199254740993.123456789012345678';
+    await store.save('totals#200#1', { watermark: 1000, users: { u1: totals(exact) } });
+    await store.save('totals#200#3', { watermark: 2000, users: { u3: totals('0.000000000000000001') } });
+    const loaded = await store.load(['totals#200#1', 'totals#200#2', 'totals#200#3']);
+    expect([...loaded.keys()].sort()).toEqual(['totals#200#1', 'totals#200#3']);
+    expect(loaded.get('totals#200#1')?.users.u1?.positions.eth?.total).toBe(exact);
+    expect(loaded.get('totals#200#3')).toMatchObject({ watermark: 2000 });
+    expect((await store.load([])).size).toBe(0);
+  });
+
+  it('splits a chunk above the item limit into parts and reads it whole; a missing part makes the page untrusted', async () => {
+    const { tables, documents } = await freshTables();
+    const store = new DynamoDbHistoryStore(documents, tables.totals);
+    const chunk = bigChunk(5000, 800_000);
+    await store.save('totals#200#7', chunk);
+    const loaded = (await store.load(['totals#200#7'])).get('totals#200#7');
+    expect(Object.keys(loaded?.users ?? {}).length).toBe(Object.keys(chunk.users).length);
+    expect(loaded).toEqual(chunk);
+    await documents.send(new DeleteCommand({ TableName: tables.totals, Key: { chunk: 'totals#200#7#part1' } }));
+    expect((await store.load(['totals#200#7'])).has('totals#200#7')).toBe(false);
+  });
+});
