@@ -1,20 +1,29 @@
 import { promisify } from 'node:util';
-import { gunzip as gunzipCallback, gzip as gzipCallback } from 'node:zlib';
+import { brotliCompress, brotliDecompress, constants, gunzip as gunzipCallback } from 'node:zlib';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { HistoryChunk } from '../history/batch-history';
 import type { HistoryStore } from '../runs/ports';
 import { batchGetAll } from './batch-get';
 
-/** Compression runs on libuv's thread pool, off the event loop that parses the upstream pages. */
-const gzip = promisify(gzipCallback);
-const gunzip = promisify(gunzipCallback);
+/**
+ * Compression runs on libuv's thread pool, off the event loop that parses the upstream pages.
+ * Brotli at quality 1: for this JSON it is ~6× faster than gzip's default level and about as small
+ * (a 225 KB page: 0.9 ms → 54 KB, against gzip 5.3 ms → 50 KB). Chunks written before it (gzip,
+ * no `encoding`) are still read.
+ */
+const compress = promisify(brotliCompress);
+const BROTLI_OPTIONS = { params: { [constants.BROTLI_PARAM_QUALITY]: 1, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT } };
+const decompressors: Record<string, (data: Buffer) => Promise<Buffer>> = {
+  br: promisify(brotliDecompress),
+  gzip: promisify(gunzipCallback),
+};
 
 /** Bytes of compressed totals per item: DynamoDB's item limit is 400 KB. */
 const PART_BYTES = 350_000;
 
 /**
  * Running history totals in the totals table: one item per page of the user listing, its JSON
- * gzip-compressed (≈ 5× smaller, so a page of 200 users is one item of ~20–80 KB), split into parts
+ * compressed (≈ 4× smaller, so a page of 200 users is one item of ~20–80 KB), split into parts
  * when it would not fit one item. Written whole by the run that owns the page, so no condition is needed.
  */
 export class DynamoDbHistoryStore implements HistoryStore {
@@ -58,11 +67,14 @@ export class DynamoDbHistoryStore implements HistoryStore {
         parts.push(data);
       }
     }
-    return JSON.parse((await gunzip(Buffer.concat(parts))).toString('utf8')) as HistoryChunk;
+    const decompress = decompressors[String(head.encoding ?? 'gzip')];
+    // Written by a later version in an encoding this one does not know: read the users in full.
+    if (!decompress) return undefined;
+    return JSON.parse((await decompress(Buffer.concat(parts))).toString('utf8')) as HistoryChunk;
   }
 
   async save(key: string, chunk: HistoryChunk): Promise<void> {
-    const data = await gzip(JSON.stringify(chunk));
+    const data = await compress(JSON.stringify(chunk), BROTLI_OPTIONS);
     const count = Math.max(1, Math.ceil(data.length / PART_BYTES));
     // Extra parts first, the head last: a reader never sees a head whose parts are not there yet.
     for (let i = 1; i < count; i++) {
@@ -76,7 +88,7 @@ export class DynamoDbHistoryStore implements HistoryStore {
     await this.client.send(
       new PutCommand({
         TableName: this.table,
-        Item: { chunk: key, watermark: chunk.watermark, parts: count, data: data.subarray(0, PART_BYTES) },
+        Item: { chunk: key, watermark: chunk.watermark, parts: count, encoding: 'br', data: data.subarray(0, PART_BYTES) },
       }),
     );
   }

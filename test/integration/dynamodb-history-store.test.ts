@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
+import { gzipSync } from 'node:zlib';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { HistoryChunk, UserTotals } from '../../lib/history/batch-history';
 import { DynamoDbHistoryStore } from '../../lib/store/dynamodb-history-store';
@@ -44,5 +45,19 @@ describe('DynamoDbHistoryStore (DynamoDB Local)', () => {
     expect(loaded).toEqual(chunk);
     await documents.send(new DeleteCommand({ TableName: tables.totals, Key: { chunk: 'totals#200#7#part1' } }));
     expect((await store.load(['totals#200#7'])).has('totals#200#7')).toBe(false);
+  });
+
+  it('still reads totals stored gzip-compressed by an earlier version, and ignores an encoding it does not know', async () => {
+    const { tables, documents } = await freshTables();
+    const store = new DynamoDbHistoryStore(documents, tables.totals);
+    const chunk: HistoryChunk = { watermark: 3000, users: { u9: totals('12.5') } };
+    const data = gzipSync(JSON.stringify(chunk));
+    await documents.send(new PutCommand({ TableName: tables.totals, Item: { chunk: 'totals#200#1', watermark: 3000, parts: 1, data } }));
+    await documents.send(
+      new PutCommand({ TableName: tables.totals, Item: { chunk: 'totals#200#2', watermark: 3000, parts: 1, encoding: 'zstd', data } }),
+    );
+    const loaded = await store.load(['totals#200#1', 'totals#200#2']);
+    expect(loaded.get('totals#200#1')).toEqual(chunk);
+    expect(loaded.has('totals#200#2')).toBe(false);
   });
 });
