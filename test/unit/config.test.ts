@@ -48,6 +48,49 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).not.toMatch(/nope-secretish|lots/);
   });
 
+  it('reads the scale settings — shards, history overlap, venue coverage — with their defaults, and refuses values out of range', () => {
+    expect(loadConfig(minimal)).toMatchObject({
+      shards: { users: 20_000, concurrency: 4 },
+      historyOverlapMs: 3_600_000,
+      venues: { coverageHours: 24, runSeconds: 300 },
+      shardFunctionName: undefined,
+    });
+    expect(
+      loadConfig({
+        ...minimal,
+        SHARD_USERS: '5000',
+        SHARD_CONCURRENCY: '16',
+        HISTORY_OVERLAP_MINUTES: '0',
+        VENUE_COVERAGE_HOURS: '6',
+        VENUE_RUN_SECONDS: '60',
+        SHARD_FUNCTION_NAME: 'balance-recon-dev-runShard',
+      }),
+    ).toMatchObject({
+      shards: { users: 5000, concurrency: 16 },
+      historyOverlapMs: 0,
+      venues: { coverageHours: 6, runSeconds: 60 },
+      shardFunctionName: 'balance-recon-dev-runShard',
+    });
+    const problems = problemsOf({
+      ...minimal,
+      SHARD_USERS: '0',
+      SHARD_CONCURRENCY: '1001',
+      HISTORY_OVERLAP_MINUTES: '-5',
+      VENUE_COVERAGE_HOURS: '721',
+      VENUE_RUN_SECONDS: '901',
+      SHARD_FUNCTION_NAME: 'not a function name!',
+    }).join('\n');
+    for (const name of [
+      'SHARD_USERS',
+      'SHARD_CONCURRENCY',
+      'HISTORY_OVERLAP_MINUTES',
+      'VENUE_COVERAGE_HOURS',
+      'VENUE_RUN_SECONDS',
+      'SHARD_FUNCTION_NAME',
+    ])
+      expect(problems).toMatch(new RegExp(`^${name}`, 'm'));
+  });
+
   it('never shows a token when the configuration is logged or serialised', () => {
     const config = loadConfig(minimal);
     const shown = `${JSON.stringify(config)} ${inspect(config, { depth: 10 })} ${String(config.backOffice.token)}`;
