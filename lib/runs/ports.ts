@@ -96,15 +96,15 @@ export interface DiscrepancyStore {
   /** Every open or acknowledged discrepancy. */
   active(): Promise<Map<string, DiscrepancyState>>;
   get(id: string): Promise<DiscrepancyState | undefined>;
-  /** Many at once (optional: without it, one `get` each). */
-  getMany?(ids: string[]): Promise<Map<string, DiscrepancyState>>;
+  /** Many at once; an id not stored is left out. */
+  getMany(ids: string[]): Promise<Map<string, DiscrepancyState>>;
   /** Writes the new state (if its version is still `expectedVersion`; new when undefined) and appends the event. */
   save(next: DiscrepancyState, event: LifecycleEvent | undefined, expectedVersion: number | undefined): Promise<void>;
   /**
-   * Many `save`s at once (optional: without it, one `save` each). A write whose stored version is
-   * not `expectedVersion` is not made: its id is returned, and every other write is made.
+   * Many `save`s at once. A write whose stored version is not `expectedVersion` is not made: its
+   * id is returned, and every other write is made.
    */
-  saveMany?(writes: DiscrepancyWrite[]): Promise<string[]>;
+  saveMany(writes: DiscrepancyWrite[]): Promise<string[]>;
   saveRun(summary: RunSummary): Promise<void>;
   /** What the last runs left of each source's health, for alerting on changes only. */
   sourceStates(): Promise<Partial<Record<SourceName, StoredSourceState>>>;

@@ -58,24 +58,13 @@ export class RunEffects {
   }
 
   /**
-   * Checks found these in this run. With a batch-writing store, a finding not among the active
-   * discrepancies is written as new without reading first (most are); one that exists after all
-   * (resolved earlier, or changed by an analyst meanwhile) is refused by the store, read and
-   * written again from what is stored. Without one, each is read and saved on its own.
+   * Checks found these in this run. A finding not among the active discrepancies is written as
+   * new without reading first (most are); one that exists after all (resolved earlier, or changed
+   * by an analyst meanwhile) is refused by the store, read and written again from what is stored.
    */
   async findings(discrepancies: Discrepancy[]): Promise<void> {
     for (const discrepancy of discrepancies) this.found.add(discrepancy.id);
     if (this.options.dryRun || discrepancies.length === 0) return;
-    const saveMany = this.store.saveMany?.bind(this.store);
-    if (!saveMany) {
-      for (const discrepancy of discrepancies) {
-        const change = this.change(discrepancy, this.active.get(discrepancy.id) ?? (await this.store.get(discrepancy.id)));
-        if (!change) continue;
-        await this.store.save(change.write.next, change.write.event, change.write.expectedVersion);
-        change.apply();
-      }
-      return;
-    }
     let pending = discrepancies;
     let stored: Map<string, DiscrepancyState> | undefined;
     for (let attempt = 0; ; attempt++) {
@@ -83,13 +72,13 @@ export class RunEffects {
         const change = this.change(discrepancy, stored ? stored.get(discrepancy.id) : this.active.get(discrepancy.id));
         return change ? [change] : [];
       });
-      const conflicts = new Set(await saveMany(changes.map((change) => change.write)));
+      const conflicts = new Set(await this.store.saveMany(changes.map((change) => change.write)));
       for (const change of changes) if (!conflicts.has(change.write.next.id)) change.apply();
       if (conflicts.size === 0) return;
       // Read what is stored and try once more; a second refusal means another writer is busy with it.
       if (attempt > 0) throw new ConcurrentUpdateError([...conflicts][0] as string);
       pending = pending.filter((discrepancy) => conflicts.has(discrepancy.id));
-      stored = await this.read([...conflicts]);
+      stored = await this.store.getMany([...conflicts]);
     }
   }
 
@@ -123,16 +112,6 @@ export class RunEffects {
         if (due) this.due(next);
       },
     };
-  }
-
-  private async read(ids: string[]): Promise<Map<string, DiscrepancyState>> {
-    if (this.store.getMany) return await this.store.getMany(ids);
-    const found = new Map<string, DiscrepancyState>();
-    for (const id of ids) {
-      const state = await this.store.get(id);
-      if (state) found.set(id, state);
-    }
-    return found;
   }
 
   /** A check found `discrepancy` in this run. */

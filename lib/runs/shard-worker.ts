@@ -168,9 +168,7 @@ export async function runShard(
     const history = deps.history;
     if (!history || scope?.users) return Promise.resolve(undefined);
     if (!totalsAhead.has(page)) {
-      const pages = Array.from({ length: TOTALS_READ_AHEAD }, (_, i) => page + i).filter(
-        (p) => p === page || p < (range.endPage ?? Infinity),
-      );
+      const pages = Array.from({ length: Math.min(TOTALS_READ_AHEAD, (range.endPage ?? Infinity) - page) }, (_, i) => page + i);
       const loaded = history.load(pages.map((p) => totalsKey(plan.pageSize, p)));
       for (const p of pages) {
         const one = loaded.then((chunks) => chunks.get(totalsKey(plan.pageSize, p)));

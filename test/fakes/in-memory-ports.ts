@@ -1,7 +1,7 @@
 import type { Discrepancy } from '../../lib/domain/discrepancy';
 import type { DiscrepancyState, LifecycleEvent } from '../../lib/domain/lifecycle';
 import { ConcurrentUpdateError } from '../../lib/errors';
-import type { AlertPublisher, DiscrepancyStore, RunStart, SourceProblem, VenueCheckLog } from '../../lib/runs/ports';
+import type { AlertPublisher, DiscrepancyStore, DiscrepancyWrite, RunStart, SourceProblem, VenueCheckLog } from '../../lib/runs/ports';
 import type { RunSummary } from '../../lib/runs/run-summary';
 import type { StoredSourceState } from '../../lib/runs/source-transitions';
 import type { VenueSource } from '../../lib/runs/venue-schedule';
@@ -37,6 +37,28 @@ export class InMemoryStore implements DiscrepancyStore {
 
   async get(id: string) {
     return this.discrepancies.get(id);
+  }
+
+  async getMany(ids: string[]) {
+    return new Map(
+      ids.flatMap((id) => {
+        const state = this.discrepancies.get(id);
+        return state ? [[id, state] as const] : [];
+      }),
+    );
+  }
+
+  async saveMany(writes: DiscrepancyWrite[]) {
+    const conflicts: string[] = [];
+    for (const { next, event, expectedVersion } of writes) {
+      try {
+        await this.save(next, event, expectedVersion);
+      } catch (error) {
+        if (!(error instanceof ConcurrentUpdateError)) throw error;
+        conflicts.push(next.id);
+      }
+    }
+    return conflicts;
   }
 
   async save(next: DiscrepancyState, event: LifecycleEvent | undefined, expectedVersion: number | undefined) {
