@@ -79,7 +79,7 @@ export class Ledger {
     const totals = position.kinds[flow.kind];
     totals.count++;
     totals.sum = totals.sum.plus(flow.amount);
-    keepLatest(totals.latest, { id: flow.id, at });
+    keepLatest(totals.latest, flow.id, at);
   }
 
   /** Starts a user × asset from running totals kept by an earlier run (see `lib/history`). */
@@ -92,7 +92,7 @@ export class Ledger {
       const target = position.kinds[kind];
       target.count += stored.count;
       target.sum = target.sum.plus(Amount.parse(stored.sum));
-      for (const [id, at] of stored.latest) keepLatest(target.latest, { id, at });
+      for (const [id, at] of stored.latest) keepLatest(target.latest, id, at);
     }
   }
 
@@ -138,24 +138,21 @@ export interface StoredPosition {
 }
 
 /** Inserts a row into the (at most {@link LATEST}) latest rows, newest first, ties by id. */
-function keepLatest(latest: { id: string; at: number }[], row: { id: string; at: number }): void {
+function keepLatest(latest: { id: string; at: number }[], id: string, at: number): void {
   let i = latest.length;
-  while (
-    i > 0 &&
-    ((latest[i - 1] as { at: number }).at < row.at ||
-      ((latest[i - 1] as { at: number }).at === row.at && (latest[i - 1] as { id: string }).id > row.id))
-  )
+  while (i > 0) {
+    const before = latest[i - 1] as { id: string; at: number };
+    if (before.at > at || (before.at === at && before.id <= id)) break;
     i--;
+  }
   if (i >= LATEST) return;
-  latest.splice(i, 0, row);
+  latest.splice(i, 0, { id, at });
   if (latest.length > LATEST) latest.length = LATEST;
 }
 
 function emptyKinds(): Record<FlowKind, FlowTotals> {
-  return Object.fromEntries(FLOW_KINDS.map((kind) => [kind, { count: 0, sum: Amount.ZERO, latest: [] }])) as unknown as Record<
-    FlowKind,
-    FlowTotals
-  >;
+  const empty = (): FlowTotals => ({ count: 0, sum: Amount.ZERO, latest: [] });
+  return { deposits: empty(), withdrawals: empty(), buys: empty(), sells: empty(), fees: empty() };
 }
 
 /** A Reporting `transfers` row, as far as the balance is concerned. */

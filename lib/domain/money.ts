@@ -50,7 +50,7 @@ export class Amount {
 
   /** Re-expresses the amount at a larger scale without changing its value. */
   private widen(scale: number): bigint {
-    return scale === this.scale ? this.units : this.units * 10n ** BigInt(scale - this.scale);
+    return scale === this.scale ? this.units : this.units * tenTo(scale - this.scale);
   }
 
   /** Exact sum. */
@@ -109,7 +109,7 @@ export class Amount {
    */
   roundTo(scale: number): Amount {
     if (scale >= this.scale) return this;
-    const divisor = 10n ** BigInt(this.scale - scale);
+    const divisor = tenTo(this.scale - scale);
     const negative = this.units < 0n;
     const magnitude = negative ? -this.units : this.units;
     let quotient = magnitude / divisor;
@@ -134,6 +134,13 @@ export class Amount {
   toJSON(): string {
     return this.toString();
   }
+}
+
+/** 10^0 … 10^39: the scales money is widened by, computed once (the checks widen millions of times per run). */
+const POWERS_OF_TEN = Array.from({ length: 40 }, (_, i) => 10n ** BigInt(i));
+
+function tenTo(exponent: number): bigint {
+  return POWERS_OF_TEN[exponent] ?? 10n ** BigInt(exponent);
 }
 
 const DECIMAL = /^([+-])?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;

@@ -115,9 +115,9 @@ export async function readBatchHistory(
   const apply = (userId: string, rowId: string, flows: Flow[], dated: string) => {
     const mine = applied.get(userId);
     if (!mine || flows.length === 0) return; // a row of a user outside the batch is never expected: ignored rather than misfiled
-    if (from !== undefined && knownSet.has(userId) && Date.parse(dated) < from) return; // in the stored totals
-    const counted = mine.has(rowId);
     const at = Date.parse(dated);
+    if (from !== undefined && at < from && knownSet.has(userId)) return; // in the stored totals
+    const counted = mine.has(rowId);
     for (const flow of flows) ledger.add(flow, counted, at);
     if (!counted && at <= asOf) added++;
     // Only rows the next run reads again need remembering.

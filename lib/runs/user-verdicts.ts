@@ -68,8 +68,9 @@ export function userVerdicts(reads: UserReads, run: RunContext): Verdict[] {
 
   for (const row of balances) {
     const { asset } = row;
-    const split = amountSplitCheck({ userId, ...row }, precision);
-    verdicts.push(split, sanityCheck({ userId, ...row }));
+    const splitBalance = { userId, asset, amount: row.amount, locked: row.locked, available: row.available };
+    const split = amountSplitCheck(splitBalance, precision);
+    verdicts.push(split, sanityCheck(splitBalance));
     verdicts.push(
       rootAssetPositionCheck(
         {

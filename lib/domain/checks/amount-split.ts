@@ -33,10 +33,15 @@ export function amountSplitCheck(balance: SplitBalance, precision: Precision, so
     expected,
     actual: amount,
     difference,
-    evidence: {
-      [`${source}.amount`]: amount.toString(),
-      [`${source}.locked`]: locked.toString(),
-      [`${source}.available`]: available.toString(),
-    },
+    evidence: splitEvidence(balance, source),
+  };
+}
+
+/** A split balance's figures as evidence: `source.amount`, `source.locked`, `source.available`. */
+export function splitEvidence({ amount, locked, available }: SplitBalance, source: string): Record<string, string> {
+  return {
+    [`${source}.amount`]: amount.toString(),
+    [`${source}.locked`]: locked.toString(),
+    [`${source}.available`]: available.toString(),
   };
 }

@@ -1,6 +1,6 @@
 import { Amount } from '../money';
 import { mismatch, type Verdict } from '../verdict';
-import type { SplitBalance } from './amount-split';
+import { type SplitBalance, splitEvidence } from './amount-split';
 
 /**
  * `sanity`: no amount, locked or available part is negative, and locked is not greater than the
@@ -11,13 +11,9 @@ import type { SplitBalance } from './amount-split';
  */
 export function sanityCheck(balance: SplitBalance, source = 'reporting'): Verdict {
   const { userId, asset, amount, locked, available } = balance;
-  const evidence = {
-    [`${source}.amount`]: amount.toString(),
-    [`${source}.locked`]: locked.toString(),
-    [`${source}.available`]: available.toString(),
-  };
+  // The evidence is built only for a mismatch: most positions pass, and this runs for every one.
   const broken = (field: string, expected: Amount, actual: Amount): Verdict =>
-    mismatch({ check: 'sanity', userId, asset }, field, expected, actual, evidence);
+    mismatch({ check: 'sanity', userId, asset }, field, expected, actual, splitEvidence(balance, source));
   if (amount.isNegative()) return broken('amount', Amount.ZERO, amount);
   if (locked.isNegative()) return broken('locked', Amount.ZERO, locked);
   if (available.isNegative()) return broken('available', Amount.ZERO, available);

@@ -83,12 +83,26 @@ export class ReportingClient {
     const envelope = parseAnswer(reportPageSchema, body, 'reporting', endpoint);
     const row = REPORTS[endpoint].row;
     this.drift?.inspect('reporting', endpoint, envelope.data, knownFields(row));
-    const data = parseAnswer(z.object({ data: z.array(row) }), { data: envelope.data }, 'reporting', endpoint).data as ReportRow<E>[];
+    const data = parseAnswer(rowsSchema(row), { data: envelope.data }, 'reporting', endpoint).data as ReportRow<E>[];
     return { paging: envelope.paging, data };
   }
 }
 
 const knownFieldCache = new WeakMap<z.ZodObject, ReadonlySet<string>>();
+const rowsSchemaCache = new WeakMap<z.ZodObject, z.ZodObject<{ data: z.ZodArray<z.ZodObject> }>>();
+
+/**
+ * `{ data: row[] }` for a report's row schema, built once: zod compiles a schema on its first
+ * parse, so one built per page cost more than parsing the page.
+ */
+function rowsSchema(row: z.ZodObject): z.ZodObject<{ data: z.ZodArray<z.ZodObject> }> {
+  let schema = rowsSchemaCache.get(row);
+  if (!schema) {
+    schema = z.object({ data: z.array(row) });
+    rowsSchemaCache.set(row, schema);
+  }
+  return schema;
+}
 
 /** The field names a row schema knows. */
 export function knownFields(schema: z.ZodObject): ReadonlySet<string> {
