@@ -196,7 +196,7 @@ function parseSeverity(text: string, ctx: z.RefinementCtx): SeverityThresholds {
   const entries = new Map(text.split(',').map((part) => part.split(':').map((piece) => piece.trim()) as [string, string | undefined]));
   const read = (name: 'medium' | 'high' | 'critical') => {
     const value = entries.get(name);
-    return value !== undefined && Amount.isDecimal(value) ? Amount.parse(value) : undefined;
+    return value === undefined ? undefined : Amount.tryParse(value);
   };
   const [medium, high, critical] = [read('medium'), read('high'), read('critical')];
   if (!medium || !high || !critical || medium.compare(high) > 0 || high.compare(critical) > 0) {

@@ -8,11 +8,12 @@ import { SourceError, type SourceName } from './source-error';
  * parsed into an exact {@link Amount} at the boundary.
  */
 export const decimalAmount = z.string().transform((text, ctx) => {
-  if (!Amount.isDecimal(text)) {
+  const amount = Amount.tryParse(text);
+  if (amount === undefined) {
     ctx.addIssue({ code: 'custom', message: 'expected a decimal number in a string' });
     return z.NEVER;
   }
-  return Amount.parse(text);
+  return amount;
 });
 
 /**

@@ -27,11 +27,11 @@ export const multiMarketsAmountSchema = z
     user_name: z.string().min(1),
   })
   .transform((data, ctx) => {
-    if (!Amount.isDecimal(data.amount)) {
+    const amount = Amount.tryParse(data.amount);
+    if (amount === undefined) {
       ctx.addIssue({ code: 'custom', path: ['amount'], message: 'expected a decimal number in a string' });
       return z.NEVER;
     }
-    const amount = Amount.parse(data.amount);
     if (amount.scale > data.amount_digits) {
       ctx.addIssue({
         code: 'custom',

@@ -32,6 +32,35 @@ describe('Amount', () => {
     }
   });
 
+  it('accepts exactly the decimal grammar (sign, digits, fraction, exponent up to ±1000) and reads its value as the oracle does', () => {
+    // The grammar as a regular expression, independent of the scanner under test.
+    const grammar = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?(\d+))?\s*$/;
+    const pieces = ['0', '1', '7', '9', '00', '123456789', '.', '-', '+', 'e', 'E', 'e-', 'e+', ' ', 'x', '1000', '1001', '9999999999999999'];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 8 }), (parts) => {
+        const text = parts.join('');
+        const match = grammar.exec(text);
+        const accepted = match !== null && (match[3] === undefined || Number(match[3]) <= 1000);
+        const amount = Amount.tryParse(text);
+        expect(amount !== undefined, JSON.stringify(text)).toBe(accepted);
+        expect(Amount.isDecimal(text)).toBe(accepted);
+        if (amount) expect(new Oracle(amount.toString()).equals(new Oracle(text.trim())), JSON.stringify(text)).toBe(true);
+        else expect(() => Amount.parse(text)).toThrow(AmountFormatError);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('parses up to 15 and beyond 15 digits exactly', () => {
+    expect(Amount.parse('999999999999999').units).toBe(999999999999999n);
+    expect(Amount.parse('-0.00000000000000000000000000009999999999999999999').toString()).toBe(
+      '-0.00000000000000000000000000009999999999999999999',
+    );
+    expect(Amount.parse('9007199254740993').units).toBe(9007199254740993n);
+    expect(Amount.parse('1e1000').units).toBe(10n ** 1000n);
+    expect(Amount.tryParse('1e1001')).toBeUndefined();
+  });
+
   it('compares by value whatever the scale', () => {
     expect(Amount.parse('1.50').equals(Amount.parse('1.5'))).toBe(true);
     expect(Amount.parse('0.1').compare(Amount.parse('0.09'))).toBe(1);
