@@ -68,7 +68,8 @@ export class Amount {
     }
     if (i !== end) return undefined;
     let scale = fractionEnd - fractionStart - shift;
-    let digits = fractionEnd === fractionStart ? s.slice(wholeStart, wholeEnd) : s.slice(wholeStart, wholeEnd) + s.slice(fractionStart, fractionEnd);
+    let digits =
+      fractionEnd === fractionStart ? s.slice(wholeStart, wholeEnd) : s.slice(wholeStart, wholeEnd) + s.slice(fractionStart, fractionEnd);
     if (scale < 0) {
       digits += '0'.repeat(-scale);
       scale = 0;

@@ -35,7 +35,26 @@ describe('Amount', () => {
   it('accepts exactly the decimal grammar (sign, digits, fraction, exponent up to ±1000) and reads its value as the oracle does', () => {
     // The grammar as a regular expression, independent of the scanner under test.
     const grammar = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?(\d+))?\s*$/;
-    const pieces = ['0', '1', '7', '9', '00', '123456789', '.', '-', '+', 'e', 'E', 'e-', 'e+', ' ', 'x', '1000', '1001', '9999999999999999'];
+    const pieces = [
+      '0',
+      '1',
+      '7',
+      '9',
+      '00',
+      '123456789',
+      '.',
+      '-',
+      '+',
+      'e',
+      'E',
+      'e-',
+      'e+',
+      ' ',
+      'x',
+      '1000',
+      '1001',
+      '9999999999999999',
+    ];
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 8 }), (parts) => {
         const text = parts.join('');
