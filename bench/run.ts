@@ -52,7 +52,7 @@ const PAGE_SIZE = 1000;
 const BATCH = 200;
 const CONCURRENCY = 16;
 /** Pages in flight at once, in the run and in the floor alike. */
-const PAGES_AT_ONCE = 6;
+const PAGES_AT_ONCE = 10;
 
 function ports(url: string) {
   const http = (source: 'reporting' | 'backoffice') =>

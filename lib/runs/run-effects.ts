@@ -27,6 +27,8 @@ export class RunEffects {
   private readonly found = new Set<string>();
   /** Users with an active presence discrepancy: a user-level presence match resolves them. */
   private readonly presenceUsers = new Map<string, string[]>();
+  /** How many active discrepancies each user has: a match of anyone else needs no lookup (most matches). */
+  private readonly activeUsers = new Map<string, number>();
 
   private constructor(
     private readonly store: DiscrepancyStore,
@@ -37,6 +39,7 @@ export class RunEffects {
     readonly tally: EffectsTally,
   ) {
     for (const state of active.values()) {
+      this.activeUsers.set(state.userId, (this.activeUsers.get(state.userId) ?? 0) + 1);
       if (state.check !== 'presence') continue;
       this.presenceUsers.set(state.userId, [...(this.presenceUsers.get(state.userId) ?? []), state.id]);
     }
@@ -101,6 +104,7 @@ export class RunEffects {
     return {
       write: { next, event: event === 'unchanged' ? undefined : this.event(next, event), expectedVersion: previous?.version },
       apply: () => {
+        if (!this.active.has(next.id)) this.activeUsers.set(next.userId, (this.activeUsers.get(next.userId) ?? 0) + 1);
         this.active.set(next.id, next);
         if (event === 'opened') this.tally.opened++;
         if (event === 'reopened') this.tally.reopened++;
@@ -121,7 +125,7 @@ export class RunEffects {
 
   /** A check found the position matching: its open discrepancy, if any, is resolved when the page settles. */
   match(verdict: Verdict): void {
-    if (verdict.outcome !== 'match') return;
+    if (verdict.outcome !== 'match' || !this.activeUsers.has(verdict.userId)) return;
     const key = `${verdict.check}:${verdict.userId}:${verdict.asset}`;
     if (this.active.has(key)) this.matched.add(key);
     if (verdict.check === 'presence' && verdict.asset === '*')
@@ -147,7 +151,7 @@ export class RunEffects {
             await this.store.save(resolved, this.event(resolved, 'resolved', at), state.version);
           } else state = undefined;
         }
-        this.active.delete(id);
+        this.forget(known);
         if (!state) continue;
         this.tally.resolved++;
         await this.alerts.discrepancyResolved(resolved);
@@ -155,6 +159,14 @@ export class RunEffects {
     }
     this.matched.clear();
     this.found.clear();
+  }
+
+  /** No longer active (resolved, or found resolved by someone else). */
+  private forget(state: DiscrepancyState): void {
+    this.active.delete(state.id);
+    const left = (this.activeUsers.get(state.userId) ?? 1) - 1;
+    if (left > 0) this.activeUsers.set(state.userId, left);
+    else this.activeUsers.delete(state.userId);
   }
 
   private due(state: DiscrepancyState): void {
