@@ -87,7 +87,7 @@ export interface ShardDeps {
   stormThreshold?: number;
   /** Failed calls in a row after which a source is not called again in the run (default 3). */
   breakerThreshold?: number;
-  /** Pages reconciled at once (their reads overlap the checks of the other; default 2). */
+  /** Pages read at once, while the page before them is checked (default 2). */
   pageConcurrency?: number;
   /** At most this long between checkpoints (ms, default 5 s; 0: after every page). A page redone after a cut-off changes nothing. */
   checkpointEveryMs?: number;
@@ -314,7 +314,7 @@ export async function runShard(
   const concurrency = Math.max(1, deps.pageConcurrency ?? 2);
   let nextToRead = tally.nextPage;
   let lastCheckpoint = deps.clock.now().getTime();
-  // The next pages' reads run while this page is checked; checks and checkpoints stay in page order.
+  // Checks and checkpoints stay in page order.
   const inFlight: ReturnType<typeof read>[] = [];
   const fill = () => {
     while (inFlight.length < concurrency && nextToRead < lastPage()) {
@@ -327,6 +327,10 @@ export async function runShard(
   fill();
   while (inFlight.length > 0) {
     const reads = await (inFlight.shift() as ReturnType<typeof read>);
+    const ended = reads.listing.ok && reads.listing.value.users.length === 0;
+    if (reads.listing.ok) seenTotal = Math.max(seenTotal, reads.listing.value.total);
+    // The next page's reads start before this one is checked: `concurrency` pages are read while one is checked.
+    if (!ended) fill();
     await check(reads);
     tally.nextPage = reads.page + 1;
     tally.sources = health.report();
@@ -343,12 +347,10 @@ export async function runShard(
       await Promise.allSettled(inFlight);
       return { tally, finished: false };
     }
-    if (reads.listing.ok && reads.listing.value.users.length === 0) {
+    if (ended) {
       await Promise.allSettled(inFlight);
       break;
     }
-    if (reads.listing.ok) seenTotal = Math.max(seenTotal, reads.listing.value.total);
-    fill();
   }
   await flush();
   tally.done = true;
