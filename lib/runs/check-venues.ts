@@ -1,4 +1,4 @@
-import { venueBalanceCheck } from '../domain/checks/venue-balance';
+import { type VenueReading, venueBalanceCheck } from '../domain/checks/venue-balance';
 import { Amount } from '../domain/money';
 import type { Precision } from '../domain/precision';
 import type { Verdict } from '../domain/verdict';
@@ -139,15 +139,15 @@ function oncePerUser(internal: InternalBalances, health: SourceHealthTracker): I
   };
 }
 
-/** The internal balance a venue figure mirrors: Reporting's figure, absent, or unknown because Reporting failed for that user. */
-async function mirroredAmount(
-  run: VenueRun,
-  userId: string,
-  asset: string,
-): Promise<{ ok: true; amount: Amount | undefined } | { ok: false; reason: string }> {
+/**
+ * A venue figure against the internal balance it mirrors (Reporting's, per user, read once per run):
+ * `unknown` when Reporting failed for that user.
+ */
+async function compareMirrored(run: VenueRun, reading: Omit<VenueReading, 'internal'>): Promise<Verdict> {
+  const { check, userId, asset } = reading;
   const balances = await run.internal(userId);
-  if (!balances.ok) return { ok: false, reason: `reporting unavailable: ${balances.error.failure}` };
-  return { ok: true, amount: balances.value.find((row) => row.asset === asset)?.amount };
+  if (!balances.ok) return { check, outcome: 'unknown', userId, asset, reason: `reporting unavailable: ${balances.error.failure}` };
+  return venueBalanceCheck({ ...reading, internal: balances.value.find((row) => row.asset === asset)?.amount }, run.precision);
 }
 
 async function checkMultiMarkets(
@@ -155,7 +155,7 @@ async function checkMultiMarkets(
   due: MultiMarketsVenueAccount[],
   run: VenueRun,
 ): Promise<VenueReads<MultiMarketsVenueAccount>> {
-  const { precision, breaker, health } = run;
+  const { breaker, health } = run;
   const reads: VenueReads<MultiMarketsVenueAccount> = { verdicts: [], answered: [] };
   for (const account of due) {
     const { userId, asset } = account;
@@ -171,25 +171,17 @@ async function checkMultiMarkets(
       reads.verdicts.push(unknown(`account not found at MultiMarkets (code ${answer.value.code})`));
       continue;
     }
-    const mirrored = await mirroredAmount(run, userId, asset);
-    if (!mirrored.ok) reads.verdicts.push(unknown(mirrored.reason));
-    else {
-      reads.verdicts.push(
-        venueBalanceCheck(
-          {
-            check: 'venue-multimarkets',
-            userId,
-            asset,
-            field: 'amount',
-            account: multiMarketsAccountKey(account),
-            venueAmount: answer.value.amount,
-            venueScale: answer.value.scale,
-            internal: mirrored.amount,
-          },
-          precision,
-        ),
-      );
-    }
+    reads.verdicts.push(
+      await compareMirrored(run, {
+        check: 'venue-multimarkets',
+        userId,
+        asset,
+        field: 'amount',
+        account: multiMarketsAccountKey(account),
+        venueAmount: answer.value.amount,
+        venueScale: answer.value.scale,
+      }),
+    );
   }
   return reads;
 }
@@ -199,7 +191,7 @@ async function checkIndx(
   due: IndxVenueAccount[],
   run: VenueRun,
 ): Promise<VenueReads<IndxVenueAccount>> {
-  const { precision, breaker, health } = run;
+  const { breaker, health } = run;
   const probe = venue.probeWmid ? await breaker.call('indx', () => venue.balance(venue.probeWmid as string)) : undefined;
   if (probe) health.note('indx', probe);
   const reads: VenueReads<IndxVenueAccount> = { verdicts: [], answered: [] };
@@ -222,25 +214,17 @@ async function checkIndx(
       if (!answer.ok) reads.verdicts.push(unknown(`indx unavailable: ${answer.error.failure}`));
       else if (!answer.value.found) reads.verdicts.push(unknown('WMID not found at INDX (code -3)'));
       else {
-        const mirrored = await mirroredAmount(run, userId, asset);
-        if (!mirrored.ok) reads.verdicts.push(unknown(mirrored.reason));
-        else {
-          reads.verdicts.push(
-            venueBalanceCheck(
-              {
-                check: 'venue-indx',
-                userId,
-                asset,
-                field,
-                account: account.wmid,
-                venueAmount: read(answer.value),
-                venueScale: undefined,
-                internal: mirrored.amount,
-              },
-              precision,
-            ),
-          );
-        }
+        reads.verdicts.push(
+          await compareMirrored(run, {
+            check: 'venue-indx',
+            userId,
+            asset,
+            field,
+            account: account.wmid,
+            venueAmount: read(answer.value),
+            venueScale: undefined,
+          }),
+        );
       }
     }
   }

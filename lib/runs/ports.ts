@@ -3,6 +3,7 @@ import type { Discrepancy } from '../domain/discrepancy';
 import type { TradeRecord, TransferRecord } from '../domain/ledger';
 import type { DiscrepancyState, LifecycleEvent } from '../domain/lifecycle';
 import type { Amount } from '../domain/money';
+import { ConcurrentUpdateError } from '../errors';
 import type { HistoryChunk } from '../history/batch-history';
 import type { SourceName } from '../sources/source-error';
 import type { RunSummary, RunTrigger } from './run-summary';
@@ -82,6 +83,20 @@ export interface DiscrepancyWrite {
   next: DiscrepancyState;
   event: LifecycleEvent | undefined;
   expectedVersion: number | undefined;
+}
+
+/** `saveMany` one write at a time: the ids `save` refused as changed meanwhile, every other write made. */
+export async function saveEach(store: Pick<DiscrepancyStore, 'save'>, writes: readonly DiscrepancyWrite[]): Promise<string[]> {
+  const conflicts: string[] = [];
+  for (const { next, event, expectedVersion } of writes) {
+    try {
+      await store.save(next, event, expectedVersion);
+    } catch (error) {
+      if (!(error instanceof ConcurrentUpdateError)) throw error;
+      conflicts.push(next.id);
+    }
+  }
+  return conflicts;
 }
 
 /** Where discrepancies, their history and runs are kept. */

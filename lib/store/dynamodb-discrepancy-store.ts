@@ -13,7 +13,7 @@ import type { CompliancePort } from '../compliance/compliance-port';
 import type { DiscrepancyState, DiscrepancyStatus, LifecycleEvent } from '../domain/lifecycle';
 import type { Severity } from '../domain/severity';
 import { BadRequestError, ConcurrentUpdateError } from '../errors';
-import type { DiscrepancyStore, DiscrepancyWrite, RunStart } from '../runs/ports';
+import { type DiscrepancyStore, type DiscrepancyWrite, type RunStart, saveEach } from '../runs/ports';
 import type { RunSummary } from '../runs/run-summary';
 import type { StoredSourceState } from '../runs/source-transitions';
 import type { SourceName } from '../sources/source-error';
@@ -201,16 +201,7 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
       const failed = [...new Set(reasons.flatMap((reason, i) => (reason.Code === 'ConditionalCheckFailed' ? [owners[i] as string] : [])))];
       // Cancelled for another reason (a conflicting transaction, throttling): one by one, so each fails on its own.
       if (failed.length === 0 || reasons.some((reason) => reason.Code && !['None', 'ConditionalCheckFailed'].includes(reason.Code))) {
-        const conflicts: string[] = [];
-        for (const { next, event, expectedVersion } of chunk) {
-          try {
-            await this.save(next, event, expectedVersion);
-          } catch (cause) {
-            if (!(cause instanceof ConcurrentUpdateError)) throw cause;
-            conflicts.push(next.id);
-          }
-        }
-        return { conflicts, unwritten: [] };
+        return { conflicts: await saveEach(this, chunk), unwritten: [] };
       }
       return { conflicts: failed, unwritten: chunk.filter(({ next }) => !failed.includes(next.id)) };
     }

@@ -1,7 +1,15 @@
 import type { Discrepancy } from '../../lib/domain/discrepancy';
 import type { DiscrepancyState, LifecycleEvent } from '../../lib/domain/lifecycle';
 import { ConcurrentUpdateError } from '../../lib/errors';
-import type { AlertPublisher, DiscrepancyStore, DiscrepancyWrite, RunStart, SourceProblem, VenueCheckLog } from '../../lib/runs/ports';
+import {
+  type AlertPublisher,
+  type DiscrepancyStore,
+  type DiscrepancyWrite,
+  type RunStart,
+  type SourceProblem,
+  saveEach,
+  type VenueCheckLog,
+} from '../../lib/runs/ports';
 import type { RunSummary } from '../../lib/runs/run-summary';
 import type { StoredSourceState } from '../../lib/runs/source-transitions';
 import type { VenueSource } from '../../lib/runs/venue-schedule';
@@ -49,16 +57,7 @@ export class InMemoryStore implements DiscrepancyStore {
   }
 
   async saveMany(writes: DiscrepancyWrite[]) {
-    const conflicts: string[] = [];
-    for (const { next, event, expectedVersion } of writes) {
-      try {
-        await this.save(next, event, expectedVersion);
-      } catch (error) {
-        if (!(error instanceof ConcurrentUpdateError)) throw error;
-        conflicts.push(next.id);
-      }
-    }
-    return conflicts;
+    return saveEach(this, writes);
   }
 
   async save(next: DiscrepancyState, event: LifecycleEvent | undefined, expectedVersion: number | undefined) {
