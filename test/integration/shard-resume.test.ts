@@ -93,6 +93,25 @@ async function drain(w: Awaited<ReturnType<typeof wiring>>, kill?: (shard: numbe
 
 const asOf = () => new Date(sandbox.book.asOf);
 
+/**
+ * The same run twice, in fresh tables: uninterrupted, and with the worker of `killAt.shard` killed
+ * once after `killAt.page` (checkpointing at most every `checkpointEveryMs`).
+ */
+async function wholeAndCut(runId: string, killAt: { shard: number; page: number }, checkpointEveryMs = 0) {
+  const whole = await wiring();
+  await reconcile({ runId: `${runId}-whole`, trigger: { type: 'direct' }, asOf: asOf() }, whole.deps);
+  const uninterrupted = await drain(whole);
+  const cut = await wiring(checkpointEveryMs);
+  await reconcile({ runId: `${runId}-cut`, trigger: { type: 'direct' }, asOf: asOf() }, cut.deps);
+  let killed = false;
+  const interrupted = await drain(cut, (shard, page) => {
+    if (shard !== killAt.shard || page !== killAt.page || killed) return false;
+    killed = true;
+    return true;
+  });
+  return { whole, uninterrupted, cut, interrupted, killed };
+}
+
 describe('a sharded run (real sandbox over HTTP, DynamoDB Local)', () => {
   it('plans shards, fans them out with bounded concurrency, and the last shard completes the run', async () => {
     const w = await wiring();
@@ -105,19 +124,8 @@ describe('a sharded run (real sandbox over HTTP, DynamoDB Local)', () => {
   });
 
   it('resumes a worker killed mid-shard from its last page and ends with the same discrepancies as an uninterrupted run', async () => {
-    const whole = await wiring();
-    await reconcile({ runId: 'whole', trigger: { type: 'direct' }, asOf: asOf() }, whole.deps);
-    const uninterrupted = await drain(whole);
-
-    const cut = await wiring();
-    await reconcile({ runId: 'cut', trigger: { type: 'direct' }, asOf: asOf() }, cut.deps);
-    let killed = false;
     // Shard 1 covers pages 5–8; its worker dies after checkpointing page 6.
-    const interrupted = await drain(cut, (shard, page) => {
-      if (shard !== 1 || page !== 6 || killed) return false;
-      killed = true;
-      return true;
-    });
+    const { whole, uninterrupted, cut, interrupted, killed } = await wholeAndCut('resume', { shard: 1, page: 6 });
     expect(killed).toBe(true);
     // Resumed from its checkpoint: pages 5 and 6 were not read again; pages 7 and 8 (two pages are read
     // while one is checked) were being read ahead when the worker died, and are read again.
@@ -140,18 +148,8 @@ describe('a sharded run (real sandbox over HTTP, DynamoDB Local)', () => {
   });
 
   it('redoes the pages after an older checkpoint without changing the outcome (checkpoints every few seconds)', async () => {
-    const whole = await wiring();
-    await reconcile({ runId: 'whole-2', trigger: { type: 'direct' }, asOf: asOf() }, whole.deps);
-    const uninterrupted = await drain(whole);
     // No checkpoint within the shard: the killed worker's pages (its running totals already written) are all redone.
-    const cut = await wiring(60_000);
-    await reconcile({ runId: 'cut-2', trigger: { type: 'direct' }, asOf: asOf() }, cut.deps);
-    let killed = false;
-    const interrupted = await drain(cut, (shard, page) => {
-      if (shard !== 0 || page !== 3 || killed) return false;
-      killed = true;
-      return true;
-    });
+    const { uninterrupted, cut, interrupted, killed } = await wholeAndCut('redo', { shard: 0, page: 3 }, 60_000);
     expect(killed).toBe(true);
     expect(cut.pagesRead.filter((page) => page === 2)).toHaveLength(2);
     expect(interrupted?.checks).toEqual(uninterrupted?.checks);
