@@ -304,6 +304,8 @@ async function finalizeRun(plan: RunPlan, tallies: ShardTally[], deps: Reconcile
     }
   }
   const finishedAt = deps.clock.now().toISOString();
+  // What the final phase found matching (asset totals, venues) is resolved like a page's matches.
+  await effects.settle(finishedAt);
   if (!dryRun) await sendRunAlerts(deps.store, deps.alerts, runId, merged.effects, stormThreshold);
   for (const report of deps.drift?.drain() ?? []) health.drifted(report);
   const sources = health.report();

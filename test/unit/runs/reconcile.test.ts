@@ -145,6 +145,23 @@ describe('reconcile', () => {
     expect(alerts.sourceProblems).toEqual([]);
   });
 
+  it('resolves a discrepancy of the final phase (asset totals) once a later run finds it matching', async () => {
+    let btcTotal = '1.6';
+    const base = reportingPort();
+    const reporting: ReportingPort = {
+      ...base,
+      assets: async () => (await base.assets()).map((asset) => (asset.assetId === 'btc' ? { ...asset, total: a(btcTotal) } : asset)),
+    };
+    const { deps: ports, store, alerts } = deps({ reporting });
+    await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, ports);
+    expect(store.discrepancies.get('asset-totals:*:btc')).toMatchObject({ status: 'open' });
+    btcTotal = '1.5';
+    const second = await reconcile({ runId: 'r2', trigger: { type: 'schedule' } }, ports);
+    expect(store.discrepancies.get('asset-totals:*:btc')).toMatchObject({ status: 'resolved', resolvedBy: 'system' });
+    expect(alerts.resolved.map((state) => state.id)).toEqual(['asset-totals:*:btc']);
+    expect(second.discrepancies).toMatchObject({ resolved: 1 });
+  });
+
   it('alerts nothing for a discrepancy already recorded by an earlier run', async () => {
     const { deps: ports, alerts } = deps();
     await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, ports);
