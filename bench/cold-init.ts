@@ -38,7 +38,7 @@ export interface ColdInit {
 }
 
 /** A handler serverless.yml declares: `runManual: { handler: functions/run-manual.handler }`. */
-export interface DeclaredFunction {
+interface DeclaredFunction {
   name: string;
   /** The handler's file, without extension, relative to the service directory. */
   file: string;
@@ -50,7 +50,7 @@ export interface DeclaredFunction {
  * two-space function name, its four-space `handler:`) rather than resolving the whole file, whose
  * CloudFormation tags and variables need the serverless CLI.
  */
-export function declaredFunctions(serverlessYml: string): DeclaredFunction[] {
+function declaredFunctions(serverlessYml: string): DeclaredFunction[] {
   const found: DeclaredFunction[] = [];
   let inFunctions = false;
   let current: string | undefined;

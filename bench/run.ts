@@ -1,6 +1,6 @@
 /**
- * `npm run bench [-- --positions N] [-- --seed S]`: measures, in one process and one run, against
- * the sandbox over HTTP:
+ * `npm run bench [-- --positions N] [-- --seed S] [-- --incremental] [-- --no-cold]`: measures, in
+ * this process and one run, against the sandbox (its own process) over HTTP:
  *   - the floor: fetching and parsing every page a full run needs, with the product's own clients;
  *   - the full run: every check except the rate-limited venues, recording in DynamoDB Local;
  *   - the exact-arithmetic hot path against an 80-digit decimal oracle on the same inputs.
@@ -71,7 +71,7 @@ function ports(url: string) {
 /**
  * The floor: every page a full run reads, in the run's pattern — per page of the listing, each
  * user's balances and open orders, the page's back-office balances, its transfers and orders, and
- * the fills of those orders; two pages in flight — parsed by the product's clients and dropped.
+ * the fills of those orders; `PAGES_AT_ONCE` pages in flight — parsed by the product's clients and dropped.
  */
 async function floor(url: string, pageLimit = Number.MAX_SAFE_INTEGER): Promise<number> {
   const { reporting, backOffice } = ports(url);

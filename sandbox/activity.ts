@@ -23,7 +23,7 @@ export interface ActivityOptions {
 }
 
 /** Row counts of the three history tables the product reads incrementally. */
-export interface HistoryRowCounts {
+interface HistoryRowCounts {
   transfers: number;
   orders: number;
   trades: number;
@@ -42,16 +42,16 @@ export class ActivityOptionsError extends Error {
 }
 
 /** Smallest and largest `advanceMs` (one minute; ten years, which keeps timestamps within four-digit years). */
-export const MIN_ADVANCE_MS = 60_000;
-export const MAX_ADVANCE_MS = 3660 * 86_400_000;
+const MIN_ADVANCE_MS = 60_000;
+const MAX_ADVANCE_MS = 3660 * 86_400_000;
 /** New rows are dated at least this long before the new asOf: outside the product's 15-minute grace window. */
-export const SETTLED_BEFORE_AS_OF_MS = 30 * 60_000;
+const SETTLED_BEFORE_AS_OF_MS = 30 * 60_000;
 
 const COUNTED = new Set<string>(REPORTING_BALANCE_ROLES);
 const TWO_POW_53 = 2n ** 53n;
 
 /** Row counts of a book's history tables. */
-export function historyRowCounts(book: Book): HistoryRowCounts {
+function historyRowCounts(book: Book): HistoryRowCounts {
   return { transfers: book.transfers.length, orders: book.orders.length, trades: book.trades.length };
 }
 

@@ -13,7 +13,7 @@ export const CONTROL_PREFIX = '/__sandbox/';
 export type ControlHandler = (req: SandboxRequest) => SandboxResponse;
 
 /** What the book holds now (part of `GET /__sandbox/stats`): its asOf and revision, and the rows of every table. */
-export function bookCounts(book: Book): JsonValue {
+function bookCounts(book: Book): JsonValue {
   return {
     asOf: book.asOf,
     revision: book.revision,

@@ -10,7 +10,8 @@ export interface SandboxStatsSnapshot {
   faults: { applied: number; byMode: Record<FaultMode, number> };
   /**
    * rows (`data` entries) of the Reporting answers served, per report (`transfers`, `orders/transactions`, …) and in
-   * all, as the handler computed them (before any drift fault; answers a fault replaced carry none)
+   * all, as the handler computed them (before any drift fault; answers a fault replaced carry none; a `repeat-page`
+   * rule adds the rows of the page it reads again, from page 2 on, whether or not it applies)
    */
   reportingRows: { total: number; byReport: Record<string, number> };
 }

@@ -77,7 +77,7 @@ export function renderRunSummary(summary: RunSummaryAnswer, shown = RUN_ITEMS_SH
 }
 
 /** One row per rate-limited venue: accounts mapped, checked this run, overdue for the window, the oldest last check. */
-export function renderVenueCoverage(venues: RunSummaryAnswer['venues']): string | undefined {
+function renderVenueCoverage(venues: RunSummaryAnswer['venues']): string | undefined {
   const rows = (['multimarkets', 'indx'] as const).flatMap((name) => {
     const coverage = venues?.[name];
     return coverage

@@ -11,7 +11,7 @@ import { findingKey, type OracleVerdicts } from './check-oracle';
 /** decimal.js with room for every amount of the book, rounding half-up. */
 export const D = Decimal.clone({ precision: 200, rounding: Decimal.ROUND_HALF_UP });
 /** Decimals of each asset, as the brief states them. */
-export const SCALES: Record<string, number> = { usd: 2, usdt: 6, btc: 8, eth: 18, ada: 6, shib: 18 };
+const SCALES: Record<string, number> = { usd: 2, usdt: 6, btc: 8, eth: 18, ada: 6, shib: 18 };
 /** Decimals of an asset (throws on an asset the brief does not list). */
 export const scaleOf = (asset: string): number => {
   const scale = SCALES[asset];

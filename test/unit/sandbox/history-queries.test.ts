@@ -56,7 +56,7 @@ describe('history queries of an incremental run, on a 30,000-user book', () => {
     expect(all('transfers', filters).map((r) => r.id)).toEqual(expected.map((t) => t.id));
   });
 
-  it('keeps answering them right and quickly after new activity (the indexes extend over the appended rows)', () => {
+  it('keeps answering them right after new activity (the indexes extend over the appended rows)', () => {
     const oldAsOf = book.asOf;
     addActivity(book, { fraction: 0.01, advanceMs: 86_400_000, seed: 4 });
     const news = book.transfers.filter((t) => t.createdAt > oldAsOf);
