@@ -38,7 +38,10 @@ export interface BatchHistory {
   ledger: Ledger;
   /** Per user, the transfer rows read — every one not yet final among them (pending withdrawals lock funds). */
   transfers: Map<string, TransferRecord[]>;
-  /** The totals to store for the next run; undefined when nothing changed (no write needed) or the as-of is before the watermark. */
+  /**
+   * The totals to store for the next run; undefined when nothing changed (no write needed), the
+   * as-of is before the watermark, or a user's resting orders are unknown.
+   */
   next: HistoryChunk | undefined;
   /** History rows read (transfers, orders, trades). */
   rows: number;
@@ -144,7 +147,9 @@ export async function readBatchHistory(
 
   const rows =
     transferLists.reduce((sum, list) => sum + list.length, 0) + orderLists.reduce((sum, list) => sum + list.length, 0) + trades.length;
-  const movable = !stored || options.rebuild || asOf >= stored.watermark;
+  // A user whose resting orders could not be read: their later fills would be missed if the
+  // watermark moved past them, so the stored totals stay as they were (the next run reads again from there).
+  const movable = (!stored || options.rebuild || asOf >= stored.watermark) && userIds.every((id) => resting.has(id));
   const next: HistoryChunk | undefined = movable
     ? {
         watermark: asOf,

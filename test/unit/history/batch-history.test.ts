@@ -66,6 +66,8 @@ function upstream(transfers: TransferRecord[], orders: { orderId: string; create
   };
 }
 
+/** u1 has no resting orders (read, and empty). */
+const none = new Map([['u1', []]]);
 const options = (asOfMs: number, rebuild = false) => ({ asOf: new Date(t0 + asOfMs), graceMs: 15 * 60_000, overlapMs: HOUR, rebuild });
 
 async function fullThenIncremental(
@@ -111,6 +113,15 @@ describe('readBatchHistory: running totals with a watermark', () => {
     expect(served.rebuild).toBe(54);
   });
 
+  it('stores no totals when the resting orders of a user are unknown: their later fills must not fall behind the watermark', async () => {
+    const deposit = transfer('d0', 0, '5');
+    const unknownResting = await readBatchHistory(['u1'], new Map(), undefined, options(100 * HOUR), upstream([deposit], [], []).port);
+    expect(unknownResting.ledger.get('u1', 'btc')?.total.toString()).toBe('5');
+    expect(unknownResting.next).toBeUndefined();
+    const known = await readBatchHistory(['u1'], new Map([['u1', []]]), undefined, options(100 * HOUR), upstream([deposit], [], []).port);
+    expect(known.next?.users.u1).toBeDefined();
+  });
+
   it('counts a transfer pending at the watermark once it completes, however long ago it was created', async () => {
     const deposit = transfer('d0', 0, '5');
     const pendingThen = transfer('w1', 10 * HOUR, '1', 'Pending', 'Withdrawal');
@@ -151,13 +162,13 @@ describe('readBatchHistory: running totals with a watermark', () => {
 
   it('writes nothing when nothing changed, and a later run still counts new rows once from the older watermark', async () => {
     const rows = [transfer('d0', 0, '5'), transfer('d1', 99.5 * HOUR, '1')];
-    const first = await readBatchHistory(['u1'], new Map(), undefined, options(100 * HOUR), upstream(rows, [], []).port);
+    const first = await readBatchHistory(['u1'], none, undefined, options(100 * HOUR), upstream(rows, [], []).port);
     const stored = JSON.parse(JSON.stringify(first.next)) as HistoryChunk;
-    const quiet = await readBatchHistory(['u1'], new Map(), stored, options(101 * HOUR), upstream(rows, [], []).port);
+    const quiet = await readBatchHistory(['u1'], none, stored, options(101 * HOUR), upstream(rows, [], []).port);
     expect(quiet.next).toBeUndefined();
     expect(quiet.ledger.get('u1', 'btc')?.total.toString()).toBe('6');
     const later = [...rows, transfer('d2', 101.5 * HOUR, '2')];
-    const busy = await readBatchHistory(['u1'], new Map(), stored, options(102 * HOUR), upstream(later, [], []).port);
+    const busy = await readBatchHistory(['u1'], none, stored, options(102 * HOUR), upstream(later, [], []).port);
     expect(busy.ledger.get('u1', 'btc')?.total.toString()).toBe('8');
     expect(busy.next?.watermark).toBe(t0 + 102 * HOUR);
   });
@@ -165,8 +176,8 @@ describe('readBatchHistory: running totals with a watermark', () => {
   it('does not move the watermark back for a run as of an earlier time, and reads such a run in full', async () => {
     const rows = [transfer('d0', 0, '5'), transfer('d1', 50 * HOUR, '1')];
     const one = upstream(rows, [], []);
-    const first = await readBatchHistory(['u1'], new Map(), undefined, options(100 * HOUR), one.port);
-    const earlier = await readBatchHistory(['u1'], new Map(), first.next, options(10 * HOUR), upstream(rows, [], []).port);
+    const first = await readBatchHistory(['u1'], none, undefined, options(100 * HOUR), one.port);
+    const earlier = await readBatchHistory(['u1'], none, first.next, options(10 * HOUR), upstream(rows, [], []).port);
     expect(earlier.next).toBeUndefined();
     expect(earlier.incrementalUsers).toBe(0);
     expect(earlier.ledger.get('u1', 'btc')?.total.toString()).toBe('5');
