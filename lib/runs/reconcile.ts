@@ -44,7 +44,7 @@ export interface ReconcileDeps extends Omit<ShardDeps, 'runState'> {
   userBatchSize: number;
   /** Unknown upstream fields noticed by the adapters; drained per run into the source health. */
   drift?: { drain(): DriftReport[] };
-  /** The run's retry allowance across every upstream, refilled at the start of each run. */
+  /** The run's retry allowance across every upstream, refilled at the start of each run and of each shard invocation. */
   retryBudget?: { reset(): void };
   /** The venues to compare with the balances they mirror; left out, no venue is read. */
   venues?: VenuePorts;
@@ -66,12 +66,12 @@ export interface ReconcileDeps extends Omit<ShardDeps, 'runState'> {
  * Reconciles every user of the book as of one time. The coordinator lists the assets and the size
  * of the user listing and plans shards (ranges of listing pages); each shard streams its pages —
  * balances and open orders per user, history from the running totals, back-office balances — runs
- * every check and records each mismatch, checkpointing after every page. The last shard to finish
+ * every check and records each mismatch, checkpointing every few seconds. The last shard to finish
  * runs the asset totals and the venues, sends the run's alerts and stores the summary. A source
  * that fails makes the checks that needed it `unknown` — never a discrepancy — and is reported in
  * the summary and by a source-health alert.
  *
- * With `deps.shards.invoker` and more than one shard, the shards run as separate invocations and
+ * With `deps.shards.invoker`, more than one shard and not a dry run, the shards run as separate invocations and
  * this returns the `running` summary at once; otherwise everything runs here.
  */
 export async function reconcile(request: RunRequest, deps: ReconcileDeps): Promise<RunSummary> {
@@ -153,6 +153,8 @@ export async function reconcileShard(
   deps: ReconcileDeps & { runState: RunStateStore; shards: { invoker: ShardInvoker } },
   control: ShardControl = {},
 ): Promise<RunSummary | undefined> {
+  // A warm container may have spent its allowance on an earlier shard or run.
+  deps.retryBudget?.reset();
   const plan = await deps.runState.loadPlan(work.runId);
   if (!plan) throw new RangeError(`run ${work.runId} has no stored plan`);
   // Keep the run lock while the run lasts longer than one Lambda: renewed once a minute, not per page.
