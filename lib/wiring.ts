@@ -58,15 +58,12 @@ export function wire(config: Config): Wiring {
     region: config.aws.region,
     ...(config.aws.snsEndpoint && { endpoint: config.aws.snsEndpoint, credentials }),
   });
-  const store = new DynamoDbDiscrepancyStore(
-    DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }),
-    config.tables,
-    config.historyRetentionDays,
-  );
+  const documents = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
+  const store = new DynamoDbDiscrepancyStore(documents, config.tables, config.historyRetentionDays);
   const deps: ReconcileDeps = {
     venues: config.venueAccountsFile ? wireVenues(config, http) : undefined,
     ...(config.venueAccountsFile && {
-      venueLog: new DynamoDbVenueCheckLog(DynamoDBDocumentClient.from(dynamo), config.tables.runs),
+      venueLog: new DynamoDbVenueCheckLog(documents, config.tables.runs),
       venueBudgets: venueBudgets({
         runSeconds: config.venues.runSeconds,
         multiMarketsRatePerMinute: config.multiMarkets?.ratePerMinute,
@@ -80,9 +77,9 @@ export function wire(config: Config): Wiring {
     alerts: new SnsAlertPublisher(sns, config.alertsTopicArn),
     clock: { now: () => new Date() },
     userBatchSize: config.userBatchSize,
-    history: new DynamoDbHistoryStore(DynamoDBDocumentClient.from(dynamo), config.tables.totals),
+    history: new DynamoDbHistoryStore(documents, config.tables.totals),
     historyOverlapMs: config.historyOverlapMs,
-    runState: new DynamoDbRunState(DynamoDBDocumentClient.from(dynamo), config.tables.runs),
+    runState: new DynamoDbRunState(documents, config.tables.runs),
     alertAfterRuns: config.alertAfterRuns,
     stormThreshold: config.stormThreshold,
     graceMs: config.graceMs,

@@ -136,8 +136,9 @@ export async function readBatchHistory(
     const wasPending = olderPending.get(row.userId)?.has(row.id) ?? false;
     // Pending at the watermark, final now: counted for the first time, whenever it was created.
     if (wasPending) {
-      for (const flow of transferFlows(row)) ledger.add(flow);
-      added++;
+      const flows = transferFlows(row);
+      for (const flow of flows) ledger.add(flow);
+      if (flows.length > 0) added++;
     } else apply(row.userId, `t:${row.id}`, transferFlows(row), row.createdAt);
   }
   for (const row of trades) {

@@ -3,7 +3,7 @@ import { type DiscrepancyState, type LifecycleEvent, observe, openedAlertDue, re
 import type { Verdict } from '../domain/verdict';
 import { ConcurrentUpdateError } from '../errors';
 import type { AlertPublisher, DiscrepancyStore, DiscrepancyWrite } from './ports';
-import { type EffectsTally, ESCALATION_LIMIT, keepLargest } from './shard-tally';
+import { type EffectsTally, ESCALATION_LIMIT, emptyEffectsTally, keepLargest } from './shard-tally';
 
 /** How a run turns findings into stored state and alerts. */
 export interface EffectsOptions {
@@ -54,7 +54,7 @@ export class RunEffects {
     alerts: AlertPublisher,
     runId: string,
     options: EffectsOptions,
-    tally: EffectsTally = { opened: 0, reopened: 0, escalated: 0, resolved: 0, dueCount: 0, due: [], largest: [], escalations: [] },
+    tally: EffectsTally = emptyEffectsTally(),
     active?: Map<string, DiscrepancyState>,
   ): Promise<RunEffects> {
     return new RunEffects(store, alerts, options.dryRun ? new Map() : (active ?? (await store.active())), runId, options, tally);

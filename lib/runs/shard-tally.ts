@@ -48,6 +48,10 @@ export interface EffectsTally {
 /** At most this many escalations are kept for alerting per shard; more are counted only. */
 export const ESCALATION_LIMIT = 500;
 
+export function emptyEffectsTally(): EffectsTally {
+  return { opened: 0, reopened: 0, escalated: 0, resolved: 0, dueCount: 0, due: [], largest: [], escalations: [] };
+}
+
 export function emptyShardTally(firstPage: number): ShardTally {
   return {
     nextPage: firstPage,
@@ -64,7 +68,7 @@ export function emptyShardTally(firstPage: number): ShardTally {
     rates: {},
     sources: {},
     listingMoved: false,
-    effects: { opened: 0, reopened: 0, escalated: 0, resolved: 0, dueCount: 0, due: [], largest: [], escalations: [] },
+    effects: emptyEffectsTally(),
   };
 }
 

@@ -101,7 +101,7 @@ export interface ShardControl {
   remainingMs?: () => number;
   /** Stop at a page boundary when less than this is left (default 2 minutes). */
   marginMs?: number;
-  /** Called after each page is checkpointed (tests throw here to simulate a kill). */
+  /** Called after each page, checkpointed or not (tests throw here to simulate a kill). */
   afterPage?: (page: number) => void | Promise<void>;
 }
 
@@ -124,7 +124,7 @@ export const totalsKey = (pageSize: number, page: number) => `totals#${pageSize}
  * Reconciles one shard — a range of pages of the user listing — from its last checkpoint: per
  * page, the users' balances and open orders (per user), their history (incremental from the
  * running totals), their back-office balances; every check; the lifecycle writes; the new running
- * totals; then the checkpoint. Returns `finished: false` when it stopped early for lack of time
+ * totals; and every `checkpointEveryMs` a checkpoint. Returns `finished: false` when it stopped early for lack of time
  * (the caller hands the rest to a new invocation).
  */
 export async function runShard(

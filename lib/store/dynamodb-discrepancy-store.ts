@@ -24,7 +24,7 @@ export interface StoreTables {
   discrepancies: string;
   runs: string;
   history: string;
-  /** Running history totals per batch of users and shard checkpoints (`lib/history`). */
+  /** Running history totals, one item per page of the user listing (`lib/history`). */
   totals: string;
 }
 
@@ -179,14 +179,7 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
     const owners: string[] = [];
     const items = chunk.flatMap(({ next, event, expectedVersion }) => {
       const puts: NonNullable<TransactWriteCommandInput['TransactItems']> = [
-        {
-          Put: {
-            TableName: this.tables.discrepancies,
-            Item: { ...next, statusOrder: statusOrder(next) },
-            ConditionExpression: expectedVersion === undefined ? 'attribute_not_exists(id)' : 'version = :version',
-            ...(expectedVersion === undefined ? {} : { ExpressionAttributeValues: { ':version': expectedVersion } }),
-          },
-        },
+        { Put: this.discrepancyPut(next, expectedVersion) },
         ...(event ? [{ Put: { TableName: this.tables.history, Item: this.historyItem(event) } }] : []),
       ];
       for (const _ of puts) owners.push(next.id);
@@ -207,16 +200,19 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
     }
   }
 
+  /** A discrepancy's write, on condition that its stored version is `expectedVersion` (that it is new when undefined). */
+  private discrepancyPut(next: DiscrepancyState, expectedVersion: number | undefined) {
+    return {
+      TableName: this.tables.discrepancies,
+      Item: { ...next, statusOrder: statusOrder(next) },
+      ConditionExpression: expectedVersion === undefined ? 'attribute_not_exists(id)' : 'version = :version',
+      ...(expectedVersion === undefined ? {} : { ExpressionAttributeValues: { ':version': expectedVersion } }),
+    };
+  }
+
   async save(next: DiscrepancyState, event: LifecycleEvent | undefined, expectedVersion: number | undefined): Promise<void> {
     try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tables.discrepancies,
-          Item: { ...next, statusOrder: statusOrder(next) },
-          ConditionExpression: expectedVersion === undefined ? 'attribute_not_exists(id)' : 'version = :version',
-          ...(expectedVersion === undefined ? {} : { ExpressionAttributeValues: { ':version': expectedVersion } }),
-        }),
-      );
+      await this.client.send(new PutCommand(this.discrepancyPut(next, expectedVersion)));
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) throw new ConcurrentUpdateError(next.id);
       throw error;

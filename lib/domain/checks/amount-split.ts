@@ -1,6 +1,6 @@
 import type { Amount } from '../money';
 import type { Precision } from '../precision';
-import type { Verdict } from '../verdict';
+import { mismatch, type Verdict } from '../verdict';
 
 /** A balance as one source splits it: total, locked and available. */
 export interface SplitBalance {
@@ -24,17 +24,7 @@ export function amountSplitCheck(balance: SplitBalance, precision: Precision, so
   const expected = locked.plus(available);
   const difference = amount.minus(expected);
   if (!precision.differs('amount-split', asset, difference, expected)) return { check: 'amount-split', outcome: 'match', userId, asset };
-  return {
-    check: 'amount-split',
-    outcome: 'mismatch',
-    userId,
-    asset,
-    field: 'assetAmount',
-    expected,
-    actual: amount,
-    difference,
-    evidence: splitEvidence(balance, source),
-  };
+  return mismatch({ check: 'amount-split', userId, asset }, 'assetAmount', expected, amount, splitEvidence(balance, source));
 }
 
 /** A split balance's figures as evidence: `source.amount`, `source.locked`, `source.available`. */

@@ -1,5 +1,5 @@
 import { Amount, sum } from '../money';
-import type { Verdict } from '../verdict';
+import { mismatch, type Verdict } from '../verdict';
 
 /** The root-asset figures are rounded to 8 decimals: one unit of that is rounding, not a difference. */
 export const ROOT_ROUNDING = Amount.of(1n, 8);
@@ -44,32 +44,12 @@ export function rootAssetPositionCheck(row: RootAssetRow, splitHolds: boolean): 
   });
   const converted = amount.times(rate);
   if (beyond(amountInRoot.minus(converted), ROOT_ROUNDING)) {
-    return {
-      check: 'root-asset',
-      outcome: 'mismatch',
-      userId,
-      asset,
-      field: 'assetAmountInRAT',
-      expected: converted,
-      actual: amountInRoot,
-      difference: amountInRoot.minus(converted),
-      evidence: evidence(),
-    };
+    return mismatch({ check: 'root-asset', userId, asset }, 'assetAmountInRAT', converted, amountInRoot, evidence());
   }
   if (splitHolds && lockedInRoot && availableInRoot) {
     const split = lockedInRoot.plus(availableInRoot);
     if (beyond(split.minus(amountInRoot), TWO_ROUNDINGS)) {
-      return {
-        check: 'root-asset',
-        outcome: 'mismatch',
-        userId,
-        asset,
-        field: 'splitInRAT',
-        expected: amountInRoot,
-        actual: split,
-        difference: split.minus(amountInRoot),
-        evidence: evidence(),
-      };
+      return mismatch({ check: 'root-asset', userId, asset }, 'splitInRAT', amountInRoot, split, evidence());
     }
   }
   return { check: 'root-asset', outcome: 'match', userId, asset };

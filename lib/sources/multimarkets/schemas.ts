@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Amount } from '../../domain/money';
+import { decimalAmount } from '../answer-schema';
 
 /** Envelope codes arrive as strings in the document's example and as numbers elsewhere; both are read as text. */
 const envelopeCode = z.union([z.string(), z.number()]).transform(String);
@@ -21,17 +21,13 @@ const envelopeFields = {
  */
 export const multiMarketsAmountSchema = z
   .object({
-    amount: z.string(),
+    amount: decimalAmount,
     currency: z.string().min(1),
     amount_digits: z.number().int().min(0).max(36),
     user_name: z.string().min(1),
   })
   .transform((data, ctx) => {
-    const amount = Amount.tryParse(data.amount);
-    if (amount === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['amount'], message: 'expected a decimal number in a string' });
-      return z.NEVER;
-    }
+    const { amount } = data;
     if (amount.scale > data.amount_digits) {
       ctx.addIssue({
         code: 'custom',
