@@ -1,4 +1,3 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -21,6 +20,7 @@ import { MultiMarketsClient, multiMarketsHttp } from './sources/multimarkets/mul
 import { RetryBudget } from './sources/pacing/retry-budget';
 import { ReportingClient } from './sources/reporting/reporting-client';
 import { reportingPort } from './sources/reporting/reporting-port';
+import { dynamoDbClient } from './store/dynamodb-client';
 import { DynamoDbDiscrepancyStore } from './store/dynamodb-discrepancy-store';
 import { DynamoDbHistoryStore } from './store/dynamodb-history-store';
 import { DynamoDbRunState } from './store/dynamodb-run-state';
@@ -50,7 +50,7 @@ export function wire(config: Config): Wiring {
   const reportingHttp = new JsonClient({ source: 'reporting', baseUrl: config.reporting.url, ...http });
   const backOfficeHttp = new JsonClient({ source: 'backoffice', baseUrl: config.backOffice.url, ...http });
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-  const dynamo = new DynamoDBClient({
+  const dynamo = dynamoDbClient({
     region: config.aws.region,
     ...(config.aws.dynamoDbEndpoint && { endpoint: config.aws.dynamoDbEndpoint, credentials }),
   });

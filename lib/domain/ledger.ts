@@ -31,7 +31,8 @@ export interface PositionHistory {
   /** Σ of the flows inside the grace window just before the as-of, and their ids. */
   recent: Amount;
   recentIds: string[];
-  kinds: Record<FlowKind, FlowTotals>;
+  /** Only the kinds the position has rows of. */
+  kinds: Partial<Record<FlowKind, FlowTotals>>;
 }
 
 const LATEST = 3;
@@ -76,24 +77,24 @@ export class Ledger {
     }
     if (counted) return;
     position.total = position.total.plus(flow.amount);
-    const totals = position.kinds[flow.kind];
+    const totals = flowTotals(position, flow.kind);
     totals.count++;
     totals.sum = totals.sum.plus(flow.amount);
     keepLatest(totals.latest, flow.id, at);
   }
 
   /** Starts a user × asset from running totals kept by an earlier run (see `lib/history`). */
-  seed(userId: string, asset: string, totals: StoredPosition): void {
+  seed(userId: string, asset: string, [total, ...kinds]: StoredPosition): void {
     const position = this.position(userId, asset);
-    position.total = position.total.plus(Amount.parse(totals.total));
-    for (const kind of FLOW_KINDS) {
-      const stored = totals.kinds[kind];
-      if (!stored) continue;
-      const target = position.kinds[kind];
-      target.count += stored.count;
-      target.sum = target.sum.plus(Amount.parse(stored.sum));
-      for (const [id, at] of stored.latest) keepLatest(target.latest, id, at);
-    }
+    position.total = position.total.plus(Amount.parse(total));
+    kinds.forEach((stored, k) => {
+      if (!stored) return;
+      const [count, sum, ...latest] = stored;
+      const target = flowTotals(position, FLOW_KINDS[k] as FlowKind);
+      target.count += count;
+      target.sum = target.sum.plus(Amount.parse(sum));
+      for (let i = 0; i + 1 < latest.length; i += 2) keepLatest(target.latest, String(latest[i]), Number(latest[i + 1]));
+    });
   }
 
   /** The history of one user × asset, if it has any. */
@@ -105,13 +106,20 @@ export class Ledger {
   totalsOf(userId: string): Record<string, StoredPosition> {
     const out: Record<string, StoredPosition> = {};
     for (const [asset, position] of this.positions.get(userId) ?? []) {
-      const kinds: StoredPosition['kinds'] = {};
+      const stored: StoredPosition = [position.total.toString()];
+      let length = 1;
       for (const kind of FLOW_KINDS) {
         const totals = position.kinds[kind];
-        if (totals.count === 0) continue;
-        kinds[kind] = { count: totals.count, sum: totals.sum.toString(), latest: totals.latest.map((row) => [row.id, row.at]) };
+        if (!totals) {
+          stored.push(0);
+          continue;
+        }
+        const flows: StoredFlows = [totals.count, totals.sum.toString()];
+        for (const row of totals.latest) flows.push(row.id, row.at);
+        length = stored.push(flows);
       }
-      out[asset] = { total: position.total.toString(), kinds };
+      stored.length = length; // kinds without rows at the end are left out
+      out[asset] = stored;
     }
     return out;
   }
@@ -124,18 +132,23 @@ export class Ledger {
     }
     let position = user.get(asset);
     if (!position) {
-      position = { total: Amount.ZERO, recent: Amount.ZERO, recentIds: [], kinds: emptyKinds() };
+      position = { total: Amount.ZERO, recent: Amount.ZERO, recentIds: [], kinds: {} };
       user.set(asset, position);
     }
     return position;
   }
 }
 
-/** A user × asset's running totals as stored between runs: decimal strings, the latest ids with their times in ms. */
-export interface StoredPosition {
-  total: string;
-  kinds: Partial<Record<FlowKind, { count: number; sum: string; latest: [string, number][] }>>;
-}
+/**
+ * A user × asset's running totals as stored between runs, in arrays rather than objects: a run
+ * writes one per position of the book, and keys would be most of the text. `[total, ...kinds]`:
+ * the total (a decimal string), then one entry per {@link FLOW_KINDS} kind in that order, `0` when
+ * the position has no rows of it; kinds without rows at the end are left out.
+ */
+export type StoredPosition = [total: string, ...kinds: (StoredFlows | 0)[]];
+
+/** One kind's count, sum (a decimal string) and latest rows, newest first, as id and time (ms) pairs: `[count, sum, id, ms, id, ms, …]`. */
+export type StoredFlows = [count: number, sum: string, ...latest: (string | number)[]];
 
 /** Inserts a row into the (at most {@link LATEST}) latest rows, newest first, ties by id. */
 function keepLatest(latest: { id: string; at: number }[], id: string, at: number): void {
@@ -150,9 +163,14 @@ function keepLatest(latest: { id: string; at: number }[], id: string, at: number
   if (latest.length > LATEST) latest.length = LATEST;
 }
 
-function emptyKinds(): Record<FlowKind, FlowTotals> {
-  const empty = (): FlowTotals => ({ count: 0, sum: Amount.ZERO, latest: [] });
-  return { deposits: empty(), withdrawals: empty(), buys: empty(), sells: empty(), fees: empty() };
+/** A position's totals of one kind, started at zero on its first row. */
+function flowTotals(position: PositionHistory, kind: FlowKind): FlowTotals {
+  let totals = position.kinds[kind];
+  if (!totals) {
+    totals = { count: 0, sum: Amount.ZERO, latest: [] };
+    position.kinds[kind] = totals;
+  }
+  return totals;
 }
 
 /** A Reporting `transfers` row, as far as the balance is concerned. */
@@ -203,22 +221,16 @@ export interface TradeRecord {
  * trades', so counting both would double it.
  */
 export function tradeFlows(row: TradeRecord): Flow[] {
-  const [base, quote] = row.marketId.split('_') as [string, string];
   const id = `${row.orderId}/${row.executionId}`;
-  const kind: FlowKind = row.side === 'Buy' ? 'buys' : 'sells';
+  const [base, quote] = row.marketId.split('_') as [string, string];
   const buy = row.side === 'Buy';
-  const flow = (asset: string, amount: Amount, flowKind: FlowKind): Flow => ({
-    userId: row.userId,
-    asset,
-    kind: flowKind,
-    id,
-    at: row.executedAt,
-    amount,
-  });
-  const flows = [
-    flow(base, buy ? row.baseAmount : row.baseAmount.negate(), kind),
-    flow(quote, buy ? row.quoteAmount.negate() : row.quoteAmount, kind),
+  const kind: FlowKind = buy ? 'buys' : 'sells';
+  const { userId, executedAt: at } = row;
+  const flows: Flow[] = [
+    { userId, asset: base, kind, id, at, amount: buy ? row.baseAmount : row.baseAmount.negate() },
+    { userId, asset: quote, kind, id, at, amount: buy ? row.quoteAmount.negate() : row.quoteAmount },
   ];
-  if (!row.commissionAmount.isZero()) flows.push(flow(row.commissionAssetId, row.commissionAmount.negate(), 'fees'));
+  if (!row.commissionAmount.isZero())
+    flows.push({ userId, asset: row.commissionAssetId, kind: 'fees', id, at, amount: row.commissionAmount.negate() });
   return flows;
 }

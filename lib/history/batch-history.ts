@@ -11,6 +11,13 @@ export interface HistoryChunk {
   users: Record<string, UserTotals>;
 }
 
+/**
+ * The shape of a stored {@link HistoryChunk}, kept beside it: a chunk stored in another shape is not
+ * used, and its users are read in full once. Raise it with any change to {@link UserTotals} or
+ * `StoredPosition`. 1: positions as objects; 2: positions as arrays.
+ */
+export const HISTORY_CHUNK_FORMAT = 2;
+
 /** One user's running totals and what the next run must read again. */
 export interface UserTotals {
   positions: Record<string, StoredPosition>;

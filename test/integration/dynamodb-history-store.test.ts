@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { HistoryChunk, UserTotals } from '../../lib/history/batch-history';
@@ -7,7 +7,7 @@ import { DynamoDbHistoryStore } from '../../lib/store/dynamodb-history-store';
 import { freshTables } from '../support/local-services';
 
 const totals = (total: string): UserTotals => ({
-  positions: { eth: { total, kinds: { deposits: { count: 1, sum: total, latest: [['t1', 1_700_000_000_000]] } } } },
+  positions: { eth: [total, [1, total, 't1', 1_700_000_000_000]] },
   applied: [],
   pending: [],
   openOrders: [],
@@ -30,7 +30,7 @@ describe('DynamoDbHistoryStore (DynamoDB Local)', () => {
     await store.save('totals#200#3', { watermark: 2000, users: { u3: totals('0.000000000000000001') } });
     const loaded = await store.load(['totals#200#1', 'totals#200#2', 'totals#200#3']);
     expect([...loaded.keys()].sort()).toEqual(['totals#200#1', 'totals#200#3']);
-    expect(loaded.get('totals#200#1')?.users.u1?.positions.eth?.total).toBe(exact);
+    expect(loaded.get('totals#200#1')?.users.u1?.positions.eth?.[0]).toBe(exact);
     expect(loaded.get('totals#200#3')).toMatchObject({ watermark: 2000 });
     expect((await store.load([])).size).toBe(0);
   });
@@ -47,17 +47,20 @@ describe('DynamoDbHistoryStore (DynamoDB Local)', () => {
     expect((await store.load(['totals#200#7'])).has('totals#200#7')).toBe(false);
   });
 
-  it('still reads totals stored gzip-compressed by an earlier version, and ignores an encoding it does not know', async () => {
+  it("does not use totals stored in another format: an earlier version's objects, gzip-compressed or not, or a later format", async () => {
     const { tables, documents } = await freshTables();
     const store = new DynamoDbHistoryStore(documents, tables.totals);
     const chunk: HistoryChunk = { watermark: 3000, users: { u9: totals('12.5') } };
-    const data = gzipSync(JSON.stringify(chunk));
-    await documents.send(new PutCommand({ TableName: tables.totals, Item: { chunk: 'totals#200#1', watermark: 3000, parts: 1, data } }));
-    await documents.send(
-      new PutCommand({ TableName: tables.totals, Item: { chunk: 'totals#200#2', watermark: 3000, parts: 1, encoding: 'zstd', data } }),
-    );
-    const loaded = await store.load(['totals#200#1', 'totals#200#2']);
+    await store.save('totals#200#1', chunk);
+    // Format 1 kept positions as objects; its first chunks were gzip-compressed, later ones Brotli (`encoding: 'br'`).
+    const earlier = { watermark: 3000, users: { u9: { ...totals('12.5'), positions: { eth: { total: '12.5', kinds: {} } } } } };
+    const put = (key: string, item: Record<string, unknown>) =>
+      documents.send(new PutCommand({ TableName: tables.totals, Item: { chunk: key, watermark: 3000, parts: 1, ...item } }));
+    await put('totals#200#2', { data: gzipSync(JSON.stringify(earlier)) });
+    await put('totals#200#3', { encoding: 'br', data: brotliCompressSync(JSON.stringify(earlier)) });
+    await put('totals#200#4', { format: 3, data: brotliCompressSync(JSON.stringify(chunk)) });
+    const loaded = await store.load(['totals#200#1', 'totals#200#2', 'totals#200#3', 'totals#200#4']);
+    expect([...loaded.keys()]).toEqual(['totals#200#1']);
     expect(loaded.get('totals#200#1')).toEqual(chunk);
-    expect(loaded.has('totals#200#2')).toBe(false);
   });
 });

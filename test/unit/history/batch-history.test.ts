@@ -102,7 +102,7 @@ describe('readBatchHistory: running totals with a watermark', () => {
     );
     expect(a1.ledger.get('u1', 'btc')?.total.toString()).toBe('50.749'); // 50 + 0.25 + 0.5 − 0.001
     expect(a2.ledger.get('u1', 'btc')?.total.toString()).toBe('52.749');
-    expect(a2.ledger.get('u1', 'btc')?.kinds.deposits.count).toBe(52);
+    expect(a2.ledger.get('u1', 'btc')?.kinds.deposits?.count).toBe(52);
     expect(a2.ledger.get('u1', 'usdt')?.total.toString()).toBe('-100');
     expect(rebuilt.ledger.get('u1', 'btc')?.total.toString()).toBe('52.749');
     expect(a2.incrementalUsers).toBe(1);
