@@ -33,7 +33,7 @@ export async function showDiscrepancy(
 ): Promise<{ discrepancy: DiscrepancyState; history: LifecycleEvent[] }> {
   const discrepancy = await port.get(id);
   if (!discrepancy) throw new NotFoundError('discrepancy', id);
-  return { discrepancy, history: await port.history(id) };
+  return { discrepancy, history: await port.history(discrepancy) };
 }
 
 /**

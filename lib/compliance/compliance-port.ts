@@ -16,6 +16,7 @@ export interface CompliancePort {
   getRun(runId: string): Promise<RunSummary | undefined>;
   list(filter: DiscrepancyFilter, page: { limit: number; cursor?: string }): Promise<{ items: DiscrepancyState[]; cursor?: string }>;
   get(id: string): Promise<DiscrepancyState | undefined>;
-  history(id: string): Promise<LifecycleEvent[]>;
+  /** Its history, oldest first, the opening included. */
+  history(discrepancy: DiscrepancyState): Promise<LifecycleEvent[]>;
   save(next: DiscrepancyState, event: LifecycleEvent | undefined, expectedVersion: number | undefined): Promise<void>;
 }

@@ -21,6 +21,13 @@ export interface DiscrepancyState extends Discrepancy {
   consecutiveRuns: number;
   /** The largest |difference| seen since it was (re)opened. */
   largestDifference: string;
+  /**
+   * The difference and severity it was first opened with: its "opened" history entry is this item
+   * (with `firstSeenAt`, `firstRunId`), not a row of its own. Absent on items opened before this
+   * was kept, whose history has the row.
+   */
+  openedDifference?: string;
+  openedSeverity?: Severity;
   /** Whether its "opened" alert went out. */
   alerted: boolean;
   /** The run that sent (or collected into a storm summary) its opened alert. */
@@ -35,7 +42,7 @@ export interface DiscrepancyState extends Discrepancy {
   version: number;
 }
 
-/** One entry of a discrepancy's append-only history. */
+/** One entry of a discrepancy's history. */
 export interface LifecycleEvent {
   discrepancyId: string;
   type: LifecycleEventType;
@@ -45,6 +52,20 @@ export interface LifecycleEvent {
   note?: string;
   difference?: string;
   severity?: Severity;
+}
+
+/** The "opened" entry a discrepancy carries on itself (see `openedDifference`), if it does. */
+export function openedEvent(state: DiscrepancyState): LifecycleEvent | undefined {
+  if (state.openedDifference === undefined) return undefined;
+  return {
+    discrepancyId: state.id,
+    type: 'opened',
+    at: state.firstSeenAt,
+    runId: state.firstRunId,
+    by: 'system',
+    difference: state.openedDifference,
+    severity: state.openedSeverity,
+  };
 }
 
 /** Thrown when a person asks for a transition the discrepancy's status does not allow (e.g. acknowledging a resolved one). */
@@ -88,6 +109,9 @@ export function observe(
       largestDifference: size.toString(),
       alerted: false,
       version: (previous?.version ?? 0) + 1,
+      ...(previous
+        ? { openedDifference: previous.openedDifference, openedSeverity: previous.openedSeverity }
+        : { openedDifference: found.difference, openedSeverity: found.severity }),
     };
     return { next: fresh, event: previous ? 'reopened' : 'opened' };
   }

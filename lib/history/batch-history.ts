@@ -43,7 +43,7 @@ export interface HistoryOptions {
 /** A batch's history: the ledger the checks read, the transfers locked-orders needs, the totals to keep. */
 export interface BatchHistory {
   ledger: Ledger;
-  /** Per user, the transfer rows read — every one not yet final among them (pending withdrawals lock funds). */
+  /** Per user, the transfers read that were not final at the as-of (pending withdrawals lock funds); the rest are in the ledger. */
   transfers: Map<string, TransferRecord[]>;
   /**
    * The totals to store for the next run; undefined when nothing changed (no write needed), the
@@ -137,9 +137,10 @@ export async function readBatchHistory(
   for (const row of transferLists.flat()) {
     const list = transfersByUser.get(row.userId);
     if (!list) continue;
-    list.push(row);
-    const final = FINAL_TRANSFER_STATUSES.has(row.status);
-    if (!final && Date.parse(row.createdAt) <= asOf) pending.get(row.userId)?.set(row.id, row.createdAt);
+    if (!FINAL_TRANSFER_STATUSES.has(row.status) && Date.parse(row.createdAt) <= asOf) {
+      list.push(row);
+      pending.get(row.userId)?.set(row.id, row.createdAt);
+    }
     const wasPending = olderPending.get(row.userId)?.has(row.id) ?? false;
     // Pending at the watermark, final now: counted for the first time, whenever it was created.
     if (wasPending) {

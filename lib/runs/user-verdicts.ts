@@ -17,6 +17,7 @@ export interface UserReads {
   user: UserInfo;
   balances: Settled<ReportingBalance[]>;
   openOrders: Settled<OpenOrderRecord[]>;
+  /** The user's transfers: at least every one not final at the as-of (the rest do not matter here). */
   transfers: Settled<TransferRecord[]>;
   backOffice: Settled<BackOfficeUserBalances | undefined>;
 }

@@ -10,7 +10,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { CompliancePort } from '../compliance/compliance-port';
-import type { DiscrepancyState, DiscrepancyStatus, LifecycleEvent } from '../domain/lifecycle';
+import { type DiscrepancyState, type DiscrepancyStatus, type LifecycleEvent, openedEvent } from '../domain/lifecycle';
 import type { Severity } from '../domain/severity';
 import { BadRequestError, ConcurrentUpdateError } from '../errors';
 import { type DiscrepancyStore, type DiscrepancyWrite, type RunStart, saveEach } from '../runs/ports';
@@ -180,7 +180,7 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
     const items = chunk.flatMap(({ next, event, expectedVersion }) => {
       const puts: NonNullable<TransactWriteCommandInput['TransactItems']> = [
         { Put: this.discrepancyPut(next, expectedVersion) },
-        ...(event ? [{ Put: { TableName: this.tables.history, Item: this.historyItem(event) } }] : []),
+        ...(event && !recordedOnItem(next, event) ? [{ Put: { TableName: this.tables.history, Item: this.historyItem(event) } }] : []),
       ];
       for (const _ of puts) owners.push(next.id);
       return puts;
@@ -217,11 +217,14 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
       if (error instanceof ConditionalCheckFailedException) throw new ConcurrentUpdateError(next.id);
       throw error;
     }
-    if (event) await this.appendHistory(event);
+    if (event && !recordedOnItem(next, event)) await this.appendHistory(event);
   }
 
-  async history(id: string): Promise<LifecycleEvent[]> {
-    const events: LifecycleEvent[] = [];
+  /** A discrepancy's history, oldest first: its opening (kept on the item) and the rows of every later change. */
+  async history(discrepancy: DiscrepancyState): Promise<LifecycleEvent[]> {
+    const id = discrepancy.id;
+    const opened = openedEvent(discrepancy);
+    const events: LifecycleEvent[] = opened ? [opened] : [];
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     do {
       const page = await this.client.send(
@@ -353,6 +356,11 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);
   }
+}
+
+/** An "opened" event the item itself records (`openedDifference`): no history row is written for it. */
+function recordedOnItem(state: DiscrepancyState, event: LifecycleEvent): boolean {
+  return event.type === 'opened' && state.openedDifference !== undefined;
 }
 
 /** A stored item as the domain knows it: without the attributes that exist only for the indexes. */

@@ -164,7 +164,7 @@ describe('the compliance HTTP API (handlers over DynamoDB Local, tokens verified
     });
     const shown = await call(handlers.get, event('GET', '/x', { token: compliance, pathParameters: { id } }));
     expect(shown.body.history.map((entry: { type: string; by?: string }) => [entry.type, entry.by])).toEqual([
-      ['opened', undefined],
+      ['opened', 'system'],
       ['acknowledged', 'alice@example.com'],
     ]);
     const again = await call(

@@ -1,4 +1,5 @@
 import { DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { Discrepancy } from '../../lib/domain/discrepancy';
 import { acknowledge, observe } from '../../lib/domain/lifecycle';
@@ -25,6 +26,13 @@ const found = (runId: string, overrides: Partial<Discrepancy> = {}): Discrepancy
   ...overrides,
 });
 
+/** The history of a stored discrepancy, as the compliance API shows it. */
+async function historyOf(store: DynamoDbDiscrepancyStore, id: string) {
+  const state = await store.get(id);
+  if (!state) throw new Error(`${id} is not stored`);
+  return store.history(state);
+}
+
 function opened(runId: string, overrides: Partial<Discrepancy> = {}) {
   const outcome = observe(undefined, found(runId, overrides));
   if (outcome === 'duplicate') throw new Error('unexpected duplicate');
@@ -50,10 +58,62 @@ describe('DynamoDbDiscrepancyStore (DynamoDB Local)', () => {
       1,
     );
     await expect(store.save({ ...acked, version: 3 }, undefined, 1)).rejects.toThrow(ConcurrentUpdateError);
-    expect((await store.history(state.id)).map((event) => [event.type, event.by ?? event.runId])).toEqual([
+    expect((await historyOf(store, state.id)).map((event) => [event.type, event.runId ?? event.by])).toEqual([
       ['opened', 'r1'],
       ['acknowledged', 'alice'],
     ]);
+  });
+
+  it("keeps a discrepancy's opening on the item, with the figures it opened with, and still shows an opening row written before", async () => {
+    const { tables, documents } = await freshTables();
+    const store = new DynamoDbDiscrepancyStore(documents, tables);
+    const first = opened('r1');
+    await store.saveMany([
+      { next: first, event: { discrepancyId: first.id, type: 'opened', at: first.lastSeenAt, runId: 'r1' }, expectedVersion: undefined },
+    ]);
+    const rows = async (id: string) =>
+      (
+        await documents.send(
+          new QueryCommand({
+            TableName: tables.history,
+            KeyConditionExpression: 'discrepancyId = :id',
+            ExpressionAttributeValues: { ':id': id },
+          }),
+        )
+      ).Items ?? [];
+    expect(await rows(first.id)).toEqual([]);
+    // Found again with other figures: the opening still says what it opened with.
+    const again = observe(first, found('r2', { difference: '5', severity: 'high', detectedAt: '2026-11-23T00:00:00.000Z' }));
+    if (again === 'duplicate') throw new Error('unexpected duplicate');
+    await store.saveMany([
+      {
+        next: again.next,
+        event: { discrepancyId: first.id, type: 'escalated', at: again.next.lastSeenAt, runId: 'r2' },
+        expectedVersion: 1,
+      },
+    ]);
+    expect(await historyOf(store, first.id)).toEqual([
+      {
+        discrepancyId: first.id,
+        type: 'opened',
+        at: '2026-11-22T00:00:00.000Z',
+        runId: 'r1',
+        by: 'system',
+        difference: '0.000000000000000001',
+        severity: 'low',
+      },
+      { discrepancyId: first.id, type: 'escalated', at: '2026-11-23T00:00:00.000Z', runId: 'r2' },
+    ]);
+    expect(await rows(first.id)).toHaveLength(1);
+    // An item opened before the opening was kept on it has its opening row: shown once.
+    const {
+      openedDifference: _d,
+      openedSeverity: _s,
+      ...earlier
+    } = opened('r1', { id: 'sanity:u9:btc', check: 'sanity', userId: 'u9', asset: 'btc' });
+    await store.save(earlier, { discrepancyId: earlier.id, type: 'opened', at: earlier.lastSeenAt, runId: 'r1' }, undefined);
+    expect((await historyOf(store, earlier.id)).map((event) => [event.type, event.runId])).toEqual([['opened', 'r1']]);
+    expect(await rows(earlier.id)).toHaveLength(1);
   });
 
   it('lists by status most severe first, and by asset, check and user through their indexes', async () => {
@@ -125,9 +185,10 @@ describe('DynamoDbDiscrepancyStore (DynamoDB Local)', () => {
     ]);
     expect(conflicts.sort()).toEqual([existing.id, other.id].sort());
     expect(await store.get(fresh.id)).toMatchObject({ version: 1, userId: 'u3' });
-    expect((await store.history(fresh.id)).map((item) => item.type)).toEqual(['opened']);
+    expect((await historyOf(store, fresh.id)).map((item) => item.type)).toEqual(['opened']);
     expect((await store.get(existing.id))?.runsSeen).toBe(1);
-    expect(await store.history(existing.id)).toEqual([]);
+    // Only its own opening (kept on the item): the refused write's event was not recorded.
+    expect((await historyOf(store, existing.id)).map((item) => [item.type, item.runId])).toEqual([['opened', 'r1']]);
     expect((await store.get(other.id))?.runsSeen).toBe(1);
   });
 
@@ -147,7 +208,7 @@ describe('DynamoDbDiscrepancyStore (DynamoDB Local)', () => {
     await third.findings([found('r3', { detectedAt: '2026-11-24T00:00:00.000Z' }), other]);
     expect(third.tally).toMatchObject({ opened: 1, reopened: 1 });
     expect(await store.get(found('r1').id)).toMatchObject({ status: 'open', version: 3 });
-    expect((await store.history(found('r1').id)).map((event) => event.type)).toEqual(['opened', 'resolved', 'reopened']);
+    expect((await historyOf(store, found('r1').id)).map((event) => event.type)).toEqual(['opened', 'resolved', 'reopened']);
     expect(await store.get(other.id)).toMatchObject({ status: 'open', version: 1 });
   });
 

@@ -56,6 +56,8 @@ describe('Ledger running totals', () => {
     const ms = Date.parse(at);
     ledger.add({ userId: 'u1', asset: 'btc', kind: 'withdrawals', id: 't1', at, amount: Amount.parse('-0.5') });
     ledger.add({ userId: 'u1', asset: 'btc', kind: 'buys', id: 'o1/e1', at, amount: Amount.parse('2.000000000000000001') });
-    expect(ledger.totalsOf('u1')).toEqual({ btc: ['1.500000000000000001', 0, [1, '-0.5', 't1', ms], [1, '2.000000000000000001', 'o1/e1', ms]] });
+    expect(ledger.totalsOf('u1')).toEqual({
+      btc: ['1.500000000000000001', 0, [1, '-0.5', 't1', ms], [1, '2.000000000000000001', 'o1/e1', ms]],
+    });
   });
 });
