@@ -23,6 +23,7 @@ import { mismatch } from '../lib/domain/verdict';
 import type { AlertPublisher } from '../lib/runs/ports';
 import { reconcile } from '../lib/runs/reconcile';
 import { RunEffects } from '../lib/runs/run-effects';
+import { discrepancyRef } from '../lib/runs/run-summary';
 import { emptyShardTally } from '../lib/runs/shard-tally';
 import { Secret } from '../lib/secret';
 import { BackOfficeClient } from '../lib/sources/backoffice/backoffice-client';
@@ -185,17 +186,7 @@ async function warmDynamoDb(client: DynamoDBClient, documents: DynamoDBDocumentC
     await history.save(`warm#${page}`, { watermark: at.getTime(), users });
     if (page % 10 === 9) {
       await history.load(Array.from({ length: 10 }, (_, i) => `warm#${page - i}`));
-      tally.items = found.map(({ id, check, userId, asset, field, expected, actual, difference, severity }) => ({
-        id,
-        check,
-        userId,
-        asset,
-        field,
-        expected,
-        actual,
-        difference,
-        severity,
-      }));
+      tally.items = found.map(discrepancyRef);
       await runState.saveTally('warm', page, tally);
       await runState.loadTally('warm', page);
     }

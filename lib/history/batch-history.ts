@@ -119,7 +119,6 @@ export async function readBatchHistory(
 
   const nextFrom = asOf - overlapMs;
   const transfersByUser = new Map<string, TransferRecord[]>(userIds.map((id) => [id, []]));
-  const pending = new Map<string, Map<string, string>>(userIds.map((id) => [id, new Map()]));
   let added = 0;
   /** Adds a row's flows, dated `dated`, unless the stored totals already hold them; remembers what it added. */
   const apply = (userId: string, rowId: string, flows: Flow[], dated: string) => {
@@ -137,10 +136,7 @@ export async function readBatchHistory(
   for (const row of transferLists.flat()) {
     const list = transfersByUser.get(row.userId);
     if (!list) continue;
-    if (!FINAL_TRANSFER_STATUSES.has(row.status) && Date.parse(row.createdAt) <= asOf) {
-      list.push(row);
-      pending.get(row.userId)?.set(row.id, row.createdAt);
-    }
+    if (!FINAL_TRANSFER_STATUSES.has(row.status) && Date.parse(row.createdAt) <= asOf) list.push(row);
     const wasPending = olderPending.get(row.userId)?.has(row.id) ?? false;
     // Pending at the watermark, final now: counted for the first time, whenever it was created.
     if (wasPending) {
@@ -168,7 +164,7 @@ export async function readBatchHistory(
             {
               positions: ledger.totalsOf(userId),
               applied: [...(applied.get(userId) ?? [])].filter(([, at]) => at >= nextFrom && at <= asOf),
-              pending: [...(pending.get(userId) ?? [])],
+              pending: (transfersByUser.get(userId) ?? []).map((row): [string, string] => [row.id, row.createdAt]),
               openOrders: [...(resting.get(userId) ?? [])],
             } satisfies UserTotals,
           ]),

@@ -30,6 +30,11 @@ export type DiscrepancyRef = Pick<
   'id' | 'check' | 'userId' | 'asset' | 'field' | 'expected' | 'actual' | 'difference' | 'severity'
 >;
 
+/** How a run summary lists `discrepancy`: its key and figures, without the evidence. */
+export function discrepancyRef({ id, check, userId, asset, field, expected, actual, difference, severity }: Discrepancy): DiscrepancyRef {
+  return { id, check, userId, asset, field, expected, actual, difference, severity };
+}
+
 /**
  * What a run did: when, over what, each check's verdict counts, each source's health and the
  * discrepancies found. `complete` means every source answered; `partial` that some checks are

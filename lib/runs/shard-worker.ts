@@ -21,7 +21,7 @@ import type {
 } from './ports';
 import { RunEffects } from './run-effects';
 import { inScope, type RunScope } from './run-scope';
-import { type RunTrigger, SUMMARY_ITEM_LIMIT } from './run-summary';
+import { discrepancyRef, type RunTrigger, SUMMARY_ITEM_LIMIT } from './run-summary';
 import { emptyShardTally, type ShardTally } from './shard-tally';
 import { SourceHealthTracker } from './source-health';
 import { userVerdicts } from './user-verdicts';
@@ -393,10 +393,7 @@ export class VerdictSink {
     const severity = severityOf(differenceInRoot, this.settings.severity ?? DEFAULT_SEVERITY_THRESHOLDS);
     const discrepancy = toDiscrepancy(verdict, this.plan.runId, new Date(this.plan.startedAt), { differenceInRoot, severity });
     this.tally.discrepancies++;
-    if (this.tally.items.length < SUMMARY_ITEM_LIMIT) {
-      const { id, check, userId, asset, field, expected, actual, difference } = discrepancy;
-      this.tally.items.push({ id, check, userId, asset, field, expected, actual, difference, severity });
-    }
+    if (this.tally.items.length < SUMMARY_ITEM_LIMIT) this.tally.items.push(discrepancyRef(discrepancy));
     return discrepancy;
   }
 }
