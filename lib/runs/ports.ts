@@ -168,5 +168,6 @@ export interface VenueCheckLog {
 export interface HistoryStore {
   /** The stored chunks of these keys (several pages' at once: one call, not one per page); a key not stored is left out. */
   load(keys: string[]): Promise<Map<string, HistoryChunk>>;
-  save(key: string, chunk: HistoryChunk): Promise<void>;
+  /** Stores several pages' chunks by key (one call for many, as `load`). */
+  save(chunks: Record<string, HistoryChunk>): Promise<void>;
 }

@@ -111,8 +111,8 @@ function keepForFlush(write: Promise<void>): Promise<void> {
   return write;
 }
 
-/** Pages whose running totals are read in one call. */
-const TOTALS_READ_AHEAD = 10;
+/** Pages whose running totals are read in one call, and written in one. */
+const TOTALS_PER_CALL = 10;
 
 /** Pages whose lifecycle writes may wait behind the reads before the reads wait for them. */
 const MAX_WRITE_BACKLOG = 8;
@@ -168,7 +168,7 @@ export async function runShard(
     const history = deps.history;
     if (!history || scope?.users) return Promise.resolve(undefined);
     if (!totalsAhead.has(page)) {
-      const pages = Array.from({ length: Math.min(TOTALS_READ_AHEAD, (range.endPage ?? Infinity) - page) }, (_, i) => page + i);
+      const pages = Array.from({ length: Math.min(TOTALS_PER_CALL, (range.endPage ?? Infinity) - page) }, (_, i) => page + i);
       const loaded = history.load(pages.map((p) => totalsKey(plan.pageSize, p)));
       for (const p of pages) {
         const one = loaded.then((chunks) => chunks.get(totalsKey(plan.pageSize, p)));
@@ -238,8 +238,18 @@ export async function runShard(
   let effectsChain: Promise<void> = Promise.resolve();
   let backlog = 0;
   const writes: Promise<void>[] = [];
+  /** Pages' new running totals not yet written: written `TOTALS_PER_CALL` at a time, and at every flush. */
+  let totalsToWrite: Record<string, HistoryChunk> = {};
+  let totalsWaiting = 0;
+  const writeTotals = () => {
+    if (totalsWaiting === 0 || !deps.history) return;
+    writes.push(keepForFlush(deps.history.save(totalsToWrite)));
+    totalsToWrite = {};
+    totalsWaiting = 0;
+  };
   const flush = async () => {
     syncSums();
+    writeTotals();
     await effectsChain;
     await Promise.all(writes.splice(0));
   };
@@ -303,8 +313,10 @@ export async function runShard(
     if (history.ok) {
       tally.historyRows += history.value.rows;
       tally.incrementalUsers += history.value.incrementalUsers;
-      if (!plan.dryRun && deps.history && !scope?.users && history.value.next)
-        writes.push(keepForFlush(deps.history.save(totalsKey(plan.pageSize, reads.page), history.value.next)));
+      if (!plan.dryRun && deps.history && !scope?.users && history.value.next) {
+        totalsToWrite[totalsKey(plan.pageSize, reads.page)] = history.value.next;
+        if (++totalsWaiting >= TOTALS_PER_CALL) writeTotals();
+      }
     }
   };
 

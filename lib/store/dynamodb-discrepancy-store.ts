@@ -17,7 +17,7 @@ import { type DiscrepancyStore, type DiscrepancyWrite, type RunStart, saveEach }
 import type { RunSummary } from '../runs/run-summary';
 import type { StoredSourceState } from '../runs/source-transitions';
 import type { SourceName } from '../sources/source-error';
-import { batchGetAll } from './batch-get';
+import { batchGetAll } from './batch';
 
 /** Table names of the store. */
 export interface StoreTables {

@@ -3,7 +3,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { VenueCheckLog } from '../runs/ports';
 import type { VenueSource } from '../runs/venue-schedule';
-import { batchGetAll } from './batch-get';
+import { batchGetAll } from './batch';
 
 /** Default buckets per venue: 32 × ~300 KB holds ~150,000 keys, more than MultiMarkets' 100 calls a minute can check in a day. */
 export const VENUE_LOG_BUCKETS = 32;

@@ -1,0 +1,60 @@
+import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/** Keys per `BatchGetItem` call: DynamoDB's limit. */
+const KEYS_PER_GET = 100;
+/** Items per `BatchWriteItem` call: DynamoDB's limit (16 MB in all, 400 KB each: 25 items always fit). */
+const ITEMS_PER_WRITE = 25;
+/** Calls for one batch, the first included, before what is still unprocessed is an error. */
+const MAX_ATTEMPTS = 8;
+
+/** DynamoDB kept leaving part of a batch unprocessed (sustained throttling). */
+export class UnprocessedItemsError extends Error {
+  override readonly name = 'UnprocessedItemsError';
+  constructor(
+    readonly table: string,
+    readonly left: number,
+  ) {
+    super(`DynamoDB left ${left} item(s) of ${table} unprocessed after ${MAX_ATTEMPTS} calls`);
+  }
+}
+
+/**
+ * Sends `items` in calls of `perCall`; what a call answers as unprocessed (under load, or past the
+ * 16 MB answer limit of a read) is sent again after a short growing pause, up to {@link MAX_ATTEMPTS} calls.
+ */
+async function inCalls<T>(table: string, items: T[], perCall: number, send: (batch: T[]) => Promise<T[] | undefined>): Promise<void> {
+  for (let start = 0; start < items.length; start += perCall) {
+    let pending: T[] | undefined = items.slice(start, start + perCall);
+    for (let attempt = 0; pending && pending.length > 0; attempt++) {
+      if (attempt === MAX_ATTEMPTS) throw new UnprocessedItemsError(table, pending.length);
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
+      pending = await send(pending);
+    }
+  }
+}
+
+/** Every item of `keys` that exists in `table`, in calls of up to 100 keys. */
+export async function batchGetAll(
+  client: DynamoDBDocumentClient,
+  table: string,
+  keys: Record<string, unknown>[],
+  options: { consistentRead?: boolean } = {},
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  await inCalls(table, keys, KEYS_PER_GET, async (batch) => {
+    const answer = await client.send(
+      new BatchGetCommand({ RequestItems: { [table]: { Keys: batch, ConsistentRead: options.consistentRead ?? false } } }),
+    );
+    items.push(...(answer.Responses?.[table] ?? []));
+    return answer.UnprocessedKeys?.[table]?.Keys;
+  });
+  return items;
+}
+
+/** Puts every item into `table`, unconditionally, in calls of up to 25 items (as many write units as one put each). */
+export async function batchPutAll(client: DynamoDBDocumentClient, table: string, items: Record<string, unknown>[]): Promise<void> {
+  await inCalls(table, items, ITEMS_PER_WRITE, async (batch) => {
+    const answer = await client.send(new BatchWriteCommand({ RequestItems: { [table]: batch.map((Item) => ({ PutRequest: { Item } })) } }));
+    return answer.UnprocessedItems?.[table]?.map((request) => request.PutRequest?.Item as Record<string, unknown>);
+  });
+}
