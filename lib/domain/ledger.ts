@@ -159,8 +159,10 @@ function keepLatest(latest: { id: string; at: number }[], id: string, at: number
     i--;
   }
   if (i >= LATEST) return;
-  latest.splice(i, 0, { id, at });
-  if (latest.length > LATEST) latest.length = LATEST;
+  // Shifted by hand: `splice` would allocate an array of what it removed, for every row of the history.
+  let k = latest.length < LATEST ? latest.length : LATEST - 1;
+  for (; k > i; k--) latest[k] = latest[k - 1] as { id: string; at: number };
+  latest[i] = { id, at };
 }
 
 /** A position's totals of one kind, started at zero on its first row. */
@@ -222,7 +224,7 @@ export interface TradeRecord {
  */
 export function tradeFlows(row: TradeRecord): Flow[] {
   const id = `${row.orderId}/${row.executionId}`;
-  const [base, quote] = row.marketId.split('_') as [string, string];
+  const [base, quote] = marketAssets(row.marketId);
   const buy = row.side === 'Buy';
   const kind: FlowKind = buy ? 'buys' : 'sells';
   const { userId, executedAt: at } = row;
@@ -233,4 +235,15 @@ export function tradeFlows(row: TradeRecord): Flow[] {
   if (!row.commissionAmount.isZero())
     flows.push({ userId, asset: row.commissionAssetId, kind: 'fees', id, at, amount: row.commissionAmount.negate() });
   return flows;
+}
+
+/** `base_quote` → [base, quote], split once per market (a run reads millions of fills of a few hundred markets). */
+const MARKETS = new Map<string, [string, string]>();
+function marketAssets(marketId: string): [string, string] {
+  let assets = MARKETS.get(marketId);
+  if (!assets) {
+    assets = marketId.split('_') as [string, string];
+    if (MARKETS.size < 10_000) MARKETS.set(marketId, assets);
+  }
+  return assets;
 }

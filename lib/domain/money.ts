@@ -159,10 +159,11 @@ export class Amount {
     const negative = this.units < 0n;
     const digits = (negative ? -this.units : this.units).toString();
     if (this.scale === 0) return `${negative ? '-' : ''}${digits}`;
-    const padded = digits.padStart(this.scale + 1, '0');
-    const whole = padded.slice(0, padded.length - this.scale);
-    const fraction = padded.slice(padded.length - this.scale).replace(/0+$/, '');
-    const body = fraction === '' ? whole : `${whole}.${fraction}`;
+    const padded = digits.length > this.scale ? digits : digits.padStart(this.scale + 1, '0');
+    const point = padded.length - this.scale;
+    let end = padded.length;
+    while (end > point && padded.charCodeAt(end - 1) === ZERO) end--; // trailing zeros of the fraction
+    const body = end === point ? padded.slice(0, point) : `${padded.slice(0, point)}.${padded.slice(point, end)}`;
     return negative && body !== '0' ? `-${body}` : body;
   }
 
@@ -179,6 +180,7 @@ function tenTo(exponent: number): bigint {
   return POWERS_OF_TEN[exponent] ?? 10n ** BigInt(exponent);
 }
 
+const ZERO = 48;
 const PLUS = 43;
 const MINUS = 45;
 const DOT = 46;

@@ -50,6 +50,26 @@ describe('Ledger running totals', () => {
     );
   });
 
+  it('keeps the 3 latest rows of a kind, newest first and ties by id, in whatever order the rows come', () => {
+    fc.assert(
+      fc.property(fc.array(flow, { maxLength: 30 }), (flows) => {
+        const ledger = new Ledger(asOf, 0);
+        for (const row of flows) ledger.add(row);
+        for (const userId of ['u1', 'u2'])
+          for (const asset of ['btc', 'eth'])
+            for (const kind of FLOW_KINDS) {
+              const expected = flows
+                .filter((row) => row.userId === userId && row.asset === asset && row.kind === kind)
+                .map((row) => ({ id: row.id, at: Date.parse(row.at) }))
+                .sort((a, b) => b.at - a.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+                .slice(0, 3);
+              expect(ledger.get(userId, asset)?.kinds[kind]?.latest ?? []).toEqual(expected);
+            }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('stores a position as its total and one entry per kind in order, 0 for a kind without rows, none after the last', () => {
     const ledger = new Ledger(asOf, 0);
     const at = '2025-12-31T00:00:00.000Z';

@@ -70,6 +70,17 @@ describe('Amount', () => {
     );
   });
 
+  it('writes the shortest exact decimal: plain notation as the oracle writes it, no trailing zeros, no "-0"', () => {
+    fc.assert(
+      fc.property(decimalText, (text) => {
+        const written = Amount.parse(text).toString();
+        expect(written).toBe(new Oracle(text).toFixed());
+        expect(written).not.toMatch(/\.\d*0$|\.$|^-0$/);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('parses up to 15 and beyond 15 digits exactly', () => {
     expect(Amount.parse('999999999999999').units).toBe(999999999999999n);
     expect(Amount.parse('-0.00000000000000000000000000009999999999999999999').toString()).toBe(
