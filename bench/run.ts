@@ -173,7 +173,7 @@ async function warmDynamoDb(client: DynamoDBClient, documents: DynamoDBDocumentC
   const position = (n: number): StoredPosition => [`${n}.${n * 7919}`, [n % 9, `${n * 31}.5`, `t-${n}-${n * 13}`, at.getTime() - n]];
   const runState = new DynamoDbRunState(documents, tables.runs);
   const tally = emptyShardTally(1);
-  let totals: Record<string, HistoryChunk> = {};
+  let totals = new Map<string, HistoryChunk>();
   for (let page = 0; page < WARM_PAGES; page++) {
     const found = Array.from({ length: 50 }, (_, i) =>
       toDiscrepancy(
@@ -196,10 +196,10 @@ async function warmDynamoDb(client: DynamoDBClient, documents: DynamoDBDocumentC
         { positions: { btc: position(page * 200 + i), eth: position(i) }, applied: [], pending: [], openOrders: [] },
       ]),
     );
-    totals[`warm#${page}`] = { watermark: at.getTime(), users };
+    totals.set(`warm#${page}`, { watermark: at.getTime(), users });
     if (page % 10 === 9) {
       await history.save(totals);
-      totals = {};
+      totals = new Map();
       await history.load(Array.from({ length: 10 }, (_, i) => `warm#${page - i}`));
       tally.items = found.map(discrepancyRef);
       await runState.saveTally('warm', page, tally);

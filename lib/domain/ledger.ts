@@ -224,7 +224,7 @@ export interface TradeRecord {
  */
 export function tradeFlows(row: TradeRecord): Flow[] {
   const id = `${row.orderId}/${row.executionId}`;
-  const [base, quote] = marketAssets(row.marketId);
+  const [base, quote] = row.marketId.split('_') as [string, string];
   const buy = row.side === 'Buy';
   const kind: FlowKind = buy ? 'buys' : 'sells';
   const { userId, executedAt: at } = row;
@@ -235,15 +235,4 @@ export function tradeFlows(row: TradeRecord): Flow[] {
   if (!row.commissionAmount.isZero())
     flows.push({ userId, asset: row.commissionAssetId, kind: 'fees', id, at, amount: row.commissionAmount.negate() });
   return flows;
-}
-
-/** `base_quote` → [base, quote], split once per market (a run reads millions of fills of a few hundred markets). */
-const MARKETS = new Map<string, [string, string]>();
-function marketAssets(marketId: string): [string, string] {
-  let assets = MARKETS.get(marketId);
-  if (!assets) {
-    assets = marketId.split('_') as [string, string];
-    if (MARKETS.size < 10_000) MARKETS.set(marketId, assets);
-  }
-  return assets;
 }

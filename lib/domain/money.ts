@@ -159,7 +159,7 @@ export class Amount {
     const negative = this.units < 0n;
     const digits = (negative ? -this.units : this.units).toString();
     if (this.scale === 0) return `${negative ? '-' : ''}${digits}`;
-    const padded = digits.length > this.scale ? digits : digits.padStart(this.scale + 1, '0');
+    const padded = digits.padStart(this.scale + 1, '0');
     const point = padded.length - this.scale;
     let end = padded.length;
     while (end > point && padded.charCodeAt(end - 1) === ZERO) end--; // trailing zeros of the fraction

@@ -169,5 +169,5 @@ export interface HistoryStore {
   /** The stored chunks of these keys (several pages' at once: one call, not one per page); a key not stored is left out. */
   load(keys: string[]): Promise<Map<string, HistoryChunk>>;
   /** Stores several pages' chunks by key (one call for many, as `load`). */
-  save(chunks: Record<string, HistoryChunk>): Promise<void>;
+  save(chunks: ReadonlyMap<string, HistoryChunk>): Promise<void>;
 }

@@ -239,13 +239,11 @@ export async function runShard(
   let backlog = 0;
   const writes: Promise<void>[] = [];
   /** Pages' new running totals not yet written: written `TOTALS_PER_CALL` at a time, and at every flush. */
-  let totalsToWrite: Record<string, HistoryChunk> = {};
-  let totalsWaiting = 0;
+  let totalsToWrite = new Map<string, HistoryChunk>();
   const writeTotals = () => {
-    if (totalsWaiting === 0 || !deps.history) return;
+    if (totalsToWrite.size === 0 || !deps.history) return;
     writes.push(keepForFlush(deps.history.save(totalsToWrite)));
-    totalsToWrite = {};
-    totalsWaiting = 0;
+    totalsToWrite = new Map();
   };
   const flush = async () => {
     syncSums();
@@ -314,8 +312,8 @@ export async function runShard(
       tally.historyRows += history.value.rows;
       tally.incrementalUsers += history.value.incrementalUsers;
       if (!plan.dryRun && deps.history && !scope?.users && history.value.next) {
-        totalsToWrite[totalsKey(plan.pageSize, reads.page)] = history.value.next;
-        if (++totalsWaiting >= TOTALS_PER_CALL) writeTotals();
+        totalsToWrite.set(totalsKey(plan.pageSize, reads.page), history.value.next);
+        if (totalsToWrite.size >= TOTALS_PER_CALL) writeTotals();
       }
     }
   };

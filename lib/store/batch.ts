@@ -1,4 +1,5 @@
 import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ReconError } from '../errors';
 
 /** Keys per `BatchGetItem` call: DynamoDB's limit. */
 const KEYS_PER_GET = 100;
@@ -8,7 +9,7 @@ const ITEMS_PER_WRITE = 25;
 const MAX_ATTEMPTS = 8;
 
 /** DynamoDB kept leaving part of a batch unprocessed (sustained throttling). */
-export class UnprocessedItemsError extends Error {
+export class UnprocessedItemsError extends ReconError {
   override readonly name = 'UnprocessedItemsError';
   constructor(
     readonly table: string,

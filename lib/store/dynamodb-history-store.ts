@@ -72,9 +72,9 @@ export class DynamoDbHistoryStore implements HistoryStore {
    * big for one item has its extra parts put first, so a reader never sees a head whose parts are
    * not there yet.
    */
-  async save(chunks: Record<string, HistoryChunk>): Promise<void> {
+  async save(chunks: ReadonlyMap<string, HistoryChunk>): Promise<void> {
     const heads: Record<string, unknown>[] = [];
-    for (const [key, chunk] of Object.entries(chunks)) {
+    for (const [key, chunk] of chunks) {
       const data = brotliCompressSync(JSON.stringify(chunk), BROTLI_OPTIONS);
       const count = Math.max(1, Math.ceil(data.length / PART_BYTES));
       for (let i = 1; i < count; i++) {

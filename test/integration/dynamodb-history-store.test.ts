@@ -26,10 +26,12 @@ describe('DynamoDbHistoryStore (DynamoDB Local)', () => {
     const { tables, documents } = await freshTables();
     const store = new DynamoDbHistoryStore(documents, tables.totals);
     const exact = '9007199254740993.123456789012345678';
-    await store.save({
-      'totals#200#1': { watermark: 1000, users: { u1: totals(exact) } },
-      'totals#200#3': { watermark: 2000, users: { u3: totals('0.000000000000000001') } },
-    });
+    await store.save(
+      new Map<string, HistoryChunk>([
+        ['totals#200#1', { watermark: 1000, users: { u1: totals(exact) } }],
+        ['totals#200#3', { watermark: 2000, users: { u3: totals('0.000000000000000001') } }],
+      ]),
+    );
     const loaded = await store.load(['totals#200#1', 'totals#200#2', 'totals#200#3']);
     expect([...loaded.keys()].sort()).toEqual(['totals#200#1', 'totals#200#3']);
     expect(loaded.get('totals#200#1')?.users.u1?.positions.eth?.[0]).toBe(exact);
@@ -41,7 +43,7 @@ describe('DynamoDbHistoryStore (DynamoDB Local)', () => {
     const { tables, documents } = await freshTables();
     const store = new DynamoDbHistoryStore(documents, tables.totals);
     const chunk = bigChunk(5000, 800_000);
-    await store.save({ 'totals#200#7': chunk });
+    await store.save(new Map([['totals#200#7', chunk]]));
     const loaded = (await store.load(['totals#200#7'])).get('totals#200#7');
     expect(Object.keys(loaded?.users ?? {}).length).toBe(Object.keys(chunk.users).length);
     expect(loaded).toEqual(chunk);
@@ -52,20 +54,21 @@ describe('DynamoDbHistoryStore (DynamoDB Local)', () => {
   it('writes many pages at once, more than one call holds, with a page in parts among them', async () => {
     const { tables, documents } = await freshTables();
     const store = new DynamoDbHistoryStore(documents, tables.totals);
-    const chunks: Record<string, HistoryChunk> = {};
-    for (let page = 1; page <= 30; page++) chunks[`totals#200#${page}`] = { watermark: page, users: { [`u${page}`]: totals(`${page}.5`) } };
-    chunks['totals#200#31'] = bigChunk(31, 800_000);
+    const chunks = new Map<string, HistoryChunk>();
+    for (let page = 1; page <= 30; page++)
+      chunks.set(`totals#200#${page}`, { watermark: page, users: { [`u${page}`]: totals(`${page}.5`) } });
+    chunks.set('totals#200#31', bigChunk(31, 800_000));
     await store.save(chunks);
-    const loaded = await store.load(Object.keys(chunks));
+    const loaded = await store.load([...chunks.keys()]);
     expect(loaded.size).toBe(31);
-    for (const [key, chunk] of Object.entries(chunks)) expect(loaded.get(key)).toEqual(chunk);
+    for (const [key, chunk] of chunks) expect(loaded.get(key)).toEqual(chunk);
   });
 
   it("does not use totals stored in another format: an earlier version's objects, gzip-compressed or not, or a later format", async () => {
     const { tables, documents } = await freshTables();
     const store = new DynamoDbHistoryStore(documents, tables.totals);
     const chunk: HistoryChunk = { watermark: 3000, users: { u9: totals('12.5') } };
-    await store.save({ 'totals#200#1': chunk });
+    await store.save(new Map([['totals#200#1', chunk]]));
     // Format 1 kept positions as objects; its first chunks were gzip-compressed, later ones Brotli (`encoding: 'br'`).
     const earlier = { watermark: 3000, users: { u9: { ...totals('12.5'), positions: { eth: { total: '12.5', kinds: {} } } } } };
     const put = (key: string, item: Record<string, unknown>) =>
