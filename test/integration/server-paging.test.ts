@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config';
 import { reconcile } from '../../lib/runs/reconcile';
 import { wire } from '../../lib/wiring';
-import { type RunningSandbox, startSandbox } from '../../sandbox/server';
+import { startSandbox } from '../../sandbox/server';
 import { localEnvironment } from '../support/local-environment';
 import { alertsTopic, freshTables } from '../support/local-services';
 
