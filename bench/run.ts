@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- --positions N] [-- --seed S] [-- --incremental] [-- --no-cold]`: measures, in
- * this process and one run, against the sandbox (its own process) over HTTP:
+ * `npm run bench [-- --positions N] [-- --seed S] [-- --page-cap C] [-- --incremental] [-- --no-cold]`: measures,
+ * in this process and one run, against the sandbox (its own process) over HTTP, whose every paged endpoint answers
+ * at most `--page-cap` rows a page (default 15, as in the documents; the product asks more and follows the server):
  *   - the floor: fetching and parsing every page a full run needs, with the product's own clients;
  *   - the full run: every check except the rate-limited venues, recording in DynamoDB Local;
  *   - the exact-arithmetic hot path against an 80-digit decimal oracle on the same inputs.
@@ -47,17 +48,23 @@ const { values } = parseArgs({
   options: {
     positions: { type: 'string', default: '1000000' },
     seed: { type: 'string', default: '1' },
+    'page-cap': { type: 'string', default: '15' },
     incremental: { type: 'boolean', default: false },
     cold: { type: 'boolean', default: true },
   },
 });
 const positions = Number(values.positions);
 const seed = Number(values.seed);
+/** The most rows a page of the sandbox answers, whatever is asked: the documents' examples all answer 15. */
+const pageCap = Number(values['page-cap']);
+if (!Number.isSafeInteger(pageCap) || pageCap < 1 || pageCap > 1000)
+  throw new Error(`--page-cap must be a whole number in 1..1000, got ${values['page-cap']}`);
 if (!Number.isSafeInteger(positions) || positions < 100)
   throw new Error(`--positions must be a whole number ≥ 100, got ${values.positions}`);
 
+/** `per_page` asked of the reports and the back office; the sandbox answers at most `pageCap`. */
 const PAGE_SIZE = 1000;
-/** Users per page of the listing: one batch, one checkpoint, one running-totals chunk. */
+/** `per_page` asked of the user listing; its pages as answered (at most `pageCap` users) are the run's batches, checkpoints and running-totals chunks. */
 const BATCH = 200;
 const CONCURRENCY = 16;
 /** Pages of findings and running totals written to warm DynamoDB Local up before the measurements. */
@@ -93,8 +100,8 @@ function ports(url: string) {
 async function floor(url: string, pageLimit = Number.MAX_SAFE_INTEGER): Promise<number> {
   const { reporting, backOffice } = ports(url);
   const assets = (await reporting.assets()).map((asset) => asset.assetId);
-  const { total } = await reporting.usersPage(1, BATCH);
-  const pages = Math.min(pageLimit, Math.max(1, Math.ceil(total / BATCH)));
+  const { total, pageSize } = await reporting.usersPage(1, BATCH);
+  const pages = Math.min(pageLimit, Math.max(1, Math.ceil(total / pageSize)));
   let rows = 0;
   const page = async (n: number) => {
     const { users } = await reporting.usersPage(n, BATCH);
@@ -122,7 +129,19 @@ async function floor(url: string, pageLimit = Number.MAX_SAFE_INTEGER): Promise<
 async function startSandboxProcess(users: number, bookSeed = seed): Promise<{ url: string; stop: () => Promise<void> }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'sandbox/main.ts', '--users', String(users), '--seed', String(bookSeed), '--port', '0'],
+    [
+      '--import',
+      'tsx',
+      'sandbox/main.ts',
+      '--users',
+      String(users),
+      '--seed',
+      String(bookSeed),
+      '--port',
+      '0',
+      '--page-cap',
+      String(pageCap),
+    ],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=16384 --max-semi-space-size=32' },
@@ -280,7 +299,9 @@ function arithmetic(count: number): { disagreements: number; exactSeconds: numbe
 
 async function main(): Promise<void> {
   const users = Math.ceil(positions / 3.07);
-  console.log(`bench: generating a book of ~${positions} positions (${users} users, seed ${seed}) in a sandbox process…`);
+  console.log(
+    `bench: generating a book of ~${positions} positions (${users} users, seed ${seed}, page cap ${pageCap}) in a sandbox process…`,
+  );
   const sandbox = await startSandboxProcess(users);
   const dynamo = await startDynamoDbLocal(8100 + Math.floor(Math.random() * 800));
   try {

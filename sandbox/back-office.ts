@@ -4,10 +4,8 @@ import { SANDBOX_BACKOFFICE_TOKEN } from './credentials';
 import { formatFixed, formatUnits, RAT_SCALE, toRootAsset } from './decimal';
 import { bearerToken, json, jsonError, parseBody, type SandboxRequest, type SandboxResponse } from './http-kit';
 import { integerOf, isJsonObject, JsonNumber, type JsonValue } from './json-text';
+import { DEFAULT_PAGE_CAP } from './reporting-engine';
 import { rateOf } from './views';
-
-/** Largest `per_page` of `POST /balances` (its default is the number of requested userIds, within 1..this). */
-export const BALANCES_MAX_PER_PAGE = 1000;
 
 const notFound = (userId: string): string => `User with id:${userId} not found.`;
 
@@ -19,8 +17,11 @@ export interface BackOfficeHandlers {
   balances(req: SandboxRequest): SandboxResponse;
 }
 
-/** Builds the back-office handlers (bearer token required on both). */
-export function createBackOfficeHandlers(book: Book): BackOfficeHandlers {
+/**
+ * Builds the back-office handlers (bearer token required on both). `POST /balances` answers at most `pageCap`
+ * users a page (its `per_page` defaults to the number of requested userIds, within 1..`pageCap`).
+ */
+export function createBackOfficeHandlers(book: Book, pageCap = DEFAULT_PAGE_CAP): BackOfficeHandlers {
   const unauthorized = (req: SandboxRequest) => bearerToken(req) !== SANDBOX_BACKOFFICE_TOKEN;
   /** Users of the book the back office knows (a presence plant may hide one). */
   const knows = (userId: string) => book.index.usersById.has(userId) && !book.overrides.unknownToBackOffice.has(userId);
@@ -57,14 +58,15 @@ export function createBackOfficeHandlers(book: Book): BackOfficeHandlers {
       }
 
       let page = 1;
-      let perPage = Math.min(BALANCES_MAX_PER_PAGE, Math.max(1, userIds.length));
+      let perPage = Math.max(1, userIds.length);
       if (body.paging !== undefined && body.paging !== null) {
         if (!isJsonObject(body.paging)) return jsonError(400, 'paging must be an object with page and per_page');
         const p = integerOf(body.paging.page);
         const pp = integerOf(body.paging.per_page ?? body.paging.perPage);
         if (p !== undefined) page = Math.max(1, p);
-        if (pp !== undefined) perPage = Math.min(BALANCES_MAX_PER_PAGE, Math.max(1, pp));
+        if (pp !== undefined) perPage = Math.max(1, pp);
       }
+      perPage = Math.min(perPage, pageCap);
 
       const start = (page - 1) * perPage;
       const data = userIds.slice(start, start + perPage).map((userId): JsonValue => {

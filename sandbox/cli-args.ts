@@ -1,8 +1,10 @@
 import { parseArgs } from 'node:util';
 import { MAX_USERS, MIN_USERS } from './book';
+import { DEFAULT_PAGE_CAP, MAX_PER_PAGE } from './reporting-engine';
 
 /** Usage line of `tsx sandbox/main.ts`. */
-export const SANDBOX_USAGE = 'usage: tsx sandbox/main.ts [--users N] [--seed S] [--port P] [--host H] [--as-of ISO-DATE-TIME]';
+export const SANDBOX_USAGE =
+  'usage: tsx sandbox/main.ts [--users N] [--seed S] [--port P] [--host H] [--as-of ISO-DATE-TIME] [--page-cap N]';
 
 /** Parsed CLI options of the sandbox. */
 export interface SandboxCliOptions {
@@ -11,6 +13,8 @@ export interface SandboxCliOptions {
   port: number;
   host: string;
   asOf?: string;
+  /** The most rows a page answers on every paged endpoint (default 15, as in the documents). */
+  pageCap: number;
 }
 
 /** Parses argv (without node and script) and the environment ($SANDBOX_PORT) into options; throws a readable Error on bad input. */
@@ -23,6 +27,7 @@ export function parseSandboxArgs(argv: readonly string[], env: NodeJS.ProcessEnv
       port: { type: 'string', default: env.SANDBOX_PORT ?? '4010' },
       host: { type: 'string', default: '127.0.0.1' },
       'as-of': { type: 'string' },
+      'page-cap': { type: 'string', default: String(DEFAULT_PAGE_CAP) },
     },
     strict: true,
     allowPositionals: false,
@@ -44,5 +49,6 @@ export function parseSandboxArgs(argv: readonly string[], env: NodeJS.ProcessEnv
     ),
     host: values.host,
     asOf: values['as-of'],
+    pageCap: integer('--page-cap', values['page-cap'], 1, MAX_PER_PAGE),
   };
 }

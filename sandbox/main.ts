@@ -1,5 +1,5 @@
 /**
- * CLI: `tsx sandbox/main.ts [--users N] [--seed S] [--port P] [--host H] [--as-of ISO]`
+ * CLI: `tsx sandbox/main.ts [--users N] [--seed S] [--port P] [--host H] [--as-of ISO] [--page-cap N]`
  * Serves the four sandbox upstreams until SIGINT/SIGTERM. The port defaults to $SANDBOX_PORT or 4010.
  */
 import { parseSandboxArgs, SANDBOX_USAGE, type SandboxCliOptions } from './cli-args';
@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     [
       `sandbox upstreams listening at ${sandbox.url}`,
-      `  users ${book.users.length}, positions ${book.positions.length}, planted ${book.manifest.planted.length} (seed ${book.seed}, asOf ${book.asOf}, ${Date.now() - started} ms)`,
+      `  users ${book.users.length}, positions ${book.positions.length}, planted ${book.manifest.planted.length} (seed ${book.seed}, asOf ${book.asOf}, page cap ${options.pageCap}, ${Date.now() - started} ms)`,
       `  manifest ${sandbox.url}/__sandbox/manifest   stats ${sandbox.url}/__sandbox/stats   venue accounts ${sandbox.url}/__sandbox/venue-accounts`,
       '  Ctrl-C to stop',
       '',

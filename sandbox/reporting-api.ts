@@ -3,7 +3,7 @@ import { SANDBOX_REPORTING_TOKEN } from './credentials';
 import { bearerToken, json, jsonError, parseBody, type SandboxRequest, type SandboxResponse } from './http-kit';
 import type { JsonValue } from './json-text';
 import type { ReportContext } from './reporting-definitions';
-import { ReportQueryError } from './reporting-engine';
+import { DEFAULT_PAGE_CAP, ReportQueryError } from './reporting-engine';
 import { REPORTS } from './reporting-reports';
 import { userFigures } from './reporting-stats';
 
@@ -11,9 +11,10 @@ import { userFigures } from './reporting-stats';
 export const REPORTING_PREFIX = '/back-api/reporting/reports/data/';
 
 /** The report context of a book (per-user figures computed on first use, kept up to date as the book changes). */
-function reportContext(book: Book): ReportContext {
+function reportContext(book: Book, pageCap: number): ReportContext {
   return {
     book,
+    pageCap,
     user(userId) {
       const user = book.index.usersById.get(userId);
       if (!user) throw new Error(`book row references unknown user ${userId}`);
@@ -31,14 +32,15 @@ function reportContext(book: Book): ReportContext {
 export type RowsServedListener = (report: string, rows: number) => void;
 
 /**
- * Answers `POST /back-api/reporting/reports/data/{report}` for the eleven reports (bearer token required);
- * `onServed` hears how many rows each successful answer carries (the server's stats count them per report).
+ * Answers `POST /back-api/reporting/reports/data/{report}` for the eleven reports (bearer token required), at most
+ * `pageCap` rows a page; `onServed` hears how many rows each successful answer carries (the server's stats count them per report).
  */
 export function createReportingHandler(
   book: Book,
   onServed?: RowsServedListener,
+  pageCap = DEFAULT_PAGE_CAP,
 ): (req: SandboxRequest, report: string) => SandboxResponse {
-  const ctx = reportContext(book);
+  const ctx = reportContext(book, pageCap);
   return (req, report) => {
     if (bearerToken(req) !== SANDBOX_REPORTING_TOKEN) return jsonError(401, 'Unauthorized: missing or invalid bearer token');
     const definition = REPORTS.get(report);

@@ -18,6 +18,8 @@ import type { UserFigures } from './reporting-stats';
 /** What report getters may read: the book, its users and the lazily computed per-user figures. */
 export interface ReportContext {
   readonly book: Book;
+  /** The most rows a page answers, whatever `per_page` asks. */
+  readonly pageCap: number;
   user(userId: string): BookUser;
   figures(userId: string): UserFigures;
 }
@@ -89,7 +91,7 @@ export function defineTable<T>(spec: TableSpec<T>): ReportDefinition {
     name: spec.name,
     pagingKey: spec.pagingKey,
     run(ctx, body) {
-      const query = parseReportQuery(body, names, spec.name);
+      const query = parseReportQuery(body, names, spec.name, ctx.pageCap);
       if (spec.requiredOneOf) {
         const required = spec.requiredOneOf;
         if (!query.filters.some((f) => f.kind === 'Exact' && !f.exclude && required.includes(f.column))) {
@@ -151,7 +153,7 @@ export function defineAggregate(spec: AggregateSpec): ReportDefinition {
     name: spec.name,
     pagingKey: spec.pagingKey,
     run(ctx, body) {
-      const query = parseReportQuery(body, [...spec.columns, ...scopeNames], spec.name);
+      const query = parseReportQuery(body, [...spec.columns, ...scopeNames], spec.name, ctx.pageCap);
       const scope = query.filters
         .filter((f) => scopeNames.includes(f.column))
         .map((f) => ({ read: spec.scope[f.column] as Getter<BookUser, ReportContext>, test: filterPredicate(f) }));

@@ -9,8 +9,14 @@ export type Getter<T, C> = (record: T, ctx: C) => Cell;
 /** Paging member name of a report's answer (`per_page` in most, `perPage` in some). */
 export type PagingKey = 'per_page' | 'perPage';
 
-/** Default and bounds of `per_page`. */
+/** `per_page` when a request sends none: 15, as every answer example of the reporting document shows. */
 export const DEFAULT_PER_PAGE = 15;
+/**
+ * The sandbox's default page cap: every paged endpoint answers at most this many rows a page, whatever
+ * `per_page` asks (the documents' examples all answer 15 and no request example sends paging: the server decides).
+ */
+export const DEFAULT_PAGE_CAP = 15;
+/** The largest page cap the sandbox can be set to. */
 export const MAX_PER_PAGE = 1000;
 
 /** A report that failed validation: answered 400 with this message. */
@@ -94,8 +100,8 @@ function parseFilter(raw: unknown, resolve: (field: string) => string | undefine
   }
 }
 
-/** Validates a report request body: filters, sort and paging (`per_page` or `perPage`). */
-export function parseReportQuery(body: unknown, columns: readonly string[], report: string): ReportQuery {
+/** Validates a report request body: filters, sort and paging (`per_page` or `perPage`, at most `pageCap`). */
+export function parseReportQuery(body: unknown, columns: readonly string[], report: string, pageCap = DEFAULT_PAGE_CAP): ReportQuery {
   if (!isJsonObject(body)) throw new ReportQueryError('Request body must be a JSON object');
   const resolve = makeResolver(columns);
   const rawFilters = body.filters ?? [];
@@ -120,8 +126,9 @@ export function parseReportQuery(body: unknown, columns: readonly string[], repo
     const p = integerOf(body.paging.page);
     const pp = integerOf(body.paging.per_page ?? body.paging.perPage);
     if (p !== undefined) page = Math.max(1, p);
-    if (pp !== undefined) perPage = Math.min(MAX_PER_PAGE, Math.max(1, pp));
+    if (pp !== undefined) perPage = Math.max(1, pp);
   }
+  perPage = Math.min(perPage, pageCap);
   return {
     filters,
     sort,

@@ -11,6 +11,7 @@ import { createIndxHandler } from './indx';
 import { createMultiMarketsHandler } from './multimarkets';
 import { MULTIMARKETS_RATE_LIMIT, type RateLimitPolicy, RollingWindowLimiter } from './rate-limiter';
 import { createReportingHandler, REPORTING_PREFIX } from './reporting-api';
+import { DEFAULT_PAGE_CAP, MAX_PER_PAGE } from './reporting-engine';
 import { SandboxStats } from './stats';
 
 /** Knobs of a sandbox server; the defaults are what the upstream documents say. */
@@ -23,6 +24,8 @@ export interface SandboxServerOptions {
   logRequests?: boolean;
   /** fault rules active from the start (see `server.sandboxFaults` and sandbox/README.md "Fault modes") */
   faults?: readonly FaultRule[];
+  /** the most rows (users) a page of any paged endpoint answers, whatever `per_page` asks (default 15, as in the documents) */
+  pageCap?: number;
 }
 
 /** A node:http server serving the four upstream APIs over `book`, with its counters attached. */
@@ -42,8 +45,11 @@ export function createSandboxServer(book: Book, options: SandboxServerOptions = 
   const now = options.now ?? Date.now;
   const stats = new SandboxStats();
   const limiter = new RollingWindowLimiter(options.multimarketsRateLimit ?? MULTIMARKETS_RATE_LIMIT, now);
-  const backOffice = createBackOfficeHandlers(book);
-  const reporting = createReportingHandler(book, (report, rows) => stats.recordRows(report, rows));
+  const pageCap = options.pageCap ?? DEFAULT_PAGE_CAP;
+  if (!Number.isSafeInteger(pageCap) || pageCap < 1 || pageCap > MAX_PER_PAGE)
+    throw new RangeError(`pageCap must be 1..${MAX_PER_PAGE}, got ${pageCap}`);
+  const backOffice = createBackOfficeHandlers(book, pageCap);
+  const reporting = createReportingHandler(book, (report, rows) => stats.recordRows(report, rows), pageCap);
   const multimarkets = createMultiMarketsHandler({ book, limiter, stats, now });
   const indx = createIndxHandler(book);
   const faults = new FaultInjector({ stats, limiter, now });

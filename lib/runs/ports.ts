@@ -40,8 +40,11 @@ export interface ReportingBalance {
 /** The Reporting API as the reconciliation needs it. */
 export interface ReportingPort {
   assets(): Promise<AssetInfo[]>;
-  /** One page (1-based) of the user listing in creation order, and the listing's total. */
-  usersPage(page: number, pageSize: number): Promise<{ users: UserInfo[]; total: number }>;
+  /**
+   * One page (1-based) of the user listing in creation order, the listing's total, and the page size
+   * the server answered: it decides (every example of the document answers 15), `askedSize` is only asked.
+   */
+  usersPage(page: number, askedSize: number): Promise<{ users: UserInfo[]; total: number; pageSize: number }>;
   userBalances(userId: string): Promise<ReportingBalance[]>;
   /** A user's resting orders (`orders/opened`). */
   openOrders(userId: string): Promise<OpenOrderRecord[]>;

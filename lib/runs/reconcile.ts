@@ -40,7 +40,10 @@ export interface ShardInvoker {
 
 /** The ports a run talks to, passed in so tests can use fakes and `wiring.ts` the real ones. */
 export interface ReconcileDeps extends Omit<ShardDeps, 'runState'> {
-  /** Users per page of the listing: reconciled together (one back-office call, one burst of Reporting calls). */
+  /**
+   * Users per page of the listing asked of Reporting (`per_page`). The server decides: the plan's pages
+   * are the page size it answers (15 in every example of the document), reconciled together.
+   */
   userBatchSize: number;
   /** Unknown upstream fields noticed by the adapters; drained per run into the source health. */
   drift?: { drain(): DriftReport[] };
@@ -191,9 +194,11 @@ export async function reconcileShard(
 
 type Planned = { ok: true; plan: RunPlan } | { ok: false; plan: RunPlan; error: SourceError };
 
-/** Lists the assets and the size of the user listing, and cuts the listing into shards of whole pages. */
+/**
+ * Lists the assets and the size of the user listing, and cuts the listing into shards of whole pages:
+ * the server's pages, of the size it answered for page 1 (asked `userBatchSize`).
+ */
 async function planRun(request: RunRequest, deps: ReconcileDeps, startedAt: Date, asOf: Date, dryRun: boolean): Promise<Planned> {
-  const pageSize = deps.userBatchSize;
   const plan: RunPlan = {
     runId: request.runId,
     trigger: request.trigger,
@@ -202,7 +207,8 @@ async function planRun(request: RunRequest, deps: ReconcileDeps, startedAt: Date
     dryRun,
     rebuild: request.rebuild ?? false,
     ...(request.scope && { scope: request.scope }),
-    pageSize,
+    pageSize: deps.userBatchSize,
+    askedPageSize: deps.userBatchSize,
     totalUsers: 0,
     assets: [],
     shards: [],
@@ -210,11 +216,14 @@ async function planRun(request: RunRequest, deps: ReconcileDeps, startedAt: Date
   try {
     const assets = await deps.reporting.assets();
     plan.assets = assets.map((asset) => ({ assetId: asset.assetId, scale: asset.scale, total: asset.total.toString() }));
-    plan.totalUsers = (await deps.reporting.usersPage(1, pageSize)).total;
+    const first = await deps.reporting.usersPage(1, plan.askedPageSize);
+    plan.totalUsers = first.total;
+    plan.pageSize = first.pageSize;
   } catch (error) {
     if (!(error instanceof SourceError)) throw error;
     return { ok: false, plan, error };
   }
+  const pageSize = plan.pageSize;
   const pages = Math.max(1, Math.ceil(plan.totalUsers / pageSize));
   // A scoped run over a few users stays one invocation: one shard.
   const pagesPerShard = request.scope?.users
@@ -240,15 +249,15 @@ async function finalizeRun(plan: RunPlan, tallies: ShardTally[], deps: Reconcile
   const scope = plan.scope;
   const dryRun = plan.dryRun;
   const runId = plan.runId;
-  if (merged.listingMoved) {
-    // Offset paging moved under the read: some users may have been skipped, so the run cannot claim completeness.
+  if (merged.listingMoved.length > 0) {
+    // Offset paging moved under the read, or the server skipped users: some may be unchecked, so the run cannot claim completeness.
     health.failed(
       'reporting',
       new SourceError(
         'reporting',
         'users',
         'inconsistent-paging',
-        'the user listing moved during the run (its total changed or a page repeated); some users may be unchecked',
+        `the user listing moved or came short during the run; some users may be unchecked: ${merged.listingMoved.join('; ')}`,
       ),
     );
   }
@@ -268,7 +277,7 @@ async function finalizeRun(plan: RunPlan, tallies: ShardTally[], deps: Reconcile
   if (!failure) {
     await settleVerdicts(
       plan.assets.map((asset) =>
-        merged.assetSumsComplete && !merged.listingMoved && !scope?.users
+        merged.assetSumsComplete && merged.listingMoved.length === 0 && !scope?.users
           ? assetTotalsCheck(asset.assetId, Amount.parse(asset.total), sumOf(merged, asset.assetId), precision)
           : {
               check: 'asset-totals',

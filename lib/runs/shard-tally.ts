@@ -26,8 +26,12 @@ export interface ShardTally {
   /** Root-asset rate per asset, as Reporting gave it (for severity of asset-level findings). */
   rates: Record<string, string>;
   sources: Partial<Record<SourceName, SourceHealth>>;
-  /** The user listing changed under the read (total moved, rows repeated). */
-  listingMoved: boolean;
+  /**
+   * How the user listing moved or came short under the read, one note per page naming it (total moved,
+   * rows repeated, another page size than the plan's, fewer users than the page size): empty while it held
+   * still. Any note means some users may be unchecked; at most `LISTING_NOTE_LIMIT` are kept.
+   */
+  listingMoved: string[];
   effects: EffectsTally;
 }
 
@@ -44,6 +48,9 @@ export interface EffectsTally {
   /** Escalations of discrepancies already alerted: id and what they were. */
   escalations: { id: string; severity: string; difference: string }[];
 }
+
+/** At most this many notes of a moved listing are kept per shard and per run: enough to name the pages. */
+export const LISTING_NOTE_LIMIT = 20;
 
 /** At most this many escalations are kept for alerting per shard; more are counted only. */
 export const ESCALATION_LIMIT = 500;
@@ -67,7 +74,7 @@ export function emptyShardTally(firstPage: number): ShardTally {
     assetSumsComplete: true,
     rates: {},
     sources: {},
-    listingMoved: false,
+    listingMoved: [],
     effects: emptyEffectsTally(),
   };
 }
@@ -96,7 +103,7 @@ export function mergeTallies(tallies: readonly ShardTally[], dueLimit: number): 
     merged.assetSumsComplete &&= tally.assetSumsComplete;
     merged.rates = { ...tally.rates, ...merged.rates };
     health.merge(tally.sources);
-    merged.listingMoved ||= tally.listingMoved;
+    merged.listingMoved.push(...tally.listingMoved.slice(0, LISTING_NOTE_LIMIT - merged.listingMoved.length));
     const effects = merged.effects;
     effects.opened += tally.effects.opened;
     effects.reopened += tally.effects.reopened;

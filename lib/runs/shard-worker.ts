@@ -8,6 +8,7 @@ import { Precision, type ToleranceTable } from '../domain/precision';
 import { DEFAULT_SEVERITY_THRESHOLDS, type SeverityThresholds, severityOf } from '../domain/severity';
 import type { MismatchVerdict, Verdict } from '../domain/verdict';
 import { type HistoryChunk, readBatchHistory } from '../history/batch-history';
+import { rowsExpected } from '../sources/paging';
 import { CircuitBreaker, type Settled } from './circuit-breaker';
 import type {
   AlertPublisher,
@@ -22,7 +23,7 @@ import type {
 import { RunEffects } from './run-effects';
 import { inScope, type RunScope } from './run-scope';
 import { discrepancyRef, type RunTrigger, SUMMARY_ITEM_LIMIT } from './run-summary';
-import { emptyShardTally, type ShardTally } from './shard-tally';
+import { emptyShardTally, LISTING_NOTE_LIMIT, type ShardTally } from './shard-tally';
 import { SourceHealthTracker } from './source-health';
 import { userVerdicts } from './user-verdicts';
 
@@ -36,8 +37,13 @@ export interface RunPlan {
   /** Read every user's whole history and rebuild the running totals. */
   rebuild: boolean;
   scope?: RunScope;
-  /** Users per page of the listing: one page is one batch, one checkpoint and one running-totals chunk. */
+  /**
+   * Users per page of the listing as the server answered page 1 (it decides; `askedPageSize` is only
+   * asked): one page is one batch, one checkpoint and one running-totals chunk.
+   */
   pageSize: number;
+  /** The `per_page` each listing request asks (`USER_BATCH_SIZE`). */
+  askedPageSize: number;
   /** The listing's total when the run was planned. */
   totalUsers: number;
   assets: { assetId: string; scale: number; total: string }[];
@@ -183,7 +189,7 @@ export async function runShard(
 
   /** Everything read for one page, before any check runs (so the next page's reads can overlap this page's checks). */
   const read = async (page: number) => {
-    const listing = await breaker.call('reporting', () => deps.reporting.usersPage(page, plan.pageSize));
+    const listing = await breaker.call('reporting', () => deps.reporting.usersPage(page, plan.askedPageSize));
     health.note('reporting', listing);
     if (!listing.ok) return { page, listing };
     const users = scope?.users ? listing.value.users.filter((user) => scope.users?.includes(user.userId)) : listing.value.users;
@@ -256,11 +262,9 @@ export async function runShard(
       tally.assetSumsComplete = false;
       return;
     }
-    // Offset paging is only sound while the listing holds still: a moved total or a page repeating the
-    // previous one's rows means users may have been skipped, and the run cannot claim completeness.
-    const ids = reads.listing.value.users.map((user) => user.userId);
-    if (reads.listing.value.total !== plan.totalUsers || ids.some((id) => previousPage.has(id))) tally.listingMoved = true;
-    previousPage = new Set(ids);
+    const notes = listingNotes(reads.page, reads.listing.value, plan, previousPage);
+    tally.listingMoved.push(...notes.slice(0, LISTING_NOTE_LIMIT - tally.listingMoved.length));
+    previousPage = new Set(reads.listing.value.users.map((user) => user.userId));
     if (!('users' in reads)) return;
     const { users, balances, openOrders, backOffice, history } = reads as Required<typeof reads>;
     health.note('backoffice', backOffice);
@@ -337,7 +341,11 @@ export async function runShard(
   fill();
   while (inFlight.length > 0) {
     const reads = await (inFlight.shift() as ReturnType<typeof read>);
-    const ended = reads.listing.ok && reads.listing.value.users.length === 0;
+    // An empty page ends the listing only where its paging promised none; an empty page in the middle is noted short and read past.
+    const ended =
+      reads.listing.ok &&
+      reads.listing.value.users.length === 0 &&
+      rowsExpected({ page: reads.page, perPage: plan.pageSize, total: reads.listing.value.total }) === 0;
     if (reads.listing.ok) seenTotal = Math.max(seenTotal, reads.listing.value.total);
     // The next page's reads start before this one is checked: `concurrency` pages are read while one is checked.
     if (!ended) fill();
@@ -367,6 +375,29 @@ export async function runShard(
   tally.sources = health.report();
   if (!plan.dryRun) await deps.runState.saveTally(plan.runId, shard, tally);
   return { tally, finished: true };
+}
+
+/**
+ * What is wrong with one page of the user listing for the run planned on `plan`, one note per problem,
+ * each naming the page. Offset paging is only sound while the listing holds still and the server keeps the
+ * page size the plan was cut from: a moved total, another page size, a page repeating the previous one's
+ * rows or holding fewer users than its page size promised means users may have been skipped, and the run
+ * cannot claim completeness.
+ */
+function listingNotes(
+  page: number,
+  answer: { users: UserInfo[]; total: number; pageSize: number },
+  plan: RunPlan,
+  previousPage: ReadonlySet<string>,
+): string[] {
+  const notes: string[] = [];
+  if (answer.total !== plan.totalUsers) notes.push(`page ${page}: the listing's total moved from ${plan.totalUsers} to ${answer.total}`);
+  if (answer.pageSize !== plan.pageSize)
+    notes.push(`page ${page}: answered pages of ${answer.pageSize} users, the plan's hold ${plan.pageSize}`);
+  if (answer.users.some((user) => previousPage.has(user.userId))) notes.push(`page ${page}: served users of the page before it again`);
+  const expected = rowsExpected({ page, perPage: plan.pageSize, total: answer.total });
+  if (answer.users.length < expected) notes.push(`page ${page}: ${answer.users.length} of its ${expected} users answered`);
+  return notes;
 }
 
 /**

@@ -38,17 +38,34 @@ export interface PagingNotes {
   totalChanged: boolean;
   /** Rows of the previous page served again (offset paging shifted under an insert); they are skipped. */
   repeatedRows: number;
+  /** The server answered another page size than on page 1: its offsets no longer follow on, rows may be skipped or repeated. */
+  pageSizeChanged: boolean;
+  /** Pages that held fewer rows than their own paging block promised (`rowsExpected`): rows the server skipped. */
+  shortPages: number[];
 }
 
 /** Fresh, empty notes. */
 export function newPagingNotes(): PagingNotes {
-  return { pages: 0, rows: 0, totalChanged: false, repeatedRows: 0 };
+  return { pages: 0, rows: 0, totalChanged: false, repeatedRows: 0, pageSizeChanged: false, shortPages: [] };
 }
 
 /**
- * Walks a paged endpoint from page 1 and yields each page's rows as it arrives. Stops on an
- * empty page or when `page × perPage ≥ total`, whichever comes first. Notes a `total` that
- * changes mid-read, and skips (and counts) rows that repeat the previous page's, by `keyOf`.
+ * How many rows a page must hold by its paging block: the page size, or what is left of `total` on the
+ * last page, or none past the end. The server decides the page size (the documents' answers all say 15,
+ * whatever was asked), so this is the answered `perPage`, never the size asked for.
+ *
+ * @example rowsExpected({ page: 4, perPage: 15, total: 48 }) // 3
+ */
+export function rowsExpected(paging: Paging): number {
+  return Math.min(paging.perPage, Math.max(0, paging.total - (paging.page - 1) * paging.perPage));
+}
+
+/**
+ * Walks a paged endpoint from page 1 and yields each page's rows as it arrives, following the
+ * server's paging: the page size is the answered `perPage` (whatever was asked). Stops on an
+ * empty page or when `page × perPage ≥ total`, whichever comes first. Notes a `total` or a page
+ * size that changes mid-read and a page shorter than its paging promised, and skips (and counts)
+ * rows that repeat the previous page's, by `keyOf`.
  */
 export async function* readPages<T>(
   fetchPage: (page: number) => Promise<Page<T>>,
@@ -56,13 +73,17 @@ export async function* readPages<T>(
   keyOf?: (row: T) => string,
 ): AsyncGenerator<T[]> {
   let firstTotal: number | undefined;
+  let firstSize: number | undefined;
   let previousKeys = new Set<string>();
   for (let page = 1; ; page++) {
     const answer = await fetchPage(page);
     notes.pages++;
+    if (answer.data.length < rowsExpected({ ...answer.paging, page })) notes.shortPages.push(page);
     if (answer.data.length === 0) return;
     firstTotal ??= answer.paging.total;
+    firstSize ??= answer.paging.perPage;
     if (answer.paging.total !== firstTotal) notes.totalChanged = true;
+    if (answer.paging.perPage !== firstSize) notes.pageSizeChanged = true;
     let rows = answer.data;
     if (keyOf) {
       const keys = new Set<string>();
@@ -84,9 +105,10 @@ export async function* readPages<T>(
 }
 
 /**
- * Reads every page into one list that is known to be consistent: if `total` changed or a row
- * repeated during the read, the read starts over (the data moved under it, so rows may also
- * have been skipped); if it is still inconsistent after `attempts` reads, it fails.
+ * Reads every page into one list that is known to be consistent: if `total` or the page size
+ * changed, a row repeated or a page came short during the read, the read starts over (the data
+ * moved under it, or the server skipped rows); if it is still inconsistent after `attempts`
+ * reads, it fails.
  *
  * @throws {SourceError} `inconsistent-paging` when no consistent read was possible.
  */
@@ -100,10 +122,19 @@ export async function readAllPages<T>(
     const notes = newPagingNotes();
     const rows: T[] = [];
     for await (const page of readPages(fetchPage, notes, keyOf)) rows.push(...page);
-    if (!notes.totalChanged && notes.repeatedRows === 0) return rows;
+    const what = inconsistency(notes);
+    if (what === undefined) return rows;
     if (attempt >= attempts) {
-      const what = notes.totalChanged ? 'total changed' : `${notes.repeatedRows} row(s) repeated`;
       throw new SourceError(where.source, where.endpoint, 'inconsistent-paging', `${what} during each of ${attempts} reads`);
     }
   }
+}
+
+/** What made a read inconsistent, in words, or undefined when it was consistent. */
+function inconsistency(notes: PagingNotes): string | undefined {
+  if (notes.totalChanged) return 'total changed';
+  if (notes.pageSizeChanged) return 'page size changed';
+  if (notes.repeatedRows > 0) return `${notes.repeatedRows} row(s) repeated`;
+  if (notes.shortPages.length > 0) return `page(s) ${notes.shortPages.join(', ')} came short`;
+  return undefined;
 }

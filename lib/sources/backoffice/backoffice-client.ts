@@ -33,8 +33,28 @@ export class BackOfficeClient {
     private readonly drift?: DriftLog,
   ) {}
 
-  /** `POST /balances` for a batch of users and assets, every page read. `asset` is sent as an array. */
+  /**
+   * `POST /balances` for a batch of users and assets, every page read at the server's page size.
+   * Users the answer leaves out are asked for again, until an answer tells nothing more of them: a
+   * server that answers only part of a long `userIds` list is read whole, while a user it never
+   * answers for (the document's own example leaves one out) stays absent. `asset` is sent as an array.
+   */
   async balances(userIds: string[], assets: string[]): Promise<BackOfficeUserResult[]> {
+    const results: BackOfficeUserResult[] = [];
+    let missing = userIds;
+    while (missing.length > 0) {
+      const answered = await this.balancesOnce(missing, assets);
+      results.push(...answered);
+      const seen = new Set(answered.map((result) => result.userId));
+      const left = missing.filter((userId) => !seen.has(userId));
+      if (left.length === missing.length) break;
+      missing = left;
+    }
+    return results;
+  }
+
+  /** One paged `POST /balances` read of these users. */
+  private balancesOnce(userIds: string[], assets: string[]): Promise<BackOfficeUserResult[]> {
     const endpoint = 'balances';
     const fetchPage = async (page: number): Promise<Page<BackOfficeUserResult>> => {
       const body = await this.http.request({

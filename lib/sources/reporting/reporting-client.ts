@@ -56,10 +56,13 @@ export class ReportingClient {
     return this.readAll('assets-and-balances');
   }
 
-  /** One page of the user listing (sorted by creation, so pages stay put as users are added) and the listing's total. */
-  async usersPage(page: number, perPage: number): Promise<{ rows: UserRow[]; total: number }> {
+  /**
+   * One page of the user listing (sorted by creation, so pages stay put as users are added), the
+   * listing's total and the page size the server answered (whatever `perPage` asked).
+   */
+  async usersPage(page: number, perPage: number): Promise<{ rows: UserRow[]; total: number; pageSize: number }> {
     const answer = await this.page('users', { sort: USERS_IN_CREATION_ORDER }, page, perPage);
-    return { rows: answer.data, total: answer.paging.total };
+    return { rows: answer.data, total: answer.paging.total, pageSize: answer.paging.perPage };
   }
 
   /** One user's balance in each asset (`users/balances` filtered by `UserId`). */

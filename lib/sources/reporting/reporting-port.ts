@@ -12,9 +12,13 @@ export function reportingPort(client: ReportingClient): ReportingPort {
       const rows = await client.assets();
       return rows.map((row) => ({ assetId: row.assetId, scale: row.assetAmountScale, total: row.assetAmount }));
     },
-    async usersPage(page, pageSize) {
-      const { rows, total } = await client.usersPage(page, pageSize);
-      return { users: rows.map((row) => ({ userId: row.userId, roles: row.roles, totalInRoot: row.totalBalanceInRAT })), total };
+    async usersPage(page, askedSize) {
+      const { rows, total, pageSize } = await client.usersPage(page, askedSize);
+      return {
+        users: rows.map((row) => ({ userId: row.userId, roles: row.roles, totalInRoot: row.totalBalanceInRAT })),
+        total,
+        pageSize,
+      };
     },
     async userBalances(userId) {
       const rows = await client.userBalances(userId);

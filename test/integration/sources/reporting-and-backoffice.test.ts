@@ -36,7 +36,7 @@ describe('Reporting and back-office adapters against the sandbox over HTTP', () 
     for await (const page of reporting.stream('users', {}, notes)) ids.push(...page.map((row) => row.userId));
     expect(ids).toHaveLength(45);
     expect(new Set(ids)).toEqual(new Set(sandbox.book.users.map((user) => user.userId)));
-    expect(notes).toEqual({ pages: 7, rows: 45, totalChanged: false, repeatedRows: 0 });
+    expect(notes).toEqual({ pages: 7, rows: 45, totalChanged: false, repeatedRows: 0, pageSizeChanged: false, shortPages: [] });
   });
 
   it("reads a user's balances exactly as the sandbox's Reporting view holds them", async () => {

@@ -77,7 +77,7 @@ function reportingPort(failUser?: string): ReportingPort {
     ],
     usersPage: async (page, pageSize) => {
       const all = Object.keys(reportingBook).map((userId) => ({ userId, roles: ['Trader'] }));
-      return { users: all.slice((page - 1) * pageSize, page * pageSize), total: all.length };
+      return { users: all.slice((page - 1) * pageSize, page * pageSize), total: all.length, pageSize };
     },
     userBalances: async (userId) => {
       if (userId === failUser) throw new SourceError('reporting', 'users/balances', 'timeout', 'headers timeout', { retryable: true });

@@ -7,6 +7,7 @@ import Decimal from 'decimal.js';
 import { createBackOfficeHandlers } from '../../../sandbox/back-office';
 import type { Book } from '../../../sandbox/book-types';
 import { SANDBOX_BACKOFFICE_TOKEN, SANDBOX_REPORTING_TOKEN } from '../../../sandbox/credentials';
+import type { SandboxResponse } from '../../../sandbox/http-kit';
 import { createReportingHandler } from '../../../sandbox/reporting-api';
 
 const D = Decimal.clone({ precision: 200, rounding: Decimal.ROUND_HALF_UP });
@@ -73,16 +74,25 @@ const handlerRequest = (token: string, body: unknown) => ({
   remoteAddress: '127.0.0.1',
 });
 
-/** Every row of a Reporting report matching `filters`, page by page through the sandbox's handler. */
-export function reportRows(reporting: ReturnType<typeof createReportingHandler>, name: string, filters: unknown[] = []): Row[] {
+/**
+ * Every row of a paged answer, page by page (`answerPage(page)`), at the page size the server answers
+ * (it caps what is asked, 15 by default): stops at `page × per_page ≥ total` or an empty page.
+ */
+function pagedRows(what: string, answerPage: (page: number) => SandboxResponse): Row[] {
   const rows: Row[] = [];
   for (let page = 1; ; page++) {
-    const answer = reporting(handlerRequest(SANDBOX_REPORTING_TOKEN, { filters, paging: { page, per_page: 1000 } }), name);
-    if (answer.status !== 200) throw new Error(`${name}: ${answer.status} ${answer.body}`);
-    const parsed = JSON.parse(answer.body) as { data: Row[]; paging: { total: number } };
+    const answer = answerPage(page);
+    if (answer.status !== 200) throw new Error(`${what}: ${answer.status} ${answer.body}`);
+    const parsed = JSON.parse(answer.body) as { data: Row[]; paging: { total: number; per_page?: number; perPage?: number } };
     rows.push(...parsed.data);
-    if (parsed.data.length === 0 || page * 1000 >= parsed.paging.total) return rows;
+    const perPage = parsed.paging.per_page ?? parsed.paging.perPage ?? Number.POSITIVE_INFINITY;
+    if (parsed.data.length === 0 || page * perPage >= parsed.paging.total) return rows;
   }
+}
+
+/** Every row of a Reporting report matching `filters`, page by page through the sandbox's handler. */
+export function reportRows(reporting: ReturnType<typeof createReportingHandler>, name: string, filters: unknown[] = []): Row[] {
+  return pagedRows(name, (page) => reporting(handlerRequest(SANDBOX_REPORTING_TOKEN, { filters, paging: { page, per_page: 1000 } }), name));
 }
 
 /** Reads the book through the upstream handlers, as the product would over HTTP. */
@@ -101,9 +111,10 @@ function readSources(book: Book) {
   const backOfficeByUser = new Map<string, Row>();
   for (let from = 0; from < ids.length; from += 1000) {
     const userIds = ids.slice(from, from + 1000);
-    const answer = backOffice.balances(handlerRequest(SANDBOX_BACKOFFICE_TOKEN, { userIds }));
-    if (answer.status !== 200) throw new Error(`back office: ${answer.status} ${answer.body}`);
-    for (const entry of JSON.parse(answer.body).data as Row[]) backOfficeByUser.set(entry.userId as string, entry);
+    const entries = pagedRows('back office', (page) =>
+      backOffice.balances(handlerRequest(SANDBOX_BACKOFFICE_TOKEN, { userIds, paging: { page, per_page: 1000 } })),
+    );
+    for (const entry of entries) backOfficeByUser.set(entry.userId as string, entry);
   }
   return { users, balances, opened, transfers, trades, assetTotals, backOfficeByUser };
 }

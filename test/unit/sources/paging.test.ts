@@ -35,7 +35,38 @@ describe('readPages', () => {
     const result = await collect([page(1, 2, 3, [1, 2]), page(2, 2, 3, [3])]);
     expect(result.rows).toEqual([1, 2, 3]);
     expect(result.calls).toBe(2);
-    expect(result.notes).toEqual({ pages: 2, rows: 3, totalChanged: false, repeatedRows: 0 });
+    expect(result.notes).toEqual({ pages: 2, rows: 3, totalChanged: false, repeatedRows: 0, pageSizeChanged: false, shortPages: [] });
+  });
+
+  it("follows the server's page size, not the one asked: 48 rows answered 15 a page are read in 4 pages", async () => {
+    const rows = Array.from({ length: 48 }, (_, i) => i);
+    const served = [0, 1, 2, 3].map((n) => page(n + 1, 15, 48, rows.slice(n * 15, n * 15 + 15)));
+    const result = await collect(served);
+    expect(result.rows).toEqual(rows);
+    expect(result.calls).toBe(4);
+    expect(result.notes).toMatchObject({ pageSizeChanged: false, shortPages: [] });
+  });
+
+  it('reads a page size of 1 to the end', async () => {
+    const result = await collect([page(1, 1, 3, ['a']), page(2, 1, 3, ['b']), page(3, 1, 3, ['c'])]);
+    expect(result.rows).toEqual(['a', 'b', 'c']);
+    expect(result.calls).toBe(3);
+  });
+
+  it('notes a page shorter than its paging promised (rows the server skipped), and reads on', async () => {
+    const result = await collect([page(1, 3, 7, ['a', 'b', 'c']), page(2, 3, 7, ['d']), page(3, 3, 7, ['g'])]);
+    expect(result.rows).toEqual(['a', 'b', 'c', 'd', 'g']);
+    expect(result.notes.shortPages).toEqual([2]);
+  });
+
+  it('notes an empty page before the total was reached as short', async () => {
+    const result = await collect([page(1, 2, 5, ['a', 'b']), page(2, 2, 5, [])]);
+    expect(result.notes.shortPages).toEqual([2]);
+  });
+
+  it('notes a page size that changes between pages (its offsets no longer follow on)', async () => {
+    const result = await collect([page(1, 2, 4, ['a', 'b']), page(2, 3, 4, ['d'])]);
+    expect(result.notes.pageSizeChanged).toBe(true);
   });
 
   it('stops on an empty page even when total promises more', async () => {
@@ -67,6 +98,24 @@ describe('readAllPages', () => {
     };
     expect(await readAllPages(fetchPage, (row) => row, { source: 'reporting', endpoint: 'transfers' })).toEqual(['a', 'b', 'c']);
     expect(reads).toBe(2);
+  });
+
+  it('fails with inconsistent-paging naming the page when a page comes short on every read', async () => {
+    const { fetchPage, calls } = upstream([page(1, 2, 5, ['a', 'b']), page(2, 2, 5, ['c']), page(3, 2, 5, ['e'])]);
+    const error = await readAllPages(fetchPage, (row) => row, { source: 'reporting', endpoint: 'orders' }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toMatchObject({ failure: 'inconsistent-paging', endpoint: 'orders' });
+    expect(String((error as Error).message)).toMatch(/page\(s\) 2 came short/);
+    expect(calls.count).toBe(6);
+  });
+
+  it('fails with inconsistent-paging when the page size changes on every read', async () => {
+    const { fetchPage } = upstream([page(1, 2, 4, ['a', 'b']), page(2, 3, 4, ['d'])]);
+    const error = await readAllPages(fetchPage, (row) => row, { source: 'reporting', endpoint: 'orders' }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(String((error as Error).message)).toMatch(/page size changed/);
   });
 
   it('fails with inconsistent-paging when every read moves', async () => {
