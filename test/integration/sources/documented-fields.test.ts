@@ -29,7 +29,8 @@ const objectAt = (value: unknown): Json => {
 const rowsOf = (body: Json): Json[] => (Array.isArray(body.data) ? body.data.map(objectAt) : []);
 
 const ENDPOINTS = Object.keys(REPORTS) as ReportEndpoint[];
-const reportFixture = (endpoint: ReportEndpoint) => fixture(`reporting/${endpoint.replace('/', '-')}.json`);
+const reportFile = (endpoint: ReportEndpoint) => `reporting/${endpoint.replace('/', '-')}.json`;
+const reportFixture = (endpoint: ReportEndpoint) => fixture(reportFile(endpoint));
 const DESCRIBED_ONLY = objectAt(objectAt(JSON.parse(fixture('described-only.json'))).reporting);
 
 /** The units and scale a decimal text is written with: an oracle that does not go through `Amount`. */
@@ -217,54 +218,54 @@ describe('the fields the four documents name, served to the real clients over HT
       objectAt(level)[FIELD] = 1;
       return copy;
     }
-    const cases: { source: SourceName; endpoint: string; path: string; read: () => Promise<unknown> }[] = [
-      ...ENDPOINTS.flatMap((endpoint) =>
-        ['', 'paging', 'data[]'].map((path) => ({
-          source: 'reporting' as const,
-          endpoint,
+    interface LevelCase {
+      source: SourceName;
+      endpoint: string;
+      path: string;
+      read: () => Promise<unknown>;
+    }
+    /** One case per level: `file`'s answer with the field added at that level, served at `at`, read by `read`. */
+    const levels = (where: Omit<LevelCase, 'path' | 'read'>, paths: string[], at: string, file: string, read: () => Promise<unknown>) =>
+      paths.map(
+        (path): LevelCase => ({
+          ...where,
           path,
-          read: async () => {
-            serve(REPORT_PATH(endpoint), withExtraField(JSON.parse(reportFixture(endpoint)), path));
-            return firstPage(endpoint);
+          read: () => {
+            serve(at, withExtraField(JSON.parse(fixture(file)), path));
+            return read();
           },
-        })),
+        }),
+      );
+    const cases: LevelCase[] = [
+      ...ENDPOINTS.flatMap((endpoint) =>
+        levels({ source: 'reporting', endpoint }, ['', 'paging', 'data[]'], REPORT_PATH(endpoint), reportFile(endpoint), () =>
+          firstPage(endpoint),
+        ),
       ),
-      ...['', 'paging', 'data[]', 'data[].balances[]'].map((path) => ({
-        source: 'backoffice' as const,
-        endpoint: 'balances',
-        path,
-        read: () => {
-          serve(BALANCES_PATH, withExtraField(JSON.parse(fixture('backoffice/balances.json')), path));
-          return clients().backOffice.balances([USER], []);
-        },
-      })),
-      {
-        source: 'backoffice',
-        endpoint: 'user/balance',
-        path: '[]',
-        read: () => {
-          serve(AVAILABLE_PATH, withExtraField(JSON.parse(fixture('backoffice/user-balance.json')), '[]'));
-          return clients().backOffice.available(USER);
-        },
-      },
-      ...['', 'data'].map((path) => ({
-        source: 'multimarkets' as const,
-        endpoint: 'get-user-amount',
-        path,
-        read: () => {
-          serve(MULTIMARKETS_PATH, withExtraField(JSON.parse(fixture('multimarkets/get-user-amount.ok.json')), path));
-          return clients().multiMarkets.balance(ACCOUNT);
-        },
-      })),
-      ...['', 'value', 'value.balance', 'value.portfolio[]', 'value.profit[]'].map((path) => ({
-        source: 'indx' as const,
-        endpoint: 'Balance',
-        path,
-        read: () => {
-          serve(INDX_PATH, withExtraField(JSON.parse(fixture('indx/balance.filled.json')), path));
-          return clients().indx.balance(WMID);
-        },
-      })),
+      ...levels(
+        { source: 'backoffice', endpoint: 'balances' },
+        ['', 'paging', 'data[]', 'data[].balances[]'],
+        BALANCES_PATH,
+        'backoffice/balances.json',
+        () => clients().backOffice.balances([USER], []),
+      ),
+      ...levels({ source: 'backoffice', endpoint: 'user/balance' }, ['[]'], AVAILABLE_PATH, 'backoffice/user-balance.json', () =>
+        clients().backOffice.available(USER),
+      ),
+      ...levels(
+        { source: 'multimarkets', endpoint: 'get-user-amount' },
+        ['', 'data'],
+        MULTIMARKETS_PATH,
+        'multimarkets/get-user-amount.ok.json',
+        () => clients().multiMarkets.balance(ACCOUNT),
+      ),
+      ...levels(
+        { source: 'indx', endpoint: 'Balance' },
+        ['', 'value', 'value.balance', 'value.portfolio[]', 'value.profit[]'],
+        INDX_PATH,
+        'indx/balance.filled.json',
+        () => clients().indx.balance(WMID),
+      ),
     ];
 
     it.each(cases.map((entry) => ({ ...entry, name: `${entry.source} ${entry.endpoint} ${entry.path || '(top level)'}` })))(
