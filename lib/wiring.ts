@@ -61,7 +61,7 @@ export function wire(config: Config): Wiring {
   const documents = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
   const store = new DynamoDbDiscrepancyStore(documents, config.tables, config.historyRetentionDays);
   const deps: ReconcileDeps = {
-    venues: config.venueAccountsFile ? wireVenues(config, http) : undefined,
+    venues: config.venueAccountsFile ? wireVenues(config, http, drift) : undefined,
     ...(config.venueAccountsFile && {
       venueLog: new DynamoDbVenueCheckLog(documents, config.tables.runs),
       venueBudgets: venueBudgets({
@@ -109,7 +109,7 @@ export function wire(config: Config): Wiring {
 }
 
 /** The venue ports: the account mapping and a paced client per configured venue (one gate per container). */
-function wireVenues(config: Config, http: { timeoutMs: number; retries: number; retryBudget: RetryBudget }): VenuePorts {
+function wireVenues(config: Config, http: { timeoutMs: number; retries: number; retryBudget: RetryBudget }, drift: DriftLog): VenuePorts {
   const { multiMarkets, indx } = config;
   return {
     accounts: loadVenueAccounts(config.venueAccountsFile as string),
@@ -119,15 +119,17 @@ function wireVenues(config: Config, http: { timeoutMs: number; retries: number; 
           multiMarkets.companyId,
           {
             notFoundCodes: multiMarkets.notFoundCodes,
+            drift,
           },
         )
       : undefined,
     indx: indx
       ? (() => {
-          const client = new IndxClient(indxHttp({ baseUrl: indx.url, minIntervalMs: indx.minIntervalMs, ...http }), {
-            login: indx.login,
-            password: indx.password,
-          });
+          const client = new IndxClient(
+            indxHttp({ baseUrl: indx.url, minIntervalMs: indx.minIntervalMs, ...http }),
+            { login: indx.login, password: indx.password },
+            { drift },
+          );
           return { balance: (wmid: string) => client.balance(wmid), probeWmid: indx.wmid };
         })()
       : undefined,

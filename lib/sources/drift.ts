@@ -1,3 +1,4 @@
+import type { KnownLevel } from './known-fields';
 import type { SourceName } from './source-error';
 
 /** Unknown fields seen in one endpoint's answers. */
@@ -18,7 +19,7 @@ export class DriftLog {
   /** Compares each raw object's keys with the known ones and notes the extras. */
   inspect(source: SourceName, endpoint: string, rows: readonly unknown[], known: ReadonlySet<string>): void {
     for (const row of rows) {
-      if (row === null || typeof row !== 'object' || Array.isArray(row)) continue;
+      if (!isRecord(row)) continue;
       const extras = Object.keys(row).filter((key) => !known.has(key));
       if (extras.length === 0) continue;
       const id = `${source} ${endpoint}`;
@@ -26,6 +27,28 @@ export class DriftLog {
       for (const field of extras) entry.fields.add(field);
       entry.rows++;
       this.seen.set(id, entry);
+    }
+  }
+
+  /**
+   * Inspects a whole answer level by level, as its schema's {@link KnownLevel} describes it: the
+   * envelope, then each nested object or array the schema reads (`paging`, `data[]`,
+   * `data[].balances[]`…). Extras are noted under `endpoint` for the top level and under
+   * `endpoint path` below it (`balances data[].balances[]`). Works on any body, valid or not, so a
+   * renamed field is reported even when the answer then fails its schema.
+   */
+  inspectAnswer(source: SourceName, endpoint: string, body: unknown, known: KnownLevel): void {
+    this.inspectLevel(source, endpoint, known.list ? '[]' : '', objectsIn([body]), known);
+  }
+
+  private inspectLevel(source: SourceName, endpoint: string, path: string, objects: unknown[], level: KnownLevel): void {
+    this.inspect(source, path === '' ? endpoint : `${endpoint} ${path}`, objects, level.fields);
+    for (const [field, below] of level.nested) {
+      const values: unknown[] = [];
+      for (const object of objects) if (isRecord(object) && object[field] !== undefined) values.push(object[field]);
+      const inner = objectsIn(values);
+      const innerPath = `${path === '' ? '' : `${path}.`}${field}${below.list ? '[]' : ''}`;
+      if (inner.length > 0) this.inspectLevel(source, endpoint, innerPath, inner, below);
     }
   }
 
@@ -40,4 +63,19 @@ export class DriftLog {
     this.seen.clear();
     return reports;
   }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** The objects among `values`, an array's elements taken one by one. */
+function objectsIn(values: readonly unknown[]): unknown[] {
+  const objects: unknown[] = [];
+  for (const value of values) {
+    if (Array.isArray(value)) {
+      for (const element of value) if (isRecord(element)) objects.push(element);
+    } else if (isRecord(value)) objects.push(value);
+  }
+  return objects;
 }

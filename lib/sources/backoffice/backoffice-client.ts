@@ -3,18 +3,14 @@ import type { Secret } from '../../secret';
 import { parseAnswer } from '../answer-schema';
 import type { DriftLog } from '../drift';
 import type { JsonClient } from '../http/json-client';
+import { knownFieldsOf } from '../known-fields';
 import { type Page, readAllPages } from '../paging';
-import {
-  type BackOfficeUser,
-  backOfficeAvailableSchema,
-  backOfficeBalanceSchema,
-  backOfficeBalancesPageSchema,
-  backOfficeUserSchema,
-} from './schemas';
+import { type BackOfficeUser, backOfficeAvailableSchema, backOfficeBalancesPageSchema } from './schemas';
 
-const USER_FIELDS: ReadonlySet<string> = new Set([...Object.keys(backOfficeUserSchema.shape), 'error']);
-const BALANCE_FIELDS: ReadonlySet<string> = new Set(Object.keys(backOfficeBalanceSchema.shape));
-const AVAILABLE_FIELDS: ReadonlySet<string> = new Set(['asset', 'balance']);
+/** Every level of the `POST /balances` answer: envelope, `paging`, `data[]` (users and not-found entries), `data[].balances[]`. */
+const BALANCES_FIELDS = knownFieldsOf(backOfficeBalancesPageSchema);
+/** The rows of the `GET …/balance/` answer. */
+const AVAILABLE_FIELDS = knownFieldsOf(backOfficeAvailableSchema);
 
 /** What the back office says about one requested user: their balances, or that it does not know them. */
 export type BackOfficeUserResult =
@@ -64,8 +60,8 @@ export class BackOfficeClient {
         headers: { authorization: `Bearer ${this.token.reveal()}` },
         body: { asset: assets, userIds, paging: { page, per_page: this.pageSize } },
       });
+      this.drift?.inspectAnswer('backoffice', endpoint, body, BALANCES_FIELDS);
       const answer = parseAnswer(backOfficeBalancesPageSchema, body, 'backoffice', endpoint);
-      this.noteDrift(endpoint, body);
       return {
         paging: answer.paging,
         data: answer.data.map((entry) =>
@@ -88,18 +84,8 @@ export class BackOfficeClient {
       headers: { authorization: `Bearer ${this.token.reveal()}` },
       exactNumbers: true,
     });
+    this.drift?.inspectAnswer('backoffice', endpoint, body, AVAILABLE_FIELDS);
     const rows = parseAnswer(backOfficeAvailableSchema, body, 'backoffice', endpoint);
-    if (Array.isArray(body)) this.drift?.inspect('backoffice', endpoint, body, AVAILABLE_FIELDS);
     return new Map(rows.map((row) => [row.asset, row.balance]));
-  }
-
-  /** Counts unknown fields of user entries and of their balance rows. */
-  private noteDrift(endpoint: string, body: unknown): void {
-    if (!this.drift) return;
-    const entries = (body as { data?: unknown }).data;
-    if (!Array.isArray(entries)) return;
-    this.drift.inspect('backoffice', endpoint, entries, USER_FIELDS);
-    const balances = entries.flatMap((entry) => (Array.isArray(entry?.balances) ? entry.balances : []));
-    this.drift.inspect('backoffice', `${endpoint} balances[]`, balances, BALANCE_FIELDS);
   }
 }

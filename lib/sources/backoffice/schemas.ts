@@ -24,8 +24,12 @@ export const backOfficeUserSchema = z.object({
 /** The entry the back office returns for an id it does not know: `User with id:… not found.` */
 export const backOfficeMissingUserSchema = z.object({ userId: z.string().min(1), error: z.string() });
 
-/** The `POST /back-api/backoffice/balances` answer. */
+/**
+ * The `POST /back-api/backoffice/balances` answer: `{filters, paging, data}`. `filters` echoes the
+ * request (`userIds` in the document's example) and is not read (opaque to drift).
+ */
 export const backOfficeBalancesPageSchema = z.object({
+  filters: z.unknown().optional(),
   paging: pagingSchema,
   data: z.array(z.union([backOfficeMissingUserSchema, backOfficeUserSchema])),
 });

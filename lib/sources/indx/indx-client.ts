@@ -1,7 +1,9 @@
 import type { Amount } from '../../domain/money';
 import type { Secret } from '../../secret';
 import { parseAnswer } from '../answer-schema';
+import type { DriftLog } from '../drift';
 import type { JsonClient } from '../http/json-client';
+import { knownFieldsOf } from '../known-fields';
 import { type PacedHttpOptions, pacedJsonClient } from '../pacing/request-gate';
 import { SourceError } from '../source-error';
 import { INDX_WRONG_WMID, indxCodeDescription, indxCodeError } from './indx-error-codes';
@@ -18,6 +20,8 @@ export type IndxBalance =
 
 const ENDPOINT = 'Balance';
 const PATH = '/api/v2/trade/Balance';
+/** Every level of the answer: `{code, desc, value}`, `value`, `value.balance`, `value.portfolio[]`, `value.profit[]`. */
+const ANSWER_FIELDS = knownFieldsOf(indxSuccessSchema);
 
 /**
  * The INDX trading API adapter: the `Balance` method, signed per call. Amounts are JSON numbers
@@ -27,13 +31,15 @@ const PATH = '/api/v2/trade/Balance';
  */
 export class IndxClient {
   private readonly culture: IndxCulture;
+  private readonly drift: DriftLog | undefined;
 
   constructor(
     private readonly http: JsonClient,
     private readonly credentials: { login: Secret; password: Secret },
-    options: { culture?: IndxCulture } = {},
+    options: { culture?: IndxCulture; drift?: DriftLog } = {},
   ) {
     this.culture = options.culture ?? 'en-EN';
+    this.drift = options.drift;
   }
 
   /** `POST /api/v2/trade/Balance` for one WMID. */
@@ -45,6 +51,7 @@ export class IndxClient {
       body: { ApiContext: this.apiContext(wmid) },
       exactNumbers: true,
     });
+    this.drift?.inspectAnswer('indx', ENDPOINT, body, ANSWER_FIELDS);
     const { code } = parseAnswer(indxEnvelopeSchema, body, 'indx', ENDPOINT);
     if (code === INDX_WRONG_WMID) return { found: false, code, message: indxCodeDescription(code) };
     if (code !== 0) throw indxCodeError(ENDPOINT, code);

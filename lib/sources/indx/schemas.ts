@@ -27,7 +27,20 @@ export const indxInstrumentSchema = z.object({
   by: integer,
 });
 
-/** The `value` of a successful `Balance`: the trader's `wmz` account and portfolio (`price` is the portfolio's value). */
+/**
+ * One row of the trader's deals: what buying and selling an instrument cost and brought. Not read
+ * by any check (the balance is `wmz` and the portfolio), so every field is optional.
+ */
+export const indxProfitSchema = z.object({
+  symbolid: integer.optional(),
+  buy: decimalAmount.optional(),
+  sell: decimalAmount.optional(),
+});
+
+/**
+ * The `value` of a successful `Balance`: the trader's `wmz` account and portfolio (`price` is the
+ * portfolio's value), and `profit`, the deals (read so its fields are known, not checked).
+ */
 export const indxBalanceValueSchema = z.object({
   wmid: z.string().min(1),
   nickname: text,
@@ -36,6 +49,7 @@ export const indxBalanceValueSchema = z.object({
     .array(indxInstrumentSchema)
     .nullish()
     .transform((rows) => rows ?? []),
+  profit: z.array(indxProfitSchema).nullish(),
 });
 
 /** The `Balance` answer before its code is looked at: `{code, desc, value}`; `value` is read only when `code` is 0. */

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Amount } from '../../domain/money';
 import { parseAnswer } from '../answer-schema';
+import type { DriftLog } from '../drift';
 import type { JsonClient } from '../http/json-client';
+import { knownFieldsOf } from '../known-fields';
 import { type PacedHttpOptions, pacedJsonClient } from '../pacing/request-gate';
 import { SourceError } from '../source-error';
 import { multiMarketsEnvelopeSchema } from './schemas';
@@ -26,12 +28,16 @@ export interface MultiMarketsClientOptions {
   newTrace?: () => string;
   /** Envelope codes that mean "no such account" (the sandbox's is `20001`; the document leaves it open). */
   notFoundCodes?: string[];
+  /** Where fields the document does not name are counted; left out, nothing is counted. */
+  drift?: DriftLog;
 }
 
 const ENDPOINT = 'get-user-amount';
 const PATH = '/api/cats-gateway/get-user-amount';
 /** Upstream messages are echoed into errors; a runaway one is cut. */
 const MAX_MESSAGE = 200;
+/** The envelope's fields and those of its `data`, from the schema (success and failure shapes together). */
+const ENVELOPE_FIELDS = knownFieldsOf(multiMarketsEnvelopeSchema);
 
 /**
  * The MultiMarkets Webhook API adapter: reads one currency account's balance. It never retries
@@ -42,6 +48,7 @@ export class MultiMarketsClient {
   private readonly clock: { now(): number };
   private readonly newTrace: () => string;
   private readonly notFoundCodes: ReadonlySet<string>;
+  private readonly drift: DriftLog | undefined;
 
   constructor(
     private readonly http: JsonClient,
@@ -51,6 +58,7 @@ export class MultiMarketsClient {
     this.clock = options.clock ?? Date;
     this.newTrace = options.newTrace ?? randomUUID;
     this.notFoundCodes = new Set(options.notFoundCodes ?? ['20001']);
+    this.drift = options.drift;
   }
 
   /**
@@ -65,6 +73,7 @@ export class MultiMarketsClient {
       headers: this.headers(),
       body: { thirdServerCode: account.thirdServerCode, userName: account.userName, currency: account.currency },
     });
+    this.drift?.inspectAnswer('multimarkets', ENDPOINT, body, ENVELOPE_FIELDS);
     const envelope = parseAnswer(multiMarketsEnvelopeSchema, body, 'multimarkets', ENDPOINT);
     if (!envelope.ok) {
       const code = envelope.code ?? envelope.bizCode ?? '(none)';

@@ -3,6 +3,7 @@ import type { Secret } from '../../secret';
 import { parseAnswer } from '../answer-schema';
 import type { DriftLog } from '../drift';
 import type { JsonClient } from '../http/json-client';
+import { type KnownLevel, knownFieldsOf } from '../known-fields';
 import { type Page, type PagingNotes, readAllPages, readPages } from '../paging';
 import { exact, type ReportFilter, type ReportSort } from './filters';
 import {
@@ -83,15 +84,15 @@ export class ReportingClient {
       headers: { authorization: `Bearer ${this.token.reveal()}` },
       body: { filters: query.filters ?? [], ...(query.sort && { sort: query.sort }), paging: { page, per_page: perPage } },
     });
-    const envelope = parseAnswer(reportPageSchema, body, 'reporting', endpoint);
     const row = REPORTS[endpoint].row;
-    this.drift?.inspect('reporting', endpoint, envelope.data, knownFields(row));
+    this.drift?.inspectAnswer('reporting', endpoint, body, reportFields(row));
+    const envelope = parseAnswer(reportPageSchema, body, 'reporting', endpoint);
     const data = parseAnswer(rowsSchema(row), { data: envelope.data }, 'reporting', endpoint).data as ReportRow<E>[];
     return { paging: envelope.paging, data };
   }
 }
 
-const knownFieldCache = new WeakMap<z.ZodObject, ReadonlySet<string>>();
+const knownFieldCache = new WeakMap<z.ZodObject, KnownLevel>();
 const rowsSchemaCache = new WeakMap<z.ZodObject, z.ZodObject<{ data: z.ZodArray<z.ZodObject> }>>();
 
 /**
@@ -107,12 +108,12 @@ function rowsSchema(row: z.ZodObject): z.ZodObject<{ data: z.ZodArray<z.ZodObjec
   return schema;
 }
 
-/** The field names a row schema knows. */
-export function knownFields(schema: z.ZodObject): ReadonlySet<string> {
-  let known = knownFieldCache.get(schema);
+/** The fields a report's answer may carry: the envelope's, `paging`'s and its row schema's (built once per report). */
+export function reportFields(row: z.ZodObject): KnownLevel {
+  let known = knownFieldCache.get(row);
   if (!known) {
-    known = new Set(Object.keys(schema.shape));
-    knownFieldCache.set(schema, known);
+    known = knownFieldsOf(reportPageSchema.extend({ data: z.array(row) }));
+    knownFieldCache.set(row, known);
   }
   return known;
 }

@@ -31,8 +31,12 @@ export const userRowSchema = z.object({
   lastSignInDate: optionalText,
 });
 
-/** `users/balances`: one asset of the filtered user (the row itself carries no user id). */
+/**
+ * `users/balances`: one asset of the filtered user. The document's rows carry no user id; it names
+ * `userId` only as the report's filter field, so a row that carries it is not drift.
+ */
 export const userBalanceRowSchema = z.object({
+  userId: optionalText,
   assetId: text.min(1),
   assetName: optionalText,
   assetAmount: decimalAmount,
@@ -47,8 +51,13 @@ export const userBalanceRowSchema = z.object({
 /** `users/logins`: one sign-in. */
 export const loginRowSchema = z.object({ userId: text.min(1), ip: optionalText, loginAt: text });
 
-/** `commissions`: a user's summary of commissions and PnL in the root asset. */
+/**
+ * `commissions`: a user's summary of commissions and PnL in the root asset. `userId` and `email`
+ * are named only as its filter fields; its example rows carry neither.
+ */
 export const commissionSummaryRowSchema = z.object({
+  userId: optionalText,
+  email: optionalText,
   totalAmountInRAT: decimalAmount.optional(),
   totalCommissionInRAT: decimalAmount.optional(),
   totalTradedVolumeInRAT: decimalAmount.optional(),
@@ -68,10 +77,11 @@ export const commissionAssetRowSchema = z.object({
   unrealizedPnlInRAT: decimalAmount.optional(),
 });
 
-/** `commissions/users`: commissions and PnL per user. */
+/** `commissions/users`: commissions and PnL per user (`feeGroupId` is named only as a filter field). */
 export const commissionUserRowSchema = z.object({
   userId: text.min(1),
   email: optionalText,
+  feeGroupId: optionalText,
   status: optionalText,
   totalAmountInRAT: decimalAmount.optional(),
   totalCommissionInRAT: decimalAmount.optional(),
@@ -102,9 +112,13 @@ export const orderRowSchema = z.object({
   updatedAt: optionalText,
 });
 
-/** `orders/opened`: a resting limit order; it reserves funds (the row carries no user id). */
+/**
+ * `orders/opened`: a resting limit order; it reserves funds. The document's rows carry no user id
+ * (it is named only as the report's filter field).
+ */
 export const openOrderRowSchema = z.object({
   orderId: text.min(1),
+  userId: optionalText,
   marketId: text.min(1),
   side,
   orderType: text,
@@ -117,7 +131,10 @@ export const openOrderRowSchema = z.object({
   updatedAt: optionalText,
 });
 
-/** `orders/transactions`: one trade (fill) of one order, with its commission. */
+/**
+ * `orders/transactions`: one trade (fill) of one order, with its commission. `avgExecutionPrice`
+ * is named only as a filter field of this report.
+ */
 export const tradeRowSchema = z.object({
   orderId: text.min(1),
   executionId: text.min(1),
@@ -136,11 +153,18 @@ export const tradeRowSchema = z.object({
   commissionAssetId: text.min(1),
   commissionAssetName: optionalText,
   commissionInRAT: decimalAmount.optional(),
+  avgExecutionPrice: decimalAmount.optional(),
 });
 
-/** `transfers`: a deposit or withdrawal and its status. */
+/**
+ * `transfers`: a deposit or withdrawal and its status. The document's field list says `username`,
+ * `email`, `roles`; its example says `userEmail`, `userRoles`: both spellings are documented.
+ */
 export const transferRowSchema = z.object({
   userId: text.min(1),
+  username: optionalText,
+  email: optionalText,
+  roles: z.array(z.string()).nullish(),
   userEmail: optionalText,
   userRoles: roles,
   id: text.min(1),
@@ -186,5 +210,13 @@ export type UserBalanceRow = ReportRow<'users/balances'>;
 /** A parsed `orders/transactions` row. */
 export type TradeRow = ReportRow<'orders/transactions'>;
 
-/** The envelope every report answers with: `{filters, sort, paging, data}`; `data` rows are checked one by one. */
-export const reportPageSchema = z.object({ paging: pagingSchema, data: z.array(z.unknown()) });
+/**
+ * The envelope every report answers with: `{filters, sort, paging, data}`; `data` rows are checked
+ * one by one. `filters` and `sort` echo the request and are not read (opaque to drift).
+ */
+export const reportPageSchema = z.object({
+  filters: z.unknown().optional(),
+  sort: z.unknown().optional(),
+  paging: pagingSchema,
+  data: z.array(z.unknown()),
+});
