@@ -1,15 +1,19 @@
+import { CHECK_IDS } from '../../lib/domain/check-id';
 import type { DiscrepancyRef, RunSummary } from '../../lib/runs/run-summary';
+
+const SOURCE_ORDER = ['backoffice', 'reporting', 'multimarkets', 'indx'];
 
 /**
  * The lines `npm start` prints for a finished run, whatever it ran against: the run, each check's
- * verdict counts, each source's health (with any schema drift) and the discrepancies' totals.
+ * verdict counts, each source's health (with any schema drift) and the discrepancies' totals,
+ * checks and sources in one order every run (the stored summary's keys come in any order).
  */
 export function runSummaryLines(summary: RunSummary, alertsDelivered: number, elapsed: string): string[] {
   const lines = [`run ${summary.runId}: ${summary.status}, ${summary.users} users, ${summary.positions} positions, ${elapsed} since start`];
-  for (const [check, tally] of Object.entries(summary.checks)) {
+  for (const [check, tally] of inOrder(summary.checks, CHECK_IDS)) {
     lines.push(`  ${check}: ${tally.match} match, ${tally.mismatch} mismatch, ${tally['in-flight']} in-flight, ${tally.unknown} unknown`);
   }
-  for (const [source, health] of Object.entries(summary.sources)) {
+  for (const [source, health] of inOrder(summary.sources, SOURCE_ORDER)) {
     lines.push(`  source ${source}: ${health.status}${health.firstError ? ` (${health.firstError})` : ''}`);
     for (const drift of health.drift ?? []) lines.push(`    drifted: ${drift.endpoint} sent ${drift.fields.join(', ')}`);
   }
@@ -18,6 +22,13 @@ export function runSummaryLines(summary: RunSummary, alertsDelivered: number, el
   );
   if (summary.discrepancies.truncated) lines.push('  (the summary lists the first discrepancies only; DynamoDB has them all)');
   return lines;
+}
+
+function inOrder<T>(record: Partial<Record<string, T>>, order: readonly string[]): [string, T][] {
+  const rank = (key: string) => (order.includes(key) ? order.indexOf(key) : order.length);
+  return Object.entries(record)
+    .filter((entry): entry is [string, T] => entry[1] !== undefined)
+    .sort(([a], [b]) => rank(a) - rank(b));
 }
 
 /** One line per listed discrepancy (at most `limit`), for a run with no ground truth to compare with. */

@@ -85,8 +85,10 @@ export function loadUpstreams(inputs: UpstreamsInputs): Upstreams {
   const exported = nonEmpty(inputs.exported);
   const mapping = venueMapping(inputs.path, fileValues, exported);
   const problems = [
-    ...parsed.problems,
-    ...parsed.assignments.flatMap((assignment) => nameProblems(assignment, inputs.known, mapping.references)),
+    ...byLine([
+      ...parsed.problems,
+      ...parsed.assignments.flatMap((assignment) => nameProblems(assignment, inputs.known, mapping.references)),
+    ]),
     ...mapping.problems,
   ];
   const file = { ...fileValues, ...(mapping.path ? { VENUE_ACCOUNTS_FILE: mapping.path } : {}) };
@@ -103,6 +105,12 @@ export function loadUpstreams(inputs: UpstreamsInputs): Upstreams {
     secrets: secretValues(effective, mapping.references),
     origins: origins(effective),
   };
+}
+
+/** Problems of the file's lines (`line N: …`) in the file's order. */
+function byLine(problems: string[]): string[] {
+  const lineOf = (problem: string) => Number(/^line (\d+)/.exec(problem)?.[1] ?? 0);
+  return problems.sort((a, b) => lineOf(a) - lineOf(b));
 }
 
 function readUpstreamsText(path: string): string {

@@ -180,9 +180,14 @@ describe('loadUpstreams', () => {
     expect(problems.join()).not.toContain('s3cr3t');
   });
 
-  it('reports every problem of the file at once', () => {
+  it('reports every problem of the file at once, in the file’s order', () => {
     const path = write(['BACKOFFICE_URL=https://bo.example', 'oops', 'BACKOFICE_TOKEN=x']);
-    expect(problemsOf(path)).toHaveLength(4);
+    expect(problemsOf(path)).toEqual([
+      `${path}: line 2: expected NAME=value (a comment starts with #)`,
+      `${path}: line 3: BACKOFICE_TOKEN is not a configuration variable of balance-recon nor named by the venue mapping (did you mean BACKOFFICE_TOKEN?)`,
+      `${path}: BACKOFFICE_TOKEN is required`,
+      `${path}: REPORTING_TOKEN is required`,
+    ]);
   });
 });
 
