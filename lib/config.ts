@@ -7,7 +7,10 @@ import { ConfigError } from './errors';
 import { Secret } from './secret';
 import { formatPath } from './zod-issues';
 
-const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+const url = z.url({
+  protocol: /^https?$/,
+  error: (issue) => (issue.input === undefined || issue.input === '' ? 'is required' : 'must be an http(s) URL'),
+});
 const secret = z
   .string({ error: 'is required' })
   .min(1, { error: 'is required' })

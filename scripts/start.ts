@@ -1,9 +1,10 @@
 /**
  * `npm start`: the whole product on this machine. Starts DynamoDB Local (in memory) with the
- * tables, the sandbox upstreams, and `sls offline` (HTTP API, Lambda invoke API, local SNS,
- * schedules); triggers one run through `POST /runs`, the path a person's manual run takes;
- * prints the run summary against the sandbox's planted discrepancies; then keeps everything up
- * until Ctrl-C, which stops every child process.
+ * tables and `sls offline` (HTTP API, Lambda invoke API, local SNS; schedules only with
+ * `--schedule`), against the sandbox upstreams or, with `--upstreams <file>`, against the
+ * upstreams that file names; triggers one run through `POST /runs`, the path a person's manual run
+ * takes; prints the run summary (against the sandbox's planted discrepancies, when it ran against
+ * the sandbox); then keeps everything up until Ctrl-C, which stops every child process.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -13,7 +14,9 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs, parseEnv } from 'node:util';
 import { signDevToken } from '../lib/auth/jwt';
+import { ConfigError } from '../lib/errors';
 import type { RunSummary } from '../lib/runs/run-summary';
+import type { Manifest } from '../sandbox/book-types';
 import {
   SANDBOX_BACKOFFICE_TOKEN,
   SANDBOX_INDX_LOGIN,
@@ -24,42 +27,47 @@ import {
 import { startSandbox } from '../sandbox/server';
 import { localDynamoDbClient, startDynamoDbLocal } from './local/dynamodb-local';
 import { comparePlanted, formatComparison } from './local/planted-comparison';
+import { discrepancyLines, runSummaryLines } from './local/run-report';
 import { createTables, tableNames } from './local/tables';
+import { configurationVariables, loadUpstreams, redactor, type Upstreams } from './local/upstreams-file';
 import { writeVenueAccountsFile } from './local/venue-accounts-of-book';
 
 const PORTS = { dynamodb: 8000, http: 3000, lambda: 3002, sns: 4002 };
 /** The venue mapping of the default book (60 users, seed 42); other books get theirs written to a temporary file. */
 const SAMPLE_VENUE_ACCOUNTS = resolve('config/venue-accounts.sample.json');
 const STAGE = 'local';
+const USAGE = `usage: npm start [-- --users N --seed S] [-- --schedule]     against the sandbox (SANDBOX_PORT: its port, default 4010)
+       npm start -- --upstreams <file> [--schedule]           against the upstreams the file names (README: "Run against your own upstreams")`;
 
-const { values: flags } = parseArgs({
-  options: {
-    users: { type: 'string', default: '60' },
-    seed: { type: 'string', default: '42' },
-    help: { type: 'boolean', default: false },
-  },
-});
-if (flags.help) {
-  console.log('usage: npm start [-- --users N] [-- --seed S]   (SANDBOX_PORT sets the sandbox port, default 4010)');
-  process.exit(0);
-}
-const users = wholeNumber('--users', flags.users, 1);
-const seed = wholeNumber('--seed', flags.seed, 0);
-const sandboxPort = wholeNumber('SANDBOX_PORT', process.env.SANDBOX_PORT ?? '4010', 1);
-
+const flags = readFlags();
 // The deployed runtime is Node 22; on a Node 20 machine the SDK's upgrade notice is noise.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+const dotenvLocal = parseEnv(readFileSync('.env.local', 'utf8'));
 /** The local-only signing key of `.env.local` (or the environment): the same one `npm run token` uses. */
-const devKey = process.env.AUTH_DEV_KEY || parseEnv(readFileSync('.env.local', 'utf8')).AUTH_DEV_KEY || '';
+const devKey = process.env.AUTH_DEV_KEY || dotenvLocal.AUTH_DEV_KEY || '';
+/** Read and checked before anything starts: a bad file stops here, naming each problem. */
+const upstreams = flags.upstreams === undefined ? undefined : upstreamsOrExit(flags.upstreams);
+const redact = redactor(upstreams?.secrets ?? []);
 
 const stoppers: (() => Promise<void>)[] = [];
 let stopping = false;
 
+/** What the run is pointed at: the variables `sls offline` gets, the run's request, and what to print after its summary. */
+interface Target {
+  env: Record<string, string>;
+  runBody: { asOf?: string };
+  /** How long a run may take before `npm start` gives up following it. */
+  followMs: number;
+  report(summary: RunSummary): string[];
+  /** The target's own line in the "stays up" list, if it runs here. */
+  address?: string;
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
-  await ensurePortsFree({ ...PORTS, sandbox: sandboxPort });
+  await ensurePortsFree(upstreams ? PORTS : { ...PORTS, sandbox: flags.sandboxPort });
 
   step('starting DynamoDB Local (in memory)…');
   const dynamo = await startDynamoDbLocal(PORTS.dynamodb);
@@ -70,26 +78,10 @@ async function main(): Promise<void> {
   client.destroy();
   step(`DynamoDB Local ready at ${dynamo.endpoint}, tables ${Object.values(tables).join(', ')} (${elapsed()})`);
 
-  // The book is dated now, so its in-flight and after-as-of rows sit around this run's as-of.
-  const sandbox = await startSandbox({ host: '127.0.0.1', port: sandboxPort, users, seed, asOf: new Date().toISOString() });
-  stoppers.push(sandbox.close);
-  const planted = sandbox.book.manifest.planted;
-  step(`sandbox upstreams at ${sandbox.url}: ${users} users, seed ${seed}, ${planted.length} discrepancies planted (${elapsed()})`);
-
-  let venueAccountsFile = SAMPLE_VENUE_ACCOUNTS;
-  if (users !== 60 || seed !== 42) {
-    const dir = mkdtempSync(join(tmpdir(), 'balance-recon-'));
-    stoppers.push(async () => rmSync(dir, { recursive: true, force: true }));
-    venueAccountsFile = join(dir, 'venue-accounts.json');
-    writeVenueAccountsFile(sandbox.book, venueAccountsFile);
-  }
-  step(
-    `venue accounts: ${venueAccountsFile} (${sandbox.book.multiMarketsAccounts.length} MultiMarkets, ${sandbox.book.indxAccounts.length} INDX)`,
-  );
-
-  step('starting sls offline (HTTP API, Lambda, SNS, schedules)…');
+  const target = upstreams ? upstreamsTarget(upstreams) : await sandboxTarget(elapsed);
+  step(`starting sls offline (HTTP API, Lambda, SNS${flags.schedule ? ', schedules' : '; no schedule: --schedule runs them'})…`);
   const alerts = { count: 0 };
-  const sls = startOffline(sandbox.url, venueAccountsFile, sandbox.book.indxAccounts[0]?.wmid, alerts);
+  const sls = startOffline(target.env, alerts);
   stoppers.push(() => stopChild(sls));
   await Promise.all([waitForHttp(`http://127.0.0.1:${PORTS.http}/`, sls), waitForHttp(`http://127.0.0.1:${PORTS.sns}/`, sls)]);
   step(`sls offline ready (${elapsed()}); triggering a manual run: POST /runs`);
@@ -98,71 +90,132 @@ async function main(): Promise<void> {
   const answer = await fetch(`http://127.0.0.1:${PORTS.http}/runs`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization },
-    body: JSON.stringify({ asOf: sandbox.book.asOf }),
+    body: JSON.stringify(target.runBody),
   });
   const text = await answer.text();
   if (answer.status !== 202) throw new Error(`POST /runs answered ${answer.status}: ${text.slice(0, 500)}`);
   const { runId } = JSON.parse(text) as { runId: string };
   step(`run ${runId} queued; following GET /runs/${runId}`);
-  const summary = await followRun(runId, authorization);
+  const summary = await followRun(runId, authorization, target.followMs);
   await waitFor(() => alerts.count >= summary.discrepancies.opened, 10_000);
 
-  const comparison = comparePlanted(planted, summary.discrepancies.items);
   console.log('');
-  console.log(`run ${summary.runId}: ${summary.status}, ${summary.users} users, ${summary.positions} positions, ${elapsed()} since start`);
-  for (const [check, tally] of Object.entries(summary.checks)) {
-    console.log(`  ${check}: ${tally.match} match, ${tally.mismatch} mismatch, ${tally['in-flight']} in-flight, ${tally.unknown} unknown`);
-  }
-  for (const [source, health] of Object.entries(summary.sources)) {
-    console.log(`  source ${source}: ${health.status}${health.firstError ? ` (${health.firstError})` : ''}`);
-  }
-  console.log(
-    `  discrepancies recorded: ${summary.discrepancies.total}, alerts published: ${summary.discrepancies.opened}, delivered to the local subscriber: ${alerts.count}`,
-  );
-  if (summary.discrepancies.truncated) console.log('  (the summary lists the first discrepancies only; DynamoDB has them all)');
-  for (const missed of comparison.missed) console.log(`  missed: ${missed.check} ${missed.userId} ${missed.asset}`);
-  for (const extra of comparison.unexpected) console.log(`  unexpected: ${extra.check} ${extra.userId} ${extra.asset}`);
-  const inFlight = Object.values(summary.checks).reduce((total, tally) => total + tally['in-flight'], 0);
-  console.log(
-    `  in-flight (explained by activity in the grace window, not discrepancies): ${inFlight}, the sandbox expects ${sandbox.book.manifest.inFlight.length}`,
-  );
-  console.log('');
-  for (const line of formatComparison(comparison)) console.log(line);
+  for (const line of [...runSummaryLines(summary, alerts.count, elapsed()), ...target.report(summary)]) console.log(redact(line));
   console.log(`
-The stack stays up until Ctrl-C:
+The stack stays up until Ctrl-C${flags.schedule ? ' (the schedules run too)' : ' (no schedule runs: --schedule starts them)'}:
   HTTP API        http://127.0.0.1:${PORTS.http}   (POST /runs)
   Lambda invoke   http://127.0.0.1:${PORTS.lambda}  (functions balance-recon-${STAGE}-runDirect, -runManual, -runScheduled, -alertLog)
   SNS             http://127.0.0.1:${PORTS.sns}   (topic balance-recon-alerts-${STAGE})
-  DynamoDB Local  ${dynamo.endpoint}   (tables ${Object.values(tables).join(', ')})
-  sandbox         ${sandbox.url}   (manifest: ${sandbox.url}/__sandbox/manifest)
+  DynamoDB Local  ${dynamo.endpoint}   (tables ${Object.values(tables).join(', ')})${target.address ? `\n  ${target.address}` : ''}
 Try:
   curl -s -X POST http://127.0.0.1:${PORTS.http}/runs -H "authorization: Bearer $(npm run -s token -- --role compliance)" -H 'content-type: application/json' -d '{}'
-  curl -s "http://127.0.0.1:${PORTS.http}/discrepancies?status=open" -H "authorization: Bearer $(npm run -s token -- --role compliance)"
+  curl -s "http://127.0.0.1:${PORTS.http}/discrepancies?status=open" -H "authorization: Bearer $(npm run -s token -- --role compliance)"${
+    upstreams
+      ? ''
+      : `
   npx sls invoke local -f runDirect --path events/direct-run.json
-  npx sls invoke local -f runScheduled --path events/scheduled-run.json`);
+  npx sls invoke local -f runScheduled --path events/scheduled-run.json`
+  }`);
 }
 
-/** Runs `sls offline start` for the local stage, pointing the functions at the sandbox; counts alerts its subscriber logs. */
-function startOffline(
-  sandboxUrl: string,
-  venueAccountsFile: string,
-  indxWmid: string | undefined,
-  alerts: { count: number },
-): ChildProcess {
-  const child = spawn(process.execPath, ['node_modules/serverless/bin/serverless.js', 'offline', 'start', '--stage', STAGE], {
+/** Starts the sandbox with the asked-for book; the run is compared with the discrepancies it planted. */
+async function sandboxTarget(elapsed: () => string): Promise<Target> {
+  const { users, seed, sandboxPort } = flags;
+  // The book is dated now, so its in-flight and after-as-of rows sit around this run's as-of.
+  const sandbox = await startSandbox({ host: '127.0.0.1', port: sandboxPort, users, seed, asOf: new Date().toISOString() });
+  stoppers.push(sandbox.close);
+  const { book } = sandbox;
+  step(
+    `sandbox upstreams at ${sandbox.url}: ${users} users, seed ${seed}, ${book.manifest.planted.length} discrepancies planted (${elapsed()})`,
+  );
+
+  let venueAccountsFile = SAMPLE_VENUE_ACCOUNTS;
+  if (users !== 60 || seed !== 42) {
+    const dir = mkdtempSync(join(tmpdir(), 'balance-recon-'));
+    stoppers.push(async () => rmSync(dir, { recursive: true, force: true }));
+    venueAccountsFile = join(dir, 'venue-accounts.json');
+    writeVenueAccountsFile(book, venueAccountsFile);
+  }
+  step(`venue accounts: ${venueAccountsFile} (${book.multiMarketsAccounts.length} MultiMarkets, ${book.indxAccounts.length} INDX)`);
+  return {
     env: {
-      ...process.env,
-      BACKOFFICE_URL: sandboxUrl,
-      REPORTING_URL: sandboxUrl,
+      BACKOFFICE_URL: sandbox.url,
+      REPORTING_URL: sandbox.url,
       BACKOFFICE_TOKEN: SANDBOX_BACKOFFICE_TOKEN,
       REPORTING_TOKEN: SANDBOX_REPORTING_TOKEN,
-      MULTIMARKETS_URL: sandboxUrl,
+      MULTIMARKETS_URL: sandbox.url,
       MULTIMARKETS_COMPANY_ID: SANDBOX_MULTIMARKETS_COMPANY_ID,
-      INDX_URL: sandboxUrl,
+      INDX_URL: sandbox.url,
       INDX_LOGIN: SANDBOX_INDX_LOGIN,
       INDX_PASSWORD: SANDBOX_INDX_PASSWORD,
-      INDX_WMID: indxWmid ?? '',
+      INDX_WMID: book.indxAccounts[0]?.wmid ?? '',
       VENUE_ACCOUNTS_FILE: venueAccountsFile,
+    },
+    runBody: { asOf: book.asOf },
+    followMs: 300_000,
+    report: (summary) => plantedLines(book.manifest, summary),
+    address: `sandbox         ${sandbox.url}   (manifest: ${sandbox.url}/__sandbox/manifest)`,
+  };
+}
+
+/** The run's discrepancies against the sandbox's ground truth: each missed and unexpected one, then one line per check. */
+function plantedLines(manifest: Manifest, summary: RunSummary): string[] {
+  const comparison = comparePlanted(manifest.planted, summary.discrepancies.items);
+  const inFlight = Object.values(summary.checks).reduce((total, tally) => total + tally['in-flight'], 0);
+  return [
+    ...comparison.missed.map((missed) => `  missed: ${missed.check} ${missed.userId} ${missed.asset}`),
+    ...comparison.unexpected.map((extra) => `  unexpected: ${extra.check} ${extra.userId} ${extra.asset}`),
+    `  in-flight (explained by activity in the grace window, not discrepancies): ${inFlight}, the sandbox expects ${manifest.inFlight.length}`,
+    '',
+    ...formatComparison(comparison),
+  ];
+}
+
+/** The upstreams of the file: nothing to compare with, so the run's discrepancies are listed as found. */
+function upstreamsTarget(settings: Upstreams): Target {
+  const where = Object.entries(settings.origins).map(([name, origin]) => `${name} ${origin}`);
+  step(`upstreams from ${flags.upstreams}: ${where.join(', ')}`);
+  step(
+    `${settings.fromFile.length} variables from the file${settings.overridden.length > 0 ? `; exported variables override ${settings.overridden.join(', ')}` : ''}`,
+  );
+  return {
+    env: settings.env,
+    runBody: {},
+    // A run against real venues may spend its whole Lambda timeout (15 minutes) reading them.
+    followMs: 960_000,
+    report: (summary) =>
+      summary.discrepancies.items.length > 0 ? ['', 'discrepancies:', ...discrepancyLines(summary.discrepancies.items)] : [],
+  };
+}
+
+function upstreamsOrExit(path: string): Upstreams {
+  try {
+    return loadUpstreams({
+      path,
+      exported: process.env,
+      dotenvLocal,
+      known: configurationVariables(readFileSync('serverless.yml', 'utf8')),
+    });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`[start] ${path} cannot be used; nothing was started:`);
+    for (const problem of error.problems) console.error(`  ${problem}`);
+    process.exit(2);
+  }
+}
+
+/**
+ * Runs `sls offline start` for the local stage with `env` over the exported environment; counts
+ * alerts its subscriber logs. Against a file's upstreams the functions get the whole environment
+ * (`--localEnvironment`), so variables the venue mapping names reach them.
+ */
+function startOffline(env: Record<string, string>, alerts: { count: number }): ChildProcess {
+  const args = ['node_modules/serverless/bin/serverless.js', 'offline', 'start', '--stage', STAGE];
+  const child = spawn(process.execPath, upstreams ? [...args, '--localEnvironment'] : args, {
+    env: {
+      ...process.env,
+      ...env,
+      RUN_SCHEDULE_ENABLED: flags.schedule ? 'true' : 'false',
       AUTH_DEV_KEY: devKey,
       AUTH_ISSUER: '',
       AUTH_AUDIENCE: '',
@@ -180,13 +233,50 @@ function startOffline(
       const alert = alertSubject(line);
       if (alert !== undefined) {
         alerts.count++;
-        console.log(`  alert │ ${alert}`);
+        console.log(redact(`  alert │ ${alert}`));
       } else if (!isNoise(line)) {
-        console.log(`  sls │ ${line}`);
+        console.log(redact(`  sls │ ${line}`));
       }
     });
   }
   return child;
+}
+
+/** The command line, checked: `--upstreams` excludes the sandbox's book options. */
+function readFlags() {
+  let values: { users?: string; seed?: string; upstreams?: string; schedule?: boolean; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      options: {
+        users: { type: 'string' },
+        seed: { type: 'string' },
+        upstreams: { type: 'string' },
+        schedule: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+    }));
+  } catch (error) {
+    return usageError(error instanceof Error ? error.message : String(error));
+  }
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  if (values.upstreams !== undefined && (values.users !== undefined || values.seed !== undefined)) {
+    return usageError('--users and --seed size the sandbox book; --upstreams runs without the sandbox');
+  }
+  return {
+    users: wholeNumber('--users', values.users ?? '60', 1),
+    seed: wholeNumber('--seed', values.seed ?? '42', 0),
+    sandboxPort: wholeNumber('SANDBOX_PORT', process.env.SANDBOX_PORT ?? '4010', 1),
+    upstreams: values.upstreams,
+    schedule: values.schedule === true,
+  };
+}
+
+function usageError(message: string): never {
+  console.error(`${message}\n${USAGE}`);
+  process.exit(2);
 }
 
 /** The subject of an alert the local subscriber (functions/alert-log.ts) logged, if the line is one. */
@@ -223,7 +313,7 @@ async function waitForHttp(url: string, child: ChildProcess, timeoutMs = 90_000)
 }
 
 /** Polls `GET /runs/{id}` until the run is done, showing its progress. */
-async function followRun(runId: string, authorization: string, timeoutMs = 300_000): Promise<RunSummary> {
+async function followRun(runId: string, authorization: string, timeoutMs: number): Promise<RunSummary> {
   const deadline = Date.now() + timeoutMs;
   let shown = '';
   for (;;) {
@@ -279,10 +369,7 @@ async function shutdown(code: number): Promise<void> {
 
 function wholeNumber(name: string, text: string, min: number): number {
   const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < min) {
-    console.error(`${name} must be a whole number ≥ ${min}, got ${JSON.stringify(text)}`);
-    process.exit(2);
-  }
+  if (!Number.isSafeInteger(value) || value < min) usageError(`${name} must be a whole number ≥ ${min}, got ${JSON.stringify(text)}`);
   return value;
 }
 
@@ -297,6 +384,6 @@ function sleep(ms: number): Promise<void> {
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 main().catch(async (error: unknown) => {
-  console.error(`[start] failed: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(redact(`[start] failed: ${error instanceof Error ? error.message : String(error)}`));
   await shutdown(1);
 });
