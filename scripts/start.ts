@@ -384,6 +384,8 @@ function sleep(ms: number): Promise<void> {
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 main().catch(async (error: unknown) => {
+  // Ctrl-C during start-up stops the children under a pending call: its failure is expected then.
+  if (stopping) return;
   console.error(redact(`[start] failed: ${error instanceof Error ? error.message : String(error)}`));
   await shutdown(1);
 });
