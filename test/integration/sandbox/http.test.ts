@@ -23,7 +23,10 @@ describe('the sandbox over real HTTP', () => {
   const call = (method: string, path: string, headers: Record<string, string>, body?: unknown) =>
     callSandbox(sandbox.url, method, path, headers, body);
   const report = (name: string, body: unknown) => call('POST', `/back-api/reporting/reports/data/${name}`, reporting, body);
-  /** Walks every page of a report the way the product is told to: stop on page × per_page ≥ total or an empty page. */
+  /**
+   * Walks every page of a report the way the product is told to: ask `perPage`, follow the `per_page` (or `perPage`)
+   * the server answers, stop on page × answered page size ≥ total or an empty page.
+   */
   const readAll = async (name: string, body: Record<string, unknown>, perPage: number) => {
     const rows: Record<string, unknown>[] = [];
     const totals = new Set<number>();
@@ -32,7 +35,8 @@ describe('the sandbox over real HTTP', () => {
       expect(answer.status).toBe(200);
       totals.add(answer.json.paging.total);
       rows.push(...answer.json.data);
-      if (answer.json.data.length === 0 || page * perPage >= answer.json.paging.total) break;
+      const answered = answer.json.paging.per_page ?? answer.json.paging.perPage;
+      if (answer.json.data.length === 0 || page * answered >= answer.json.paging.total) break;
     }
     return { rows, totals };
   };
@@ -143,6 +147,33 @@ describe('the sandbox over real HTTP', () => {
       expect(second.json.data.map((e: { userId: string }) => e.userId)).toEqual([ids[1]]);
     });
 
+    it('answers at most the page cap on every paged endpoint, the reports and POST balances alike (15 by default, or as started)', async () => {
+      const ids = book.users.slice(0, 20).map((u) => u.userId);
+      const capped = await call('POST', '/back-api/backoffice/balances', backOffice, { userIds: ids, paging: { page: 1, per_page: 50 } });
+      expect(capped.json.paging).toEqual({ page: 1, per_page: 15, total: 20 });
+      expect(capped.json.data).toHaveLength(15);
+      const unasked = await call('POST', '/back-api/backoffice/balances', backOffice, { userIds: ids });
+      expect(unasked.json.paging).toEqual({ page: 1, per_page: 15, total: 20 });
+      const own = await startSandbox({ port: 0, book, pageCap: 4 });
+      try {
+        const at = (path: string, headers: Record<string, string>, body: unknown) => callSandbox(own.url, 'POST', path, headers, body);
+        const users = await at('/back-api/reporting/reports/data/users', reporting, { paging: { page: 2, per_page: 50 } });
+        expect(users.json.paging).toEqual({ page: 2, per_page: 4, total: 60 });
+        expect(users.json.data).toHaveLength(4);
+        const trades = await at('/back-api/reporting/reports/data/orders/transactions', reporting, {
+          filters: [{ entryType: 'Exact', field: 'CommissionAssetId', values: ['usdt'] }],
+          paging: { page: 1, perPage: 100 },
+        });
+        expect(trades.json.paging.perPage).toBe(4);
+        const balances = await at('/back-api/backoffice/balances', backOffice, { userIds: ids, paging: { page: 5, per_page: 50 } });
+        expect(balances.json.paging).toEqual({ page: 5, per_page: 4, total: 20 });
+        expect(balances.json.data.map((e: { userId: string }) => e.userId)).toEqual(ids.slice(16, 20));
+      } finally {
+        await own.close();
+      }
+      await expect(startSandbox({ port: 0, book, pageCap: 0 })).rejects.toThrow(/pageCap/);
+    });
+
     it('serves the planted back-office total and leaves out the position hidden from the back office', async () => {
       const total = book.manifest.planted.find((d) => d.field === 'totalFundsInRootAsset');
       const hidden = book.manifest.planted.find((d) => d.field === 'absent-from-backoffice');
@@ -180,9 +211,11 @@ describe('the sandbox over real HTTP', () => {
       expect(beyond.json.data).toEqual([]);
     });
 
-    it('defaults to page 1 of 15, clamps per_page to 1..1000, accepts perPage, and spells perPage in commissions and orders/transactions', async () => {
+    it('defaults to page 1 of 15, caps per_page at 15 (the page cap) and at least 1, accepts perPage, and spells perPage in commissions and orders/transactions', async () => {
       expect((await report('users', {})).json.paging).toEqual({ page: 1, per_page: 15, total: 60 });
-      expect((await report('users', { paging: { page: 1, per_page: 5000 } })).json.paging.per_page).toBe(1000);
+      const capped = await report('users', { paging: { page: 1, per_page: 5000 } });
+      expect(capped.json.paging).toEqual({ page: 1, per_page: 15, total: 60 });
+      expect(capped.json.data).toHaveLength(15);
       expect((await report('users', { paging: { page: 1, per_page: 0 } })).json.paging.per_page).toBe(1);
       expect((await report('users', { paging: { page: 2, perPage: 10 } })).json.paging).toEqual({ page: 2, per_page: 10, total: 60 });
       expect((await report('commissions', {})).json.paging).toEqual({ page: 1, perPage: 15, total: 1 });
@@ -251,11 +284,12 @@ describe('the sandbox over real HTTP', () => {
       expect(row).toMatchObject({ userId: after.userId, assetId: after.asset, type: 'Deposit', status: 'Completed' });
       expect(upToAsOf.rows.some((r) => r.id === after.rowIds[0])).toBe(false);
       const listedIds = new Set(upToAsOf.rows.map((r) => r.id as string));
-      const trades = await report('orders/transactions', {
-        filters: [{ entryType: 'Exact', field: 'commissionAssetId', values: ['usd', 'usdt', 'btc', 'eth', 'ada', 'shib'] }],
-        paging: { page: 1, perPage: 1000 },
-      });
-      for (const t of trades.json.data) listedIds.add(t.executionId);
+      const trades = await readAll(
+        'orders/transactions',
+        { filters: [{ entryType: 'Exact', field: 'commissionAssetId', values: ['usd', 'usdt', 'btc', 'eth', 'ada', 'shib'] }] },
+        1000,
+      );
+      for (const t of trades.rows) listedIds.add(t.executionId as string);
       for (const id of inFlightIds) expect(listedIds.has(id), id).toBe(true);
     });
 
