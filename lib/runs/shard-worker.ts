@@ -394,12 +394,9 @@ export class VerdictSink {
 
   private record(verdict: MismatchVerdict): Discrepancy {
     const rate = this.tally.rates[verdict.asset];
+    // Root-asset figures are already in the root asset; every other finding is per asset (presence included).
     const differenceInRoot =
-      verdict.check === 'root-asset' || (verdict.check === 'presence' && verdict.asset === '*')
-        ? verdict.difference
-        : rate
-          ? verdict.difference.times(Amount.parse(rate))
-          : undefined;
+      verdict.check === 'root-asset' ? verdict.difference : rate ? verdict.difference.times(Amount.parse(rate)) : undefined;
     const severity = severityOf(differenceInRoot, this.settings.severity ?? DEFAULT_SEVERITY_THRESHOLDS);
     const discrepancy = toDiscrepancy(verdict, this.plan.runId, new Date(this.plan.startedAt), { differenceInRoot, severity });
     this.tally.discrepancies++;
