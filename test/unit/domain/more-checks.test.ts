@@ -217,8 +217,24 @@ describe('assetTotalsCheck', () => {
     expect(isCounted(['Bot'])).toBe(false);
     expect(isCounted(['Admin', 'Market Maker'])).toBe(true);
     const summed = { total: a('3.5'), users: 2 };
-    expect(assetTotalsCheck('eth', a('3.5'), summed, precision).outcome).toBe('match');
-    expect(difference(assetTotalsCheck('eth', a('3.500000000000000001'), summed, precision))).toBe('0.000000000000000001');
+    const outside = { total: a('7'), users: 1 };
+    expect(assetTotalsCheck('eth', a('3.5'), summed, outside, precision).outcome).toBe('match');
+    expect(difference(assetTotalsCheck('eth', a('3.500000000000000001'), summed, outside, precision))).toBe('0.000000000000000001');
+  });
+
+  it("keeps the holdings outside the totals in a mismatch's evidence: a difference equal to them points at a role", () => {
+    // two traders with 1.5 and 2 btc and a bot with 7: a total of 10.5 counted the bot
+    const verdict = assetTotalsCheck('btc', a('10.5'), { total: a('3.5'), users: 2 }, { total: a('7'), users: 1 }, precision);
+    expect(verdict).toMatchObject({
+      outcome: 'mismatch',
+      evidence: {
+        'reporting.usersBalances.sum': '3.5',
+        'reporting.usersCounted': '2',
+        'reporting.outsideTotals.sum': '7',
+        'reporting.outsideTotals.users': '1',
+      },
+    });
+    expect(difference(verdict)).toBe('7');
   });
 });
 
