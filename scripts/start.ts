@@ -23,7 +23,7 @@ import {
 } from '../sandbox/credentials';
 import { startSandbox } from '../sandbox/server';
 import { localDynamoDbClient, startDynamoDbLocal } from './local/dynamodb-local';
-import { comparePlanted, formatComparison } from './local/planted-comparison';
+import { comparePlanted, formatComparison, formatOutsideTotals } from './local/planted-comparison';
 import { createTables, tableNames } from './local/tables';
 import { writeVenueAccountsFile } from './local/venue-accounts-of-book';
 
@@ -128,6 +128,7 @@ async function main(): Promise<void> {
   );
   console.log('');
   for (const line of formatComparison(comparison)) console.log(line);
+  for (const line of formatOutsideTotals(summary.outsideTotals, sandbox.book.manifest.outsideTotals)) console.log(line);
   console.log(`
 The stack stays up until Ctrl-C:
   HTTP API        http://127.0.0.1:${PORTS.http}   (POST /runs)
