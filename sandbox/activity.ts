@@ -5,6 +5,7 @@ import { positionKey } from './book-types';
 import { parseUnits, pow10 } from './decimal';
 import { type ActivityBalances, type HistorySink, UserActivity } from './history';
 import { isJsonObject, JsonNumber } from './json-text';
+import { outsideTotalsOf } from './outside-totals';
 import { mirroredKeys } from './plant-context';
 import { restateAggregatePlants } from './planting-figures';
 import { Rng } from './random';
@@ -222,7 +223,8 @@ function assertSettled(p: Position | undefined, what: string): void {
  * names and on positions no venue mirrors; every balance the new rows move follows them (truth, both views, `*InRAT`).
  * The rows in flight at the old asOf and the after-as-of deposit, once the new asOf reaches it, are settled: both views
  * now reflect them, `manifest.inFlight` is emptied and the settled after-as-of edge case dropped. Aggregate plants
- * (user and asset totals, role-excluded holders) are restated against the moved sums, their difference unchanged.
+ * (user and asset totals) are restated against the moved sums, their difference unchanged, and the holdings outside
+ * the totals recomputed.
  * Caches over the book follow through `book.revision`. Throws `ActivityOptionsError` on bad options.
  */
 export function addActivity(book: Book, options: ActivityOptions): ActivityResult {
@@ -256,6 +258,7 @@ export function addActivity(book: Book, options: ActivityOptions): ActivityResul
   manifest.inFlight = [];
   manifest.edgeCases = manifest.edgeCases.filter((e) => !settledEdges.includes(e));
   manifest.planted = restateAggregatePlants(book, manifest.planted);
+  manifest.outsideTotals = outsideTotalsOf(book);
   book.asOf = asOf;
   manifest.asOf = asOf;
   book.revision++;

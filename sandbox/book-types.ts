@@ -261,12 +261,17 @@ export interface EdgeCase {
   description: string;
 }
 
+/** Per asset, the holdings outside the Reporting totals: how many users hold it, and Σ their amounts (exact decimal). */
+export type OutsideTotals = Record<string, { users: number; amount: string }>;
+
 /** What a reconciliation run over this book must find. */
 export interface Manifest {
   seed: number;
   users: number;
   asOf: string;
   planted: PlantedDiscrepancy[];
+  /** not discrepancies: the non-zero holdings of Bot/Admin-only users, which the Reporting totals leave out */
+  outsideTotals: OutsideTotals;
   inFlight: InFlightEntry[];
   edgeCases: EdgeCase[];
 }

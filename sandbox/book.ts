@@ -3,6 +3,7 @@ import { computeTrueBalances, type Holding } from './balances';
 import type { Amounts, Book, BookIndex, BookLogin, BookUser, IndxAccount, MultiMarketsAccount, Position } from './book-types';
 import { positionKey } from './book-types';
 import { generateUserHistory, type HistorySink, type IdCounters, WHALE_ASSET } from './history';
+import { outsideTotalsOf } from './outside-totals';
 import { plantDiscrepancies } from './planting';
 import { Rng } from './random';
 import { isoFromMicros, parseIsoToMicros } from './time';
@@ -133,7 +134,7 @@ export function generateBook(options: GenerateBookOptions): Book {
     multiMarketsAccounts: venues.multiMarkets as MultiMarketsAccount[],
     indxAccounts: venues.indx as IndxAccount[],
     venueMappings: venues.mappings,
-    manifest: { seed, users: userCount, asOf, planted: [], inFlight: [], edgeCases: [] },
+    manifest: { seed, users: userCount, asOf, planted: [], outsideTotals: {}, inFlight: [], edgeCases: [] },
     index,
   };
   const whaleUser = users[whaleIndex] as BookUser;
@@ -142,5 +143,6 @@ export function generateBook(options: GenerateBookOptions): Book {
   book.manifest.inFlight = inFlight;
   book.manifest.edgeCases = edgeCases;
   book.reportingPositions = positions.filter((p) => p.inReporting);
+  book.manifest.outsideTotals = outsideTotalsOf(book);
   return book;
 }

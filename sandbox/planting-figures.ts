@@ -39,60 +39,40 @@ export function countedAssetTotal(book: Book, asset: string): bigint {
 const rootAssetUsers = (ctx: PlantContext): Set<string> =>
   new Set(ctx.planted.filter((d) => d.check === 'root-asset').map((d) => d.userId));
 
-/** assetAmount × rateToRootAsset, exact (units at `scale + rate scale`). */
-function exactRat(p: Position): { units: bigint; scale: number } {
-  const rate = rateOf(p.asset);
-  return { units: p.reporting.assetAmount * rate.units, scale: p.scale + rate.scale };
-}
-
-const exactAtRatScale = (p: Position): boolean => {
-  const { units, scale } = exactRat(p);
-  return scale <= RAT_SCALE || units % pow10(scale - RAT_SCALE) === 0n;
-};
-
 const assetAmountInRatOff: Planter = {
   check: 'root-asset',
   name: 'assetAmountInRAT off by 0.01',
   optional: true,
   plant(ctx) {
     const others = rootAssetUsers(ctx);
-    let p: Position;
-    try {
-      // where assetAmount × rate is exact at 8 decimals (always in usd), the difference is exactly 0.01
-      p = ctx.take((c) => !others.has(c.userId) && exactAtRatScale(c), 'exactly convertible');
-    } catch (error) {
-      if (!(error instanceof NoCandidateError)) throw error;
-      p = ctx.take((c) => !others.has(c.userId), 'root-asset');
-    }
+    const p = ctx.take((c) => !others.has(c.userId), 'root-asset');
     const r = p.reporting;
-    r.assetAmountInRAT += RAT_CENT;
-    const expected = exactRat(p);
-    const scale = Math.max(expected.scale, RAT_SCALE);
-    const actualUnits = r.assetAmountInRAT * pow10(scale - RAT_SCALE);
-    const expectedUnits = expected.units * pow10(scale - expected.scale);
+    // expected is what the figure should read: assetAmount × rate rounded half-up to 8 decimals
+    const expected = toRootAsset(r.assetAmount, p.scale, rateOf(p.asset));
+    r.assetAmountInRAT = expected + RAT_CENT;
     return {
       check: 'root-asset',
       userId: p.userId,
       asset: p.asset,
       field: 'assetAmountInRAT',
-      expected: formatUnits(expectedUnits, scale),
+      expected: ratText(expected),
       actual: ratText(r.assetAmountInRAT),
-      difference: formatUnits(actualUnits - expectedUnits, scale),
-      description: `Reporting assetAmountInRAT ${ratText(r.assetAmountInRAT)} is 0.01 above assetAmount ${formatUnits(r.assetAmount, p.scale)} × rateToRootAsset ${r.rateToRootAsset}`,
+      difference: ratText(RAT_CENT),
+      description: `Reporting assetAmountInRAT ${ratText(r.assetAmountInRAT)} is 0.01 above assetAmount ${formatUnits(r.assetAmount, p.scale)} × rateToRootAsset ${r.rateToRootAsset} rounded to 8 decimals`,
     };
   },
 };
 
 const splitInRatOff: Planter = {
   check: 'root-asset',
-  name: 'lockedAssetAmountInRAT + availableAssetAmountInRAT three units above assetAmountInRAT',
+  name: 'lockedAssetAmountInRAT + availableAssetAmountInRAT two units above assetAmountInRAT',
   optional: true,
   plant(ctx) {
     const others = rootAssetUsers(ctx);
     const p = ctx.take((c) => !others.has(c.userId), 'root-asset');
     const r = p.reporting;
-    // 0.00000003: just beyond the 0.00000002 the separate roundings may explain
-    r.availableAssetAmountInRAT = r.assetAmountInRAT - r.lockedAssetAmountInRAT + 3n * RAT_UNIT;
+    // 0.00000002: just beyond the one unit the parts' separate roundings may explain
+    r.availableAssetAmountInRAT = r.assetAmountInRAT - r.lockedAssetAmountInRAT + 2n * RAT_UNIT;
     const split = r.lockedAssetAmountInRAT + r.availableAssetAmountInRAT;
     return {
       check: 'root-asset',
@@ -198,41 +178,8 @@ function assetTotalOff(name: string, assets: readonly string[], delta: (ctx: Pla
   };
 }
 
-/** A user with none of the counted roles holding a balance: actual = its totalBalanceInRAT (planted offset included). */
-function roleExcludedDiscrepancy(book: Book, user: BookUser): PlantedDiscrepancy {
-  const total = reportingTotalInRAT(book, user.userId) + (book.overrides.totalBalanceInRAT.get(user.userId) ?? 0n);
-  return {
-    check: 'presence',
-    userId: user.userId,
-    asset: '*',
-    field: 'role-excluded',
-    expected: '0',
-    actual: ratText(total),
-    difference: ratText(total),
-    description: `${user.username} (roles ${user.roles.join(', ')}) holds ${ratText(total)} usd in total, which Reporting's balance totals leave out`,
-  };
-}
-
-/** Every user with none of the counted roles holding a non-zero balance: invisible in Reporting's totals. */
-const roleExcluded: Planter = {
-  check: 'presence',
-  name: 'balance of a user whose roles Reporting totals leave out',
-  plant(ctx) {
-    const { book } = ctx;
-    const counted = new Set<string>(REPORTING_BALANCE_ROLES);
-    const out: PlantedDiscrepancy[] = [];
-    for (const user of book.users) {
-      if (user.roles.some((r) => counted.has(r))) continue;
-      const positions = book.index.positionsByUser.get(user.userId) ?? [];
-      if (!positions.some((p) => p.inReporting && p.reporting.assetAmount !== 0n)) continue;
-      out.push(roleExcludedDiscrepancy(book, user));
-    }
-    return out;
-  },
-};
-
 /**
- * The planted aggregate discrepancies (user totals, asset totals, role-excluded holders) restated over the book's
+ * The planted aggregate discrepancies (user totals, asset totals) restated over the book's
  * current views: new activity moves the sums they are measured against, never their planted offset. Throws if a
  * difference would change (activity must leave those users alone).
  */
@@ -249,7 +196,6 @@ export function restateAggregatePlants(book: Book, planted: readonly PlantedDisc
       next = userTotalDiscrepancy(book, user(), d.field, book.overrides.totalBalanceInRAT.get(d.userId) ?? 0n);
     else if (d.check === 'root-asset' && d.field === 'totalFundsInRootAsset')
       next = userTotalDiscrepancy(book, user(), d.field, book.overrides.totalFundsInRootAsset.get(d.userId) ?? 0n);
-    else if (d.check === 'presence' && d.field === 'role-excluded') next = roleExcludedDiscrepancy(book, user());
     if (next.difference !== d.difference)
       throw new Error(
         `restating ${d.check} ${d.field} of ${d.userId} ${d.asset} changed its difference ${d.difference} → ${next.difference}`,
@@ -258,28 +204,35 @@ export function restateAggregatePlants(book: Book, planted: readonly PlantedDisc
   });
 }
 
-/** A user Reporting lists that the back office does not know (`User with id:… not found.`). */
+/**
+ * A user Reporting lists that the back office does not know (`User with id:… not found.`), holding several assets:
+ * one plant per asset Reporting holds, expected = its Reporting amount, actual 0 (the back office holds nothing).
+ */
 export const userNotFound: Planter = {
   check: 'presence',
-  name: 'user unknown to the back office',
+  name: 'user unknown to the back office, holding several assets',
   optional: true,
   plant(ctx) {
+    const held = (positions: readonly Position[]) => positions.filter((p) => p.inReporting && p.reporting.assetAmount !== 0n);
     const user = ctx.takeUser(
-      (_u, positions) => positions.length > 0 && positions.every((p) => !ctx.isMirrored(p)),
-      'venue-less, wholly unplanted',
+      (_u, positions) => held(positions).length >= 2 && positions.every((p) => !ctx.isMirrored(p)),
+      'venue-less, wholly unplanted, several assets',
       true,
     );
     ctx.book.overrides.unknownToBackOffice.add(user.userId);
-    return {
-      check: 'presence',
-      userId: user.userId,
-      asset: '*',
-      field: 'user-not-found',
-      expected: '0',
-      actual: '0',
-      difference: '0',
-      description: `Reporting lists ${user.username}; the back office answers "User with id:${user.userId} not found."`,
-    };
+    return held(ctx.book.index.positionsByUser.get(user.userId) ?? []).map((p) => {
+      const amount = formatUnits(p.reporting.assetAmount, p.scale);
+      return {
+        check: 'presence',
+        userId: user.userId,
+        asset: p.asset,
+        field: 'user-not-found',
+        expected: amount,
+        actual: '0',
+        difference: formatUnits(-p.reporting.assetAmount, p.scale),
+        description: `Reporting lists ${amount} ${p.asset} for ${user.username}; the back office answers "User with id:${user.userId} not found."`,
+      };
+    });
   },
 };
 
@@ -296,5 +249,3 @@ export const ASSET_TOTALS_PLANTERS: readonly Planter[] = [
     (ctx, scale) => ctx.rng.bigint(1_000_000n, 1_000_000_000n) * pow10(scale),
   ),
 ];
-/** The user-level presence plant that lists every role-excluded user (runs last, over the final views). */
-export const ROLE_EXCLUDED_PLANTERS: readonly Planter[] = [roleExcluded];

@@ -4,7 +4,7 @@ import { positionKey } from './book-types';
 import { formatUnits, minBigint, pow10 } from './decimal';
 import type { IdCounters } from './history';
 import { HistoryEditor, mirroredKeys, NoCandidateError, type PlantContext, type Planter } from './plant-context';
-import { ASSET_TOTALS_PLANTERS, ROLE_EXCLUDED_PLANTERS, ROOT_ASSET_PLANTERS, userNotFound } from './planting-figures';
+import { ASSET_TOTALS_PLANTERS, ROOT_ASSET_PLANTERS, userNotFound } from './planting-figures';
 import { LOCKED_ORDERS_PLANTERS, POSITION_PRESENCE_PLANTERS, ROLL_FORWARD_PLANTERS, SANITY_PLANTERS } from './planting-history';
 import { Rng } from './random';
 import { refreshReportingRat } from './views';
@@ -189,7 +189,8 @@ function multiMarketsShift(name: string, units: (ctx: PlantContext) => bigint): 
  * The ordered list of planters (each gets its own PRNG stream, by position): the view and venue plants first
  * (unchanged), the user the back office does not know (it needs a wholly unplanted user), then the history plants
  * (roll-forward with its in-flight rows and edge cases, locked-orders, sanity), the positions hidden from one source,
- * and last the figure plants (root-asset, asset-totals, role-excluded users), which read the final views.
+ * and last the figure plants (root-asset, asset-totals), which read the final views. Bots and Admins holding funds
+ * are no plant: the reporting document leaves their roles out of its totals.
  */
 export const PLANTERS: readonly Planter[] = [
   ...VIEW_AND_VENUE_PLANTERS,
@@ -200,7 +201,6 @@ export const PLANTERS: readonly Planter[] = [
   ...POSITION_PRESENCE_PLANTERS,
   ...ROOT_ASSET_PLANTERS,
   ...ASSET_TOTALS_PLANTERS,
-  ...ROLE_EXCLUDED_PLANTERS,
 ];
 
 /** What planting put into the book's manifest. */
@@ -286,7 +286,6 @@ export function plantDiscrepancies(book: Book, whaleKey: string, ids: IdCounters
     };
     try {
       const out = planter.plant(ctx);
-      // a loop, not a spread: the role-excluded list grows with the book
       if (Array.isArray(out)) for (const d of out as readonly PlantedDiscrepancy[]) result.planted.push(d);
       else result.planted.push(out as PlantedDiscrepancy);
     } catch (error) {

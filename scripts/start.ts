@@ -26,7 +26,7 @@ import {
 } from '../sandbox/credentials';
 import { startSandbox } from '../sandbox/server';
 import { localDynamoDbClient, startDynamoDbLocal } from './local/dynamodb-local';
-import { comparePlanted, formatComparison } from './local/planted-comparison';
+import { comparePlanted, formatComparison, formatOutsideTotals } from './local/planted-comparison';
 import { discrepancyLines, runSummaryLines } from './local/run-report';
 import { createTables, tableNames } from './local/tables';
 import { configurationVariables, loadUpstreams, redactor, type Upstreams } from './local/upstreams-file';
@@ -168,6 +168,7 @@ function plantedLines(manifest: Manifest, summary: RunSummary): string[] {
     `  in-flight (explained by activity in the grace window, not discrepancies): ${inFlight}, the sandbox expects ${manifest.inFlight.length}`,
     '',
     ...formatComparison(comparison),
+    ...formatOutsideTotals(summary.outsideTotals, manifest.outsideTotals),
   ];
 }
 

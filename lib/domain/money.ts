@@ -1,3 +1,6 @@
+/** How {@link Amount.roundTo} breaks a tie: to the even neighbour, or away from zero. */
+export type RoundingMode = 'half-even' | 'half-up';
+
 /**
  * Exact decimal money as a scaled integer: `units × 10^-scale`.
  *
@@ -140,17 +143,19 @@ export class Amount {
   }
 
   /**
-   * Rounds half-to-even to `scale` decimals (banker's rounding, the accounting default).
-   * `Amount.parse('0.125').roundTo(2)` is `0.12`.
+   * Rounds to `scale` decimals: half-to-even by default (banker's rounding, the accounting default),
+   * or `half-up` (a tie goes away from zero), the way a source that publishes rounded figures may
+   * have rounded them. `Amount.parse('0.125').roundTo(2)` is `0.12`; `roundTo(2, 'half-up')` is `0.13`.
    */
-  roundTo(scale: number): Amount {
+  roundTo(scale: number, mode: RoundingMode = 'half-even'): Amount {
     if (scale >= this.scale) return this;
     const divisor = tenTo(this.scale - scale);
     const negative = this.units < 0n;
     const magnitude = negative ? -this.units : this.units;
     let quotient = magnitude / divisor;
     const twiceRemainder = (magnitude % divisor) * 2n;
-    if (twiceRemainder > divisor || (twiceRemainder === divisor && quotient % 2n === 1n)) quotient += 1n;
+    const tieUp = mode === 'half-up' || quotient % 2n === 1n;
+    if (twiceRemainder > divisor || (twiceRemainder === divisor && tieUp)) quotient += 1n;
     return new Amount(negative ? -quotient : quotient, scale);
   }
 

@@ -11,7 +11,7 @@ import { RunEffects, sendRunAlerts } from './run-effects';
 import type { RunScope } from './run-scope';
 import { InMemoryRunState } from './run-state-memory';
 import { emptyTallies, type RunSummary, type RunTrigger } from './run-summary';
-import { emptyShardTally, mergeTallies, type ShardTally } from './shard-tally';
+import { type AssetSums, emptyShardTally, mergeTallies, type ShardTally } from './shard-tally';
 import { type RunPlan, type RunStateStore, runShard, type ShardControl, type ShardDeps, VerdictSink } from './shard-worker';
 import { SourceHealthTracker } from './source-health';
 import { sourceTransition } from './source-transitions';
@@ -278,7 +278,13 @@ async function finalizeRun(plan: RunPlan, tallies: ShardTally[], deps: Reconcile
     await settleVerdicts(
       plan.assets.map((asset) =>
         merged.assetSumsComplete && merged.listingMoved.length === 0 && !scope?.users
-          ? assetTotalsCheck(asset.assetId, Amount.parse(asset.total), sumOf(merged, asset.assetId), precision)
+          ? assetTotalsCheck(
+              asset.assetId,
+              Amount.parse(asset.total),
+              sumOf(merged.assetSums, asset.assetId),
+              sumOf(merged.outsideSums, asset.assetId),
+              precision,
+            )
           : {
               check: 'asset-totals',
               outcome: 'unknown',
@@ -335,6 +341,9 @@ async function finalizeRun(plan: RunPlan, tallies: ShardTally[], deps: Reconcile
     ...(venueCoverage && { venues: venueCoverage }),
     shards: Math.max(plan.shards.length, 1),
     history: { rows: merged.historyRows, incrementalUsers: merged.incrementalUsers, rebuild: plan.rebuild },
+    outsideTotals: Object.fromEntries(
+      Object.entries(merged.outsideSums).map(([asset, sum]) => [asset, { users: sum.users, amount: sum.total }]),
+    ),
     discrepancies: {
       total: merged.discrepancies,
       opened: merged.effects.opened + merged.effects.reopened,
@@ -368,8 +377,8 @@ async function finalizeRun(plan: RunPlan, tallies: ShardTally[], deps: Reconcile
   return summary;
 }
 
-function sumOf(tally: ShardTally, asset: string): { total: Amount; users: number } {
-  const sum = tally.assetSums[asset];
+function sumOf(sums: AssetSums, asset: string): { total: Amount; users: number } {
+  const sum = sums[asset];
   return sum ? { total: Amount.parse(sum.total), users: sum.users } : { total: Amount.ZERO, users: 0 };
 }
 

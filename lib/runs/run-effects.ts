@@ -25,7 +25,11 @@ export interface EffectsOptions {
 export class RunEffects {
   private readonly matched = new Set<string>();
   private readonly found = new Set<string>();
-  /** Users with an active presence discrepancy: a user-level presence match resolves them. */
+  /**
+   * Users with an active presence discrepancy. A user-level presence match (asset `*`) says the user
+   * was compared in full: it resolves each of them not found again — per-asset findings whose
+   * position now matches, and the user-level ones earlier versions stored (`user-not-found`, `role-excluded`).
+   */
   private readonly presenceUsers = new Map<string, string[]>();
   /** How many active discrepancies each user has: a match of anyone else needs no lookup (most matches). */
   private readonly activeUsers = new Map<string, number>();

@@ -65,6 +65,13 @@ export interface RunSummary {
   shards?: number;
   /** History rows read (transfers, orders, trades), users whose running totals were reused, and whether the totals were rebuilt. */
   history?: { rows: number; incrementalUsers: number; rebuild: boolean };
+  /**
+   * Information, not findings: per asset, the non-zero holdings of users whose roles are none of
+   * Trader, User and Market Maker — the reporting document: "The balances are calculated only for
+   * users with the following roles: Trader, User and Market Maker" — so outside its asset totals
+   * (holders and Σ amount, over the users the run read).
+   */
+  outsideTotals?: Record<string, { users: number; amount: string }>;
   discrepancies: { total: number; opened: number; resolved?: number; escalated?: number; items: DiscrepancyRef[]; truncated: boolean };
 }
 

@@ -21,8 +21,10 @@ export interface ShardTally {
   checks: RunSummary['checks'];
   items: DiscrepancyRef[];
   /** Σ amount and number of counted users per asset, for the asset-totals check. */
-  assetSums: Record<string, { total: string; users: number }>;
+  assetSums: AssetSums;
   assetSumsComplete: boolean;
+  /** Σ non-zero amounts and number of holders per asset of users whose roles the Reporting totals leave out. */
+  outsideSums: AssetSums;
   /** Root-asset rate per asset, as Reporting gave it (for severity of asset-level findings). */
   rates: Record<string, string>;
   sources: Partial<Record<SourceName, SourceHealth>>;
@@ -33,6 +35,42 @@ export interface ShardTally {
    */
   listingMoved: string[];
   effects: EffectsTally;
+}
+
+/** Per asset, Σ amount (an exact decimal string) and the number of users it sums over. */
+export type AssetSums = Record<string, { total: string; users: number }>;
+
+/**
+ * Per-asset sums being added up while a shard reads its pages: exact amounts in memory, written
+ * into the tally as {@link AssetSums} when it is checkpointed, and resumed from one.
+ */
+export class RunningAssetSums {
+  private readonly sums: Map<string, { total: Amount; users: number }>;
+
+  constructor(from: AssetSums) {
+    this.sums = new Map(Object.entries(from).map(([asset, sum]) => [asset, { total: Amount.parse(sum.total), users: sum.users }]));
+  }
+
+  /** Adds one user's amount of `asset`. */
+  add(asset: string, amount: Amount): void {
+    const sum = this.sums.get(asset);
+    if (sum) {
+      sum.total = sum.total.plus(amount);
+      sum.users++;
+    } else this.sums.set(asset, { total: amount, users: 1 });
+  }
+
+  toJSON(): AssetSums {
+    return Object.fromEntries([...this.sums].map(([asset, sum]) => [asset, { total: sum.total.toString(), users: sum.users }]));
+  }
+}
+
+/** Adds `from` into `into`, asset by asset (merging shards' sums). */
+function mergeSums(into: AssetSums, from: AssetSums): void {
+  for (const [asset, sum] of Object.entries(from)) {
+    const before = into[asset];
+    into[asset] = before ? { total: addDecimal(before.total, sum.total), users: before.users + sum.users } : { ...sum };
+  }
 }
 
 /** What the lifecycle did, and the alerts the finaliser still owes. */
@@ -72,6 +110,7 @@ export function emptyShardTally(firstPage: number): ShardTally {
     items: [],
     assetSums: {},
     assetSumsComplete: true,
+    outsideSums: {},
     rates: {},
     sources: {},
     listingMoved: [],
@@ -96,11 +135,10 @@ export function mergeTallies(tallies: readonly ShardTally[], dueLimit: number): 
       for (const [outcome, n] of Object.entries(counts) as [keyof typeof counts, number][]) merged.checks[check][outcome] += n;
     }
     merged.items.push(...tally.items.slice(0, SUMMARY_ITEM_LIMIT - merged.items.length));
-    for (const [asset, sum] of Object.entries(tally.assetSums)) {
-      const into = merged.assetSums[asset];
-      merged.assetSums[asset] = into ? { total: addDecimal(into.total, sum.total), users: into.users + sum.users } : { ...sum };
-    }
+    mergeSums(merged.assetSums, tally.assetSums);
     merged.assetSumsComplete &&= tally.assetSumsComplete;
+    // A tally checkpointed before outsideSums existed has none.
+    mergeSums(merged.outsideSums, tally.outsideSums ?? {});
     merged.rates = { ...tally.rates, ...merged.rates };
     health.merge(tally.sources);
     merged.listingMoved.push(...tally.listingMoved.slice(0, LISTING_NOTE_LIMIT - merged.listingMoved.length));

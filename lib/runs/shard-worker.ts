@@ -23,7 +23,7 @@ import type {
 import { RunEffects } from './run-effects';
 import { inScope, type RunScope } from './run-scope';
 import { discrepancyRef, type RunTrigger, SUMMARY_ITEM_LIMIT } from './run-summary';
-import { emptyShardTally, LISTING_NOTE_LIMIT, type ShardTally } from './shard-tally';
+import { emptyShardTally, LISTING_NOTE_LIMIT, RunningAssetSums, type ShardTally } from './shard-tally';
 import { SourceHealthTracker } from './source-health';
 import { userVerdicts } from './user-verdicts';
 
@@ -230,11 +230,11 @@ export async function runShard(
 
   let previousPage = new Set<string>();
   // Summed as exact amounts here, written into the tally as strings when it is checkpointed.
-  const assetSums = new Map(
-    Object.entries(tally.assetSums).map(([asset, sum]) => [asset, { total: Amount.parse(sum.total), users: sum.users }]),
-  );
+  const assetSums = new RunningAssetSums(tally.assetSums);
+  const outsideSums = new RunningAssetSums(tally.outsideSums ?? {});
   const syncSums = () => {
-    tally.assetSums = Object.fromEntries([...assetSums].map(([asset, sum]) => [asset, { total: sum.total.toString(), users: sum.users }]));
+    tally.assetSums = assetSums.toJSON();
+    tally.outsideSums = outsideSums.toJSON();
   };
   /**
    * The pages' writes — lifecycle effects in page order, running totals side by side — go on while
@@ -295,14 +295,9 @@ export async function runShard(
       }
       tally.positions += userBalances.value.length;
       for (const row of userBalances.value) if (row.rate && !tally.rates[row.asset]) tally.rates[row.asset] = row.rate.toString();
-      if (!isCounted(user.roles)) return;
-      for (const row of userBalances.value) {
-        const sum = assetSums.get(row.asset);
-        if (sum) {
-          sum.total = sum.total.plus(row.amount);
-          sum.users++;
-        } else assetSums.set(row.asset, { total: row.amount, users: 1 });
-      }
+      // A user whose roles the Reporting totals leave out holds funds outside them: information, not a finding.
+      if (isCounted(user.roles)) for (const row of userBalances.value) assetSums.add(row.asset, row.amount);
+      else for (const row of userBalances.value) if (!row.amount.isZero()) outsideSums.add(row.asset, row.amount);
     });
     backlog++;
     effectsChain = effectsChain.then(async () => {
@@ -425,12 +420,9 @@ export class VerdictSink {
 
   private record(verdict: MismatchVerdict): Discrepancy {
     const rate = this.tally.rates[verdict.asset];
+    // Root-asset figures are already in the root asset; every other finding is per asset (presence included).
     const differenceInRoot =
-      verdict.check === 'root-asset' || (verdict.check === 'presence' && verdict.asset === '*')
-        ? verdict.difference
-        : rate
-          ? verdict.difference.times(Amount.parse(rate))
-          : undefined;
+      verdict.check === 'root-asset' ? verdict.difference : rate ? verdict.difference.times(Amount.parse(rate)) : undefined;
     const severity = severityOf(differenceInRoot, this.settings.severity ?? DEFAULT_SEVERITY_THRESHOLDS);
     const discrepancy = toDiscrepancy(verdict, this.plan.runId, new Date(this.plan.startedAt), { differenceInRoot, severity });
     this.tally.discrepancies++;

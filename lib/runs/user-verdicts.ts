@@ -128,8 +128,6 @@ export function userVerdicts(reads: UserReads, run: RunContext): Verdict[] {
     verdicts.push(
       ...presenceChecks({
         userId,
-        roles: reads.user.roles,
-        totalInRoot: reads.user.totalInRoot,
         reporting: new Map(balances.map((row) => [row.asset, row.amount])),
         backOffice: !found
           ? { found: false, message: 'user missing from the back-office answer' }

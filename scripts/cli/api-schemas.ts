@@ -67,6 +67,7 @@ const runSummaryShape = {
   checks: z.record(z.string(), checkTally),
   sources: z.record(z.string(), sourceHealth.optional()),
   venues: z.looseObject({ multimarkets: venueCoverage.optional(), indx: venueCoverage.optional() }).optional(),
+  outsideTotals: z.record(z.string(), z.looseObject({ users: count, amount: decimal })).optional(),
   discrepancies: z.looseObject({
     total: count,
     opened: count,

@@ -56,6 +56,8 @@ export function renderRunSummary(summary: RunSummaryAnswer, shown = RUN_ITEMS_SH
   }
   const venues = renderVenueCoverage(summary.venues);
   if (venues) lines.push('', venues);
+  const outside = renderOutsideTotals(summary.outsideTotals);
+  if (outside) lines.push('', outside);
   const found = summary.discrepancies;
   const counts = [`${found.total} found`, `${found.opened} opened`];
   if (found.resolved !== undefined) counts.push(`${found.resolved} resolved`);
@@ -101,6 +103,19 @@ function renderVenueCoverage(venues: RunSummaryAnswer['venues']): string | undef
     'right',
     'right',
   ]);
+}
+
+/**
+ * Per asset, the holdings of users whose roles the reporting totals leave out (Trader, User and
+ * Market Maker are counted): information, not discrepancies.
+ */
+function renderOutsideTotals(outside: RunSummaryAnswer['outsideTotals']): string | undefined {
+  const rows = Object.entries(outside ?? {}).map(([asset, { users, amount }]) => [asset, String(users), amount]);
+  if (rows.length === 0) return undefined;
+  return [
+    'outside the reported totals (roles other than Trader, User, Market Maker; information, not discrepancies):',
+    renderTable(['asset', 'users', 'amount'], rows, ['left', 'right', 'right']),
+  ].join('\n');
 }
 
 /** One row per check: match, mismatch, in-flight, unknown, and a total row. */

@@ -51,3 +51,22 @@ export function formatComparison(comparison: PlantedComparison): string[] {
     `found ${comparison.found} of ${comparison.planted} planted discrepancies, ${comparison.unexpected.length} unexpected`,
   ];
 }
+
+/** Per asset, holders and Σ amount outside the reported totals (a run summary's `outsideTotals`, the sandbox's truth). */
+export type OutsideTotals = Record<string, { users: number; amount: string }>;
+
+/**
+ * The holdings outside the reported totals (Bots', Admins'), information and not discrepancies, against the
+ * sandbox's truth: one line per asset, then whether the run's figures equal it.
+ */
+export function formatOutsideTotals(found: OutsideTotals | undefined, truth: OutsideTotals): string[] {
+  const assets = [...new Set([...Object.keys(found ?? {}), ...Object.keys(truth)])].sort();
+  const same = assets.every((asset) => found?.[asset]?.users === truth[asset]?.users && found?.[asset]?.amount === truth[asset]?.amount);
+  return [
+    ...assets.map((asset) => {
+      const shown = found?.[asset];
+      return `  outside the totals (information): ${asset} ${shown ? `${shown.users} users, ${shown.amount}` : 'none'}`;
+    }),
+    `outside the totals: ${same ? 'as the sandbox holds them' : 'differs from the sandbox'} (${assets.length} assets)`,
+  ];
+}

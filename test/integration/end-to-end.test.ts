@@ -17,6 +17,7 @@ describe('a whole reconciliation run (sandbox over HTTP, DynamoDB Local, SNS emu
   let topic: Awaited<ReturnType<typeof alertsTopic>>;
   let tables: Awaited<ReturnType<typeof freshTables>>;
   let invoke: (event: unknown) => Promise<RunSummary>;
+  let first: RunSummary;
 
   beforeAll(async () => {
     sandbox = await startSandbox({ port: 0, users: 40, seed: 7 });
@@ -35,7 +36,7 @@ describe('a whole reconciliation run (sandbox over HTTP, DynamoDB Local, SNS emu
     const planted = sandbox.book.manifest.planted;
     expect(planted.length).toBeGreaterThanOrEqual(5);
 
-    const first = await invoke({ ...JSON.parse(readFileSync('events/direct-run.json', 'utf8')), asOf: sandbox.book.asOf });
+    first = await invoke({ ...JSON.parse(readFileSync('events/direct-run.json', 'utf8')), asOf: sandbox.book.asOf });
     expect(first.status).toBe('complete');
     expect(first.users).toBe(40);
     expect(first.checks['roll-forward']['in-flight']).toBe(sandbox.book.manifest.inFlight.length);
@@ -58,6 +59,29 @@ describe('a whole reconciliation run (sandbox over HTTP, DynamoDB Local, SNS emu
     const second = await invoke({ requestedBy: 'e2e', asOf: sandbox.book.asOf });
     expect(second.discrepancies).toMatchObject({ total: planted.length, opened: 0 });
     expect(topic.delivered()).toHaveLength(planted.length);
+  });
+
+  it('finds nothing on Bots and Admins holding funds but shows their holdings outside the totals as the sandbox holds them, and values the unknown user per asset', async () => {
+    const counted = new Set(['Trader', 'User', 'Market Maker']);
+    const outsideUsers = new Set(sandbox.book.users.filter((u) => !u.roles.some((r) => counted.has(r))).map((u) => u.userId));
+    expect(Object.keys(sandbox.book.manifest.outsideTotals).length).toBeGreaterThan(0);
+    expect(first.outsideTotals).toEqual(sandbox.book.manifest.outsideTotals);
+
+    const { Items = [] } = await tables.documents.send(new ScanCommand({ TableName: tables.tables.discrepancies }));
+    expect(Items.filter((item) => item.field === 'role-excluded')).toEqual([]);
+    expect(Items.filter((item) => outsideUsers.has(item.userId as string)).map((item) => item.id)).toEqual([]);
+    const alerted = topic.delivered().map((alert) => alert.attributes.discrepancyId as string);
+    expect(alerted.filter((id) => outsideUsers.has(id.split(':')[1] as string))).toEqual([]);
+
+    const unknownUser = sandbox.book.manifest.planted.filter((d) => d.field === 'user-not-found');
+    expect(unknownUser.length).toBeGreaterThanOrEqual(2);
+    for (const plant of unknownUser) {
+      const item = Items.find((candidate) => candidate.id === keyOf(plant));
+      expect(item, keyOf(plant)).toMatchObject({ asset: plant.asset, expected: plant.expected, actual: '0' });
+      expect(item?.asset).not.toBe('*');
+      expect(Number(item?.differenceInRoot)).toBeGreaterThan(0);
+      expect(item?.evidence).toMatchObject({ 'backoffice.error': `User with id:${plant.userId} not found.` });
+    }
   });
 
   it('resolves a corrected balance in the next run with one resolved alert, and a second delivery of that run changes nothing', async () => {

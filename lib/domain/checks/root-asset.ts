@@ -1,10 +1,16 @@
 import { Amount, sum } from '../money';
 import { mismatch, type Verdict } from '../verdict';
 
-/** The root-asset figures are rounded to 8 decimals: one unit of that is rounding, not a difference. */
-export const ROOT_ROUNDING = Amount.of(1n, 8);
-/** Locked and available in root asset are rounded apart: their sum may be off by two units. */
-const TWO_ROUNDINGS = Amount.of(2n, 8);
+/**
+ * The scale the root-asset figures are written in: 8 decimals in every example of the reporting
+ * document ("28252.85584546", "0.35316468", "8630223.89027780").
+ */
+export const ROOT_SCALE = 8;
+/**
+ * Locked and available in root asset are each rounded from their exact product, so their sum may
+ * miss the rounded total by one unit of the 8th decimal (see {@link rootAssetPositionCheck}).
+ */
+const SPLIT_ROUNDING = Amount.of(1n, ROOT_SCALE);
 
 /** A Reporting balance row with its root-asset (`*InRAT`) figures. */
 export interface RootAssetRow {
@@ -22,13 +28,17 @@ function beyond(difference: Amount, tolerance: Amount): boolean {
 }
 
 /**
- * `root-asset`, per user × asset: `assetAmountInRAT` equals `assetAmount × rateToRootAsset` within
- * the root asset's rounding; then locked + available in root asset equal the total in root asset
- * (two roundings). The split sub-check is skipped when `amount-split` already failed for the
- * position: the same fault would be reported twice.
+ * `root-asset`, per user × asset. `assetAmountInRAT` must read what the document's own rows read:
+ * `assetAmount × rateToRootAsset` rounded half-up to {@link ROOT_SCALE} decimals (ada 79999.09800 ×
+ * 0.35316468 = 28252.855845458640 → "28252.85584546"); the difference is what the published figure
+ * is off by. Then `lockedAssetAmountInRAT + availableAssetAmountInRAT` must equal it within one unit:
+ * each part is its own rounding of an exact product (off by at most half a unit), so their sum is
+ * within one unit of the exact total, and the total is within half a unit of it; two whole-unit
+ * figures less than 1.5 units apart are at most one apart. Skipped when `amount-split` already
+ * failed for the position (the parts then do not add up exactly, and one fault is one discrepancy).
  *
  * @example
- * // 2 btc at rate 30000.5 with assetAmountInRAT 60001.00000001 → match; 60001.01 → mismatch
+ * // ada 79999.09800 at 0.35316468 with assetAmountInRAT 28252.85584546 → match; 28252.85584545 → mismatch of −0.00000001
  */
 export function rootAssetPositionCheck(row: RootAssetRow, splitHolds: boolean): Verdict {
   const { userId, asset, amount, rate, amountInRoot, lockedInRoot, availableInRoot } = row;
@@ -42,13 +52,13 @@ export function rootAssetPositionCheck(row: RootAssetRow, splitHolds: boolean): 
     ...(lockedInRoot ? { 'reporting.lockedAssetAmountInRAT': lockedInRoot.toString() } : {}),
     ...(availableInRoot ? { 'reporting.availableAssetAmountInRAT': availableInRoot.toString() } : {}),
   });
-  const converted = amount.times(rate);
-  if (beyond(amountInRoot.minus(converted), ROOT_ROUNDING)) {
-    return mismatch({ check: 'root-asset', userId, asset }, 'assetAmountInRAT', converted, amountInRoot, evidence());
+  const published = amount.times(rate).roundTo(ROOT_SCALE, 'half-up');
+  if (!amountInRoot.equals(published)) {
+    return mismatch({ check: 'root-asset', userId, asset }, 'assetAmountInRAT', published, amountInRoot, evidence());
   }
   if (splitHolds && lockedInRoot && availableInRoot) {
     const split = lockedInRoot.plus(availableInRoot);
-    if (beyond(split.minus(amountInRoot), TWO_ROUNDINGS)) {
+    if (beyond(split.minus(amountInRoot), SPLIT_ROUNDING)) {
       return mismatch({ check: 'root-asset', userId, asset }, 'splitInRAT', amountInRoot, split, evidence());
     }
   }

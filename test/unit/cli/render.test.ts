@@ -171,6 +171,16 @@ describe('renderRunSummary', () => {
     expect(text.indexOf('oldest check')).toBeLessThan(text.indexOf('discrepancies:'));
   });
 
+  it('shows per asset the holdings outside the reported totals as information, exactly as sent', () => {
+    const text = renderRunSummary(
+      summary({ outsideTotals: { btc: { users: 2, amount: '7.25' }, eth: { users: 1, amount: '123456789.000000000000000001' } } }),
+    );
+    expect(text).toContain('outside the reported totals (roles other than Trader, User, Market Maker; information, not discrepancies):');
+    expect(text).toMatch(/│ btc +│ +2 │ +7\.25 │/);
+    expect(text).toMatch(/│ eth +│ +1 │ 123456789\.000000000000000001 │/);
+    expect(renderRunSummary(summary({ outsideTotals: {} }))).not.toContain('outside the reported totals');
+  });
+
   it('shows no venue table for a run that read no venue', () => {
     expect(renderRunSummary(summary({}))).not.toContain('overdue');
   });

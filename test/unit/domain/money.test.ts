@@ -103,6 +103,19 @@ describe('Amount', () => {
     expect(Amount.parse('0.1251').roundTo(2).toString()).toBe('0.13');
   });
 
+  it('rounds half up (a tie away from zero) when asked, as an 80-digit oracle does', () => {
+    expect(Amount.parse('0.125').roundTo(2, 'half-up').toString()).toBe('0.13');
+    expect(Amount.parse('-0.125').roundTo(2, 'half-up').toString()).toBe('-0.13');
+    expect(Amount.parse('0.1249').roundTo(2, 'half-up').toString()).toBe('0.12');
+    fc.assert(
+      fc.property(decimalText, fc.integer({ min: 0, max: 18 }), (text, scale) => {
+        const expected = new Oracle(text).toDecimalPlaces(scale, Decimal.ROUND_HALF_UP);
+        expect(Amount.parse(text).roundTo(scale, 'half-up').equals(Amount.parse(expected.toFixed()))).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('agrees with an 80-digit decimal oracle on sums, differences and products', () => {
     fc.assert(
       fc.property(decimalText, decimalText, (a, b) => {

@@ -130,11 +130,62 @@ describe('rootAssetPositionCheck and rootAssetTotalsCheck', () => {
     availableInRoot: a('59001'),
   };
 
-  it('accepts the root asset rounding and flags 0.01 off', () => {
-    expect(rootAssetPositionCheck({ ...row, amountInRoot: a('60001.00000001'), availableInRoot: a('59001.00000001') }, true).outcome).toBe(
-      'match',
-    );
+  /** The reporting document's own `users/balances` example rows (ada, bch). */
+  const documentRows = {
+    ada: {
+      userId: 'a770e6a9-664a-4cf8-d83b-53484ff5a1d6',
+      asset: 'ada',
+      amount: a('79999.09800'),
+      rate: a('0.35316468'),
+      amountInRoot: a('28252.85584546'),
+      lockedInRoot: a('0.35316468'),
+      availableInRoot: a('28252.50268078'),
+    },
+    bch: {
+      userId: 'a770e6a9-664a-4cf8-d83b-53484ff5a1d6',
+      asset: 'bch',
+      amount: a('80000.001'),
+      rate: a('107.87779728'),
+      amountInRoot: a('8630223.89027780'),
+      lockedInRoot: a('0'),
+      availableInRoot: a('8630223.89027780'),
+    },
+  };
+
+  it("matches the document's example rows, whose figures are the product rounded half-up to 8 decimals", () => {
+    // ada: 79999.09800 × 0.35316468 = 28252.8558454586400 → 28252.85584546; bch: 8630223.89027779728 → 8630223.89027780
+    expect(rootAssetPositionCheck(documentRows.ada, true).outcome).toBe('match');
+    expect(rootAssetPositionCheck(documentRows.bch, true).outcome).toBe('match');
+    // a tie rounds up: 0.5 × 0.00000001 = 0.000000005 → 0.00000001
+    const tie = { ...row, amount: a('0.5'), rate: a('0.00000001'), lockedInRoot: a('0'), availableInRoot: a('0.00000001') };
+    expect(rootAssetPositionCheck({ ...tie, amountInRoot: a('0.00000001') }, true).outcome).toBe('match');
+    expect(difference(rootAssetPositionCheck({ ...tie, amountInRoot: a('0') }, true))).toBe('-0.00000001');
+  });
+
+  it('states the rounded product as expected, so the difference is what the published figure is off by', () => {
+    // truncated instead of rounded: one unit of the 8th decimal off, not a tolerated rounding
+    const truncated = rootAssetPositionCheck({ ...documentRows.ada, amountInRoot: a('28252.85584545') }, true);
+    expect(truncated).toMatchObject({ outcome: 'mismatch', field: 'assetAmountInRAT' });
+    if (truncated.outcome !== 'mismatch') return;
+    expect([truncated.expected.toString(), truncated.actual.toString(), truncated.difference.toString()]).toEqual([
+      '28252.85584546',
+      '28252.85584545',
+      '-0.00000001',
+    ]);
+    // the unrounded product is not what the document publishes either
+    const unrounded = rootAssetPositionCheck({ ...documentRows.bch, amountInRoot: a('8630223.89027779728') }, true);
+    expect(difference(unrounded)).toBe('-0.00000000272');
     expect(difference(rootAssetPositionCheck({ ...row, amountInRoot: a('60001.01'), availableInRoot: a('59001.01') }, true))).toBe('0.01');
+  });
+
+  it('lets locked + available in root asset miss the total by the one unit their own roundings explain, not two', () => {
+    // ada's parts: 0.35316468 + 28252.50268078 = 28252.85584546, exactly the total
+    const off = (units: string) =>
+      rootAssetPositionCheck({ ...documentRows.ada, availableInRoot: a('28252.50268078').plus(a(units)) }, true);
+    expect(off('0.00000001').outcome).toBe('match');
+    expect(off('-0.00000001').outcome).toBe('match');
+    expect(off('0.00000002')).toMatchObject({ outcome: 'mismatch', field: 'splitInRAT' });
+    expect(difference(off('-0.00000002'))).toBe('-0.00000002');
   });
 
   it('flags locked + available in root asset that do not add up, unless amount-split already failed', () => {
@@ -166,13 +217,31 @@ describe('assetTotalsCheck', () => {
     expect(isCounted(['Bot'])).toBe(false);
     expect(isCounted(['Admin', 'Market Maker'])).toBe(true);
     const summed = { total: a('3.5'), users: 2 };
-    expect(assetTotalsCheck('eth', a('3.5'), summed, precision).outcome).toBe('match');
-    expect(difference(assetTotalsCheck('eth', a('3.500000000000000001'), summed, precision))).toBe('0.000000000000000001');
+    const outside = { total: a('7'), users: 1 };
+    expect(assetTotalsCheck('eth', a('3.5'), summed, outside, precision).outcome).toBe('match');
+    expect(difference(assetTotalsCheck('eth', a('3.500000000000000001'), summed, outside, precision))).toBe('0.000000000000000001');
+  });
+
+  it("keeps the holdings outside the totals in a mismatch's evidence: a difference equal to them points at a role", () => {
+    // two traders with 1.5 and 2 btc and a bot with 7: a total of 10.5 counted the bot
+    const verdict = assetTotalsCheck('btc', a('10.5'), { total: a('3.5'), users: 2 }, { total: a('7'), users: 1 }, precision);
+    expect(verdict).toMatchObject({
+      outcome: 'mismatch',
+      evidence: {
+        'reporting.usersBalances.sum': '3.5',
+        'reporting.usersCounted': '2',
+        'reporting.outsideTotals.sum': '7',
+        'reporting.outsideTotals.users': '1',
+      },
+    });
+    expect(difference(verdict)).toBe('7');
   });
 });
 
 describe('presenceChecks', () => {
-  const base = { userId: 'u', roles: ['Trader'], totalInRoot: a('10') };
+  const base = { userId: 'u' };
+  const outcomes = (verdicts: Verdict[]) =>
+    verdicts.map((verdict) => [verdict.asset, verdict.outcome === 'mismatch' ? verdict.field : verdict.outcome]);
 
   it('flags a non-zero position one source lacks, each way, and leaves zero positions alone', () => {
     const verdicts = presenceChecks({
@@ -189,32 +258,46 @@ describe('presenceChecks', () => {
         ]),
       },
     });
-    expect(verdicts.map((verdict) => [verdict.asset, verdict.outcome === 'mismatch' ? verdict.field : verdict.outcome])).toEqual([
+    expect(outcomes(verdicts)).toEqual([
       ['usdt', 'absent-from-reporting'],
       ['btc', 'absent-from-backoffice'],
+      ['*', 'match'],
     ]);
   });
 
-  it('reports a user the back office does not know once, not per asset', () => {
+  it('reports a user the back office does not know once per asset Reporting holds, that amount expected and 0 actual', () => {
+    const message = 'User with id:u not found.';
     const verdicts = presenceChecks({
       ...base,
-      reporting: new Map([['btc', a('1')]]),
-      backOffice: { found: false, message: 'User with id:u not found.' },
+      reporting: new Map([
+        ['btc', a('1.5')],
+        ['usdt', a('2500.25')],
+        ['eth', a('0')],
+      ]),
+      backOffice: { found: false, message },
     });
-    expect(verdicts).toHaveLength(1);
-    expect(verdicts[0]).toMatchObject({ asset: '*', field: 'user-not-found' });
+    expect(outcomes(verdicts)).toEqual([
+      ['btc', 'user-not-found'],
+      ['usdt', 'user-not-found'],
+      ['*', 'match'],
+    ]);
+    const btc = verdicts[0];
+    if (btc?.outcome !== 'mismatch') throw new Error('expected a mismatch');
+    expect([btc.expected.toString(), btc.actual.toString(), btc.difference.toString()]).toEqual(['1.5', '0', '-1.5']);
+    expect(btc.evidence).toEqual({ 'reporting.assetAmount': '1.5', 'backoffice.error': message });
+    expect(difference(verdicts[1] as Verdict)).toBe('-2500.25');
   });
 
-  it('flags a user with balances whose roles keep them out of the reporting totals, valued in the root asset', () => {
-    const verdicts = presenceChecks({
-      ...base,
-      roles: ['Bot'],
-      reporting: new Map([['btc', a('1')]]),
-      backOffice: { found: true, amounts: new Map([['btc', a('1')]]) },
-    });
-    expect(verdicts).toHaveLength(1);
-    expect(verdicts[0]).toMatchObject({ asset: '*', field: 'role-excluded' });
-    expect(difference(verdicts[0] as Verdict)).toBe('10');
+  it('finds nothing for a user whose roles keep them out of the reporting totals: a Bot or an Admin holding funds is documented', () => {
+    // presence takes no roles at all: holding funds under any role is not a presence finding
+    const holdings = new Map([['btc', a('7')]]);
+    const verdicts = presenceChecks({ ...base, reporting: holdings, backOffice: { found: true, amounts: holdings } });
+    expect(outcomes(verdicts)).toEqual([['*', 'match']]);
+  });
+
+  it('says nothing when either source could not be read (the caller makes it unknown)', () => {
+    expect(presenceChecks({ ...base, reporting: undefined, backOffice: { found: false, message: 'x' } })).toEqual([]);
+    expect(presenceChecks({ ...base, reporting: new Map([['btc', a('1')]]), backOffice: undefined })).toEqual([]);
   });
 });
 

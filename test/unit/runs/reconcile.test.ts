@@ -236,6 +236,98 @@ describe('reconcile', () => {
     expect(summary).toMatchObject({ status: 'skipped', reason: 'another run holds the run lock' });
   });
 
+  describe('with a Bot, an Admin and a user the back office does not know', () => {
+    const rated = (asset: string, amount: string, rate: string): ReportingBalance => ({
+      ...balance(asset, amount, '0', amount),
+      rate: a(rate),
+    });
+    const extra: Record<string, { roles: string[]; balances: ReportingBalance[] }> = {
+      bot: { roles: ['Bot'], balances: [rated('btc', '7', '30000'), rated('usdt', '0', '1')] },
+      admin: { roles: ['Admin'], balances: [rated('btc', '0.25', '30000'), rated('eth', '1', '2000')] },
+      ghost: { roles: ['Trader'], balances: [rated('btc', '0.2', '30000'), rated('usdt', '150', '1')] },
+    };
+    const extraDeposits = Object.entries(extra).flatMap(([userId, { balances }]) =>
+      balances.map((row) => deposit(`x-${userId}-${row.asset}`, userId, row.asset, row.amount.toString())),
+    );
+    /** The book above plus the three users; Reporting's totals count the ghost (a Trader) and leave the Bot and the Admin out. */
+    const widened = (btcTotal: string): ReportingPort => {
+      const base = reportingPort();
+      return {
+        ...base,
+        assets: async () => [
+          { assetId: 'eth', scale: 18, total: a('3.000000000000000001') },
+          { assetId: 'btc', scale: 8, total: a(btcTotal) },
+          { assetId: 'usdt', scale: 6, total: a('150') },
+        ],
+        usersPage: async (page, pageSize) => {
+          const all = [
+            ...Object.keys(reportingBook).map((userId) => ({ userId, roles: ['Trader'] })),
+            ...Object.entries(extra).map(([userId, { roles }]) => ({ userId, roles })),
+          ];
+          return { users: all.slice((page - 1) * pageSize, page * pageSize), total: all.length, pageSize };
+        },
+        userBalances: async (userId) => extra[userId]?.balances ?? base.userBalances(userId),
+        transfers: async (userIds, created) => [
+          ...(await base.transfers(userIds, created)),
+          ...extraDeposits.filter((row) => userIds.includes(row.userId)),
+        ],
+      };
+    };
+    /** The back office knows the Bot and the Admin, not the ghost (the plain port answers not found for it). */
+    const plain = backOfficePort();
+    const backOffice: BackOfficePort = {
+      balances: async (userIds, assets) =>
+        (await plain.balances(userIds, assets)).map((entry) => {
+          const holder = entry.userId === 'ghost' ? undefined : extra[entry.userId];
+          if (!holder) return entry;
+          return { userId: entry.userId, found: true, balances: new Map(holder.balances.map((row) => [row.asset, row])) };
+        }),
+    };
+
+    it('shows their holdings outside the reported totals as information, finds nothing on the Bot or the Admin, and values the unknown user per asset', async () => {
+      const { deps: ports, store, alerts } = deps({ reporting: widened('1.7'), backOffice });
+      const summary = await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, ports);
+      expect(summary.users).toBe(5);
+      expect(summary.outsideTotals).toEqual({ btc: { users: 2, amount: '7.25' }, eth: { users: 1, amount: '1' } });
+      expect(summary.checks['asset-totals']).toEqual({ match: 3, mismatch: 0, 'in-flight': 0, unknown: 0 });
+      expect([...store.discrepancies.keys()].sort()).toEqual([
+        'amount-split:u1:eth',
+        'cross-source:u2:btc',
+        'presence:ghost:btc',
+        'presence:ghost:usdt',
+      ]);
+      expect(store.discrepancies.get('presence:ghost:btc')).toMatchObject({
+        field: 'user-not-found',
+        expected: '0.2',
+        actual: '0',
+        difference: '-0.2',
+        differenceInRoot: '6000',
+        severity: 'medium',
+        evidence: { 'backoffice.error': 'User with id:ghost not found.' },
+      });
+      expect(store.discrepancies.get('presence:ghost:usdt')).toMatchObject({ differenceInRoot: '150', severity: 'medium' });
+      expect(alerts.opened.map((d) => d.userId)).not.toContain('bot');
+      expect(alerts.opened.map((d) => d.userId)).not.toContain('admin');
+    });
+
+    it('leaves alone, in a run judging only some assets, the presence discrepancies of the other assets (it did not compare the user in full)', async () => {
+      const { deps: ports, store } = deps({ reporting: widened('1.7'), backOffice });
+      await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, ports);
+      await reconcile({ runId: 'r2', trigger: { type: 'direct' }, scope: { assets: ['btc'] } }, ports);
+      expect(store.discrepancies.get('presence:ghost:usdt')?.status).toBe('open');
+      expect(store.discrepancies.get('presence:ghost:btc')?.status).toBe('open');
+    });
+
+    it('keeps the holdings outside the totals in the evidence of an asset total that counted them', async () => {
+      const { deps: ports, store } = deps({ reporting: widened('8.95'), backOffice });
+      await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, ports);
+      expect(store.discrepancies.get('asset-totals:*:btc')).toMatchObject({
+        difference: '7.25',
+        evidence: { 'reporting.outsideTotals.sum': '7.25', 'reporting.outsideTotals.users': '2' },
+      });
+    });
+  });
+
   it('checks only the scope it was given, leaves asset totals unknown for a user scope, and records nothing on a dry run', async () => {
     const { deps: ports, store, alerts } = deps();
     const scoped = await reconcile(

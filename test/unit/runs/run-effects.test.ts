@@ -122,6 +122,31 @@ describe('the discrepancy lifecycle', () => {
     expect(store.discrepancies.get('presence:u1:btc')?.status).toBe('resolved');
   });
 
+  it("resolves a user's presence discrepancies not found again when the user is compared in full, keeping those found again", async () => {
+    const store = new InMemoryStore();
+    const alerts = new RecordingAlerts();
+    // stored by an earlier version: one user-level user-not-found, one role-excluded
+    await run(store, alerts, 'r1', [finding('r1', 'presence:u1:*'), finding('r1', 'presence:bot:*')]);
+    // u1 is still unknown to the back office: its per-asset findings replace the user-level one
+    await run(
+      store,
+      alerts,
+      'r2',
+      [finding('r2', 'presence:u1:btc'), finding('r2', 'presence:u1:eth')],
+      ['presence:u1:*', 'presence:bot:*'],
+    );
+    const status = (id: string) => store.discrepancies.get(id)?.status;
+    expect([status('presence:u1:*'), status('presence:bot:*'), status('presence:u1:btc'), status('presence:u1:eth')]).toEqual([
+      'resolved',
+      'resolved',
+      'open',
+      'open',
+    ]);
+    // found again: btc is now in the back office, eth still is not
+    await run(store, alerts, 'r3', [finding('r3', 'presence:u1:eth')], ['presence:u1:*']);
+    expect([status('presence:u1:btc'), status('presence:u1:eth')]).toEqual(['resolved', 'open']);
+  });
+
   it('resolves from the stored state what an analyst acknowledged during the run, and leaves alone what they resolved', async () => {
     const store = new InMemoryStore();
     const alerts = new RecordingAlerts();

@@ -124,9 +124,9 @@ function consistentUser(history: History, userId = 'u1') {
       locked: lockedAmount,
       available,
       rate,
-      amountInRoot: amount.times(rate).roundTo(8),
-      lockedInRoot: lockedAmount.times(rate).roundTo(8),
-      availableInRoot: available.times(rate).roundTo(8),
+      amountInRoot: amount.times(rate).roundTo(8, 'half-up'),
+      lockedInRoot: lockedAmount.times(rate).roundTo(8, 'half-up'),
+      availableInRoot: available.times(rate).roundTo(8, 'half-up'),
     };
   });
   const backOffice: BackOfficeUserBalances = {
@@ -137,7 +137,10 @@ function consistentUser(history: History, userId = 'u1') {
   return { transfers, trades, openOrders, balances, backOffice };
 }
 
-function verdictsOf(user: ReturnType<typeof consistentUser>, order: (rows: unknown[]) => void = () => undefined): Verdict[] {
+/** A generated user, whose back office may also not know them. */
+type UserFixture = Omit<ReturnType<typeof consistentUser>, 'backOffice'> & { backOffice: BackOfficeUserBalances };
+
+function verdictsOf(user: UserFixture, order: (rows: unknown[]) => void = () => undefined, roles: string[] = ['Trader']): Verdict[] {
   const transfers = [...user.transfers];
   const trades = [...user.trades];
   const openOrders = [...user.openOrders];
@@ -149,7 +152,7 @@ function verdictsOf(user: ReturnType<typeof consistentUser>, order: (rows: unkno
   for (const row of transfers) for (const flow of transferFlows(row)) ledger.add(flow);
   const totalInRoot = user.balances.reduce((total, row) => total.plus(row.amountInRoot as Amount), Amount.ZERO);
   const reads: UserReads = {
-    user: { userId: 'u1', roles: ['Trader'], totalInRoot },
+    user: { userId: 'u1', roles, totalInRoot },
     balances: { ok: true, value: user.balances },
     openOrders: { ok: true, value: openOrders },
     transfers: { ok: true, value: transfers },
@@ -243,5 +246,35 @@ describe('userVerdicts over generated histories', () => {
       createdAt: at(-60),
     });
     expect(mismatches(verdictsOf(user))).toEqual([]);
+  });
+});
+
+describe('userVerdicts on presence', () => {
+  const holder = () =>
+    consistentUser({ deposits: [Amount.parse('100'), Amount.parse('0.5'), Amount.parse('2')], trades: [], withdrawals: [], orders: [] });
+
+  it('finds nothing wrong in a Bot or an Admin holding funds: the reporting totals leave their roles out, as documented', () => {
+    for (const roles of [['Bot'], ['Admin'], ['Bot', 'Admin']])
+      expect(mismatches(verdictsOf(holder(), undefined, roles)), roles.join()).toEqual([]);
+  });
+
+  it('reports a user the back office does not know once per asset Reporting holds, with that amount expected', () => {
+    const user = holder();
+    const message = 'User with id:u1 not found.';
+    const found = mismatches(verdictsOf({ ...user, backOffice: { userId: 'u1', found: false, message } }));
+    const presence = found.filter((verdict) => verdict.check === 'presence');
+    expect(
+      presence.map((verdict) =>
+        verdict.outcome === 'mismatch' ? [verdict.asset, verdict.field, verdict.expected.toString(), verdict.actual.toString()] : [],
+      ),
+    ).toEqual([
+      ['usd', 'user-not-found', '100', '0'],
+      ['btc', 'user-not-found', '0.5', '0'],
+      ['eth', 'user-not-found', '2', '0'],
+    ]);
+    // cross-source cannot compare with a back office that does not know the user: unknown, not a finding
+    expect(found.filter((verdict) => verdict.check !== 'presence').map((verdict) => [verdict.check, verdict.outcome])).toEqual([
+      ['cross-source', 'unknown'],
+    ]);
   });
 });

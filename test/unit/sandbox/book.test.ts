@@ -261,7 +261,7 @@ describe('generateBook', () => {
       else expect(p.reporting.assetAmountInRAT).toBe(rat(p.reporting.assetAmount));
       expect(p.reporting.lockedAssetAmountInRAT).toBe(rat(p.reporting.lockedAssetAmount));
       if (planted === 'splitInRAT')
-        expect(p.reporting.lockedAssetAmountInRAT + p.reporting.availableAssetAmountInRAT - p.reporting.assetAmountInRAT).toBe(3n);
+        expect(p.reporting.lockedAssetAmountInRAT + p.reporting.availableAssetAmountInRAT - p.reporting.assetAmountInRAT).toBe(2n); // beyond the one unit the roundings explain
       else expect(p.reporting.availableAssetAmountInRAT).toBe(rat(p.reporting.availableAssetAmount));
       expect(new D(p.reporting.rateToRootAsset).eq(rate)).toBe(true);
     }
@@ -324,7 +324,7 @@ describe('generateBook', () => {
     expect(fields('locked-orders')).toEqual(new Set(['lockedAssetAmount']));
     expect(fields('root-asset')).toEqual(new Set(['assetAmountInRAT', 'splitInRAT', 'totalBalanceInRAT', 'totalFundsInRootAsset']));
     expect(fields('asset-totals')).toEqual(new Set(['assetAmount']));
-    expect(fields('presence')).toEqual(new Set(['absent-from-reporting', 'absent-from-backoffice', 'user-not-found', 'role-excluded']));
+    expect(fields('presence')).toEqual(new Set(['absent-from-reporting', 'absent-from-backoffice', 'user-not-found']));
     expect(fields('sanity')).toEqual(new Set(['available', 'amount']));
     // root-asset plants on distinct users; asset-totals one unit of an 18-decimal asset and a large amount
     const rootAsset = planted.filter((d) => d.check === 'root-asset');
@@ -333,15 +333,25 @@ describe('generateBook', () => {
     const totals = planted.filter((d) => d.check === 'asset-totals').map((d) => new D(d.difference).abs());
     expect(totals.some((t) => t.eq('0.000000000000000001'))).toBe(true);
     expect(totals.some((t) => t.gte(1_000_000))).toBe(true);
-    // every user without a counted role that holds something is listed as role-excluded
+    // a user unknown to the back office: one plant per asset Reporting holds, its amount expected and 0 actual
+    const unknownUser = planted.filter((d) => d.field === 'user-not-found');
+    expect(new Set(unknownUser.map((d) => d.userId)).size).toBe(1);
+    expect(unknownUser.length).toBeGreaterThanOrEqual(2);
+    for (const d of unknownUser) {
+      const p = book.index.positionByKey.get(key(d.userId, d.asset)) as Position;
+      expect([d.expected, d.actual]).toEqual([asDecimal(p.reporting.assetAmount, p.asset).toFixed(), '0']);
+    }
+    // Bots and Admins holding funds are served, and are no plant: their holdings are outside the totals, as documented
     const counted = new Set(['Trader', 'User', 'Market Maker']);
-    const excluded = book.users
+    const outside = book.users
       .filter((u) => !u.roles.some((r) => counted.has(r)))
       .filter((u) => (book.index.positionsByUser.get(u.userId) ?? []).some((p) => p.reporting.assetAmount !== 0n));
-    expect(excluded.length).toBeGreaterThan(0);
-    expect(new Set(planted.filter((d) => d.field === 'role-excluded').map((d) => d.userId))).toEqual(
-      new Set(excluded.map((u) => u.userId)),
-    );
+    expect(outside.length).toBeGreaterThan(0);
+    const outsideIds = new Set(outside.map((u) => u.userId));
+    expect(planted.filter((d) => outsideIds.has(d.userId))).toEqual([]);
+    expect(planted.some((d) => d.field === 'role-excluded')).toBe(false);
+    expect(runChecks(book).outsideTotals).toEqual(book.manifest.outsideTotals);
+    expect(Object.keys(book.manifest.outsideTotals).length).toBeGreaterThan(0);
   });
 
   it('dates the in-flight rows 60 s and 120 s before asOf on unmirrored, unplanted positions, and every other planted row outside the grace window', () => {

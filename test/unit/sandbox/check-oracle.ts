@@ -42,6 +42,8 @@ export interface InFlightFinding {
 export interface OracleVerdicts {
   findings: Finding[];
   inFlight: InFlightFinding[];
+  /** not findings: per asset, the non-zero holdings of users whose roles the Reporting totals leave out */
+  outsideTotals: Record<string, { users: number; amount: string }>;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: report rows are loosely shaped JSON
@@ -161,6 +163,7 @@ export function runChecks(book: Book): OracleVerdicts {
   }
 
   const countedTotals = new Map<string, Dec>(ASSET_IDS.map((a) => [a, new D(0)]));
+  const outsideTotals = new Map<string, { users: number; amount: Dec }>();
   for (const user of src.users) {
     const userId = user.userId as string;
     const rows = src.balances.get(userId) ?? [];
@@ -196,11 +199,11 @@ export function runChecks(book: Book): OracleVerdicts {
       const lockExpected = (reserved.get(asset) ?? new D(0)).plus(pendingWithdrawals.get(key) ?? 0);
       if (!locked.eq(lockExpected)) findings.push(finding('locked-orders', userId, asset, 'lockedAssetAmount', lockExpected, locked));
 
-      const exactRat = amount.times(row.rateToRootAsset);
+      // what the figure should read: the product rounded half-up to 8 decimals; the split within its one-unit rounding
+      const publishedRat = amount.times(row.rateToRootAsset).toDecimalPlaces(8, Decimal.ROUND_HALF_UP);
       const split = new D(row.lockedAssetAmountInRAT).plus(row.availableAssetAmountInRAT);
-      if (inRat.minus(exactRat).abs().gt('0.00000001'))
-        findings.push(finding('root-asset', userId, asset, 'assetAmountInRAT', exactRat, inRat));
-      else if (!splitFails && split.minus(inRat).abs().gt('0.00000002'))
+      if (!inRat.eq(publishedRat)) findings.push(finding('root-asset', userId, asset, 'assetAmountInRAT', publishedRat, inRat));
+      else if (!splitFails && split.minus(inRat).abs().gt('0.00000001'))
         findings.push(finding('root-asset', userId, asset, 'splitInRAT', inRat, split));
 
       if (amount.isNegative()) findings.push(finding('sanity', userId, asset, 'amount', new D(0), amount));
@@ -219,9 +222,12 @@ export function runChecks(book: Book): OracleVerdicts {
         findings.push(finding('root-asset', userId, '*', 'totalFundsInRootAsset', funds, new D(bo.totalFundsInRootAsset)));
     }
 
-    // presence: a user the back office does not know, then positions one source lacks; role-excluded holders
-    if (!known) findings.push(finding('presence', userId, '*', 'user-not-found', new D(0), new D(0)));
-    else {
+    // presence: each asset a user the back office does not know holds in Reporting, then positions one source lacks
+    if (!known) {
+      for (const r of rows)
+        if (!new D(r.assetAmount).isZero())
+          findings.push(finding('presence', userId, r.assetId, 'user-not-found', new D(r.assetAmount), new D(0)));
+    } else {
       const boByAsset = new Map((bo.balances as Row[]).map((b) => [b.asset as string, b]));
       const repByAsset = new Map(rows.map((r) => [r.assetId as string, r]));
       for (const [asset, b] of boByAsset) {
@@ -239,8 +245,13 @@ export function runChecks(book: Book): OracleVerdicts {
           findings.push(finding('cross-source', userId, asset, 'locked', new D(r.lockedAssetAmount), boLocked));
       }
     }
-    if (!counted && rows.some((r) => !new D(r.assetAmount).isZero()))
-      findings.push(finding('presence', userId, '*', 'role-excluded', new D(0), totalBalance));
+    // a Bot or Admin holding funds is no finding: the holding is outside the totals, as the document says
+    if (!counted)
+      for (const r of rows) {
+        if (new D(r.assetAmount).isZero()) continue;
+        const sum = outsideTotals.get(r.assetId) ?? { users: 0, amount: new D(0) };
+        outsideTotals.set(r.assetId, { users: sum.users + 1, amount: sum.amount.plus(r.assetAmount) });
+      }
   }
 
   for (const row of src.assetTotals) {
@@ -269,7 +280,10 @@ export function runChecks(book: Book): OracleVerdicts {
       if (expected && !expected.eq(notes)) findings.push(finding('venue-indx', a.userId, i.asset, 'notes', expected, notes));
     }
   }
-  return { findings, inFlight };
+  const outside = Object.fromEntries(
+    [...outsideTotals].sort(([a], [b]) => (a < b ? -1 : 1)).map(([asset, sum]) => [asset, { users: sum.users, amount: text(sum.amount) }]),
+  );
+  return { findings, inFlight, outsideTotals: outside };
 }
 
 /** `check|userId|asset` of a finding or a plant. */
