@@ -33,8 +33,12 @@ export class BackOfficeClient {
     private readonly drift?: DriftLog,
   ) {}
 
-  /** `POST /balances` for a batch of users and assets, every page read. `asset` is sent as an array. */
-  async balances(userIds: string[], assets: string[]): Promise<BackOfficeUserResult[]> {
+  /**
+   * `POST /balances` for a batch of users, every page read. `asset` is sent as an array when
+   * `assets` is given; left out, every asset is listed and the back office states each user's
+   * `totalFundsInRootAsset` ("displayed only when … no filters by user assets were applied").
+   */
+  async balances(userIds: string[], assets?: string[]): Promise<BackOfficeUserResult[]> {
     const endpoint = 'balances';
     const fetchPage = async (page: number): Promise<Page<BackOfficeUserResult>> => {
       const body = await this.http.request({
@@ -42,7 +46,7 @@ export class BackOfficeClient {
         method: 'POST',
         path: '/back-api/backoffice/balances',
         headers: { authorization: `Bearer ${this.token.reveal()}` },
-        body: { asset: assets, userIds, paging: { page, per_page: this.pageSize } },
+        body: { ...(assets && { asset: assets }), userIds, paging: { page, per_page: this.pageSize } },
       });
       const answer = parseAnswer(backOfficeBalancesPageSchema, body, 'backoffice', endpoint);
       this.noteDrift(endpoint, body);
