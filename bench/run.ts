@@ -22,6 +22,7 @@ import { Amount } from '../lib/domain/money';
 import { Precision } from '../lib/domain/precision';
 import { mismatch } from '../lib/domain/verdict';
 import type { HistoryChunk } from '../lib/history/batch-history';
+import { concurrencyLimit } from '../lib/runs/concurrency-limit';
 import type { AlertPublisher } from '../lib/runs/ports';
 import { reconcile } from '../lib/runs/reconcile';
 import { RunEffects } from '../lib/runs/run-effects';
@@ -94,27 +95,33 @@ function ports(url: string) {
 
 /**
  * The floor: every page a full run reads, in the run's pattern — per page of the listing, each
- * user's balances and open orders, the page's back-office balances, its transfers and orders, and
- * the fills of those orders; `PAGES_AT_ONCE` pages in flight — parsed by the product's clients and dropped.
+ * user's balances, open orders and back-office available funds (`GET …/balance/`, at most
+ * `CONCURRENCY` at once, as the run reads them), the page's back-office balances, its transfers and
+ * orders, and the fills of those orders; `PAGES_AT_ONCE` pages in flight — parsed by the product's
+ * clients and dropped.
  */
 async function floor(url: string, pageLimit = Number.MAX_SAFE_INTEGER): Promise<number> {
   const { reporting, backOffice } = ports(url);
-  const assets = (await reporting.assets()).map((asset) => asset.assetId);
+  const limit = concurrencyLimit(CONCURRENCY);
+  await reporting.assets();
   const { total, pageSize } = await reporting.usersPage(1, BATCH);
   const pages = Math.min(pageLimit, Math.max(1, Math.ceil(total / pageSize)));
   let rows = 0;
   const page = async (n: number) => {
     const { users } = await reporting.usersPage(n, BATCH);
     const ids = users.map((user) => user.userId);
-    const [balances, open, bo, orders, transfers] = await Promise.all([
+    const [balances, open, bo, available, orders, transfers] = await Promise.all([
       Promise.all(ids.map((id) => reporting.userBalances(id))),
       Promise.all(ids.map((id) => reporting.openOrders(id))),
-      backOffice.balances(ids, assets),
+      backOffice.balances(ids),
+      Promise.all(ids.map((id) => limit(() => backOffice.available(id)))),
       reporting.orderIds(ids),
       reporting.transfers(ids),
     ]);
     const trades = await reporting.tradesOfOrders([...orders, ...open.flat().map((order) => order.orderId)]);
-    rows += users.length + balances.flat().length + open.flat().length + bo.length + orders.length + transfers.length + trades.length;
+    rows += users.length + balances.flat().length + open.flat().length + bo.length;
+    rows += available.reduce((sum, answer) => sum + (answer.found ? answer.available.size : 0), 0);
+    rows += orders.length + transfers.length + trades.length;
   };
   let next = 1;
   await Promise.all(
@@ -238,6 +245,7 @@ function runDeps(url: string, tables: StoreTables, documents: DynamoDBDocumentCl
     clock: { now: () => new Date() },
     userBatchSize: BATCH,
     pageConcurrency: PAGES_AT_ONCE,
+    backOfficeConcurrency: CONCURRENCY,
     shards: { usersPerShard: 20_000, concurrency: 1 },
   };
 }
@@ -286,7 +294,11 @@ function arithmetic(count: number): { disagreements: number; exactSeconds: numbe
   const exact = inputs.map(
     ([amount, locked, available]) =>
       amountSplitCheck(
-        { userId: 'u', asset: 'eth', amount: Amount.parse(amount), locked: Amount.parse(locked), available: Amount.parse(available) },
+        {
+          userId: 'u',
+          asset: 'eth',
+          reporting: { amount: Amount.parse(amount), locked: Amount.parse(locked), available: Amount.parse(available) },
+        },
         precision,
       ).outcome === 'mismatch',
   );

@@ -73,6 +73,7 @@ export function wire(config: Config): Wiring {
     }),
     reporting: reportingPort(new ReportingClient(reportingHttp, config.reporting.token, config.pageSize, drift)),
     backOffice: backOfficePort(new BackOfficeClient(backOfficeHttp, config.backOffice.token, config.pageSize, drift), config.pageSize),
+    backOfficeConcurrency: concurrency,
     store,
     alerts: new SnsAlertPublisher(sns, config.alertsTopicArn),
     clock: { now: () => new Date() },

@@ -48,7 +48,9 @@ export function createBackOfficeHandlers(book: Book, pageCap = DEFAULT_PAGE_CAP)
       }
       const userIds = body.userIds as string[];
       let assets: Set<string> | undefined;
-      if (body.asset !== undefined && body.asset !== null) {
+      // "no filters by user assets were applied in the request": any `asset`, even one naming every asset, is a filter
+      const filtered = body.asset !== undefined && body.asset !== null;
+      if (filtered) {
         const list = typeof body.asset === 'string' ? [body.asset] : body.asset;
         if (!Array.isArray(list) || !list.every((a) => typeof a === 'string'))
           return jsonError(400, 'asset must be a string or an array of strings');
@@ -76,13 +78,16 @@ export function createBackOfficeHandlers(book: Book, pageCap = DEFAULT_PAGE_CAP)
         const withRoot = positions.map((p) => ({ p, funds: toRootAsset(p.backOffice.amount, p.scale, rateOf(p.asset)) }));
         // a planted total is off by its override
         const total = withRoot.reduce((sum, x) => sum + x.funds, book.overrides.totalFundsInRootAsset.get(userId) ?? 0n);
+        const balances = withRoot.map(({ p, funds }) => balanceEntry(p, funds));
+        // "displayed only when the fundsInRootAsset value is listed for each asset and no filters by user assets were applied"
+        const stated = !filtered && balances.every((entry) => entry.fundsInRootAsset !== undefined);
         return {
           userName: user.username,
           userId,
           userEmail: user.email,
           userRoles: user.roles,
-          balances: withRoot.map(({ p, funds }) => balanceEntry(p, funds)),
-          totalFundsInRootAsset: assets ? undefined : formatFixed(total, RAT_SCALE),
+          balances,
+          totalFundsInRootAsset: stated ? formatFixed(total, RAT_SCALE) : undefined,
           rootAsset: ROOT_ASSET,
         };
       });
@@ -95,7 +100,8 @@ export function createBackOfficeHandlers(book: Book, pageCap = DEFAULT_PAGE_CAP)
   };
 }
 
-function balanceEntry(p: Position, funds: bigint): JsonValue {
+/** One balance row of `POST /balances`; every sandbox asset has a rate, so each lists its fundsInRootAsset. */
+function balanceEntry(p: Position, funds: bigint): { [field: string]: JsonValue } {
   return {
     asset: p.asset,
     amount: formatUnits(p.backOffice.amount, p.scale),

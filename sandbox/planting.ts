@@ -38,6 +38,33 @@ function amountSplit(name: string, pick: (ctx: PlantContext) => { position: Posi
   };
 }
 
+/**
+ * The back office's available funds (`GET …/balance/`) one unit of the asset's scale below its `POST /balances`
+ * amount − locked: the smallest back-office split a reconciliation must see. amount and locked stay as Reporting has
+ * them, so cross-source, presence and the root-asset totals (built from amount) are untouched.
+ */
+const backOfficeAvailableOff: Planter = {
+  check: 'amount-split',
+  name: 'back-office available one unit of the last decimal below amount − locked',
+  optional: true,
+  plant(ctx) {
+    const p = ctx.take((c) => c.inBackOffice && c.backOffice.available >= 1n, 'back-office');
+    const bo = p.backOffice;
+    bo.available -= 1n;
+    const expected = bo.locked + bo.available;
+    return {
+      check: 'amount-split',
+      userId: p.userId,
+      asset: p.asset,
+      field: 'backoffice.amount',
+      expected: fmt(p, expected),
+      actual: fmt(p, bo.amount),
+      difference: fmt(p, bo.amount - expected),
+      description: `Back office POST /balances amount ${fmt(p, bo.amount)} != locked ${fmt(p, bo.locked)} + GET …/balance/ balance ${fmt(p, bo.available)}`,
+    };
+  },
+};
+
 /** The first nine planters (view and venue plants); their order and PRNG streams are fixed. */
 const VIEW_AND_VENUE_PLANTERS: readonly Planter[] = [
   amountSplit('18-decimal asset off by one unit of the last decimal', (ctx) => ({
@@ -189,7 +216,8 @@ function multiMarketsShift(name: string, units: (ctx: PlantContext) => bigint): 
  * The ordered list of planters (each gets its own PRNG stream, by position): the view and venue plants first
  * (unchanged), the user the back office does not know (it needs a wholly unplanted user), then the history plants
  * (roll-forward with its in-flight rows and edge cases, locked-orders, sanity), the positions hidden from one source,
- * and last the figure plants (root-asset, asset-totals), which read the final views. Bots and Admins holding funds
+ * and last the figure plants (root-asset, asset-totals), which read the final views, and last the
+ * back-office available that disagrees with its own amount − locked. Bots and Admins holding funds
  * are no plant: the reporting document leaves their roles out of its totals.
  */
 export const PLANTERS: readonly Planter[] = [
@@ -201,6 +229,8 @@ export const PLANTERS: readonly Planter[] = [
   ...POSITION_PRESENCE_PLANTERS,
   ...ROOT_ASSET_PLANTERS,
   ...ASSET_TOTALS_PLANTERS,
+  // last, so that adding it moved no earlier planter's PRNG stream
+  backOfficeAvailableOff,
 ];
 
 /** What planting put into the book's manifest. */

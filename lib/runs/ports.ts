@@ -68,9 +68,23 @@ export type BackOfficeUserBalances =
   | { userId: string; found: true; balances: Map<string, BackOfficeBalance>; totalFundsInRoot?: Amount }
   | { userId: string; found: false; message: string };
 
+/**
+ * What the back office's `GET …/user/{userId}/balance/` says of one user: the funds available to
+ * them per asset, or (a 404) that it does not know them.
+ */
+export type BackOfficeAvailable =
+  | { userId: string; found: true; available: Map<string, Amount> }
+  | { userId: string; found: false; message: string };
+
 /** The Back office API as the reconciliation needs it. */
 export interface BackOfficePort {
-  balances(userIds: string[], assets: string[]): Promise<BackOfficeUserBalances[]>;
+  /**
+   * `POST /balances` for a batch of users, every asset (no asset filter: the back office states
+   * `totalFundsInRootAsset` only when none was applied).
+   */
+  balances(userIds: string[]): Promise<BackOfficeUserBalances[]>;
+  /** `GET …/user/{userId}/balance/`: one user's available funds per asset. */
+  available(userId: string): Promise<BackOfficeAvailable>;
 }
 
 /** The record of a run as it starts. */

@@ -10,8 +10,10 @@ import type { MismatchVerdict, Verdict } from '../domain/verdict';
 import { type HistoryChunk, readBatchHistory } from '../history/batch-history';
 import { rowsExpected } from '../sources/paging';
 import { CircuitBreaker, type Settled } from './circuit-breaker';
+import { concurrencyLimit } from './concurrency-limit';
 import type {
   AlertPublisher,
+  BackOfficeAvailable,
   BackOfficePort,
   BackOfficeUserBalances,
   Clock,
@@ -95,6 +97,8 @@ export interface ShardDeps {
   breakerThreshold?: number;
   /** Pages read at once, while the page before them is checked (default 2). */
   pageConcurrency?: number;
+  /** Back-office `GET …/balance/` calls (one per user) running at once in a shard: its connection pool's size (default 8). */
+  backOfficeConcurrency?: number;
   /** At most this long between checkpoints (ms, default 5 s; 0: after every page). A page redone after a cut-off changes nothing. */
   checkpointEveryMs?: number;
   /** Called after each page, for progress logs. */
@@ -145,9 +149,9 @@ export async function runShard(
   if (tally.done) return { tally, finished: true };
   const asOf = new Date(plan.asOf);
   const precision = new Precision(new Map(plan.assets.map((asset) => [asset.assetId, asset.scale])), deps.tolerances);
-  const assetIds = plan.assets.map((asset) => asset.assetId);
   const health = SourceHealthTracker.from(tally.sources);
   const breaker = new CircuitBreaker(deps.breakerThreshold ?? 3);
+  const backOfficeLimit = concurrencyLimit(deps.backOfficeConcurrency ?? 8);
   const effects = await RunEffects.start(
     deps.store,
     deps.alerts,
@@ -198,7 +202,11 @@ export async function runShard(
     const storedTotals = storedTotalsOf(page);
     const balancesRead = Promise.all(users.map((user) => breaker.call('reporting', () => deps.reporting.userBalances(user.userId))));
     const openOrdersRead = Promise.all(users.map((user) => breaker.call('reporting', () => deps.reporting.openOrders(user.userId))));
-    const backOfficeRead = breaker.call('backoffice', () => deps.backOffice.balances(userIds, assetIds));
+    const backOfficeRead = breaker.call('backoffice', () => deps.backOffice.balances(userIds));
+    // Through the limit, then the breaker: a back office that fails stops being called after a few users, not after all.
+    const availableRead = Promise.all(
+      users.map((user) => backOfficeLimit(() => breaker.call('backoffice', () => deps.backOffice.available(user.userId)))),
+    );
     const openIds = openOrdersRead.then((orders) => {
       const ids = new Map<string, string[]>();
       users.forEach((user, i) => {
@@ -223,9 +231,15 @@ export async function runShard(
         ),
       ),
     );
-    const [balances, openOrders, backOffice, history] = await Promise.all([balancesRead, openOrdersRead, backOfficeRead, historyRead]);
+    const [balances, openOrders, backOffice, available, history] = await Promise.all([
+      balancesRead,
+      openOrdersRead,
+      backOfficeRead,
+      availableRead,
+      historyRead,
+    ]);
     health.note('reporting', history);
-    return { page, listing, users, balances, openOrders, backOffice, history };
+    return { page, listing, users, balances, openOrders, backOffice, available, history };
   };
 
   let previousPage = new Set<string>();
@@ -266,7 +280,7 @@ export async function runShard(
     tally.listingMoved.push(...notes.slice(0, LISTING_NOTE_LIMIT - tally.listingMoved.length));
     previousPage = new Set(reads.listing.value.users.map((user) => user.userId));
     if (!('users' in reads)) return;
-    const { users, balances, openOrders, backOffice, history } = reads as Required<typeof reads>;
+    const { users, balances, openOrders, backOffice, available, history } = reads as Required<typeof reads>;
     health.note('backoffice', backOffice);
     const byUser = backOffice.ok ? new Map(backOffice.value.map((entry) => [entry.userId, entry])) : undefined;
     const verdicts: Verdict[] = [];
@@ -283,9 +297,18 @@ export async function runShard(
       const userBackOffice: Settled<BackOfficeUserBalances | undefined> = backOffice.ok
         ? { ok: true, value: byUser?.get(user.userId) }
         : backOffice;
+      const userAvailable = available[index] as Settled<BackOfficeAvailable>;
+      health.note('backoffice', userAvailable);
       verdicts.push(
         ...userVerdicts(
-          { user, balances: userBalances, openOrders: openOrders[index] as Settled<never[]>, transfers, backOffice: userBackOffice },
+          {
+            user,
+            balances: userBalances,
+            openOrders: openOrders[index] as Settled<never[]>,
+            transfers,
+            backOffice: userBackOffice,
+            backOfficeAvailable: userAvailable,
+          },
           run,
         ),
       );

@@ -1,8 +1,8 @@
 import type { CheckId } from '../domain/check-id';
-import { amountSplitCheck } from '../domain/checks/amount-split';
+import { amountSplitCheck, SPLIT_FIELDS, type SplitSide } from '../domain/checks/amount-split';
 import { crossSourceCheck, type TotalAndLocked } from '../domain/checks/cross-source';
 import { lockedOrdersCheck, type OpenOrderRecord, reservationsOf } from '../domain/checks/locked-orders';
-import { presenceChecks } from '../domain/checks/presence';
+import { type PresenceInput, presenceChecks } from '../domain/checks/presence';
 import { rollForwardCheck } from '../domain/checks/roll-forward';
 import { rootAssetPositionCheck, rootAssetTotalsCheck } from '../domain/checks/root-asset';
 import { sanityCheck } from '../domain/checks/sanity';
@@ -10,7 +10,7 @@ import type { Ledger, TransferRecord } from '../domain/ledger';
 import type { Precision } from '../domain/precision';
 import type { Verdict } from '../domain/verdict';
 import type { Settled } from './circuit-breaker';
-import type { BackOfficeUserBalances, ReportingBalance, UserInfo } from './ports';
+import type { BackOfficeAvailable, BackOfficeUserBalances, ReportingBalance, UserInfo } from './ports';
 
 /** Everything read about one user in one batch; a failed read is a settled failure. */
 export interface UserReads {
@@ -20,6 +20,8 @@ export interface UserReads {
   /** The user's transfers: at least every one not final at the as-of (the rest do not matter here). */
   transfers: Settled<TransferRecord[]>;
   backOffice: Settled<BackOfficeUserBalances | undefined>;
+  /** The back office's `GET …/balance/` for the user: the funds available per asset, or not found (a 404). */
+  backOfficeAvailable: Settled<BackOfficeAvailable>;
 }
 
 /** What the run knows beyond this user: the history of trades and transfers so far, and whether it is whole. */
@@ -35,9 +37,9 @@ const unknown = (checks: CheckId[], userId: string, asset: string, reason: strin
   checks.map((check) => ({ check, outcome: 'unknown', userId, asset, reason }));
 
 /**
- * Every per-user check for one user: amount-split, sanity, root-asset, roll-forward, locked-orders
- * and cross-source per asset, then root-asset totals and presence per user. Any check whose source
- * failed is `unknown` — never a mismatch built from missing data.
+ * Every per-user check for one user: amount-split (in both sources), sanity, root-asset,
+ * roll-forward, locked-orders and cross-source per asset, then root-asset totals and presence per
+ * user. Any check whose source failed is `unknown` — never a mismatch built from missing data.
  */
 export function userVerdicts(reads: UserReads, run: RunContext): Verdict[] {
   const { userId } = reads.user;
@@ -67,10 +69,12 @@ export function userVerdicts(reads: UserReads, run: RunContext): Verdict[] {
       ? 'transfers unavailable'
       : undefined;
 
+  const backOfficeSides = backOfficeSplits(reads.backOffice, reads.backOfficeAvailable);
   for (const row of balances) {
     const { asset } = row;
     const splitBalance = { userId, asset, amount: row.amount, locked: row.locked, available: row.available };
-    const split = amountSplitCheck(splitBalance, precision);
+    const backOfficeSide = backOfficeSides.held.get(asset) ?? backOfficeSides.otherwise;
+    const split = amountSplitCheck({ userId, asset, reporting: row, backOffice: backOfficeSide }, precision);
     verdicts.push(split, sanityCheck(splitBalance));
     verdicts.push(
       rootAssetPositionCheck(
@@ -83,7 +87,8 @@ export function userVerdicts(reads: UserReads, run: RunContext): Verdict[] {
           lockedInRoot: row.lockedInRoot,
           availableInRoot: row.availableInRoot,
         },
-        split.outcome === 'match',
+        // Reporting's own split held: the root-asset split sub-check would only repeat a Reporting amount-split finding.
+        !(split.outcome === 'mismatch' && split.field === SPLIT_FIELDS.reporting),
       ),
     );
     verdicts.push(
@@ -97,6 +102,10 @@ export function userVerdicts(reads: UserReads, run: RunContext): Verdict[] {
         : lockedOrdersCheck({ userId, asset, locked: row.locked }, reservations.get(asset), precision),
     );
   }
+
+  const reported = new Set(balances.map((row) => row.asset));
+  for (const [asset, side] of backOfficeSides.held)
+    if (!reported.has(asset)) verdicts.push(amountSplitCheck({ userId, asset, backOffice: side }, precision));
 
   const backOffice = reads.backOffice;
   if (!backOffice.ok) {
@@ -121,23 +130,73 @@ export function userVerdicts(reads: UserReads, run: RunContext): Verdict[] {
       reportingParts: balances.map((row) => row.amountInRoot),
       backOfficeTotal: boEntry?.totalFundsInRoot,
       backOfficeParts: boEntry ? [...boEntry.balances.values()].map((row) => row.fundsInRoot) : [],
+      ...(!backOffice.ok
+        ? { backOfficeUnread: `unavailable: ${backOffice.error.failure}` }
+        : !boEntry && { backOfficeUnread: 'user not found in back office' }),
     }),
   );
-  if (backOffice.ok) {
-    const found = backOffice.value;
+  const presence = presenceOfBackOffice(backOffice, reads.backOfficeAvailable);
+  if (presence) {
     verdicts.push(
       ...presenceChecks({
         userId,
         reporting: new Map(balances.map((row) => [row.asset, row.amount])),
-        backOffice: !found
-          ? { found: false, message: 'user missing from the back-office answer' }
-          : found.found
-            ? { found: true, amounts: new Map([...found.balances].map(([asset, row]) => [asset, row.amount])) }
-            : { found: false, message: found.message },
+        backOffice: presence,
       }),
     );
   }
   return verdicts;
+}
+
+/**
+ * The back office's split of each position it holds for the user — `POST /balances` amount and
+ * locked, `GET …/balance/` balance as the available part — or why it cannot be judged. `otherwise`
+ * is the side of a position not in `held`: unknown when the back office could not be read, left
+ * out when it was read and holds no such position (a user it does not know holds none).
+ */
+function backOfficeSplits(
+  post: Settled<BackOfficeUserBalances | undefined>,
+  get: Settled<BackOfficeAvailable>,
+): { held: Map<string, SplitSide>; otherwise?: SplitSide } {
+  if (!post.ok) return { held: new Map(), otherwise: { unknown: `unavailable: ${post.error.failure}` } };
+  const entry = post.value;
+  if (!entry?.found) return { held: new Map() };
+  const held = new Map<string, SplitSide>();
+  const unread = !get.ok
+    ? `GET …/balance/ unavailable: ${get.error.failure}`
+    : !get.value.found
+      ? 'GET …/balance/ answered 404 for a user POST /balances lists'
+      : undefined;
+  const available = get.ok && get.value.found ? get.value.available : new Map<string, never>();
+  for (const [asset, row] of entry.balances) {
+    const part = available.get(asset);
+    held.set(
+      asset,
+      unread || !part
+        ? { unknown: unread ?? 'GET …/balance/ lists no balance for the asset' }
+        : { amount: row.amount, locked: row.locked, available: part },
+    );
+  }
+  for (const [asset, part] of available)
+    if (!held.has(asset) && !part.isZero()) held.set(asset, { unknown: 'POST /balances lists no balance for the asset' });
+  return { held };
+}
+
+/**
+ * What presence is told of the back office: the amounts it holds, or that it does not know the
+ * user — said by `POST /balances` (`User with id:… not found.`) or by a 404 of `GET …/balance/`.
+ * Undefined when `POST /balances` failed: a 404 alone, with nothing else read, could be a wrong URL.
+ */
+function presenceOfBackOffice(
+  post: Settled<BackOfficeUserBalances | undefined>,
+  get: Settled<BackOfficeAvailable>,
+): PresenceInput['backOffice'] {
+  if (!post.ok) return undefined;
+  const entry = post.value;
+  if (!entry) return { found: false, message: 'user missing from the back-office answer' };
+  if (!entry.found) return { found: false, message: entry.message };
+  if (get.ok && !get.value.found) return { found: false, message: get.value.message };
+  return { found: true, amounts: new Map([...entry.balances].map(([asset, row]) => [asset, row.amount])) };
 }
 
 /** Withdrawals not yet final at the as-of: their funds are locked. */

@@ -72,42 +72,66 @@ export interface RootAssetTotals {
   reportingParts: (Amount | undefined)[];
   backOfficeTotal: Amount | undefined;
   backOfficeParts: (Amount | undefined)[];
+  /** Why the back office's figures are missing altogether (it failed, or does not know the user); left out when it was read. */
+  backOfficeUnread?: string;
+}
+
+/** One source's total rule: which total, which parts, how that source names them. */
+interface TotalRule {
+  source: string;
+  field: string;
+  partField: string;
+  total: Amount | undefined;
+  parts: (Amount | undefined)[];
+}
+
+/** A total rule's outcome: it holds (undefined), it does not (a mismatch), or it could not run (why). */
+function judgeTotal(userId: string, rule: TotalRule): Verdict | { unknown: string } | undefined {
+  const { source, field, partField, total, parts } = rule;
+  if (!total) return { unknown: `${source} states no ${field}` };
+  const lacking = parts.filter((part) => part === undefined).length;
+  if (lacking > 0) return { unknown: `${lacking} of ${parts.length} ${source} assets lack ${partField}` };
+  const expected = sum(parts as Amount[]);
+  if (expected.equals(total)) return undefined;
+  return mismatch({ check: 'root-asset', userId, asset: '*' }, field, expected, total, {
+    [`${source}.${field}`]: total.toString(),
+    [`${source}.sumOfAssets`]: expected.toString(),
+    [`${source}.assets`]: String(parts.length),
+  });
 }
 
 /**
  * `root-asset`, per user (asset `*`): Reporting `users.totalBalanceInRAT` equals Σ the user's
- * `assetAmountInRAT`, and the back office `totalFundsInRootAsset` equals Σ `fundsInRootAsset` — the
- * latter only when every asset has one, as the back office itself only states the total then.
+ * `assetAmountInRAT`, and the back office `totalFundsInRootAsset` equals Σ `fundsInRootAsset`. A
+ * rule that could not run — a total not stated (the back office states it only when every asset
+ * has a `fundsInRootAsset` and no asset filter was sent), a part missing, the back office unread —
+ * makes the verdict `unknown`, never `match`, unless the other rule finds a mismatch.
+ *
+ * @example
+ * // totalFundsInRootAsset 80020 over fundsInRootAsset 80000 and 20 → match; over 80000 alone → mismatch of 20
  */
 export function rootAssetTotalsCheck(totals: RootAssetTotals): Verdict {
   const { userId } = totals;
-  const compare = (field: string, total: Amount | undefined, parts: (Amount | undefined)[], source: string): Verdict | undefined => {
-    if (!total || parts.some((part) => part === undefined)) return undefined;
-    const expected = sum(parts as Amount[]);
-    if (expected.equals(total)) return undefined;
-    return {
-      check: 'root-asset',
-      outcome: 'mismatch',
-      userId,
-      asset: '*',
-      field,
-      expected,
-      actual: total,
-      difference: total.minus(expected),
-      evidence: {
-        [`${source}.${field}`]: total.toString(),
-        [`${source}.sumOfAssets`]: expected.toString(),
-        [`${source}.assets`]: String(parts.length),
-      },
-    };
-  };
-  return (
-    compare('totalBalanceInRAT', totals.reportingTotal, totals.reportingParts, 'reporting') ??
-    compare('totalFundsInRootAsset', totals.backOfficeTotal, totals.backOfficeParts, 'backoffice') ?? {
-      check: 'root-asset',
-      outcome: 'match',
-      userId,
-      asset: '*',
-    }
-  );
+  const reporting = judgeTotal(userId, {
+    source: 'reporting',
+    field: 'totalBalanceInRAT',
+    partField: 'assetAmountInRAT',
+    total: totals.reportingTotal,
+    parts: totals.reportingParts,
+  });
+  const backOffice: ReturnType<typeof judgeTotal> = totals.backOfficeUnread
+    ? { unknown: `backoffice: ${totals.backOfficeUnread}` }
+    : judgeTotal(userId, {
+        source: 'backoffice',
+        field: 'totalFundsInRootAsset',
+        partField: 'fundsInRootAsset',
+        total: totals.backOfficeTotal,
+        parts: totals.backOfficeParts,
+      });
+  const outcomes = [reporting, backOffice];
+  const found = outcomes.find((outcome): outcome is Verdict => outcome !== undefined && 'outcome' in outcome);
+  if (found) return found;
+  const reasons = outcomes.flatMap((outcome) => (outcome && 'unknown' in outcome ? [outcome.unknown] : []));
+  if (reasons.length > 0) return { check: 'root-asset', outcome: 'unknown', userId, asset: '*', reason: reasons.join('; ') };
+  return { check: 'root-asset', outcome: 'match', userId, asset: '*' };
 }

@@ -33,9 +33,11 @@ export class BackOfficeClient {
    * `POST /balances` for a batch of users and assets, every page read at the server's page size.
    * Users the answer leaves out are asked for again, until an answer tells nothing more of them: a
    * server that answers only part of a long `userIds` list is read whole, while a user it never
-   * answers for (the document's own example leaves one out) stays absent. `asset` is sent as an array.
+   * answers for (the document's own example leaves one out) stays absent. `asset` is sent as an array when
+   * `assets` is given; left out, every asset is listed and the back office states each user's
+   * `totalFundsInRootAsset` ("displayed only when … no filters by user assets were applied").
    */
-  async balances(userIds: string[], assets: string[]): Promise<BackOfficeUserResult[]> {
+  async balances(userIds: string[], assets?: string[]): Promise<BackOfficeUserResult[]> {
     const results: BackOfficeUserResult[] = [];
     let missing = userIds;
     while (missing.length > 0) {
@@ -50,7 +52,7 @@ export class BackOfficeClient {
   }
 
   /** One paged `POST /balances` read of these users. */
-  private balancesOnce(userIds: string[], assets: string[]): Promise<BackOfficeUserResult[]> {
+  private balancesOnce(userIds: string[], assets?: string[]): Promise<BackOfficeUserResult[]> {
     const endpoint = 'balances';
     const fetchPage = async (page: number): Promise<Page<BackOfficeUserResult>> => {
       const body = await this.http.request({
@@ -58,7 +60,7 @@ export class BackOfficeClient {
         method: 'POST',
         path: '/back-api/backoffice/balances',
         headers: { authorization: `Bearer ${this.token.reveal()}` },
-        body: { asset: assets, userIds, paging: { page, per_page: this.pageSize } },
+        body: { ...(assets && { asset: assets }), userIds, paging: { page, per_page: this.pageSize } },
       });
       this.drift?.inspectAnswer('backoffice', endpoint, body, BALANCES_FIELDS);
       const answer = parseAnswer(backOfficeBalancesPageSchema, body, 'backoffice', endpoint);

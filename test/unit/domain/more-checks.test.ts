@@ -208,7 +208,34 @@ describe('rootAssetPositionCheck and rootAssetTotalsCheck', () => {
     });
     expect(
       rootAssetTotalsCheck({ ...totals, reportingTotal: a('3'), backOfficeTotal: a('4'), backOfficeParts: [a('1'), undefined] }).outcome,
-    ).toBe('match');
+    ).toBe('unknown');
+  });
+
+  it('is unknown, never a match, when a total rule could not run, unless the other rule finds a mismatch', () => {
+    const held = {
+      userId: 'u',
+      reportingTotal: a('3'),
+      reportingParts: [a('1'), a('2')],
+      backOfficeTotal: a('3'),
+      backOfficeParts: [a('1'), a('2')],
+    };
+    expect(rootAssetTotalsCheck(held).outcome).toBe('match');
+    expect(rootAssetTotalsCheck({ ...held, backOfficeTotal: undefined })).toMatchObject({
+      outcome: 'unknown',
+      reason: 'backoffice states no totalFundsInRootAsset',
+    });
+    expect(rootAssetTotalsCheck({ ...held, backOfficeUnread: 'unavailable: timeout' })).toMatchObject({
+      outcome: 'unknown',
+      reason: 'backoffice: unavailable: timeout',
+    });
+    expect(rootAssetTotalsCheck({ ...held, reportingParts: [a('1'), undefined], backOfficeTotal: undefined })).toMatchObject({
+      outcome: 'unknown',
+      reason: '1 of 2 reporting assets lack assetAmountInRAT; backoffice states no totalFundsInRootAsset',
+    });
+    expect(rootAssetTotalsCheck({ ...held, reportingTotal: a('4'), backOfficeUnread: 'user not found in back office' })).toMatchObject({
+      outcome: 'mismatch',
+      field: 'totalBalanceInRAT',
+    });
   });
 });
 

@@ -41,6 +41,7 @@ function listing(users: number, cap: number, serve: (page: number, answer: Serve
         found: true as const,
         balances: new Map([['btc', { amount: Amount.parse('1'), locked: Amount.ZERO }]]),
       })),
+    available: async (userId) => ({ userId, found: true as const, available: new Map([['btc', Amount.parse('1')]]) }),
   };
   return { reporting, backOffice, asked };
 }

@@ -5,8 +5,9 @@ import { Ledger, type TradeRecord, type TransferRecord, tradeFlows, transferFlow
 import { Amount } from '../../../lib/domain/money';
 import { Precision } from '../../../lib/domain/precision';
 import type { Verdict } from '../../../lib/domain/verdict';
-import type { BackOfficeUserBalances, ReportingBalance } from '../../../lib/runs/ports';
+import type { BackOfficeAvailable, BackOfficeUserBalances, ReportingBalance } from '../../../lib/runs/ports';
 import { type UserReads, userVerdicts } from '../../../lib/runs/user-verdicts';
+import { SourceError } from '../../../lib/sources/source-error';
 
 /** Assets of the generated books: id, scale, rate to the root asset. */
 const ASSETS = [
@@ -132,9 +133,16 @@ function consistentUser(history: History, userId = 'u1') {
   const backOffice: BackOfficeUserBalances = {
     userId,
     found: true,
-    balances: new Map(balances.map((row) => [row.asset, { amount: row.amount, locked: row.locked }])),
+    balances: new Map(balances.map((row) => [row.asset, { amount: row.amount, locked: row.locked, fundsInRoot: row.amountInRoot }])),
+    totalFundsInRoot: balances.reduce((total, row) => total.plus(row.amountInRoot as Amount), Amount.ZERO),
   };
-  return { transfers, trades, openOrders, balances, backOffice };
+  const available = availableOf(userId, balances);
+  return { transfers, trades, openOrders, balances, backOffice, available };
+}
+
+/** The back office's `GET …/balance/` answer consistent with the balances: each one's available part. */
+function availableOf(userId: string, balances: readonly ReportingBalance[]): BackOfficeAvailable {
+  return { userId, found: true, available: new Map(balances.map((row) => [row.asset, row.available])) };
 }
 
 /** A generated user, whose back office may also not know them. */
@@ -157,6 +165,7 @@ function verdictsOf(user: UserFixture, order: (rows: unknown[]) => void = () => 
     openOrders: { ok: true, value: openOrders },
     transfers: { ok: true, value: transfers },
     backOffice: { ok: true, value: user.backOffice },
+    backOfficeAvailable: { ok: true, value: user.available },
   };
   return userVerdicts(reads, { ledger, tradesComplete: true, precision, asOf: AS_OF });
 }
@@ -275,6 +284,92 @@ describe('userVerdicts on presence', () => {
     // cross-source cannot compare with a back office that does not know the user: unknown, not a finding
     expect(found.filter((verdict) => verdict.check !== 'presence').map((verdict) => [verdict.check, verdict.outcome])).toEqual([
       ['cross-source', 'unknown'],
+    ]);
+  });
+});
+
+describe('userVerdicts over the back office', () => {
+  const plain = () =>
+    consistentUser({ deposits: [Amount.parse('100'), Amount.parse('1'), Amount.parse('1')], trades: [], withdrawals: [], orders: [] });
+  const of = (verdicts: Verdict[], check: string, asset: string) =>
+    verdicts.find((verdict) => verdict.check === check && verdict.asset === asset);
+  const notFound = { userId: 'u1', found: false as const, message: 'GET user/balance answered HTTP 404' };
+
+  it("flags the documents' back office: POST btc amount 100000, locked 0 with GET balance 10 is off by 99990 on backoffice.amount", () => {
+    const user = plain();
+    // POST example: {"asset": "btc", "amount": "100000", "locked": "0", "fundsInRootAsset": "200000"}; GET example: {"asset": "btc", "balance": 10}.
+    const post = user.backOffice.found ? user.backOffice.balances : new Map();
+    post.set('btc', { amount: Amount.parse('100000'), locked: Amount.parse('0'), fundsInRoot: Amount.parse('200000') });
+    if (user.available.found) user.available.available.set('btc', Amount.parse('10'));
+    const split = of(verdictsOf(user), 'amount-split', 'btc');
+    expect(split).toMatchObject({ outcome: 'mismatch', field: 'backoffice.amount' });
+    if (split?.outcome !== 'mismatch') throw new Error('expected a mismatch');
+    expect([split.expected.toString(), split.actual.toString(), split.difference.toString()]).toEqual(['10', '100000', '99990']);
+    expect(split.evidence).toMatchObject({ 'backoffice.available': '10', 'reporting.amount': '1' });
+  });
+
+  it("is unknown, not a match, on the POST example's user: xmr has no fundsInRootAsset, so its total cannot be checked", () => {
+    const user = plain();
+    if (!user.backOffice.found) throw new Error('expected a found user');
+    user.backOffice.balances.set('xmr', { amount: Amount.parse('10000000'), locked: Amount.parse('0') });
+    const totals = of(verdictsOf(user), 'root-asset', '*');
+    expect(totals).toMatchObject({ outcome: 'unknown', reason: '1 of 4 backoffice assets lack fundsInRootAsset' });
+  });
+
+  it('is unknown when the back office states no totalFundsInRootAsset, and a mismatch when it states a wrong one', () => {
+    const user = plain();
+    if (!user.backOffice.found) throw new Error('expected a found user');
+    const stated = user.backOffice.totalFundsInRoot as Amount;
+    user.backOffice.totalFundsInRoot = undefined;
+    expect(of(verdictsOf(user), 'root-asset', '*')).toMatchObject({
+      outcome: 'unknown',
+      reason: 'backoffice states no totalFundsInRootAsset',
+    });
+    user.backOffice.totalFundsInRoot = stated.plus(Amount.parse('0.00000001'));
+    expect(of(verdictsOf(user), 'root-asset', '*')).toMatchObject({ outcome: 'mismatch', field: 'totalFundsInRootAsset' });
+  });
+
+  it('always flags a back-office available one unit of its scale away from amount − locked (property)', () => {
+    fc.assert(
+      fc.property(historyArbitrary, fc.constantFrom(0, 1, 2), fc.boolean(), (history, index, up) => {
+        const user = consistentUser(history);
+        const asset = (ASSETS[index] as (typeof ASSETS)[number]).id;
+        if (!user.available.found) throw new Error('expected a found user');
+        const available = user.available.available.get(asset) as Amount;
+        user.available.available.set(asset, available.plus(Amount.of(up ? 1n : -1n, scaleOf(asset))));
+        expect(of(verdictsOf(user), 'amount-split', asset)).toMatchObject({ outcome: 'mismatch', field: 'backoffice.amount' });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('hands a 404 of GET …/balance/ to presence as a user the back office does not know, and leaves its splits unknown', () => {
+    const user = plain();
+    user.available = notFound;
+    const verdicts = verdictsOf(user);
+    expect(verdicts.filter((verdict) => verdict.check === 'presence' && verdict.outcome === 'mismatch').length).toBeGreaterThan(0);
+    expect(of(verdicts, 'amount-split', 'btc')).toMatchObject({ outcome: 'unknown', reason: expect.stringContaining('404') });
+  });
+
+  it('does not take a 404 alone for an unknown user when POST /balances failed (a wrong URL answers 404 too)', () => {
+    const user = plain();
+    const ledger = new Ledger(AS_OF, 15 * 60_000);
+    for (const row of user.transfers) for (const flow of transferFlows(row)) ledger.add(flow);
+    const failure = new SourceError('backoffice', 'balances', 'http-status', 'HTTP 404', { status: 404 });
+    const reads: UserReads = {
+      user: { userId: 'u1', roles: ['Trader'] },
+      balances: { ok: true, value: user.balances },
+      openOrders: { ok: true, value: [] },
+      transfers: { ok: true, value: user.transfers },
+      backOffice: { ok: false, error: failure },
+      backOfficeAvailable: { ok: true, value: notFound },
+    };
+    const verdicts = userVerdicts(reads, { ledger, tradesComplete: true, precision, asOf: AS_OF });
+    expect(verdicts.filter((verdict) => verdict.check === 'presence').map((verdict) => verdict.outcome)).toEqual(['unknown']);
+    expect(verdicts.filter((verdict) => verdict.check === 'amount-split').map((verdict) => verdict.outcome)).toEqual([
+      'unknown',
+      'unknown',
+      'unknown',
     ]);
   });
 });

@@ -4,6 +4,7 @@
  * what every check says about every user × asset, as the brief specifies them. Not a test file itself.
  */
 import Decimal from 'decimal.js';
+import { parse as parseLossless } from 'lossless-json';
 import { createBackOfficeHandlers } from '../../../sandbox/back-office';
 import type { Book } from '../../../sandbox/book-types';
 import { SANDBOX_BACKOFFICE_TOKEN, SANDBOX_REPORTING_TOKEN } from '../../../sandbox/credentials';
@@ -118,7 +119,28 @@ function readSources(book: Book) {
     );
     for (const entry of entries) backOfficeByUser.set(entry.userId as string, entry);
   }
-  return { users, balances, opened, transfers, trades, assetTotals, backOfficeByUser };
+  // GET …/balance/ per user: the available funds, JSON numbers kept as their exact text; a 404 is an unknown user
+  const availableByUser = new Map<string, Map<string, string> | undefined>();
+  for (const userId of ids) {
+    const answer = backOffice.userBalance({ ...handlerRequest(SANDBOX_BACKOFFICE_TOKEN, undefined), method: 'GET', body: '' }, userId);
+    if (answer.status !== 200 && answer.status !== 404) throw new Error(`back office GET: ${answer.status} ${answer.body}`);
+    const rows = answer.status === 404 ? undefined : (parseLossless(answer.body, null, (digits) => digits) as Row[]);
+    availableByUser.set(userId, rows && new Map(rows.map((row) => [row.asset as string, row.balance as string])));
+  }
+  return { users, balances, opened, transfers, trades, assetTotals, backOfficeByUser, availableByUser };
+}
+
+/**
+ * The back office's split of a position, when it is off: POST `amount` against POST `locked` + GET `balance` (one
+ * finding per position, so only where Reporting's split holds).
+ */
+function backOfficeSplitOff(src: ReturnType<typeof readSources>, userId: string, asset: string): Finding | undefined {
+  const entry = src.backOfficeByUser.get(userId);
+  const row = (entry?.balances as Row[] | undefined)?.find((b) => b.asset === asset);
+  const available = src.availableByUser.get(userId)?.get(asset);
+  if (!row || available === undefined) return undefined;
+  const expected = new D(row.locked).plus(available);
+  return expected.eq(row.amount) ? undefined : finding('amount-split', userId, asset, 'backoffice.amount', expected, new D(row.amount));
 }
 
 /** What each check says about every user × asset of `book`, run as of `book.asOf`. */
@@ -187,6 +209,10 @@ export function runChecks(book: Book): OracleVerdicts {
 
       const splitFails = !amount.eq(locked.plus(available));
       if (splitFails) findings.push(finding('amount-split', userId, asset, 'assetAmount', locked.plus(available), amount));
+      else {
+        const off = backOfficeSplitOff(src, userId, asset);
+        if (off) findings.push(off);
+      }
 
       const history = flows.get(key);
       const expected = history?.total ?? new D(0);
@@ -231,7 +257,10 @@ export function runChecks(book: Book): OracleVerdicts {
       const boByAsset = new Map((bo.balances as Row[]).map((b) => [b.asset as string, b]));
       const repByAsset = new Map(rows.map((r) => [r.assetId as string, r]));
       for (const [asset, b] of boByAsset) {
-        if (!repByAsset.has(asset)) findings.push(finding('presence', userId, asset, 'absent-from-reporting', new D(b.amount), new D(0)));
+        if (repByAsset.has(asset)) continue;
+        findings.push(finding('presence', userId, asset, 'absent-from-reporting', new D(b.amount), new D(0)));
+        const off = backOfficeSplitOff(src, userId, asset);
+        if (off) findings.push(off);
       }
       for (const [asset, r] of repByAsset) {
         const b = boByAsset.get(asset);
