@@ -89,7 +89,12 @@ async function main(): Promise<void> {
 
   step('starting sls offline (HTTP API, Lambda, SNS, schedules)…');
   const alerts = { count: 0 };
-  const sls = startOffline(sandbox.url, venueAccountsFile, sandbox.book.indxAccounts[0]?.wmid, alerts);
+  const sls = startOffline(
+    sandbox.url,
+    venueAccountsFile,
+    sandbox.book.indxAccounts.find((trader) => trader.credentials === null)?.wmid,
+    alerts,
+  );
   stoppers.push(() => stopChild(sls));
   await Promise.all([waitForHttp(`http://127.0.0.1:${PORTS.http}/`, sls), waitForHttp(`http://127.0.0.1:${PORTS.sns}/`, sls)]);
   step(`sls offline ready (${elapsed()}); triggering a manual run: POST /runs`);

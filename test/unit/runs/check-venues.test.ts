@@ -15,7 +15,7 @@ const accounts: VenueAccounts = {
     { thirdServerCode: 'T1', userName: '86000001', currency: 'USDT', userId: 'u1', asset: 'usdt' },
     { thirdServerCode: 'T1', userName: '86000002', currency: 'USDT', userId: 'u2', asset: 'usdt' },
   ],
-  indx: [{ wmid: '111111111111', userId: 'u1', wmz: 'usd', instruments: [{ id: 7, name: 'BTC', asset: 'btc' }] }],
+  indx: [{ wmid: '111111111111', userId: 'u1', wmz: 'usd', culture: 'en-EN', instruments: [{ id: 7, name: 'BTC', asset: 'btc' }] }],
 };
 const scales = new Precision(
   new Map([
@@ -89,7 +89,7 @@ describe('checkVenues', () => {
         }),
       },
       indx: {
-        balance: async (wmid) => ({
+        balance: async ({ wmid }) => ({
           found: true,
           wmid,
           nickname: 'n',
@@ -117,7 +117,7 @@ describe('checkVenues', () => {
       accounts,
       multiMarkets: multiMarkets().port,
       indx: {
-        balance: async (wmid) => ({ found: true, wmid, nickname: 'n', wmz: a('10'), price: a('0'), portfolio: [] }),
+        balance: async ({ wmid }) => ({ found: true, wmid, nickname: 'n', wmz: a('10'), price: a('0'), portfolio: [] }),
       },
     };
     await checkVenues(ports, internal, schedule(), scales, new CircuitBreaker(3), new SourceHealthTracker());
@@ -144,10 +144,13 @@ describe('checkVenues', () => {
     const ports: VenuePorts = {
       accounts,
       indx: {
-        probeWmid: '999999999999',
-        balance: async () => {
+        probe: async () => {
           reads++;
           throw new SourceError('indx', 'Balance', 'upstream-error', 'code -2: access denied');
+        },
+        balance: async () => {
+          reads++;
+          throw new Error('a trader on the shared credentials is not read after the probe failed');
         },
       },
     };
