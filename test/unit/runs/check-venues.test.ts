@@ -50,6 +50,11 @@ function schedule(overrides: Partial<VenueSchedule> = {}): VenueSchedule {
   return { budgets: {}, windowSeconds: DAY, clock: { now: () => NOW }, ...overrides };
 }
 
+/** Runs the venue phase over `ports` with Reporting's fake, no budget and a breaker of 3. */
+function checkWith(ports: VenuePorts, health = new SourceHealthTracker(), at: VenueSchedule = schedule()) {
+  return checkVenues(ports, reporting().internal, at, scales, new CircuitBreaker(3), health);
+}
+
 /** A MultiMarkets that finds every account with `amount`, recording the accounts it was asked for. */
 function multiMarkets(amount = '5.5') {
   const asked: string[] = [];
@@ -174,14 +179,7 @@ describe('checkVenues', () => {
         },
       },
     };
-    const { verdicts } = await checkVenues(
-      ports,
-      reporting().internal,
-      schedule(),
-      scales,
-      new CircuitBreaker(3),
-      new SourceHealthTracker(),
-    );
+    const { verdicts } = await checkWith(ports);
     expect(reads).toBe(3);
     expect(verdicts).toHaveLength(6);
     expect(verdicts.every((verdict) => verdict.outcome === 'unknown')).toBe(true);
@@ -348,14 +346,7 @@ describe('checkVenues: INDX traders with their own credentials', () => {
         },
       },
     };
-    const { verdicts } = await checkVenues(
-      ports,
-      reporting().internal,
-      schedule(),
-      scales,
-      new CircuitBreaker(3),
-      new SourceHealthTracker(),
-    );
+    const { verdicts } = await checkWith(ports);
     expect(asked).toEqual(['222222222222']);
     expect(verdicts.map((v) => v.outcome)).toEqual(['unknown', 'match']);
   });
@@ -372,7 +363,7 @@ describe('checkVenues: INDX traders with their own credentials', () => {
         },
       },
     };
-    const { verdicts } = await checkVenues(ports, reporting().internal, schedule(), scales, new CircuitBreaker(3), health);
+    const { verdicts } = await checkWith(ports, health);
     expect(verdicts.map((v) => v.outcome)).toEqual(['unknown', 'unknown', 'unknown', 'unknown', 'match']);
     expect(verdicts[0]).toMatchObject({ reason: "indx refused WMID 100000000001's credentials: code -2: access denied" });
     expect(health.report().indx).toMatchObject({ status: 'degraded', failures: 4 });
@@ -417,14 +408,7 @@ describe('checkVenues: INDX traders with their own credentials', () => {
       },
     };
     const clock = { now: () => new Date(now) };
-    const { coverage } = await checkVenues(
-      ports,
-      reporting().internal,
-      schedule({ runSeconds: 60, clock }),
-      scales,
-      new CircuitBreaker(3),
-      new SourceHealthTracker(),
-    );
+    const { coverage } = await checkWith(ports, new SourceHealthTracker(), schedule({ runSeconds: 60, clock }));
     expect(asked).toEqual(['100000000001', '100000000002']);
     expect(coverage.indx).toMatchObject({ accounts: 3, checked: 2, overdue: 1 });
   });
