@@ -4,7 +4,7 @@ import { containerLog } from '../lib/handlers/container';
 import { runFromTrigger } from '../lib/handlers/run-from-trigger';
 import { logErrors } from '../lib/middleware/error-response';
 import { parseEvent } from '../lib/middleware/parse-event';
-import { secretsFromContext, ssmSecrets } from '../lib/middleware/ssm-secrets';
+import { secretsFromContext, ssmSecrets, venueCredentialSecrets } from '../lib/middleware/ssm-secrets';
 import { runScopeSchema } from '../lib/runs/run-scope';
 
 /** The payload of a direct invoke (`sls invoke`, Lambda `Invoke`). */
@@ -32,6 +32,7 @@ export const handler = middy<z.infer<typeof directRunEvent>>()
   .use(logErrors(containerLog))
   .use(parseEvent(directRunEvent))
   .use(ssmSecrets())
+  .use(venueCredentialSecrets())
   .handler(async (event, context) =>
     runFromTrigger(
       event.manualBy ? { type: 'manual', by: event.manualBy } : { type: 'direct', by: event.requestedBy ?? 'invoke' },

@@ -4,7 +4,7 @@ import { containerLog } from '../lib/handlers/container';
 import { runFromTrigger } from '../lib/handlers/run-from-trigger';
 import { logErrors } from '../lib/middleware/error-response';
 import { parseEvent } from '../lib/middleware/parse-event';
-import { secretsFromContext, ssmSecrets } from '../lib/middleware/ssm-secrets';
+import { secretsFromContext, ssmSecrets, venueCredentialSecrets } from '../lib/middleware/ssm-secrets';
 
 /** An EventBridge scheduled event: its id traces the run back to it, its time is the run's as-of. */
 const scheduledEvent = z.object({
@@ -20,6 +20,7 @@ export const handler = middy<z.infer<typeof scheduledEvent>>()
   .use(logErrors(containerLog))
   .use(parseEvent(scheduledEvent))
   .use(ssmSecrets())
+  .use(venueCredentialSecrets())
   .handler(async (event, context) =>
     runFromTrigger({ type: 'schedule', eventId: event.id }, secretsFromContext(context), event.time, {
       runId: `schedule-${event.id}`,

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { container, containerLog } from '../lib/handlers/container';
 import { logErrors } from '../lib/middleware/error-response';
 import { parseEvent } from '../lib/middleware/parse-event';
-import { secretsFromContext, ssmSecrets } from '../lib/middleware/ssm-secrets';
+import { secretsFromContext, ssmSecrets, venueCredentialSecrets } from '../lib/middleware/ssm-secrets';
 import { reconcileShard } from '../lib/runs/reconcile';
 
 /** One shard of a fanned-out run, as the coordinator (or the shard before it) invokes it. */
@@ -20,6 +20,7 @@ export const handler = middy<z.infer<typeof shardEvent>>()
   .use(logErrors(containerLog))
   .use(parseEvent(shardEvent))
   .use(ssmSecrets())
+  .use(venueCredentialSecrets())
   .handler(async (event, context) => {
     const { deps, log } = container(secretsFromContext(context));
     if (!deps.runState || !deps.shards?.invoker) throw new Error('SHARD_FUNCTION_NAME is required for shard workers');

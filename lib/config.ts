@@ -5,6 +5,7 @@ import type { ToleranceTable } from './domain/precision';
 import { DEFAULT_SEVERITY_THRESHOLDS, type SeverityThresholds } from './domain/severity';
 import { ConfigError } from './errors';
 import { Secret } from './secret';
+import type { CredentialRef } from './venues/credential-ref';
 import { formatPath } from './zod-issues';
 
 const url = z.url({
@@ -40,6 +41,10 @@ const environmentSchema = z.object({
   INDX_LOGIN: optional(secret),
   INDX_PASSWORD: optional(secret),
   INDX_WMID: optional(z.string().regex(/^\d{12}$/, { error: 'must be a 12-digit WMID' })),
+  STAGE: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,64}$/, { error: 'must be a stage name (letters, digits and -)' })
+    .default('local'),
   MULTIMARKETS_RATE_PER_MINUTE: integer(1, 100, 90),
   MULTIMARKETS_NOT_FOUND_CODES: z.string().default('20001'),
   INDX_MIN_INTERVAL_MS: integer(1000, 60_000, 1100),
@@ -77,10 +82,15 @@ const environmentSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' }).default('info'),
 });
 
-/** Variables that become required once the variable they belong with is set (a venue is optional as a whole). */
+/**
+ * Variables that become required once the variable they belong with is set (a venue is optional as
+ * a whole). INDX traders may each have their own credentials (the mapping names them), so the
+ * shared `INDX_LOGIN`/`INDX_PASSWORD` are needed only together, and only by traders without their own.
+ */
 const REQUIRED_WITH: Record<string, string[]> = {
   MULTIMARKETS_URL: ['MULTIMARKETS_COMPANY_ID'],
-  INDX_URL: ['INDX_LOGIN', 'INDX_PASSWORD'],
+  INDX_LOGIN: ['INDX_PASSWORD'],
+  INDX_PASSWORD: ['INDX_LOGIN'],
 };
 
 function missingCompanions(env: NodeJS.ProcessEnv): string[] {
@@ -92,8 +102,10 @@ function missingCompanions(env: NodeJS.ProcessEnv): string[] {
 /** The validated configuration; credentials are {@link Secret}s. */
 export type Config = ReturnType<typeof toConfig>;
 
-function toConfig(env: z.infer<typeof environmentSchema>) {
+function toConfig(env: z.infer<typeof environmentSchema>, raw: NodeJS.ProcessEnv) {
   return {
+    stage: env.STAGE,
+    credential: credentialReader(raw),
     backOffice: { url: env.BACKOFFICE_URL, token: env.BACKOFFICE_TOKEN },
     reporting: { url: env.REPORTING_URL ?? env.BACKOFFICE_URL, token: env.REPORTING_TOKEN },
     multiMarkets: env.MULTIMARKETS_URL
@@ -109,8 +121,8 @@ function toConfig(env: z.infer<typeof environmentSchema>) {
     indx: env.INDX_URL
       ? {
           url: env.INDX_URL,
-          login: env.INDX_LOGIN as Secret,
-          password: env.INDX_PASSWORD as Secret,
+          login: env.INDX_LOGIN,
+          password: env.INDX_PASSWORD,
           wmid: env.INDX_WMID,
           minIntervalMs: env.INDX_MIN_INTERVAL_MS,
         }
@@ -158,7 +170,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...missingCompanions(env),
   ];
   if (!result.success || problems.length > 0) throw new ConfigError(problems);
-  return toConfig(result.data);
+  return toConfig(result.data, env);
+}
+
+/**
+ * Reads a credential the venue mapping names by reference, from what `loadConfig` was given: an
+ * environment variable by its name, an SSM parameter by its name (the handler put the fetched
+ * values there, keyed by name; a parameter name starts with `/`, a variable's never does).
+ * Undefined when it is not there (or empty): the caller says which reference failed.
+ */
+function credentialReader(raw: NodeJS.ProcessEnv): (ref: CredentialRef) => Secret | undefined {
+  return (ref) => {
+    const value = raw['env' in ref ? ref.env : ref.parameter];
+    return value ? new Secret(value) : undefined;
+  };
 }
 
 const decimalText = z.string().refine(Amount.isDecimal, { error: 'must be a decimal number in a string' }).transform(Amount.parse);

@@ -25,6 +25,7 @@ import { DynamoDbDiscrepancyStore } from './store/dynamodb-discrepancy-store';
 import { DynamoDbHistoryStore } from './store/dynamodb-history-store';
 import { DynamoDbRunState } from './store/dynamodb-run-state';
 import { DynamoDbVenueCheckLog } from './store/dynamodb-venue-log';
+import { indxVenuePort } from './venues/indx-credentials';
 import { loadVenueAccounts } from './venues/venue-accounts';
 
 /** Everything a handler needs, built once per container. */
@@ -64,11 +65,8 @@ export function wire(config: Config): Wiring {
     venues: config.venueAccountsFile ? wireVenues(config, http, drift) : undefined,
     ...(config.venueAccountsFile && {
       venueLog: new DynamoDbVenueCheckLog(documents, config.tables.runs),
-      venueBudgets: venueBudgets({
-        runSeconds: config.venues.runSeconds,
-        multiMarketsRatePerMinute: config.multiMarkets?.ratePerMinute,
-        indxMinIntervalMs: config.indx?.minIntervalMs,
-      }),
+      venueBudgets: venueBudgets({ runSeconds: config.venues.runSeconds, multiMarketsRatePerMinute: config.multiMarkets?.ratePerMinute }),
+      venueRunSeconds: config.venues.runSeconds,
       venueWindowSeconds: config.venues.coverageHours * 3600,
     }),
     reporting: reportingPort(new ReportingClient(reportingHttp, config.reporting.token, config.pageSize, drift)),
@@ -109,11 +107,15 @@ export function wire(config: Config): Wiring {
   return { deps, compliance: store, runQueue: { queue: store, invoker }, log };
 }
 
-/** The venue ports: the account mapping and a paced client per configured venue (one gate per container). */
+/**
+ * The venue ports: the account mapping and a paced client per configured venue (MultiMarkets: one
+ * gate per container; INDX: one per WMID), each INDX trader signing with its own credentials.
+ */
 function wireVenues(config: Config, http: { timeoutMs: number; retries: number; retryBudget: RetryBudget }, drift: DriftLog): VenuePorts {
   const { multiMarkets, indx } = config;
+  const accounts = loadVenueAccounts(config.venueAccountsFile as string, { stage: config.stage });
   return {
-    accounts: loadVenueAccounts(config.venueAccountsFile as string),
+    accounts,
     multiMarkets: multiMarkets
       ? new MultiMarketsClient(
           multiMarketsHttp({ baseUrl: multiMarkets.url, ratePerMinute: multiMarkets.ratePerMinute, ...http }),
@@ -125,14 +127,12 @@ function wireVenues(config: Config, http: { timeoutMs: number; retries: number; 
         )
       : undefined,
     indx: indx
-      ? (() => {
-          const client = new IndxClient(
-            indxHttp({ baseUrl: indx.url, minIntervalMs: indx.minIntervalMs, ...http }),
-            { login: indx.login, password: indx.password },
-            { drift },
-          );
-          return { balance: (wmid: string) => client.balance(wmid), probeWmid: indx.wmid };
-        })()
+      ? indxVenuePort(new IndxClient(indxHttp({ baseUrl: indx.url, minIntervalMs: indx.minIntervalMs, ...http }), drift), {
+          shared: { login: indx.login, password: indx.password },
+          read: config.credential,
+          probeWmid: indx.wmid,
+          accounts: accounts.indx,
+        })
       : undefined,
   };
 }

@@ -1,3 +1,4 @@
+import type { SandboxIndxTraderCredentials } from './credentials';
 /** An asset of the exchange: amounts are bigint units at `scale` decimals; the rate to usd is a decimal string. */
 export interface Asset {
   id: string;
@@ -181,13 +182,17 @@ export interface IndxInstrument {
   by: number;
 }
 
-/** An INDX trader account: `wmz` (cents) mirrors the user's usd amount, instruments mirror other assets. */
+/**
+ * An INDX trader account: `wmz` (cents) mirrors the user's usd amount, instruments mirror other assets.
+ * `credentials`: the trader's own API login and password (null: the sandbox's shared ones).
+ */
 export interface IndxAccount {
   wmid: string;
   nickname: string;
   userId: string;
   wmz: bigint;
   portfolio: IndxInstrument[];
+  credentials: SandboxIndxTraderCredentials | null;
 }
 
 /** Which venue account mirrors which user × asset (`accountKey` = MultiMarkets userName or INDX WMID). */
@@ -210,6 +215,11 @@ export type VenueMapping =
       wmid: string;
       instrument: string;
       instrumentId: number | null;
+      /** Where the trader's own login and password come from (environment variables), absent for the shared ones. */
+      login?: { env: string };
+      password?: { env: string };
+      /** The culture the trader signs with. */
+      culture: 'ru-RU' | 'en-EN';
     };
 
 /** Check kinds a planted discrepancy targets (the product's check ids). */

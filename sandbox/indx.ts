@@ -60,6 +60,17 @@ function balanceValue(account: IndxAccount): JsonValue {
   };
 }
 
+/**
+ * Whether `login`/`password` may read `account`: a trader with its own credentials only with those
+ * (the document: they are "obtained by the Trader on the API access page"), any other WMID —
+ * a trader without its own, or one the book does not know (then −3) — with the shared ones.
+ */
+function signsFor(account: IndxAccount | undefined, login: string, password: string): boolean {
+  const own = account?.credentials;
+  if (own) return login === own.login && password === own.password;
+  return login === SANDBOX_INDX_LOGIN && password === SANDBOX_INDX_PASSWORD;
+}
+
 /** Answers INDX `POST /api/v2/trade/Balance` (`{"ApiContext": {Login, Password, Wmid, Culture, Signature}}`). */
 export function createIndxHandler(book: Book): (req: SandboxRequest) => SandboxResponse {
   const answer = (code: number, value: JsonValue = null, status = 200) =>
@@ -80,9 +91,9 @@ export function createIndxHandler(book: Book): (req: SandboxRequest) => SandboxR
       return answer(-7);
     }
     if (Signature !== indxSignature(Login, Password, Culture, Wmid)) return answer(-4);
-    if (Login !== SANDBOX_INDX_LOGIN || Password !== SANDBOX_INDX_PASSWORD) return answer(-2);
-    if (!INDX_CULTURES.includes(Culture)) return answer(-7);
     const account = book.index.indxByWmid.get(Wmid);
+    if (!signsFor(account, Login, Password)) return answer(-2);
+    if (!INDX_CULTURES.includes(Culture)) return answer(-7);
     if (!account) return answer(-3);
     return answer(0, balanceValue(account));
   };

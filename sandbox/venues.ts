@@ -1,5 +1,6 @@
 import { assetById } from './assets';
 import type { BookUser, IndxAccount, MultiMarketsAccount, Position, VenueMapping } from './book-types';
+import { SANDBOX_INDX_TRADERS } from './credentials';
 import { rescaleTruncate } from './decimal';
 import type { Rng, Weighted } from './random';
 
@@ -37,6 +38,13 @@ export const INDX_INSTRUMENTS: Readonly<Record<string, { id: number; name: strin
   shib: { id: 104, name: 'SHIB' },
   usdt: { id: 105, name: 'USDT' },
 };
+
+/** How a trader's mapping rows name its credentials (by variable, never the values) and culture. */
+function indxSigning(account: IndxAccount): Pick<VenueMapping & { venue: 'indx' }, 'login' | 'password' | 'culture'> {
+  const own = account.credentials;
+  if (!own) return { culture: 'en-EN' };
+  return { login: { env: own.loginVariable }, password: { env: own.passwordVariable }, culture: own.culture };
+}
 
 /** The MultiMarkets companyId's tenant prefix of thirdServerCode values. */
 const THIRD_SERVER_PREFIX = 'BRC';
@@ -108,9 +116,21 @@ export function generateVenueAccounts(
           by: 0,
         };
       }),
+      // The first traders have their own API credentials; the rest share the sandbox's.
+      credentials: SANDBOX_INDX_TRADERS[out.indx.length] ?? null,
     };
     out.indx.push(account);
-    out.mappings.push({ venue: 'indx', accountKey: wmid, userId: user.userId, asset: 'usd', wmid, instrument: 'wmz', instrumentId: null });
+    const signing = indxSigning(account);
+    out.mappings.push({
+      venue: 'indx',
+      accountKey: wmid,
+      userId: user.userId,
+      asset: 'usd',
+      wmid,
+      instrument: 'wmz',
+      instrumentId: null,
+      ...signing,
+    });
     for (const i of account.portfolio) {
       out.mappings.push({
         venue: 'indx',
@@ -120,6 +140,7 @@ export function generateVenueAccounts(
         wmid,
         instrument: i.name,
         instrumentId: i.id,
+        ...signing,
       });
     }
   };

@@ -23,6 +23,7 @@ import {
   SANDBOX_INDX_PASSWORD,
   SANDBOX_MULTIMARKETS_COMPANY_ID,
   SANDBOX_REPORTING_TOKEN,
+  sandboxIndxTraderEnvironment,
 } from '../sandbox/credentials';
 import { startSandbox } from '../sandbox/server';
 import { localDynamoDbClient, startDynamoDbLocal } from './local/dynamodb-local';
@@ -148,7 +149,9 @@ async function sandboxTarget(elapsed: () => string): Promise<Target> {
       INDX_URL: sandbox.url,
       INDX_LOGIN: SANDBOX_INDX_LOGIN,
       INDX_PASSWORD: SANDBOX_INDX_PASSWORD,
-      INDX_WMID: book.indxAccounts[0]?.wmid ?? '',
+      // the probe must be a trader on the shared credentials
+      INDX_WMID: book.indxAccounts.find((trader) => trader.credentials === null)?.wmid ?? '',
+      ...sandboxIndxTraderEnvironment(),
       VENUE_ACCOUNTS_FILE: venueAccountsFile,
     },
     runBody: { asOf: book.asOf },

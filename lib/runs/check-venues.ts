@@ -4,6 +4,8 @@ import type { Precision } from '../domain/precision';
 import type { Verdict } from '../domain/verdict';
 import type { IndxBalance } from '../sources/indx/indx-client';
 import type { MultiMarketsAccountRef, MultiMarketsBalance } from '../sources/multimarkets/multimarkets-client';
+import type { SourceError } from '../sources/source-error';
+import { hasOwnCredentials, type IndxVenuePort } from '../venues/indx-credentials';
 import type { IndxVenueAccount, MultiMarketsVenueAccount, VenueAccounts } from '../venues/venue-accounts';
 import type { CircuitBreaker, Settled } from './circuit-breaker';
 import type { Clock, VenueCheckLog } from './ports';
@@ -14,8 +16,8 @@ import { pickDueAccounts, type VenueBudgets, type VenueCoverage, type VenueSourc
 export interface VenuePorts {
   accounts: VenueAccounts;
   multiMarkets?: { balance(account: MultiMarketsAccountRef): Promise<MultiMarketsBalance> };
-  /** `probeWmid`: the WMID the credentials belong to, read first so bad credentials cost one call, not one per account. */
-  indx?: { balance(wmid: string): Promise<IndxBalance>; probeWmid?: string };
+  /** Each trader read with its own credentials or the shared ones; `probe` reads `INDX_WMID` first, so bad shared credentials cost one call. */
+  indx?: IndxVenuePort;
 }
 
 /** How a run chooses the venue accounts it reads, and over what window it reports their coverage. */
@@ -28,6 +30,8 @@ export interface VenueSchedule {
   budgets: VenueBudgets;
   /** Every mapped account should be checked within this many seconds. */
   windowSeconds: number;
+  /** A venue without a call budget (INDX: paced per WMID) starts no read after this many seconds of its phase; left out, no limit. */
+  runSeconds?: number;
   clock: Clock;
 }
 
@@ -73,7 +77,7 @@ export async function checkVenues(
       coveragePhase('multimarkets', ports.accounts.multimarkets, multiMarketsAccountKey, schedule, (due) =>
         checkMultiMarkets(multiMarkets, due, run),
       ),
-    indx && coveragePhase('indx', ports.accounts.indx, indxAccountKey, schedule, (due) => checkIndx(indx, due, run)),
+    indx && coveragePhase('indx', ports.accounts.indx, indxAccountKey, schedule, (due, timeLeft) => checkIndx(indx, due, run, timeLeft)),
   ]);
   return {
     verdicts: [...(multimarketsPhase?.verdicts ?? []), ...(indxPhase?.verdicts ?? [])],
@@ -104,12 +108,15 @@ async function coveragePhase<T>(
   accounts: readonly T[],
   keyOf: (account: T) => string,
   schedule: VenueSchedule,
-  read: (due: T[]) => Promise<VenueReads<T>>,
+  read: (due: T[], timeLeft: () => boolean) => Promise<VenueReads<T>>,
 ): Promise<{ verdicts: Verdict[]; coverage: VenueCoverage }> {
   const lastChecked = new Map(schedule.log ? await schedule.log.lastChecked(source) : []);
-  const startedAt = schedule.clock.now().toISOString();
-  const due = pickDueAccounts(accounts, keyOf, lastChecked, schedule.budgets[source] ?? accounts.length);
-  const { verdicts, answered } = await read(due);
+  const started = schedule.clock.now();
+  const startedAt = started.toISOString();
+  const budget = schedule.budgets[source];
+  const due = pickDueAccounts(accounts, keyOf, lastChecked, budget ?? accounts.length);
+  const stopAt = budget === undefined && schedule.runSeconds !== undefined ? started.getTime() + schedule.runSeconds * 1000 : Infinity;
+  const { verdicts, answered } = await read(due, () => schedule.clock.now().getTime() < stopAt);
   const keys = answered.map(keyOf);
   if (keys.length > 0 && !schedule.readOnly) await schedule.log?.markChecked(source, keys, startedAt);
   for (const key of keys) lastChecked.set(key, startedAt);
@@ -186,47 +193,69 @@ async function checkMultiMarkets(
   return reads;
 }
 
+/**
+ * Reads each due trader while time is left. The probe (bad shared credentials cost one call) speaks
+ * only for traders on the shared credentials; a trader with its own is read whatever the probe
+ * said, and its refused or missing credentials make only its own checks `unknown`.
+ */
 async function checkIndx(
-  venue: NonNullable<VenuePorts['indx']>,
+  venue: IndxVenuePort,
   due: IndxVenueAccount[],
   run: VenueRun,
+  timeLeft: () => boolean,
 ): Promise<VenueReads<IndxVenueAccount>> {
   const { breaker, health } = run;
-  const probe = venue.probeWmid ? await breaker.call('indx', () => venue.balance(venue.probeWmid as string)) : undefined;
+  const probe = venue.probe ? await breaker.call('indx', venue.probe) : undefined;
   if (probe) health.note('indx', probe);
   const reads: VenueReads<IndxVenueAccount> = { verdicts: [], answered: [] };
   for (const account of due) {
-    const figures = [
-      { field: 'wmz', asset: account.wmz, read: (balance: IndxBalance & { found: true }) => balance.wmz },
-      ...account.instruments.map((instrument) => ({
-        field: 'notes',
-        asset: instrument.asset,
-        // An instrument the portfolio does not list is not held: zero notes.
-        read: (balance: IndxBalance & { found: true }) => balance.portfolio.find((held) => held.id === instrument.id)?.notes ?? Amount.ZERO,
-      })),
-    ];
-    const answer: Settled<IndxBalance> = probe && !probe.ok ? probe : await breaker.call('indx', () => venue.balance(account.wmid));
+    if (!timeLeft()) break;
+    const shared = !hasOwnCredentials(account);
+    const answer: Settled<IndxBalance> = shared && probe && !probe.ok ? probe : await breaker.call('indx', () => venue.balance(account));
     if (answer !== probe) health.note('indx', answer);
     if (answer.ok) reads.answered.push(account);
-    for (const { field, asset, read } of figures) {
-      const { userId } = account;
-      const unknown = (reason: string): Verdict => ({ check: 'venue-indx', outcome: 'unknown', userId, asset, reason });
-      if (!answer.ok) reads.verdicts.push(unknown(`indx unavailable: ${answer.error.failure}`));
-      else if (!answer.value.found) reads.verdicts.push(unknown('WMID not found at INDX (code -3)'));
-      else {
-        reads.verdicts.push(
-          await compareMirrored(run, {
-            check: 'venue-indx',
-            userId,
-            asset,
-            field,
-            account: account.wmid,
-            venueAmount: read(answer.value),
-            venueScale: undefined,
-          }),
-        );
-      }
-    }
+    reads.verdicts.push(...(await indxVerdicts(run, account, answer)));
   }
   return reads;
+}
+
+/** The verdicts of one trader's figures (`wmz`, each instrument's notes) from its answer. */
+async function indxVerdicts(run: VenueRun, account: IndxVenueAccount, answer: Settled<IndxBalance>): Promise<Verdict[]> {
+  const { userId, wmid } = account;
+  const figures = [
+    { field: 'wmz', asset: account.wmz, read: (balance: IndxBalance & { found: true }) => balance.wmz },
+    ...account.instruments.map((instrument) => ({
+      field: 'notes',
+      asset: instrument.asset,
+      // An instrument the portfolio does not list is not held: zero notes.
+      read: (balance: IndxBalance & { found: true }) => balance.portfolio.find((held) => held.id === instrument.id)?.notes ?? Amount.ZERO,
+    })),
+  ];
+  const verdicts: Verdict[] = [];
+  for (const { field, asset, read } of figures) {
+    const unknown = (reason: string): Verdict => ({ check: 'venue-indx', outcome: 'unknown', userId, asset, reason });
+    if (!answer.ok) verdicts.push(unknown(unavailableReason(answer.error, wmid)));
+    else if (!answer.value.found) verdicts.push(unknown('WMID not found at INDX (code -3)'));
+    else {
+      verdicts.push(
+        await compareMirrored(run, {
+          check: 'venue-indx',
+          userId,
+          asset,
+          field,
+          account: wmid,
+          venueAmount: read(answer.value),
+          venueScale: undefined,
+        }),
+      );
+    }
+  }
+  return verdicts;
+}
+
+/** Why a trader's checks are `unknown`: the failure kind, and for a trader's own credentials which WMID and what (never a value). */
+function unavailableReason(error: SourceError, wmid: string): string {
+  if (error.failure === 'credentials') return `indx credentials unavailable: ${error.message.replace(/^indx Balance: credentials: /, '')}`;
+  if (error.accountOnly) return `indx refused WMID ${wmid}'s credentials: ${error.message.replace(/^indx Balance: upstream-error: /, '')}`;
+  return `indx unavailable: ${error.failure}`;
 }

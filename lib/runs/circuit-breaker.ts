@@ -7,7 +7,9 @@ export type Settled<T> = { ok: true; value: T } | { ok: false; error: SourceErro
  * Stops calling a source for the rest of a run once `threshold` calls in a row have failed: a
  * source that is down would otherwise cost every remaining batch its timeouts and retries, and
  * keep pressing an upstream that is already in trouble. The skipped calls fail at once with the
- * last error, so their checks become `unknown` just as if they had been tried.
+ * last error, so their checks become `unknown` just as if they had been tried. A failure that is
+ * one account's alone (an INDX trader's own credentials refused or missing) neither counts nor
+ * resets the count: it says nothing about the source.
  */
 export class CircuitBreaker {
   private readonly consecutive = new Map<SourceName, { failures: number; last?: SourceError }>();
@@ -30,7 +32,7 @@ export class CircuitBreaker {
       return { ok: true, value };
     } catch (error) {
       if (!(error instanceof SourceError)) throw error;
-      this.consecutive.set(source, { failures: state.failures + 1, last: error });
+      if (!error.accountOnly) this.consecutive.set(source, { failures: state.failures + 1, last: error });
       return { ok: false, error };
     }
   }

@@ -55,6 +55,8 @@ export interface ReconcileDeps extends Omit<ShardDeps, 'runState'> {
   venueLog?: VenueCheckLog;
   /** Calls one run may make to each venue (`venueBudgets()`); a venue left out reads every mapped account. */
   venueBudgets?: VenueBudgets;
+  /** How long a venue without a call budget (INDX, paced per WMID) may go on starting reads in one run (`VENUE_RUN_SECONDS`). */
+  venueRunSeconds?: number;
   /** Every mapped venue account should be checked within this many seconds (default 24 h); the summary counts the overdue. */
   venueWindowSeconds?: number;
   /** How long a run holds the run lock at most (default 15 minutes, the Lambda limit). */
@@ -306,6 +308,7 @@ async function finalizeRun(plan: RunPlan, tallies: ShardTally[], deps: Reconcile
             readOnly: dryRun || scope?.assets !== undefined,
             budgets: deps.venueBudgets ?? {},
             windowSeconds: deps.venueWindowSeconds ?? 24 * 3600,
+            runSeconds: deps.venueRunSeconds,
             clock: deps.clock,
           },
           precision,

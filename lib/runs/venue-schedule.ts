@@ -81,16 +81,18 @@ export function venueCoverage(input: {
 }
 
 /**
- * The calls each venue may take in one run: what its pace allows in `runSeconds`.
+ * The calls each venue may take in one run: what its pace allows in `runSeconds`. MultiMarkets'
+ * limit is per API key, so its pace bounds the whole run. INDX's is per WMID ("about 1 call/s per
+ * WMID") and a run reads each trader once, so no pace bounds the number of traders: INDX gets no
+ * call budget and is bounded by time instead (`VenueSchedule.runSeconds`).
  *
  * @example
- * venueBudgets({ runSeconds: 300, multiMarketsRatePerMinute: 90, indxMinIntervalMs: 1100 }) // → { multimarkets: 450, indx: 272 }
+ * venueBudgets({ runSeconds: 300, multiMarketsRatePerMinute: 90 }) // → { multimarkets: 450 }
  */
-export function venueBudgets(pace: { runSeconds: number; multiMarketsRatePerMinute?: number; indxMinIntervalMs?: number }): VenueBudgets {
-  const { runSeconds, multiMarketsRatePerMinute, indxMinIntervalMs } = pace;
+export function venueBudgets(pace: { runSeconds: number; multiMarketsRatePerMinute?: number }): VenueBudgets {
+  const { runSeconds, multiMarketsRatePerMinute } = pace;
   return {
     ...(multiMarketsRatePerMinute !== undefined && { multimarkets: Math.floor((multiMarketsRatePerMinute * runSeconds) / 60) }),
-    ...(indxMinIntervalMs !== undefined && { indx: Math.floor((runSeconds * 1000) / indxMinIntervalMs) }),
   };
 }
 

@@ -12,7 +12,8 @@ export type SourceFailure =
   | 'unparseable'
   | 'schema'
   | 'upstream-error'
-  | 'inconsistent-paging';
+  | 'inconsistent-paging'
+  | 'credentials';
 
 /**
  * Thrown by a source adapter when an upstream answer cannot be used: the call failed, timed out,
@@ -27,7 +28,14 @@ export class SourceError extends ReconError {
     readonly endpoint: string,
     readonly failure: SourceFailure,
     detail: string,
-    readonly extra: { status?: number; retryable?: boolean; retryAfterMs?: number; cause?: unknown } = {},
+    readonly extra: {
+      status?: number;
+      retryable?: boolean;
+      retryAfterMs?: number;
+      cause?: unknown;
+      /** `account`: the failure is one account's alone (an INDX trader's own credentials), not the source's. */
+      scope?: 'account';
+    } = {},
   ) {
     super(`${source} ${endpoint}: ${failure}: ${detail}`, { cause: extra.cause });
   }
@@ -35,6 +43,11 @@ export class SourceError extends ReconError {
   /** Whether repeating the same call may succeed (timeouts, connection errors, 5xx, 429). */
   get retryable(): boolean {
     return this.extra.retryable ?? false;
+  }
+
+  /** Whether the failure concerns one account only (its credentials), so says nothing about the source's other accounts. */
+  get accountOnly(): boolean {
+    return this.extra.scope === 'account';
   }
 
   /** The HTTP status of the answer, when there was one. */

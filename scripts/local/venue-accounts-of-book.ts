@@ -5,7 +5,8 @@ import type { Book } from '../../sandbox/book-types';
 /**
  * The venue-account mapping file of a sandbox book (`book.venueMappings` in the format of
  * `docs/venue-accounts.md`): what `config/venue-accounts.sample.json` holds for the default book,
- * and what `npm start` writes for any other size or seed.
+ * and what `npm start` writes for any other size or seed. Traders with their own credentials name
+ * the environment variables that hold them (`.env.local` sets them for the local stage), never the values.
  */
 export function venueAccountsOfBook(book: Pick<Book, 'venueMappings'>): VenueAccounts {
   const mapping: VenueAccounts = { multimarkets: [], indx: [] };
@@ -18,7 +19,8 @@ export function venueAccountsOfBook(book: Pick<Book, 'venueMappings'>): VenueAcc
     }
     let account = indxByWmid.get(row.wmid);
     if (!account) {
-      account = { wmid: row.wmid, userId: row.userId, wmz: '', instruments: [] };
+      const { login, password, culture } = row;
+      account = { wmid: row.wmid, userId: row.userId, wmz: '', ...(login && password && { login, password }), culture, instruments: [] };
       indxByWmid.set(row.wmid, account);
       mapping.indx.push(account);
     }

@@ -7,6 +7,7 @@ import {
   SANDBOX_INDX_PASSWORD,
   SANDBOX_MULTIMARKETS_COMPANY_ID,
   SANDBOX_REPORTING_TOKEN,
+  sandboxIndxTraderEnvironment,
 } from '../../sandbox/credentials';
 import type { RunningSandbox } from '../../sandbox/server';
 import { writeVenueAccountsFile } from '../../scripts/local/venue-accounts-of-book';
@@ -34,6 +35,7 @@ export function localEnvironment(
       INDX_LOGIN: SANDBOX_INDX_LOGIN,
       INDX_PASSWORD: SANDBOX_INDX_PASSWORD,
       INDX_MIN_INTERVAL_MS: '1000',
+      ...sandboxIndxTraderEnvironment(),
       VENUE_ACCOUNTS_FILE: file,
     });
   }

@@ -41,10 +41,10 @@ describe('loadConfig', () => {
   });
 
   it('names a malformed value without echoing it', () => {
-    const problems = problemsOf({ ...minimal, BACKOFFICE_URL: 'ftp://nope-secretish', PAGE_SIZE: 'lots', INDX_URL: 'http://x' });
+    const problems = problemsOf({ ...minimal, BACKOFFICE_URL: 'ftp://nope-secretish', PAGE_SIZE: 'lots', INDX_LOGIN: 'lots' });
     expect(problems.join('\n')).toMatch(/BACKOFFICE_URL/);
     expect(problems.join('\n')).toMatch(/PAGE_SIZE must be a whole number/);
-    expect(problems.join('\n')).toMatch(/INDX_LOGIN is required when INDX_URL is set/);
+    expect(problems.join('\n')).toMatch(/INDX_PASSWORD is required when INDX_LOGIN is set/);
     expect(problems.join('\n')).not.toMatch(/nope-secretish|lots/);
   });
 
@@ -118,5 +118,23 @@ describe('loadConfig', () => {
     expect(problemsOf({ ...minimal, SEVERITY_THRESHOLDS: 'medium:100,high:10,critical:1000' }).join()).toMatch(
       /SEVERITY_THRESHOLDS must be/,
     );
+  });
+});
+
+describe('loadConfig: INDX credentials', () => {
+  it('accepts INDX without shared credentials (every trader may have its own) and reads the stage, default local', () => {
+    const config = loadConfig({ ...minimal, INDX_URL: 'http://127.0.0.1:4010' });
+    expect(config.indx).toMatchObject({ url: 'http://127.0.0.1:4010', login: undefined, password: undefined });
+    expect(config.stage).toBe('local');
+    expect(loadConfig({ ...minimal, STAGE: 'prod' }).stage).toBe('prod');
+  });
+
+  it('reads a referenced credential from the variables it was given, or from the SSM values keyed by parameter name, as a Secret', () => {
+    const config = loadConfig({ ...minimal, INDX_TRADER1_LOGIN: 'own-login', '/balance-recon/local/indx/password': 'own-password' });
+    const login = config.credential({ env: 'INDX_TRADER1_LOGIN' });
+    expect(login?.reveal()).toBe('own-login');
+    expect(String(login)).toBe('[redacted]');
+    expect(config.credential({ parameter: '/balance-recon/local/indx/password' })?.reveal()).toBe('own-password');
+    expect(config.credential({ env: 'INDX_TRADER2_LOGIN' })).toBeUndefined();
   });
 });

@@ -40,6 +40,8 @@ export interface JsonRequest {
    * upstream sends money as JSON numbers (back-office `balance`, INDX `wmz`/`price`/`notes`).
    */
   exactNumbers?: boolean;
+  /** Paces this call instead of the client's gate (INDX paces each WMID on its own). */
+  gate?: RequestGate;
 }
 
 /** Counters for a run's source-health report. */
@@ -75,7 +77,8 @@ export class JsonClient {
 
   /** Sends the request, retrying what may succeed on a second try, and returns the parsed JSON body. */
   async request(request: JsonRequest): Promise<unknown> {
-    const { retries, backoffMs = 200, maxBackoffMs = 5_000, gate, retryBudget, rateLimitHoldMs = 60_000 } = this.options;
+    const { retries, backoffMs = 200, maxBackoffMs = 5_000, retryBudget, rateLimitHoldMs = 60_000 } = this.options;
+    const gate = request.gate ?? this.options.gate;
     for (let attempt = 0; ; attempt++) {
       try {
         return await (gate ? gate.run(() => this.once(request)) : this.once(request));

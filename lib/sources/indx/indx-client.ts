@@ -2,9 +2,9 @@ import type { Amount } from '../../domain/money';
 import type { Secret } from '../../secret';
 import { parseAnswer } from '../answer-schema';
 import type { DriftLog } from '../drift';
-import type { JsonClient } from '../http/json-client';
+import { JsonClient } from '../http/json-client';
 import { knownFieldsOf } from '../known-fields';
-import { type PacedHttpOptions, pacedJsonClient } from '../pacing/request-gate';
+import { type PacedHttpOptions, RequestGates, systemClock } from '../pacing/request-gate';
 import { SourceError } from '../source-error';
 import { INDX_WRONG_WMID, indxCodeDescription, indxCodeError } from './indx-error-codes';
 import { type IndxInstrument, indxEnvelopeSchema, indxSuccessSchema } from './schemas';
@@ -23,33 +23,41 @@ const PATH = '/api/v2/trade/Balance';
 /** Every level of the answer: `{code, desc, value}`, `value`, `value.balance`, `value.portfolio[]`, `value.profit[]`. */
 const ANSWER_FIELDS = knownFieldsOf(indxSuccessSchema);
 
+/** A trader's API credentials and the culture it signs with (all three are in the signature). */
+export interface IndxTraderCredentials {
+  login: Secret;
+  password: Secret;
+  culture: IndxCulture;
+}
+
+/** The HTTP side of an {@link IndxClient}: one connection, and a request gate per WMID (absent: unpaced). */
+export interface IndxHttp {
+  client: JsonClient;
+  gates?: RequestGates;
+}
+
 /**
- * The INDX trading API adapter: the `Balance` method, signed per call. Amounts are JSON numbers
- * read digit for digit; every non-zero execution code becomes a typed result (−3) or an
- * `upstream-error` whose message comes from the document's table, so login, password and
- * signature never appear in what it throws.
+ * The INDX trading API adapter: the `Balance` method, signed per call with the trader's own
+ * credentials and culture (the document: login and password are "obtained by the Trader", and the
+ * signature covers `Login;Password;Culture;Wmid`). Amounts are JSON numbers read digit for digit;
+ * every non-zero execution code becomes a typed result (−3) or an `upstream-error` whose message
+ * comes from the document's table, so login, password and signature never appear in what it throws.
  */
 export class IndxClient {
-  private readonly culture: IndxCulture;
-  private readonly drift: DriftLog | undefined;
-
   constructor(
-    private readonly http: JsonClient,
-    private readonly credentials: { login: Secret; password: Secret },
-    options: { culture?: IndxCulture; drift?: DriftLog } = {},
-  ) {
-    this.culture = options.culture ?? 'en-EN';
-    this.drift = options.drift;
-  }
+    private readonly http: IndxHttp,
+    private readonly drift?: DriftLog,
+  ) {}
 
   /** `POST /api/v2/trade/Balance` for one WMID. */
-  async balance(wmid: string): Promise<IndxBalance> {
-    const body = await this.http.request({
+  async balance(wmid: string, credentials: IndxTraderCredentials): Promise<IndxBalance> {
+    const body = await this.http.client.request({
       endpoint: ENDPOINT,
       method: 'POST',
       path: PATH,
-      body: { ApiContext: this.apiContext(wmid) },
+      body: { ApiContext: apiContext(wmid, credentials) },
       exactNumbers: true,
+      gate: this.http.gates?.of(wmid),
     });
     this.drift?.inspectAnswer('indx', ENDPOINT, body, ANSWER_FIELDS);
     const { code } = parseAnswer(indxEnvelopeSchema, body, 'indx', ENDPOINT);
@@ -68,32 +76,31 @@ export class IndxClient {
       portfolio: trader.portfolio,
     };
   }
-
-  /** The signed `ApiContext`; the only place the credentials are revealed. */
-  private apiContext(wmid: string) {
-    const login = this.credentials.login.reveal();
-    const password = this.credentials.password.reveal();
-    return {
-      Login: login,
-      Password: password,
-      Wmid: wmid,
-      Culture: this.culture,
-      Signature: indxSignature(login, password, this.culture, wmid),
-    };
-  }
 }
 
-/** How often to call INDX: one call per `minIntervalMs` (the API allows about one a second per WMID). */
+/** The signed `ApiContext`; the only place the credentials are revealed. */
+function apiContext(wmid: string, { login: loginSecret, password: passwordSecret, culture }: IndxTraderCredentials) {
+  const login = loginSecret.reveal();
+  const password = passwordSecret.reveal();
+  return { Login: login, Password: password, Wmid: wmid, Culture: culture, Signature: indxSignature(login, password, culture, wmid) };
+}
+
+/** How often to call INDX: one call per `minIntervalMs` per WMID (the API allows about one a second per WMID). */
 export interface IndxHttpOptions extends PacedHttpOptions {
   minIntervalMs?: number;
 }
 
 /**
- * The {@link JsonClient} an {@link IndxClient} needs: one call at a time, starts at least
- * `minIntervalMs` (default 1100) apart for all WMIDs together, held after a 429.
+ * The {@link IndxHttp} an {@link IndxClient} needs: one connection (traders are read one at a
+ * time), and the calls for each WMID started at least `minIntervalMs` (default 1100) apart — the
+ * probe and a trader's own read, retries included — each WMID's gate held after a 429.
  *
  * @example indxHttp({ baseUrl, timeoutMs: 5_000, retries: 2 })
  */
-export function indxHttp(options: IndxHttpOptions): JsonClient {
-  return pacedJsonClient('indx', options.minIntervalMs ?? 1100, options);
+export function indxHttp(options: IndxHttpOptions): IndxHttp {
+  const { baseUrl, timeoutMs, retries, retryBudget, clock = systemClock } = options;
+  return {
+    client: new JsonClient({ source: 'indx', baseUrl, concurrency: 1, timeoutMs, retries, retryBudget, sleep: (ms) => clock.sleep(ms) }),
+    gates: new RequestGates(options.minIntervalMs ?? 1100, clock),
+  };
 }

@@ -27,6 +27,9 @@ export const INDX_CODES: Readonly<Record<number, IndxCode>> = {
 /** The code INDX answers for a WMID it does not know: a typed "not found", not a failure. */
 export const INDX_WRONG_WMID = -3;
 
+/** Codes that refuse the trader's credentials (access denied, signature): each trader has its own, so they concern that trader only. */
+const CREDENTIAL_CODES: ReadonlySet<number> = new Set([-2, -4]);
+
 /** The document's description of `code`, or `undocumented code` for one outside the table. */
 export function indxCodeDescription(code: number): string {
   return INDX_CODES[code]?.description ?? 'undocumented code';
@@ -35,11 +38,13 @@ export function indxCodeDescription(code: number): string {
 /**
  * The error for a non-zero execution code. The message is built from the document's table
  * only — never from the answer's `desc`, which could echo what was sent (login, signature).
+ * A refusal of the credentials (−2, −4) is the trader's alone (`accountOnly`).
  *
  * @example indxCodeError('Balance', -4).message // 'indx Balance: upstream-error: code -4: incorrect request signature'
  */
 export function indxCodeError(endpoint: string, code: number): SourceError {
   return new SourceError('indx', endpoint, 'upstream-error', `code ${code}: ${indxCodeDescription(code)}`, {
     retryable: INDX_CODES[code]?.retryable ?? false,
+    ...(CREDENTIAL_CODES.has(code) && { scope: 'account' as const }),
   });
 }

@@ -47,6 +47,31 @@ export class RequestGate {
   }
 }
 
+/**
+ * One {@link RequestGate} per key, made on first use: an upstream whose limit is per account (INDX,
+ * "about 1 call/s per WMID") is paced per account, not as a whole.
+ */
+export class RequestGates {
+  private readonly gates = new Map<string, RequestGate>();
+
+  constructor(
+    private readonly intervalMs: number,
+    private readonly clock: GateClock = systemClock,
+  ) {
+    if (!Number.isFinite(intervalMs) || intervalMs < 0) throw new RangeError(`intervalMs must be a finite number ≥ 0, got ${intervalMs}`);
+  }
+
+  /** The gate of `key`. */
+  of(key: string): RequestGate {
+    let gate = this.gates.get(key);
+    if (!gate) {
+      gate = new RequestGate(this.intervalMs, this.clock);
+      this.gates.set(key, gate);
+    }
+    return gate;
+  }
+}
+
 /** Where a paced upstream is and how patiently it is called; `clock` lets tests run its pacing in simulated time. */
 export interface PacedHttpOptions {
   baseUrl: string;

@@ -36,7 +36,11 @@ describe('sandbox fault modes over real HTTP', () => {
   const indx = (signal?: AbortSignal, url = sandbox.url) => {
     const a = book.indxAccounts[0];
     if (!a) throw new Error('no INDX account');
-    const ctx = { Login: SANDBOX_INDX_LOGIN, Password: SANDBOX_INDX_PASSWORD, Culture: 'en-EN', Wmid: a.wmid };
+    // The trader's own credentials when it has them (the first traders of every book do), else the shared ones.
+    const own = a.credentials;
+    const ctx = own
+      ? { Login: own.login, Password: own.password, Culture: own.culture, Wmid: a.wmid }
+      : { Login: SANDBOX_INDX_LOGIN, Password: SANDBOX_INDX_PASSWORD, Culture: 'en-EN', Wmid: a.wmid };
     const Signature = sha256Base64(`${ctx.Login};${ctx.Password};${ctx.Culture};${ctx.Wmid}`);
     return call(
       'POST',
@@ -200,7 +204,10 @@ describe('sandbox fault modes over real HTTP', () => {
       expect(paged.json.data[0].newField).toBe('x');
       for (const entry of paged.json.data[0].balances) expect(entry).not.toHaveProperty('newField');
       const venue = await indx();
-      expect(venue.json).toMatchObject({ code: 0, value: { newField: 'x', wmid: book.indxAccounts[0]?.wmid } });
+      expect(venue.json).toMatchObject({
+        code: 0,
+        value: { newField: 'x', wmid: book.indxAccounts[0]?.wmid },
+      });
       const mm = await multimarkets();
       expect(mm.json).toMatchObject({ ok: true, data: { newField: 'x' } });
       expect(mm.json).not.toHaveProperty('newField');

@@ -453,8 +453,10 @@ describe('the sandbox over real HTTP', () => {
       expect(sha256Base64('1234567890AaBb')).toBe('Q+ylxnY9VUUqgEalgyEQS9oD2WgOgzA6LofVvjYPhFQ=');
     });
 
+    const sharedTrader = () => book.indxAccounts.find((trader) => trader.credentials === null);
+
     it('answers a signed request with code 0 and wmz, price and notes as exact JSON number literals', async () => {
-      const a = book.indxAccounts[0];
+      const a = sharedTrader();
       if (!a) throw new Error('no INDX account');
       const answer = await balance(signed(a.wmid));
       expect(answer.status).toBe(200);
@@ -466,7 +468,7 @@ describe('the sandbox over real HTTP', () => {
     });
 
     it('answers −4 for a bad signature, −2 for wrong credentials and −3 for an unknown WMID', async () => {
-      const a = book.indxAccounts[0];
+      const a = sharedTrader();
       if (!a) throw new Error('no INDX account');
       const bad = await balance({ ...signed(a.wmid), Signature: sha256Base64('1234567890AaBb') });
       expect(bad.json).toMatchObject({ code: -4, desc: 'incorrect request signature' });
@@ -474,6 +476,27 @@ describe('the sandbox over real HTTP', () => {
       expect(wrongPassword.json).toMatchObject({ code: -2, desc: 'access denied' });
       const unknown = await balance(signed('000000000000'));
       expect(unknown.json).toMatchObject({ code: -3 });
+    });
+
+    it("checks each trader's own login and password, with the signature of the culture sent", async () => {
+      const owners = book.indxAccounts.filter((trader) => trader.credentials !== null);
+      expect(owners.map((trader) => trader.credentials?.culture)).toEqual(['ru-RU', 'en-EN']);
+      const [first, second] = owners.map((trader) => ({
+        wmid: trader.wmid,
+        ...(trader.credentials as NonNullable<typeof trader.credentials>),
+      }));
+      if (!first || !second) throw new Error('expected two traders with their own credentials');
+      const own = (trader: typeof first, Culture = trader.culture) =>
+        signed(trader.wmid, { Login: trader.login, Password: trader.password, Culture });
+      expect((await balance(own(first))).json).toMatchObject({ code: 0, value: { wmid: first.wmid } });
+      expect((await balance(own(second))).json).toMatchObject({ code: 0, value: { wmid: second.wmid } });
+      expect((await balance(own(first, 'en-EN'))).json).toMatchObject({ code: 0 });
+      expect((await balance({ ...own(first), Culture: 'en-EN' })).json).toMatchObject({ code: -4 });
+      expect((await balance(signed(first.wmid))).json).toMatchObject({ code: -2 });
+      expect((await balance(signed(first.wmid, { Login: second.login, Password: second.password }))).json).toMatchObject({ code: -2 });
+      expect((await balance(signed(first.wmid, { Login: first.login, Password: 'guess', Culture: 'ru-RU' }))).json).toMatchObject({
+        code: -2,
+      });
     });
   });
 

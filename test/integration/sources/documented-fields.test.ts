@@ -88,12 +88,13 @@ const WMID = '123456789012';
 describe('the fields the four documents name, served to the real clients over HTTP', () => {
   const upstream = new FixtureServer();
   let drift: DriftLog;
+  const TRADER = { login: new Secret('1234567890'), password: new Secret('AaBb'), culture: 'en-EN' as const };
   const http = (source: SourceName) => new JsonClient({ source, baseUrl: upstream.url, concurrency: 1, timeoutMs: 5_000, retries: 0 });
   const clients = () => ({
     reporting: new ReportingClient(http('reporting'), new Secret('token'), 15, drift),
     backOffice: new BackOfficeClient(http('backoffice'), new Secret('token'), 3, drift),
     multiMarkets: new MultiMarketsClient(http('multimarkets'), '1', { drift }),
-    indx: new IndxClient(http('indx'), { login: new Secret('1234567890'), password: new Secret('AaBb') }, { drift }),
+    indx: new IndxClient({ client: http('indx') }, drift),
   });
   /** The first page of a report, as the client parses it (the walk stops there: the examples' totals run on). */
   const firstPage = async <E extends ReportEndpoint>(endpoint: E) => {
@@ -192,9 +193,9 @@ describe('the fields the four documents name, served to the real clients over HT
     it("INDX: the document's answer format raises no drift; filled in, wmz, price and notes are read exactly", async () => {
       serve(INDX_PATH, fixture('indx/balance.json'));
       // The format's wmid is empty, so it is no answer for any trader: refused by the schema, after the fields were inspected.
-      await expect(clients().indx.balance(WMID)).rejects.toMatchObject({ failure: 'schema' });
+      await expect(clients().indx.balance(WMID, TRADER)).rejects.toMatchObject({ failure: 'schema' });
       serve(INDX_PATH, fixture('indx/balance.filled.json'));
-      const trader = await clients().indx.balance(WMID);
+      const trader = await clients().indx.balance(WMID, TRADER);
       if (!trader.found) throw new Error('the trader was not read');
       expect([trader.wmz.toString(), trader.price.toString()]).toEqual(['9007199254740993.123456789', '1815.5']);
       expect(trader.portfolio.map((row) => [row.id, row.notes.toString(), row.price.toString()])).toEqual([
@@ -264,7 +265,7 @@ describe('the fields the four documents name, served to the real clients over HT
         ['', 'value', 'value.balance', 'value.portfolio[]', 'value.profit[]'],
         INDX_PATH,
         'indx/balance.filled.json',
-        () => clients().indx.balance(WMID),
+        () => clients().indx.balance(WMID, TRADER),
       ),
     ];
 

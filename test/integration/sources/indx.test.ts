@@ -13,9 +13,10 @@ import { SANDBOX_INDX_LOGIN, SANDBOX_INDX_PASSWORD } from '../../../sandbox/cred
 import { type RunningSandbox, startSandbox } from '../../../sandbox/server';
 import { SimulatedClock } from '../../support/simulated-clock';
 
-const credentials = (login = SANDBOX_INDX_LOGIN, password = SANDBOX_INDX_PASSWORD) => ({
+const credentials = (login = SANDBOX_INDX_LOGIN, password = SANDBOX_INDX_PASSWORD, culture: IndxCulture = 'en-EN') => ({
   login: new Secret(login),
   password: new Secret(password),
+  culture,
 });
 
 /** Every way an error could end up in a log or an answer. */
@@ -44,18 +45,17 @@ describe('IndxClient against the sandbox over HTTP', () => {
   let sandbox: RunningSandbox;
   let account: IndxAccount;
   /** A paced client in simulated time: the pacing is tested, but costs no real second per call. */
-  const client = (options: { culture?: IndxCulture; login?: string; password?: string; clock?: SimulatedClock } = {}) =>
-    new IndxClient(
-      indxHttp({ baseUrl: sandbox.url, timeoutMs: 5_000, retries: 0, clock: options.clock ?? new SimulatedClock() }),
-      credentials(options.login, options.password),
-      { culture: options.culture },
-    );
+  const client = (options: { clock?: SimulatedClock } = {}) =>
+    new IndxClient(indxHttp({ baseUrl: sandbox.url, timeoutMs: 5_000, retries: 0, clock: options.clock ?? new SimulatedClock() }));
+  /** The credentials the sandbox accepts for `trader`: its own, or the shared ones. */
+  const credentialsOf = (trader: IndxAccount) =>
+    trader.credentials ? credentials(trader.credentials.login, trader.credentials.password, trader.credentials.culture) : credentials();
 
   beforeAll(async () => {
     sandbox = await startSandbox({ port: 0 });
-    const first = sandbox.book.indxAccounts[0];
-    if (!first) throw new Error('the book has no INDX account');
-    account = first;
+    const shared = sandbox.book.indxAccounts.find((trader) => trader.credentials === null);
+    if (!shared) throw new Error('the book has no INDX trader on the shared credentials');
+    account = shared;
   });
   afterAll(async () => sandbox?.close());
 
@@ -64,7 +64,7 @@ describe('IndxClient against the sandbox over HTTP', () => {
     const notes = sandbox.book.indxAccounts.flatMap((trader) => trader.portfolio);
     expect(notes.some((instrument) => instrument.scale === 18 && instrument.notes > 2n ** 64n)).toBe(true);
     for (const trader of sandbox.book.indxAccounts) {
-      const balance = await indx.balance(trader.wmid);
+      const balance = await indx.balance(trader.wmid, credentialsOf(trader));
       if (!balance.found) throw new Error(`expected ${trader.wmid} to be found`);
       expect(balance.wmid).toBe(trader.wmid);
       expect(balance.nickname).toBe(trader.nickname);
@@ -94,20 +94,21 @@ describe('IndxClient against the sandbox over HTTP', () => {
   });
 
   it('signs in Russian as well as in English', async () => {
-    expect(await client({ culture: 'ru-RU' }).balance(account.wmid)).toMatchObject({ found: true, wmid: account.wmid });
+    const shared = credentials(SANDBOX_INDX_LOGIN, SANDBOX_INDX_PASSWORD, 'ru-RU');
+    expect(await client().balance(account.wmid, shared)).toMatchObject({ found: true, wmid: account.wmid });
   });
 
   it('returns a typed not-found result for a wrong WMID (code −3)', async () => {
-    expect(await client().balance('000000000000')).toEqual({ found: false, code: -3, message: "wrong Trader's WMID" });
+    expect(await client().balance('000000000000', credentials())).toEqual({ found: false, code: -3, message: "wrong Trader's WMID" });
   });
 
   it('refuses a wrong password with a non-retryable −2 that shows neither login, password nor signature', async () => {
     const password = 'wrong-password-5f1c';
-    const error = await client({ password })
-      .balance(account.wmid)
+    const error = await client()
+      .balance(account.wmid, credentials(SANDBOX_INDX_LOGIN, password))
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(SourceError);
-    expect(error).toMatchObject({ source: 'indx', endpoint: 'Balance', failure: 'upstream-error', retryable: false });
+    expect(error).toMatchObject({ source: 'indx', endpoint: 'Balance', failure: 'upstream-error', retryable: false, accountOnly: true });
     expect((error as Error).message).toBe('indx Balance: upstream-error: code -2: access denied');
     const signature = indxSignature(SANDBOX_INDX_LOGIN, password, 'en-EN', account.wmid);
     for (const text of renderings(error)) {
@@ -119,7 +120,7 @@ describe('IndxClient against the sandbox over HTTP', () => {
 
   it('gets −4 when the signature was computed for another culture than the one sent', async () => {
     const http = new CultureSwappingClient({ source: 'indx', baseUrl: sandbox.url, concurrency: 1, timeoutMs: 5_000, retries: 0 });
-    const error = await new IndxClient(http, credentials()).balance(account.wmid).catch((caught: unknown) => caught);
+    const error = await new IndxClient({ client: http }).balance(account.wmid, credentials()).catch((caught: unknown) => caught);
     expect(error).toMatchObject({
       failure: 'upstream-error',
       retryable: false,
@@ -128,11 +129,22 @@ describe('IndxClient against the sandbox over HTTP', () => {
     for (const text of renderings(error)) expect(text).not.toContain(SANDBOX_INDX_PASSWORD);
   });
 
-  it('spaces its calls 1.1 s apart by default', async () => {
+  it("spaces one WMID's calls 1.1 s apart by default", async () => {
     const clock = new SimulatedClock();
     const indx = client({ clock });
-    await Promise.all([0, 1, 2, 3].map(() => indx.balance(account.wmid)));
+    await Promise.all([0, 1, 2, 3].map(() => indx.balance(account.wmid, credentials())));
     expect(clock.elapsed()).toBe(3 * 1_100);
+  });
+
+  it('paces each WMID on its own: one call to each of several traders waits for none', async () => {
+    const clock = new SimulatedClock();
+    const indx = client({ clock });
+    const traders = sandbox.book.indxAccounts;
+    expect(traders.length).toBeGreaterThan(2);
+    for (const trader of traders) expect(await indx.balance(trader.wmid, credentialsOf(trader))).toMatchObject({ found: true });
+    expect(clock.elapsed()).toBe(0);
+    await indx.balance(account.wmid, credentials());
+    expect(clock.elapsed()).toBe(1_100);
   });
 });
 
@@ -147,7 +159,7 @@ describe('IndxClient against a scripted upstream', () => {
   });
 
   /** Serves `body` (raw JSON text) to every call. */
-  async function upstream(body: string): Promise<IndxClient> {
+  async function upstream(body: string): Promise<{ balance: (wmid: string) => ReturnType<IndxClient['balance']> }> {
     const running = createServer((_request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end(body));
     server = running;
     await new Promise<void>((resolve) => running.listen(0, '127.0.0.1', resolve));
@@ -158,7 +170,8 @@ describe('IndxClient against a scripted upstream', () => {
       timeoutMs: 5_000,
       retries: 0,
     });
-    return new IndxClient(http, credentials('secret-login-7d2', 'secret-password-7d2'));
+    const indx = new IndxClient({ client: http });
+    return { balance: (wmid) => indx.balance(wmid, credentials('secret-login-7d2', 'secret-password-7d2')) };
   }
 
   it('marks outages and internal errors retryable, and describes them from the document, not from the answer', async () => {

@@ -15,7 +15,7 @@ const accounts: VenueAccounts = {
     { thirdServerCode: 'T1', userName: '86000001', currency: 'USDT', userId: 'u1', asset: 'usdt' },
     { thirdServerCode: 'T1', userName: '86000002', currency: 'USDT', userId: 'u2', asset: 'usdt' },
   ],
-  indx: [{ wmid: '111111111111', userId: 'u1', wmz: 'usd', instruments: [{ id: 7, name: 'BTC', asset: 'btc' }] }],
+  indx: [{ wmid: '111111111111', userId: 'u1', wmz: 'usd', culture: 'en-EN', instruments: [{ id: 7, name: 'BTC', asset: 'btc' }] }],
 };
 const scales = new Precision(
   new Map([
@@ -48,6 +48,11 @@ function reporting() {
 /** A schedule with no budget limit, at a fixed time. */
 function schedule(overrides: Partial<VenueSchedule> = {}): VenueSchedule {
   return { budgets: {}, windowSeconds: DAY, clock: { now: () => NOW }, ...overrides };
+}
+
+/** Runs the venue phase over `ports` with Reporting's fake, no budget and a breaker of 3. */
+function checkWith(ports: VenuePorts, health = new SourceHealthTracker(), at: VenueSchedule = schedule()) {
+  return checkVenues(ports, reporting().internal, at, scales, new CircuitBreaker(3), health);
 }
 
 /** A MultiMarkets that finds every account with `amount`, recording the accounts it was asked for. */
@@ -89,7 +94,7 @@ describe('checkVenues', () => {
         }),
       },
       indx: {
-        balance: async (wmid) => ({
+        balance: async ({ wmid }) => ({
           found: true,
           wmid,
           nickname: 'n',
@@ -117,7 +122,7 @@ describe('checkVenues', () => {
       accounts,
       multiMarkets: multiMarkets().port,
       indx: {
-        balance: async (wmid) => ({ found: true, wmid, nickname: 'n', wmz: a('10'), price: a('0'), portfolio: [] }),
+        balance: async ({ wmid }) => ({ found: true, wmid, nickname: 'n', wmz: a('10'), price: a('0'), portfolio: [] }),
       },
     };
     await checkVenues(ports, internal, schedule(), scales, new CircuitBreaker(3), new SourceHealthTracker());
@@ -144,10 +149,13 @@ describe('checkVenues', () => {
     const ports: VenuePorts = {
       accounts,
       indx: {
-        probeWmid: '999999999999',
-        balance: async () => {
+        probe: async () => {
           reads++;
           throw new SourceError('indx', 'Balance', 'upstream-error', 'code -2: access denied');
+        },
+        balance: async () => {
+          reads++;
+          throw new Error('a trader on the shared credentials is not read after the probe failed');
         },
       },
     };
@@ -171,14 +179,7 @@ describe('checkVenues', () => {
         },
       },
     };
-    const { verdicts } = await checkVenues(
-      ports,
-      reporting().internal,
-      schedule(),
-      scales,
-      new CircuitBreaker(3),
-      new SourceHealthTracker(),
-    );
+    const { verdicts } = await checkWith(ports);
     expect(reads).toBe(3);
     expect(verdicts).toHaveLength(6);
     expect(verdicts.every((verdict) => verdict.outcome === 'unknown')).toBe(true);
@@ -309,5 +310,106 @@ describe('checkVenues', () => {
     );
     expect(verdicts).toEqual([]);
     expect(coverage).toEqual({});
+  });
+});
+
+describe('checkVenues: INDX traders with their own credentials', () => {
+  const trader = (wmid: string, own: boolean): VenueAccounts['indx'][number] => ({
+    wmid,
+    userId: 'u1',
+    wmz: 'usd',
+    culture: 'en-EN',
+    instruments: [],
+    ...(own && { login: { env: `L${wmid}` }, password: { env: `P${wmid}` } }),
+  });
+  const found = async ({ wmid }: { wmid: string }) => ({
+    found: true as const,
+    wmid,
+    nickname: 'n',
+    wmz: a('10'),
+    price: a('0'),
+    portfolio: [],
+  });
+  const denied = () => new SourceError('indx', 'Balance', 'upstream-error', 'code -2: access denied', { scope: 'account' });
+
+  it('reads a trader with its own credentials although the probe of the shared ones failed; only the shared trader is unknown', async () => {
+    const asked: string[] = [];
+    const ports: VenuePorts = {
+      accounts: { multimarkets: [], indx: [trader('111111111111', false), trader('222222222222', true)] },
+      indx: {
+        probe: async () => {
+          throw new SourceError('indx', 'Balance', 'upstream-error', 'code -2: access denied');
+        },
+        balance: async (account) => {
+          asked.push(account.wmid);
+          return found(account);
+        },
+      },
+    };
+    const { verdicts } = await checkWith(ports);
+    expect(asked).toEqual(['222222222222']);
+    expect(verdicts.map((v) => v.outcome)).toEqual(['unknown', 'match']);
+  });
+
+  it("keeps reading other traders after several traders' own credentials were refused: a refusal is the trader's, not the source's", async () => {
+    const wmids = ['100000000001', '100000000002', '100000000003', '100000000004', '100000000005'];
+    const health = new SourceHealthTracker();
+    const ports: VenuePorts = {
+      accounts: { multimarkets: [], indx: wmids.map((wmid) => trader(wmid, true)) },
+      indx: {
+        balance: async (account) => {
+          if (account.wmid !== '100000000005') throw denied();
+          return found(account);
+        },
+      },
+    };
+    const { verdicts } = await checkWith(ports, health);
+    expect(verdicts.map((v) => v.outcome)).toEqual(['unknown', 'unknown', 'unknown', 'unknown', 'match']);
+    expect(verdicts[0]).toMatchObject({ reason: "indx refused WMID 100000000001's credentials: code -2: access denied" });
+    expect(health.report().indx).toMatchObject({ status: 'degraded', failures: 4 });
+  });
+
+  it('makes a trader whose credentials cannot be read unknown, naming the WMID and the reference, and reads the next', async () => {
+    const health = new SourceHealthTracker();
+    const ports: VenuePorts = {
+      accounts: { multimarkets: [], indx: [trader('111111111111', true), trader('222222222222', false)] },
+      indx: {
+        balance: async (account) => {
+          if (account.wmid === '111111111111') {
+            throw new SourceError('indx', 'Balance', 'credentials', 'WMID 111111111111: environment variable P111111111111 is not set', {
+              scope: 'account',
+            });
+          }
+          return found(account);
+        },
+      },
+    };
+    const { verdicts } = await checkVenues(ports, reporting().internal, schedule(), scales, new CircuitBreaker(3), health);
+    expect(verdicts).toMatchObject([
+      { outcome: 'unknown', reason: 'indx credentials unavailable: WMID 111111111111: environment variable P111111111111 is not set' },
+      { outcome: 'match' },
+    ]);
+    expect(health.report().indx?.firstError).toBe(
+      'indx Balance: credentials: WMID 111111111111: environment variable P111111111111 is not set',
+    );
+  });
+
+  it('starts no INDX read after runSeconds of its phase; the traders left stay due', async () => {
+    let now = NOW.getTime();
+    const asked: string[] = [];
+    const ports: VenuePorts = {
+      accounts: { multimarkets: [], indx: ['100000000001', '100000000002', '100000000003'].map((wmid) => trader(wmid, true)) },
+      indx: {
+        balance: async (account) => {
+          asked.push(account.wmid);
+          now += 40_000;
+          return found(account);
+        },
+      },
+    };
+    const clock = { now: () => new Date(now) };
+    const { coverage } = await checkWith(ports, new SourceHealthTracker(), schedule({ runSeconds: 60, clock }));
+    expect(asked).toEqual(['100000000001', '100000000002']);
+    expect(coverage.indx).toMatchObject({ accounts: 3, checked: 2, overdue: 1 });
   });
 });

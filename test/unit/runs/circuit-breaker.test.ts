@@ -29,6 +29,19 @@ describe('CircuitBreaker', () => {
     expect(await breaker.call('backoffice', async () => 'still called')).toEqual({ ok: true, value: 'still called' });
   });
 
+  it("does not count a failure that is one account's alone (its credentials refused), nor reset the count with it", async () => {
+    const breaker = new CircuitBreaker(2);
+    const refused = () =>
+      Promise.reject(new SourceError('indx', 'Balance', 'upstream-error', 'code -2: access denied', { scope: 'account' }));
+    for (let i = 0; i < 5; i++) expect(await breaker.call('indx', refused)).toMatchObject({ ok: false, error: { accountOnly: true } });
+    expect(await breaker.call('indx', async () => 'still called')).toEqual({ ok: true, value: 'still called' });
+    await breaker.call('indx', failing);
+    await breaker.call('indx', refused);
+    await breaker.call('indx', failing);
+    const skipped = await breaker.call('indx', async () => 'not called');
+    expect(skipped.ok).toBe(false);
+  });
+
   it('lets a programming error propagate', async () => {
     await expect(new CircuitBreaker(1).call('reporting', () => Promise.reject(new TypeError('bug')))).rejects.toThrow(TypeError);
   });

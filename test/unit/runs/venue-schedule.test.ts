@@ -118,12 +118,9 @@ describe('venueCoverage', () => {
 });
 
 describe('venueBudgets', () => {
-  it("spends the run's seconds at each venue's pace, rounding down", () => {
-    expect(venueBudgets({ runSeconds: 300, multiMarketsRatePerMinute: 90, indxMinIntervalMs: 1100 })).toEqual({
-      multimarkets: 450,
-      indx: 272,
-    });
-    expect(venueBudgets({ runSeconds: 59, multiMarketsRatePerMinute: 1, indxMinIntervalMs: 60_000 })).toEqual({ multimarkets: 0, indx: 0 });
+  it("spends the run's seconds at MultiMarkets' pace, rounding down, and gives INDX (paced per WMID) no call budget", () => {
+    expect(venueBudgets({ runSeconds: 300, multiMarketsRatePerMinute: 90 })).toEqual({ multimarkets: 450 });
+    expect(venueBudgets({ runSeconds: 59, multiMarketsRatePerMinute: 1 })).toEqual({ multimarkets: 0 });
   });
 
   it('gives no budget for a venue that is not configured', () => {

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../lib/errors';
 import { loadVenueAccounts, parseVenueAccounts } from '../../../lib/venues/venue-accounts';
@@ -28,9 +29,9 @@ const indx = (overrides: Record<string, unknown> = {}) => ({
 });
 
 /** The problems `parseVenueAccounts` lists for `json`, or [] when it accepts it. */
-function problemsOf(json: unknown): readonly string[] {
+function problemsOf(json: unknown, stage = 'local'): readonly string[] {
   try {
-    parseVenueAccounts(json, 'mapping.json');
+    parseVenueAccounts(json, 'mapping.json', { stage });
     return [];
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
@@ -89,7 +90,7 @@ describe('parseVenueAccounts', () => {
 
   it('refuses a WMID listed twice', () => {
     expect(problemsOf({ indx: [indx(), indx({ userId: OTHER_USER })] })).toEqual([
-      'mapping.json: indx[1].wmid: this WMID is already listed at indx[0].wmid',
+      'mapping.json: indx[1] (WMID 936967146346).wmid: this WMID is already listed at indx[0].wmid',
     ]);
   });
 
@@ -98,7 +99,7 @@ describe('parseVenueAccounts', () => {
       'mapping.json: multimarkets[1].asset: this user × asset is mirrored by MultiMarkets already listed at multimarkets[0].asset',
     ]);
     expect(problemsOf({ indx: [indx({ wmz: 'shib' })] })).toEqual([
-      'mapping.json: indx[0].instruments[0].asset: this user × asset is mirrored by INDX already listed at indx[0].wmz',
+      'mapping.json: indx[0] (WMID 936967146346).instruments[0].asset: this user × asset is mirrored by INDX already listed at indx[0].wmz',
     ]);
   });
 
@@ -112,8 +113,77 @@ describe('parseVenueAccounts', () => {
       { id: 104, name: 'SHIB2', asset: 'eth' },
     ];
     expect(problemsOf({ indx: [indx({ instruments })] })).toEqual([
-      'mapping.json: indx[0].instruments[1].id: this instrument id is already listed at indx[0].instruments[0].id',
+      'mapping.json: indx[0] (WMID 936967146346).instruments[1].id: this instrument id is already listed at indx[0].instruments[0].id',
     ]);
+  });
+});
+
+describe('parseVenueAccounts: INDX credentials per trader', () => {
+  const own = {
+    login: { parameter: '/balance-recon/prod/indx/936967146346/login' },
+    password: { env: 'INDX_TRADER1_PASSWORD' },
+    culture: 'ru-RU',
+  };
+
+  it("reads a trader's own credentials by reference (an SSM parameter under the stage's path, an environment variable) and its culture", () => {
+    const [trader] = parseVenueAccounts({ indx: [indx(own)] }, 'mapping.json', { stage: 'prod' }).indx;
+    expect(trader).toMatchObject(own);
+  });
+
+  it('keeps the old form: a trader without references uses the shared credentials, signing in en-EN', () => {
+    const [trader] = parseVenueAccounts({ indx: [indx()] }, 'mapping.json').indx;
+    expect(trader).toEqual({ ...indx(), culture: 'en-EN' });
+    expect(trader && ('login' in trader || 'password' in trader)).toBe(false);
+  });
+
+  it('refuses a credential written inline, naming the WMID and the field but never the value', () => {
+    const problems = problemsOf({ indx: [indx({ login: 'trader-login-8c1', password: { value: 'hunter2-9f3' } })] });
+    expect(problems).toEqual([
+      'mapping.json: indx[0] (WMID 936967146346).login: a credential is named by reference, {"env": "<VARIABLE>"} or {"parameter": "/balance-recon/local/…"}, never written in the mapping (the value given is not shown)',
+      'mapping.json: indx[0] (WMID 936967146346).password: expected exactly one of {"env": "<VARIABLE>"} or {"parameter": "/balance-recon/local/…"} (the value given is not shown)',
+    ]);
+    let thrown: unknown;
+    try {
+      parseVenueAccounts({ indx: [indx({ login: 'trader-login-8c1', password: { value: 'hunter2-9f3' } })] }, 'mapping.json');
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    const everything = `${String(thrown)} ${JSON.stringify(thrown)} ${inspect(thrown, { depth: 10 })}`;
+    expect(everything).not.toContain('trader-login-8c1');
+    expect(everything).not.toContain('hunter2-9f3');
+  });
+
+  it("refuses a parameter outside the stage's path /balance-recon/<stage>/, which the functions may not read", () => {
+    const outside = (name: string) => problemsOf({ indx: [indx({ ...own, login: { parameter: name } })] }, 'prod');
+    const message =
+      'mapping.json: indx[0] (WMID 936967146346).login: expected an SSM parameter under /balance-recon/prod/ (the functions of this stage may read only that path)';
+    expect(outside('/balance-recon/dev/indx/login')).toEqual([message]);
+    expect(outside('/other-app/prod/indx/login')).toEqual([message]);
+    expect(outside('/balance-recon/prod/')).toEqual([message]);
+    expect(outside('/balance-recon/prod/indx/login')).toEqual([]);
+  });
+
+  it('refuses a malformed variable name, a culture the document does not list, and a login without its password', () => {
+    expect(problemsOf({ indx: [indx({ ...own, password: { env: 'not a name' } })] }, 'prod')).toEqual([
+      'mapping.json: indx[0] (WMID 936967146346).password: expected an environment variable name (letters, digits and _)',
+    ]);
+    expect(problemsOf({ indx: [indx({ culture: 'de-DE' })] })).toEqual([
+      'mapping.json: indx[0] (WMID 936967146346).culture: expected "ru-RU" or "en-EN" (the cultures the INDX document allows)',
+    ]);
+    expect(problemsOf({ indx: [indx({ login: { env: 'INDX_TRADER1_LOGIN' } })] })).toEqual([
+      'mapping.json: indx[0] (WMID 936967146346).password: expected login and password together (or neither, for INDX_LOGIN/INDX_PASSWORD)',
+    ]);
+  });
+
+  it('gives the sandbox book two traders with their own credentials by variable, one in ru-RU and one in en-EN, the rest shared', () => {
+    const traders = loadVenueAccounts(SAMPLE).indx;
+    const owned = traders.filter((trader) => trader.login !== undefined);
+    expect(owned.map(({ login, password, culture }) => ({ login, password, culture }))).toEqual([
+      { login: { env: 'INDX_TRADER1_LOGIN' }, password: { env: 'INDX_TRADER1_PASSWORD' }, culture: 'ru-RU' },
+      { login: { env: 'INDX_TRADER2_LOGIN' }, password: { env: 'INDX_TRADER2_PASSWORD' }, culture: 'en-EN' },
+    ]);
+    expect(traders.length).toBeGreaterThan(owned.length);
   });
 });
 
