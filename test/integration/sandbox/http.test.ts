@@ -125,19 +125,24 @@ describe('the sandbox over real HTTP', () => {
       expect(answer.json.data[1]).toEqual({ userId: 'missing-id', error: 'User with id:missing-id not found.' });
     });
 
-    it('shows totalFundsInRootAsset only when no asset filter narrows the list, and pages over the requested ids', async () => {
+    it('shows totalFundsInRootAsset only when no asset filter was applied (even one naming every asset is one), and pages over the requested ids', async () => {
       const ids = book.users
         .filter((u) => !book.overrides.unknownToBackOffice.has(u.userId) && !book.overrides.totalFundsInRootAsset.has(u.userId))
         .slice(0, 3)
         .map((u) => u.userId);
-      const all = await call('POST', '/back-api/backoffice/balances', backOffice, {
-        asset: ['usd', 'usdt', 'btc', 'eth', 'ada', 'shib'],
-        userIds: ids,
-      });
+      const all = await call('POST', '/back-api/backoffice/balances', backOffice, { userIds: ids });
       for (const entry of all.json.data) {
         const sum = entry.balances.reduce((s: Decimal, b: { fundsInRootAsset: string }) => s.plus(b.fundsInRootAsset), new D(0));
         expect(new D(entry.totalFundsInRootAsset).eq(sum)).toBe(true);
       }
+      const filtered = await call('POST', '/back-api/backoffice/balances', backOffice, {
+        asset: ['usd', 'usdt', 'btc', 'eth', 'ada', 'shib'],
+        userIds: ids,
+      });
+      expect(filtered.json.data.map((entry: { balances: unknown[] }) => entry.balances.length)).toEqual(
+        all.json.data.map((entry: { balances: unknown[] }) => entry.balances.length),
+      );
+      for (const entry of filtered.json.data) expect(entry.totalFundsInRootAsset).toBeUndefined();
       const second = await call('POST', '/back-api/backoffice/balances', backOffice, { userIds: ids, paging: { page: 2, per_page: 1 } });
       expect(second.json.paging).toEqual({ page: 2, per_page: 1, total: 3 });
       expect(second.json.data.map((e: { userId: string }) => e.userId)).toEqual([ids[1]]);
