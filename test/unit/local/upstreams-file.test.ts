@@ -164,7 +164,7 @@ describe('loadUpstreams', () => {
       `${path}: BACKOFFICE_URL is required`,
       `${path}: BACKOFFICE_TOKEN is required`,
       `${path}: REPORTING_TOKEN is required`,
-      `${path}: INDX_PASSWORD is required when INDX_URL is set`,
+      `${path}: INDX_PASSWORD is required when INDX_LOGIN is set`,
     ]);
   });
 
