@@ -14,8 +14,7 @@ import { SANDBOX_BACKOFFICE_TOKEN, SANDBOX_REPORTING_TOKEN } from '../../sandbox
 import { type RunningSandbox, startSandbox } from '../../sandbox/server';
 import { RecordingAlerts } from '../fakes/in-memory-ports';
 import { freshTables } from '../support/local-services';
-
-const keyOf = (d: { check: string; userId: string; asset: string }) => `${d.check}:${d.userId}:${d.asset}`;
+import { expectExactlyPlanted } from '../support/planted-items';
 
 describe("the back office's own checks over the sandbox's HTTP (amount-split on GET …/balance/, root-asset on totalFundsInRootAsset)", () => {
   let sandbox: RunningSandbox;
@@ -55,16 +54,7 @@ describe("the back office's own checks over the sandbox's HTTP (amount-split on 
     expect(planted.filter((d) => d.field === 'backoffice.amount')).toHaveLength(1);
     expect(planted.filter((d) => d.field === 'totalFundsInRootAsset').length).toBeGreaterThanOrEqual(1);
     const { Items = [] } = await documents.send(new ScanCommand({ TableName: tables.discrepancies }));
-    expect(Items.map((item) => keyOf(item as never)).sort()).toEqual(planted.map(keyOf).sort());
-    for (const plant of planted) {
-      const item = Items.find((candidate) => keyOf(candidate as never) === keyOf(plant));
-      expect(item, keyOf(plant)).toMatchObject({
-        field: plant.field,
-        expected: plant.expected,
-        actual: plant.actual,
-        difference: plant.difference,
-      });
-    }
+    expectExactlyPlanted(Items, planted);
     // Every back-office split was read and judged; the only per-user totals that could not run are the users it does not know.
     expect(summary.checks['amount-split'].unknown).toBe(0);
     expect(summary.checks['root-asset'].unknown).toBe(sandbox.book.overrides.unknownToBackOffice.size);

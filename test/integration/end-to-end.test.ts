@@ -8,9 +8,9 @@ import { type RunningSandbox, startSandbox } from '../../sandbox/server';
 import { refreshReportingRat } from '../../sandbox/views';
 import { localEnvironment } from '../support/local-environment';
 import { alertsTopic, freshTables } from '../support/local-services';
+import { expectExactlyPlanted, keyOf } from '../support/planted-items';
 
 const context = { awsRequestId: 'e2e', functionName: 'runDirect', getRemainingTimeInMillis: () => 900_000 } as unknown as Context;
-const keyOf = (d: { check: string; userId: string; asset: string }) => `${d.check}:${d.userId}:${d.asset}`;
 
 describe('a whole reconciliation run (sandbox over HTTP, DynamoDB Local, SNS emulator)', () => {
   let sandbox: RunningSandbox;
@@ -43,16 +43,7 @@ describe('a whole reconciliation run (sandbox over HTTP, DynamoDB Local, SNS emu
     expect(sandbox.book.manifest.inFlight.length).toBeGreaterThanOrEqual(2);
 
     const { Items = [] } = await tables.documents.send(new ScanCommand({ TableName: tables.tables.discrepancies }));
-    expect(Items.map((item) => keyOf(item as never)).sort()).toEqual(planted.map(keyOf).sort());
-    for (const plant of planted) {
-      const item = Items.find((candidate) => keyOf(candidate as never) === keyOf(plant));
-      expect(item, keyOf(plant)).toMatchObject({
-        expected: plant.expected,
-        actual: plant.actual,
-        difference: plant.difference,
-        field: plant.field,
-      });
-    }
+    expectExactlyPlanted(Items, planted);
     const alerted = topic.delivered().map((alert) => alert.attributes.discrepancyId);
     expect(alerted.sort()).toEqual(planted.map(keyOf).sort());
 

@@ -8,8 +8,7 @@ import type { FaultRule } from '../../sandbox/faults';
 import { type RunningSandbox, startSandbox } from '../../sandbox/server';
 import { localEnvironment } from '../support/local-environment';
 import { alertsTopic, freshTables } from '../support/local-services';
-
-const keyOf = (d: { check: string; userId: string; asset: string }) => `${d.check}:${d.userId}:${d.asset}`;
+import { keyOf } from '../support/planted-items';
 
 type Expectation = 'exact' | { partial: 'reporting' | 'backoffice' | 'multimarkets' | 'indx' } | { failed: 'reporting' };
 

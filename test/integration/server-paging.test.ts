@@ -6,8 +6,7 @@ import { wire } from '../../lib/wiring';
 import { startSandbox } from '../../sandbox/server';
 import { localEnvironment } from '../support/local-environment';
 import { alertsTopic, freshTables } from '../support/local-services';
-
-const keyOf = (d: { check: string; userId: string; asset: string }) => `${d.check}:${d.userId}:${d.asset}`;
+import { keyOf } from '../support/planted-items';
 
 /**
  * One whole run, through the real wiring (every adapter over HTTP, DynamoDB Local, the SNS emulator), over
