@@ -236,13 +236,10 @@ export function selectPage<T>(table: ReportTable<T>, query: ReportQuery, output:
   const predicates = remaining.map((f) => ({ column: f.column, test: filterPredicate(f) }));
   const sort = query.sort;
   const presorted = sort && !positions && table.sorted ? table.sorted(sort.column, sort.descending) : undefined;
-  const matches: T[] = [];
-  const consider = (record: T) => {
-    for (const p of predicates) if (!p.test(table.cell(record, p.column))) return;
-    matches.push(record);
-  };
-  if (positions) for (const pos of positions) consider(table.records[pos] as T);
-  else for (const record of presorted ?? table.records) consider(record);
+  const candidates: readonly T[] = positions ? positions.map((pos) => table.records[pos] as T) : (presorted ?? table.records);
+  // with nothing left to test, the candidates are the matches: no per-page copy of a whole table
+  const matches =
+    predicates.length === 0 ? candidates : candidates.filter((record) => predicates.every((p) => p.test(table.cell(record, p.column))));
 
   const ordered = sort && !presorted ? sortRecords(matches, (r) => table.cell(r, sort.column), sort.descending) : matches;
   const start = (query.page - 1) * query.perPage;
