@@ -44,5 +44,6 @@ export const handler = middy<z.infer<typeof directRunEvent>>()
         ...(event.rebuild && { rebuild: true }),
         ...(event.scope && { scope: event.scope }),
       },
+      context,
     ),
   );

@@ -22,8 +22,14 @@ export const handler = middy<z.infer<typeof scheduledEvent>>()
   .use(ssmSecrets())
   .use(venueCredentialSecrets())
   .handler(async (event, context) =>
-    runFromTrigger({ type: 'schedule', eventId: event.id }, secretsFromContext(context), event.time, {
-      runId: `schedule-${event.id}`,
-      ...(event.rebuild && { rebuild: true }),
-    }),
+    runFromTrigger(
+      { type: 'schedule', eventId: event.id },
+      secretsFromContext(context),
+      event.time,
+      {
+        runId: `schedule-${event.id}`,
+        ...(event.rebuild && { rebuild: true }),
+      },
+      context,
+    ),
   );

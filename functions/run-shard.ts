@@ -1,20 +1,24 @@
 import middy from '@middy/core';
 import { z } from 'zod';
 import { container, containerLog } from '../lib/handlers/container';
+import { lambdaDeadline } from '../lib/handlers/lambda-deadline';
 import { logErrors } from '../lib/middleware/error-response';
 import { parseEvent } from '../lib/middleware/parse-event';
 import { secretsFromContext, ssmSecrets, venueCredentialSecrets } from '../lib/middleware/ssm-secrets';
 import { reconcileShard } from '../lib/runs/reconcile';
 
-/** One shard of a fanned-out run, as the coordinator (or the shard before it) invokes it. */
-const shardEvent = z.strictObject({
-  runId: z.string().regex(/^[\w.:-]{1,100}$/),
-  shard: z.number().int().min(0).max(100_000),
-});
+const runId = z.string().regex(/^[\w.:-]{1,100}$/);
+
+/** One shard of a fanned-out run (as the coordinator or the shard before it invokes it), or a handed-over run's final phase. */
+const shardEvent = z.union([
+  z.strictObject({ runId, shard: z.number().int().min(0).max(100_000) }),
+  z.strictObject({ runId, final: z.literal(true) }),
+]);
 
 /**
  * The shard worker: reconciles its pages from the last checkpoint, hands over to a new invocation
- * two minutes before the Lambda timeout, and — if it is the last shard to finish — completes the run.
+ * `HANDOVER_MARGIN_SECONDS` before the Lambda timeout, and — if it is the last shard to finish, or
+ * the final phase handed over — completes the run (its venue reads handing over the same way).
  */
 export const handler = middy<z.infer<typeof shardEvent>>()
   .use(logErrors(containerLog))
@@ -28,9 +32,7 @@ export const handler = middy<z.infer<typeof shardEvent>>()
     const summary = await reconcileShard(
       event,
       { ...deps, runState: deps.runState, shards: { ...deps.shards, invoker: deps.shards.invoker } },
-      {
-        remainingMs: () => context.getRemainingTimeInMillis(),
-      },
+      lambdaDeadline(context, deps.handoverMarginMs),
     );
     if (summary)
       log.info('run finished', {
@@ -39,5 +41,5 @@ export const handler = middy<z.infer<typeof shardEvent>>()
         users: summary.users,
         discrepancies: summary.discrepancies.total,
       });
-    return summary ?? { runId: event.runId, shard: event.shard, status: 'shard-done' };
+    return summary ?? { ...event, status: 'shard-done' };
   });

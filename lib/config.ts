@@ -62,6 +62,7 @@ const environmentSchema = z.object({
   HISTORY_OVERLAP_MINUTES: integer(0, 10_080, 60),
   SHARD_USERS: integer(1, 1_000_000, 20_000),
   SHARD_CONCURRENCY: integer(1, 1000, 4),
+  HANDOVER_MARGIN_SECONDS: integer(10, 600, 120),
   ALERT_AFTER_RUNS: integer(1, 100, 1),
   ALERT_STORM_THRESHOLD: integer(1, 100_000, 50),
   ALERTS_TOPIC_ARN: z.string({ error: 'is required' }).regex(/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$/, {
@@ -134,7 +135,7 @@ function toConfig(env: z.infer<typeof environmentSchema>, raw: NodeJS.ProcessEnv
     severity: env.SEVERITY_THRESHOLDS ?? DEFAULT_SEVERITY_THRESHOLDS,
     tables: { discrepancies: env.DISCREPANCIES_TABLE, runs: env.RUNS_TABLE, history: env.HISTORY_TABLE, totals: env.TOTALS_TABLE },
     historyOverlapMs: env.HISTORY_OVERLAP_MINUTES * 60_000,
-    shards: { users: env.SHARD_USERS, concurrency: env.SHARD_CONCURRENCY },
+    shards: { users: env.SHARD_USERS, concurrency: env.SHARD_CONCURRENCY, handoverMarginMs: env.HANDOVER_MARGIN_SECONDS * 1000 },
     historyRetentionDays: env.HISTORY_RETENTION_DAYS,
     alertAfterRuns: env.ALERT_AFTER_RUNS,
     stormThreshold: env.ALERT_STORM_THRESHOLD,

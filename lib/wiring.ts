@@ -86,6 +86,7 @@ export function wire(config: Config): Wiring {
     severity: config.severity,
     drift,
     retryBudget,
+    handoverMarginMs: config.shards.handoverMarginMs,
     onProgress: (progress) => log.debug('run progress', progress),
   };
   const lambda = new LambdaClient({

@@ -1,18 +1,22 @@
 import { randomBytes } from 'node:crypto';
+import type { Context } from 'aws-lambda';
 import { reconcile } from '../runs/reconcile';
 import type { RunScope } from '../runs/run-scope';
 import type { RunSummary, RunTrigger } from '../runs/run-summary';
 import { container } from './container';
+import { lambdaDeadline } from './lambda-deadline';
 
 /**
  * Starts one reconciliation run for any trigger: the schedule, a person over HTTP, or a direct
- * invoke all end here, so they behave the same.
+ * invoke all end here, so they behave the same. With the Lambda `context`, a run that runs short of
+ * time hands over to the shard worker before the timeout.
  */
 export async function runFromTrigger(
   trigger: RunTrigger,
   secrets: Record<string, string> = {},
   asOf?: string,
   options: { runId?: string; dryRun?: boolean; scope?: RunScope; rebuild?: boolean } = {},
+  lambda?: Pick<Context, 'getRemainingTimeInMillis'>,
 ): Promise<RunSummary> {
   const { deps, log } = container(secrets);
   // A run id given by the trigger (the schedule event's id, a retried invoke) makes a second delivery a no-op.
@@ -28,6 +32,7 @@ export async function runFromTrigger(
       ...(options.scope && { scope: options.scope }),
     },
     deps,
+    lambda ? lambdaDeadline(lambda, deps.handoverMarginMs) : {},
   );
   const { status, users, positions, checks, sources, discrepancies } = summary;
   if (status === 'running') {

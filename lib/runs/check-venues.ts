@@ -10,7 +10,15 @@ import type { IndxVenueAccount, MultiMarketsVenueAccount, VenueAccounts } from '
 import type { CircuitBreaker, Settled } from './circuit-breaker';
 import type { Clock, VenueCheckLog } from './ports';
 import type { SourceHealthTracker } from './source-health';
-import { pickDueAccounts, type VenueBudgets, type VenueCoverage, type VenueSource, venueCoverage } from './venue-schedule';
+import {
+  pickDueAccounts,
+  type VenueBudgets,
+  type VenueCoverage,
+  type VenuePhaseProgress,
+  type VenueProgress,
+  type VenueSource,
+  venueCoverage,
+} from './venue-schedule';
 
 /** The venues a run reads, with the mapping of their accounts; a venue left out is not checked. */
 export interface VenuePorts {
@@ -33,15 +41,25 @@ export interface VenueSchedule {
   /** A venue without a call budget (INDX: paced per WMID) starts no read after this many seconds of its phase; left out, no limit. */
   runSeconds?: number;
   clock: Clock;
+  /** Where each venue's phase stopped when an earlier invocation handed over; left out, every phase starts afresh. */
+  resume?: VenueProgress;
+  /** True once this invocation must hand over: each venue then stops after the account it is reading (at least one per invocation). */
+  mustStop?: () => boolean;
 }
 
 /** A user's Reporting balances, read when a venue account of that user is compared (settled: a failure is data). */
 export type InternalBalances = (userId: string) => Promise<Settled<{ asset: string; amount: Amount }[]>>;
 
-/** What the venue phase of a run found: the verdicts of the accounts it read, and each venue's coverage. */
+/**
+ * What the venue phase of a run found: the verdicts of the accounts it read in this invocation, each
+ * venue's coverage (once every phase is over), and each phase's progress — with `finished` false, the
+ * checkpoint a fresh invocation resumes from.
+ */
 export interface VenueCheckResult {
   verdicts: Verdict[];
   coverage: { multimarkets?: VenueCoverage; indx?: VenueCoverage };
+  finished: boolean;
+  progress: VenueProgress;
 }
 
 /** The key of a MultiMarkets account in the check log (and as evidence names it): `thirdServerCode/userName/currency`. */
@@ -70,7 +88,13 @@ export async function checkVenues(
   breaker: CircuitBreaker,
   health: SourceHealthTracker,
 ): Promise<VenueCheckResult> {
-  const run: VenueRun = { internal: oncePerUser(internal, health), precision, breaker, health };
+  const run: VenueRun = {
+    internal: oncePerUser(internal, health),
+    precision,
+    breaker,
+    health,
+    mustStop: schedule.mustStop ?? (() => false),
+  };
   const { multiMarkets, indx } = ports;
   const [multimarketsPhase, indxPhase] = await Promise.all([
     multiMarkets &&
@@ -79,11 +103,19 @@ export async function checkVenues(
       ),
     indx && coveragePhase('indx', ports.accounts.indx, indxAccountKey, schedule, (due, timeLeft) => checkIndx(indx, due, run, timeLeft)),
   ]);
+  const finished = [multimarketsPhase, indxPhase].every((phase) => !phase || phase.progress.coverage);
   return {
     verdicts: [...(multimarketsPhase?.verdicts ?? []), ...(indxPhase?.verdicts ?? [])],
-    coverage: {
-      ...(multimarketsPhase && { multimarkets: multimarketsPhase.coverage }),
-      ...(indxPhase && { indx: indxPhase.coverage }),
+    coverage: finished
+      ? {
+          ...(multimarketsPhase?.progress.coverage && { multimarkets: multimarketsPhase.progress.coverage }),
+          ...(indxPhase?.progress.coverage && { indx: indxPhase.progress.coverage }),
+        }
+      : {},
+    finished,
+    progress: {
+      ...(multimarketsPhase && { multimarkets: multimarketsPhase.progress }),
+      ...(indxPhase && { indx: indxPhase.progress }),
     },
   };
 }
@@ -94,30 +126,72 @@ interface VenueRun {
   precision: Precision;
   breaker: CircuitBreaker;
   health: SourceHealthTracker;
+  mustStop: () => boolean;
 }
 
-/** What one venue's reads gave: the verdicts, and the accounts the venue answered for. */
+/** What one venue's reads gave: the verdicts, the accounts read and those the venue answered for, and whether it stopped to hand over. */
 interface VenueReads<T> {
   verdicts: Verdict[];
+  read: T[];
   answered: T[];
+  stopped: boolean;
 }
 
-/** Chooses a venue's due accounts, reads them, records the ones answered and reports the coverage at the end. */
+function noReads<T>(): VenueReads<T> {
+  return { verdicts: [], read: [], answered: [], stopped: false };
+}
+
+/**
+ * The due accounts this invocation reads, in order: each is noted read as it is handed out; the
+ * venue's phase ends when `open` says so, and the invocation stops (noted, to hand over) when the
+ * run must stop — never before its first account, so every invocation moves the phase on.
+ */
+function* inTurn<T>(due: readonly T[], reads: VenueReads<T>, mustStop: () => boolean, open: () => boolean = () => true): Generator<T> {
+  for (const account of due) {
+    if (!open()) return;
+    if (reads.read.length > 0 && mustStop()) {
+      reads.stopped = true;
+      return;
+    }
+    reads.read.push(account);
+    yield account;
+  }
+}
+
+/**
+ * Chooses a venue's due accounts, reads them, records the ones answered and reports the coverage at
+ * the end. Resumed after a handover, it chooses among the accounts not read yet with what is left of
+ * the budget (the log is unchanged meanwhile, so they are the rest of the first choice, in order);
+ * stopped to hand over, it records nothing and returns its progress.
+ */
 async function coveragePhase<T>(
   source: VenueSource,
   accounts: readonly T[],
   keyOf: (account: T) => string,
   schedule: VenueSchedule,
   read: (due: T[], timeLeft: () => boolean) => Promise<VenueReads<T>>,
-): Promise<{ verdicts: Verdict[]; coverage: VenueCoverage }> {
+): Promise<{ verdicts: Verdict[]; progress: VenuePhaseProgress }> {
+  const resumed = schedule.resume?.[source];
+  if (resumed?.coverage) return { verdicts: [], progress: resumed };
   const lastChecked = new Map(schedule.log ? await schedule.log.lastChecked(source) : []);
-  const started = schedule.clock.now();
-  const startedAt = started.toISOString();
+  const startedAt = resumed?.startedAt ?? schedule.clock.now().toISOString();
+  const readBefore = new Set(resumed?.read ?? []);
   const budget = schedule.budgets[source];
-  const due = pickDueAccounts(accounts, keyOf, lastChecked, budget ?? accounts.length);
-  const stopAt = budget === undefined && schedule.runSeconds !== undefined ? started.getTime() + schedule.runSeconds * 1000 : Infinity;
-  const { verdicts, answered } = await read(due, () => schedule.clock.now().getTime() < stopAt);
-  const keys = answered.map(keyOf);
+  const due = pickDueAccounts(
+    accounts.filter((account) => !readBefore.has(keyOf(account))),
+    keyOf,
+    lastChecked,
+    (budget ?? accounts.length) - readBefore.size,
+  );
+  const stopAt = budget === undefined && schedule.runSeconds !== undefined ? Date.parse(startedAt) + schedule.runSeconds * 1000 : Infinity;
+  const reads = await read(due, () => schedule.clock.now().getTime() < stopAt);
+  const progress: VenuePhaseProgress = {
+    startedAt,
+    read: [...readBefore, ...reads.read.map(keyOf)],
+    answered: [...(resumed?.answered ?? []), ...reads.answered.map(keyOf)],
+  };
+  if (reads.stopped) return { verdicts: reads.verdicts, progress };
+  const keys = progress.answered;
   if (keys.length > 0 && !schedule.readOnly) await schedule.log?.markChecked(source, keys, startedAt);
   for (const key of keys) lastChecked.set(key, startedAt);
   const coverage = venueCoverage({
@@ -127,7 +201,7 @@ async function coveragePhase<T>(
     now: schedule.clock.now(),
     windowSeconds: schedule.windowSeconds,
   });
-  return { verdicts, coverage };
+  return { verdicts: reads.verdicts, progress: { startedAt, read: [], answered: [], coverage } };
 }
 
 /** Reads each user's Reporting balances at most once, noting Reporting's health. */
@@ -163,8 +237,8 @@ async function checkMultiMarkets(
   run: VenueRun,
 ): Promise<VenueReads<MultiMarketsVenueAccount>> {
   const { breaker, health } = run;
-  const reads: VenueReads<MultiMarketsVenueAccount> = { verdicts: [], answered: [] };
-  for (const account of due) {
+  const reads = noReads<MultiMarketsVenueAccount>();
+  for (const account of inTurn(due, reads, run.mustStop)) {
     const { userId, asset } = account;
     const answer = await breaker.call('multimarkets', () => venue.balance(account));
     health.note('multimarkets', answer);
@@ -207,9 +281,8 @@ async function checkIndx(
   const { breaker, health } = run;
   const probe = venue.probe ? await breaker.call('indx', venue.probe) : undefined;
   if (probe) health.note('indx', probe);
-  const reads: VenueReads<IndxVenueAccount> = { verdicts: [], answered: [] };
-  for (const account of due) {
-    if (!timeLeft()) break;
+  const reads = noReads<IndxVenueAccount>();
+  for (const account of inTurn(due, reads, run.mustStop, timeLeft)) {
     const shared = !hasOwnCredentials(account);
     const answer: Settled<IndxBalance> = shared && probe && !probe.ok ? probe : await breaker.call('indx', () => venue.balance(account));
     if (answer !== probe) health.note('indx', answer);

@@ -1,5 +1,6 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import type { QueuedRun, RunInvoker } from './queue-run';
+import type { RunWork, ShardInvoker } from './reconcile';
 
 /** Starts the direct-run function asynchronously (`InvocationType: Event`): Lambda retries it, and the run id makes a retry harmless. */
 export class LambdaRunInvoker implements RunInvoker {
@@ -23,14 +24,14 @@ export class LambdaRunInvoker implements RunInvoker {
   }
 }
 
-/** Starts one shard of a fanned-out run on the shard worker function, asynchronously. */
-export class LambdaShardInvoker {
+/** Starts one shard of a fanned-out run, or a handed-over run's final phase, on the shard worker function, asynchronously. */
+export class LambdaShardInvoker implements ShardInvoker {
   constructor(
     private readonly client: LambdaClient,
     private readonly functionName: string,
   ) {}
 
-  async invoke(work: { runId: string; shard: number }): Promise<void> {
+  async invoke(work: RunWork): Promise<void> {
     await this.client.send(
       new InvokeCommand({ FunctionName: this.functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(work)) }),
     );

@@ -12,7 +12,7 @@ import type { RunScope } from './run-scope';
 import { InMemoryRunState } from './run-state-memory';
 import { emptyTallies, type RunSummary, type RunTrigger } from './run-summary';
 import { type AssetSums, emptyShardTally, mergeTallies, type ShardTally } from './shard-tally';
-import { type RunPlan, type RunStateStore, runShard, type ShardControl, type ShardDeps, VerdictSink } from './shard-worker';
+import { type RunPlan, type RunStateStore, runShard, type ShardControl, type ShardDeps, timeIsShort, VerdictSink } from './shard-worker';
 import { SourceHealthTracker } from './source-health';
 import { sourceTransition } from './source-transitions';
 import type { VenueBudgets } from './venue-schedule';
@@ -33,9 +33,19 @@ export interface RunRequest {
   rebuild?: boolean;
 }
 
-/** Hands a shard of a run to a worker (asynchronously: Lambda async invoke, or in process). */
+/** Work a shard worker invocation does: one shard of a run, or the run's final phase (resumed after a handover). */
+export type RunWork = { runId: string; shard: number } | { runId: string; final: true };
+
+/** Hands a shard of a run, or its final phase, to a worker (asynchronously: Lambda async invoke, or in process). */
 export interface ShardInvoker {
-  invoke(work: { runId: string; shard: number }): Promise<void>;
+  invoke(work: RunWork): Promise<void>;
+}
+
+/** How a run goes on in a fresh invocation: where it checkpoints, who is invoked, and when this one must stop. */
+interface Handover {
+  runState: RunStateStore;
+  invoker: ShardInvoker;
+  control: ShardControl;
 }
 
 /** The ports a run talks to, passed in so tests can use fakes and `wiring.ts` the real ones. */
@@ -65,6 +75,8 @@ export interface ReconcileDeps extends Omit<ShardDeps, 'runState'> {
   runState?: RunStateStore;
   /** Fan-out: users per shard, shards running at once, and the invoker; without an invoker every shard runs here, one after another. */
   shards?: { usersPerShard: number; concurrency: number; invoker?: ShardInvoker };
+  /** How long before the Lambda timeout an invocation hands its run over to a fresh one (default 2 minutes): the handlers' `ShardControl.marginMs`. */
+  handoverMarginMs?: number;
 }
 
 /**
@@ -77,9 +89,11 @@ export interface ReconcileDeps extends Omit<ShardDeps, 'runState'> {
  * the summary and by a source-health alert.
  *
  * With `deps.shards.invoker`, more than one shard and not a dry run, the shards run as separate invocations and
- * this returns the `running` summary at once; otherwise everything runs here.
+ * this returns the `running` summary at once; otherwise everything runs here — until `control` says time is
+ * short: then (with the invoker and `deps.runState`, not in a dry run) the shard or the final phase it is in
+ * is checkpointed and handed to a fresh invocation, and this returns the `running` summary.
  */
-export async function reconcile(request: RunRequest, deps: ReconcileDeps): Promise<RunSummary> {
+export async function reconcile(request: RunRequest, deps: ReconcileDeps, control: ShardControl = {}): Promise<RunSummary> {
   const startedAt = deps.clock.now();
   const asOf = request.asOf ?? startedAt;
   const dryRun = request.dryRun ?? false;
@@ -102,10 +116,11 @@ export async function reconcile(request: RunRequest, deps: ReconcileDeps): Promi
     deps.retryBudget?.reset();
     deps.drift?.drain();
     const plan = await planRun(request, deps, startedAt, asOf, dryRun);
-    if (!plan.ok) return await finalizeRun(plan.plan, [], deps, plan.error);
-    const runState = deps.runState ?? new InMemoryRunState();
+    const running: RunSummary = { ...nothingYet(request, asOf, startedAt, 'running'), shards: plan.plan.shards.length };
+    if (!plan.ok) return (await finalizeRun(plan.plan, [], deps, plan.error)) ?? running;
     const fanOut = deps.shards?.invoker && plan.plan.shards.length > 1 && !dryRun ? deps.shards.invoker : undefined;
     if (fanOut) {
+      const runState = deps.runState ?? new InMemoryRunState();
       await runState.savePlan(plan.plan);
       const first = Math.min(deps.shards?.concurrency ?? 1, plan.plan.shards.length);
       for (let i = 0; i < first; i++) {
@@ -113,29 +128,13 @@ export async function reconcile(request: RunRequest, deps: ReconcileDeps): Promi
         if (shard !== undefined) await fanOut.invoke({ runId: request.runId, shard });
       }
       handedOver = true;
-      return { ...nothingYet(request, asOf, startedAt, 'running'), shards: plan.plan.shards.length };
+      return running;
     }
-    const tallies: ShardTally[] = [];
-    // Loaded once: every shard run here (and the final phase) shares the one map.
-    const local = { ...deps, runState, ...(dryRun ? {} : { activeDiscrepancies: await deps.store.active() }) };
-    // Progress is stored at most every few seconds: one write per page would cost as much as the page's findings.
-    let progressStoredAt = Number.NEGATIVE_INFINITY;
-    for (let shard = 0; shard < plan.plan.shards.length; shard++) {
-      const done = tallies.reduce((sum, tally) => sum + tally.users, 0);
-      const { tally } = await runShard(plan.plan, shard, {
-        ...local,
-        onProgress: (progress) => {
-          const users = done + progress.users;
-          deps.onProgress?.({ ...progress, users });
-          const now = deps.clock.now().getTime();
-          if (dryRun || !deps.store.progress || now - progressStoredAt < PROGRESS_EVERY_MS) return;
-          progressStoredAt = now;
-          void deps.store.progress(request.runId, { ...progress, users }).catch(() => undefined);
-        },
-      });
-      tallies.push(tally);
-    }
-    return await finalizeRun(plan.plan, tallies, local);
+    const handover =
+      deps.runState && deps.shards?.invoker && !dryRun ? { runState: deps.runState, invoker: deps.shards.invoker, control } : undefined;
+    const summary = await runHere(plan.plan, deps, handover);
+    handedOver = summary === undefined;
+    return summary ?? running;
   } catch (error) {
     // Leave a final status behind, so `GET /runs/{id}` does not show the run running for ever.
     const reason = `failed: ${error instanceof Error ? error.name : 'unknown error'}`;
@@ -149,12 +148,47 @@ export async function reconcile(request: RunRequest, deps: ReconcileDeps): Promi
 }
 
 /**
+ * Runs every shard of `plan` in this invocation, one after another, then the final phase. With a
+ * `handover`, a shard or the final phase that runs short of time is checkpointed and handed to a
+ * shard worker: then this answers `undefined` (the run goes on there, holding the run lock).
+ */
+async function runHere(plan: RunPlan, deps: ReconcileDeps, handover: Handover | undefined): Promise<RunSummary | undefined> {
+  const { runId, dryRun } = plan;
+  const tallies: ShardTally[] = [];
+  // Loaded once: every shard run here (and the final phase) shares the one map.
+  const local = {
+    ...deps,
+    runState: deps.runState ?? new InMemoryRunState(),
+    ...(dryRun ? {} : { activeDiscrepancies: await deps.store.active() }),
+  };
+  // Progress is stored at most every few seconds: one write per page would cost as much as the page's findings.
+  let progressStoredAt = Number.NEGATIVE_INFINITY;
+  for (let shard = 0; shard < plan.shards.length; shard++) {
+    const done = tallies.reduce((sum, tally) => sum + tally.users, 0);
+    const onProgress = (progress: { users: number; positions: number; discrepancies: number }) => {
+      const users = done + progress.users;
+      deps.onProgress?.({ ...progress, users });
+      const now = deps.clock.now().getTime();
+      if (dryRun || !deps.store.progress || now - progressStoredAt < PROGRESS_EVERY_MS) return;
+      progressStoredAt = now;
+      void deps.store.progress(runId, { ...progress, users }).catch(() => undefined);
+    };
+    const { tally, finished } = await runShard(plan, shard, { ...local, onProgress }, handover?.control);
+    if (!finished && handover) return handOverInline(plan, { runId, shard }, handover);
+    tallies.push(tally);
+  }
+  const summary = await finalizeRun(plan, tallies, local, undefined, handover);
+  if (summary || !handover) return summary;
+  return handOverInline(plan, { runId, final: true }, handover);
+}
+
+/**
  * One shard's work in a fanned-out run (the shard worker function calls this): resumes the shard
  * from its checkpoint; hands the rest to a new invocation when time runs short; when it is done,
  * claims the next shard not yet started; and the last shard to finish finalises the run.
  */
 export async function reconcileShard(
-  work: { runId: string; shard: number },
+  work: RunWork,
   deps: ReconcileDeps & { runState: RunStateStore; shards: { invoker: ShardInvoker } },
   control: ShardControl = {},
 ): Promise<RunSummary | undefined> {
@@ -162,6 +196,7 @@ export async function reconcileShard(
   deps.retryBudget?.reset();
   const plan = await deps.runState.loadPlan(work.runId);
   if (!plan) throw new RangeError(`run ${work.runId} has no stored plan`);
+  if ('final' in work) return finishRun(plan, deps, control);
   // Keep the run lock while the run lasts longer than one Lambda: renewed once a minute, not per page.
   const lockTtlMs = deps.lockTtlMs ?? 15 * 60_000;
   let lockRenewedAt = 0;
@@ -182,16 +217,57 @@ export async function reconcileShard(
   if (next !== undefined) await deps.shards.invoker.invoke({ runId: work.runId, shard: next });
   const done = await deps.runState.shardDone(work.runId, work.shard);
   if (done < plan.shards.length) return undefined;
-  const tallies = await Promise.all(plan.shards.map((_, shard) => deps.runState.loadTally(work.runId, shard)));
+  return finishRun(plan, deps, control);
+}
+
+/**
+ * The final phase of a fanned-out or handed-over run, in a shard worker invocation: renews the run
+ * lock (the phase may outlast the last renewal), merges the shards' checkpoints and finalises the run;
+ * when time runs short it hands the rest of the phase to a fresh invocation and keeps the lock.
+ */
+async function finishRun(
+  plan: RunPlan,
+  deps: ReconcileDeps & { runState: RunStateStore; shards: { invoker: ShardInvoker } },
+  control: ShardControl,
+): Promise<RunSummary | undefined> {
+  await deps.store.acquireLock(plan.runId, deps.lockTtlMs ?? 15 * 60_000, deps.clock.now());
+  const tallies = await Promise.all(plan.shards.map((_, shard) => deps.runState.loadTally(plan.runId, shard)));
+  let handedOver = false;
   try {
-    return await finalizeRun(
+    const summary = await finalizeRun(
       plan,
       tallies.map((tally, shard) => tally ?? emptyShardTally(plan.shards[shard]?.firstPage ?? 1)),
       deps,
+      undefined,
+      { runState: deps.runState, invoker: deps.shards.invoker, control },
     );
+    if (summary) return summary;
+    await deps.shards.invoker.invoke({ runId: plan.runId, final: true });
+    handedOver = true;
+    return undefined;
   } finally {
-    await deps.store.releaseLock(work.runId);
+    if (!handedOver) await deps.store.releaseLock(plan.runId);
   }
+}
+
+/**
+ * Hands a run that ran in its first invocation to a shard worker: stores the plan, claims the shards
+ * up to the one handed over and counts those before it done (so no shard is started twice and the
+ * handed-over work is the last to finish), then invokes the worker. The run lock stays held.
+ */
+async function handOverInline(plan: RunPlan, work: RunWork, handover: Handover): Promise<undefined> {
+  const { runState, invoker } = handover;
+  const upTo = 'final' in work ? plan.shards.length : work.shard;
+  await runState.savePlan(plan);
+  for (let shard = 0; shard < Math.min(upTo + 1, plan.shards.length); shard++) await runState.claimShard(plan.runId, plan.shards.length);
+  for (let shard = 0; shard < upTo; shard++) await runState.shardDone(plan.runId, shard);
+  await invoker.invoke(work);
+  return undefined;
+}
+
+/** The final phase's checkpoint slot: after the shards' (its tally holds what the phase itself settled). */
+function finalSlot(plan: RunPlan): number {
+  return plan.shards.length;
 }
 
 type Planned = { ok: true; plan: RunPlan } | { ok: false; plan: RunPlan; error: SourceError };
@@ -240,9 +316,17 @@ async function planRun(request: RunRequest, deps: ReconcileDeps, startedAt: Date
 
 /**
  * Ends a run: merges the shards' tallies, checks the per-asset totals and the venues, sends the
- * run's alerts once, notes source-health changes and stores the summary.
+ * run's alerts once, notes source-health changes and stores the summary. With `handover`, the phase
+ * resumes from its checkpoint and, when time runs short during the venue reads, checkpoints what it
+ * settled and how far each venue got, and answers `undefined`: the caller hands the rest over.
  */
-async function finalizeRun(plan: RunPlan, tallies: ShardTally[], deps: ReconcileDeps, failure?: SourceError): Promise<RunSummary> {
+async function finalizeRun(
+  plan: RunPlan,
+  tallies: ShardTally[],
+  deps: ReconcileDeps,
+  failure?: SourceError,
+  handover?: Handover,
+): Promise<RunSummary | undefined> {
   const stormThreshold = deps.stormThreshold ?? 50;
   const merged = mergeTallies(tallies, stormThreshold + 1);
   const health = SourceHealthTracker.from(merged.sources);
@@ -263,70 +347,37 @@ async function finalizeRun(plan: RunPlan, tallies: ShardTally[], deps: Reconcile
       ),
     );
   }
+  // What this phase settles is its own tally, checkpointed at a handover and merged with the shards' at the end.
+  const phase = (handover && !failure && (await handover.runState.loadTally(runId, finalSlot(plan)))) || emptyShardTally(0);
+  phase.rates = merged.rates;
+  const phaseHealth = SourceHealthTracker.from(phase.sources);
   const effects = await RunEffects.start(
     deps.store,
     deps.alerts,
     runId,
     { alertAfterRuns: deps.alertAfterRuns ?? 1, stormThreshold, dryRun },
-    merged.effects,
+    phase.effects,
     deps.activeDiscrepancies,
   );
-  const precision = new Precision(new Map(plan.assets.map((asset) => [asset.assetId, asset.scale])), deps.tolerances);
-  const sink = new VerdictSink(plan, merged, effects, deps);
-  const settleVerdicts = (verdicts: Verdict[]) => sink.settle(verdicts);
-  const breaker = new CircuitBreaker(deps.breakerThreshold ?? 3);
+  const sink = new VerdictSink(plan, phase, effects, deps);
   let venueCoverage: RunSummary['venues'];
   if (!failure) {
-    await settleVerdicts(
-      plan.assets.map((asset) =>
-        merged.assetSumsComplete && merged.listingMoved.length === 0 && !scope?.users
-          ? assetTotalsCheck(
-              asset.assetId,
-              Amount.parse(asset.total),
-              sumOf(merged.assetSums, asset.assetId),
-              sumOf(merged.outsideSums, asset.assetId),
-              precision,
-            )
-          : {
-              check: 'asset-totals',
-              outcome: 'unknown',
-              userId: '*',
-              asset: asset.assetId,
-              reason: 'not every counted user could be read',
-            },
-      ),
-    );
-    try {
-      const venues = deps.venues && scopedVenues(deps.venues, scope);
-      if (venues) {
-        const read = await checkVenues(
-          venues,
-          (userId) => breaker.call('reporting', () => deps.reporting.userBalances(userId)),
-          {
-            log: deps.venueLog,
-            // A dry run records nothing; a run judging only some assets has not checked whole accounts.
-            readOnly: dryRun || scope?.assets !== undefined,
-            budgets: deps.venueBudgets ?? {},
-            windowSeconds: deps.venueWindowSeconds ?? 24 * 3600,
-            runSeconds: deps.venueRunSeconds,
-            clock: deps.clock,
-          },
-          precision,
-          breaker,
-          health,
-        );
-        venueCoverage = read.coverage;
-        await settleVerdicts(read.verdicts);
-      }
-    } catch (error) {
-      if (!(error instanceof SourceError)) throw error;
-      health.failed(error.source, error, true);
+    const checked = await finalChecks(plan, merged, phase, { sink, health: phaseHealth, deps, handover });
+    if (!checked.finished && handover) {
+      await effects.settle(deps.clock.now().toISOString());
+      for (const report of deps.drift?.drain() ?? []) phaseHealth.drifted(report);
+      phase.sources = phaseHealth.report();
+      await handover.runState.saveTally(runId, finalSlot(plan), phase);
+      return undefined;
     }
+    venueCoverage = checked.coverage;
   }
+  health.merge(phaseHealth.report());
   const finishedAt = deps.clock.now().toISOString();
   // What the final phase found matching (asset totals, venues) is resolved like a page's matches.
   await effects.settle(finishedAt);
-  if (!dryRun) await sendRunAlerts(deps.store, deps.alerts, runId, merged.effects, stormThreshold);
+  const all = mergeTallies([...tallies, phase], stormThreshold + 1);
+  if (!dryRun) await sendRunAlerts(deps.store, deps.alerts, runId, all.effects, stormThreshold);
   for (const report of deps.drift?.drain() ?? []) health.drifted(report);
   const sources = health.report();
   const summary: RunSummary = {
@@ -335,25 +386,25 @@ async function finalizeRun(plan: RunPlan, tallies: ShardTally[], deps: Reconcile
     asOf: plan.asOf,
     startedAt: plan.startedAt,
     finishedAt,
-    status: merged.users === 0 && failure ? 'failed' : health.anyFailed ? 'partial' : 'complete',
+    status: all.users === 0 && failure ? 'failed' : health.anyFailed ? 'partial' : 'complete',
     ...(scope && { scope }),
-    users: merged.users,
-    positions: merged.positions,
-    checks: merged.checks,
+    users: all.users,
+    positions: all.positions,
+    checks: all.checks,
     sources,
     ...(venueCoverage && { venues: venueCoverage }),
     shards: Math.max(plan.shards.length, 1),
-    history: { rows: merged.historyRows, incrementalUsers: merged.incrementalUsers, rebuild: plan.rebuild },
+    history: { rows: all.historyRows, incrementalUsers: all.incrementalUsers, rebuild: plan.rebuild },
     outsideTotals: Object.fromEntries(
-      Object.entries(merged.outsideSums).map(([asset, sum]) => [asset, { users: sum.users, amount: sum.total }]),
+      Object.entries(all.outsideSums).map(([asset, sum]) => [asset, { users: sum.users, amount: sum.total }]),
     ),
     discrepancies: {
-      total: merged.discrepancies,
-      opened: merged.effects.opened + merged.effects.reopened,
-      resolved: merged.effects.resolved,
-      escalated: merged.effects.escalated,
-      items: merged.items,
-      truncated: merged.discrepancies > merged.items.length,
+      total: all.discrepancies,
+      opened: all.effects.opened + all.effects.reopened,
+      resolved: all.effects.resolved,
+      escalated: all.effects.escalated,
+      items: all.items,
+      truncated: all.discrepancies > all.items.length,
     },
   };
   if (dryRun) {
@@ -378,6 +429,80 @@ async function finalizeRun(plan: RunPlan, tallies: ShardTally[], deps: Reconcile
   }
   await deps.store.saveRun(summary);
   return summary;
+}
+
+/** What the final phase's checks did in this invocation: whether every venue phase is over, and the venues' coverage then. */
+interface FinalChecks {
+  finished: boolean;
+  coverage?: RunSummary['venues'];
+}
+
+/**
+ * The final phase's checks, settled into its own tally: the per-asset totals (once: a resumed phase
+ * has them already), then the venues from where an earlier invocation stopped, until every venue's
+ * phase is over or time runs short (with a handover).
+ */
+async function finalChecks(
+  plan: RunPlan,
+  merged: ShardTally,
+  phase: ShardTally,
+  context: { sink: VerdictSink; health: SourceHealthTracker; deps: ReconcileDeps; handover?: Handover },
+): Promise<FinalChecks> {
+  const { sink, health, deps, handover } = context;
+  const scope = plan.scope;
+  const precision = new Precision(new Map(plan.assets.map((asset) => [asset.assetId, asset.scale])), deps.tolerances);
+  if (!phase.venueProgress) {
+    await sink.settle(plan.assets.map((asset) => assetTotalsVerdict(asset, merged, precision, scope)));
+    phase.venueProgress = {};
+  }
+  const venues = deps.venues && scopedVenues(deps.venues, scope);
+  if (!venues) return { finished: true };
+  const breaker = new CircuitBreaker(deps.breakerThreshold ?? 3);
+  try {
+    const read = await checkVenues(
+      venues,
+      (userId) => breaker.call('reporting', () => deps.reporting.userBalances(userId)),
+      {
+        log: deps.venueLog,
+        // A dry run records nothing; a run judging only some assets has not checked whole accounts.
+        readOnly: plan.dryRun || scope?.assets !== undefined,
+        budgets: deps.venueBudgets ?? {},
+        windowSeconds: deps.venueWindowSeconds ?? 24 * 3600,
+        runSeconds: deps.venueRunSeconds,
+        clock: deps.clock,
+        resume: phase.venueProgress,
+        ...(handover && { mustStop: () => timeIsShort(handover.control) }),
+      },
+      precision,
+      breaker,
+      health,
+    );
+    await sink.settle(read.verdicts);
+    phase.venueProgress = read.progress;
+    return { finished: read.finished, coverage: read.coverage };
+  } catch (error) {
+    if (!(error instanceof SourceError)) throw error;
+    health.failed(error.source, error, true);
+    return { finished: true };
+  }
+}
+
+/** An asset's totals check over the shards' sums, or `unknown` when a counted user could not be read (or the run did not read them all). */
+function assetTotalsVerdict(
+  asset: RunPlan['assets'][number],
+  merged: ShardTally,
+  precision: Precision,
+  scope: RunScope | undefined,
+): Verdict {
+  if (!merged.assetSumsComplete || merged.listingMoved.length > 0 || scope?.users)
+    return { check: 'asset-totals', outcome: 'unknown', userId: '*', asset: asset.assetId, reason: 'not every counted user could be read' };
+  return assetTotalsCheck(
+    asset.assetId,
+    Amount.parse(asset.total),
+    sumOf(merged.assetSums, asset.assetId),
+    sumOf(merged.outsideSums, asset.assetId),
+    precision,
+  );
 }
 
 function sumOf(sums: AssetSums, asset: string): { total: Amount; users: number } {

@@ -2,6 +2,7 @@ import { Amount } from '../domain/money';
 import type { SourceName } from '../sources/source-error';
 import { type DiscrepancyRef, emptyTallies, type RunSummary, type SourceHealth, SUMMARY_ITEM_LIMIT } from './run-summary';
 import { SourceHealthTracker } from './source-health';
+import type { VenueProgress } from './venue-schedule';
 
 /**
  * What one shard (or a whole single-invocation run) has done so far, as plain JSON: checkpointed
@@ -35,6 +36,12 @@ export interface ShardTally {
    */
   listingMoved: string[];
   effects: EffectsTally;
+  /**
+   * The run's final phase only (it checkpoints as one more tally when it hands over): how far each
+   * venue's reads got. Present once the phase's asset totals are settled, so a resumed phase does not
+   * settle them again.
+   */
+  venueProgress?: VenueProgress;
 }
 
 /** Per asset, Σ amount (an exact decimal string) and the number of users it sums over. */

@@ -115,6 +115,14 @@ export interface ShardControl {
   afterPage?: (page: number) => void | Promise<void>;
 }
 
+/** The time left before the platform stops a worker, below which it hands over (two minutes). */
+export const DEFAULT_HANDOVER_MARGIN_MS = 120_000;
+
+/** Whether an invocation must stop and hand over now: less than its margin is left (never, without a remaining-time function). */
+export function timeIsShort(control: ShardControl): boolean {
+  return control.remainingMs !== undefined && control.remainingMs() < (control.marginMs ?? DEFAULT_HANDOVER_MARGIN_MS);
+}
+
 /** A write awaited later (at the flush): its failure must not be reported as unhandled meanwhile. */
 function keepForFlush(write: Promise<void>): Promise<void> {
   write.catch(() => undefined);
@@ -370,7 +378,7 @@ export async function runShard(
     await check(reads);
     tally.nextPage = reads.page + 1;
     tally.sources = health.report();
-    const stopping = control.remainingMs !== undefined && control.remainingMs() < (control.marginMs ?? 120_000);
+    const stopping = timeIsShort(control);
     const now = deps.clock.now().getTime();
     if (stopping || now - lastCheckpoint >= (deps.checkpointEveryMs ?? 5_000)) {
       await flush();

@@ -18,6 +18,25 @@ export interface VenueCoverage {
   window: number;
 }
 
+/**
+ * How far one venue's phase of a run got, checkpointed when the final phase hands over to a fresh
+ * invocation: the resumed phase skips the accounts already read (answered or not), spends only what
+ * is left of the budget and marks the answered ones at the phase's first start. With `coverage` the
+ * phase is over (its accounts marked) and is not read again.
+ */
+export interface VenuePhaseProgress {
+  /** When the phase first started: the time its answered accounts are marked checked at, and its `VENUE_RUN_SECONDS` count from. */
+  startedAt: string;
+  /** Keys of the accounts read so far, in order (answered or not). */
+  read: string[];
+  /** Keys of those the venue answered for (found or not found). */
+  answered: string[];
+  coverage?: VenueCoverage;
+}
+
+/** Each venue's phase progress, as the final phase's checkpoint holds it. */
+export type VenueProgress = Partial<Record<VenueSource, VenuePhaseProgress>>;
+
 /** Calls one run may make to each venue; a venue left out has no limit. */
 export type VenueBudgets = Partial<Record<VenueSource, number>>;
 

@@ -50,7 +50,7 @@ describe('loadConfig', () => {
 
   it('reads the scale settings — shards, history overlap, venue coverage — with their defaults, and refuses values out of range', () => {
     expect(loadConfig(minimal)).toMatchObject({
-      shards: { users: 20_000, concurrency: 4 },
+      shards: { users: 20_000, concurrency: 4, handoverMarginMs: 120_000 },
       historyOverlapMs: 3_600_000,
       venues: { coverageHours: 24, runSeconds: 300 },
       shardFunctionName: undefined,
@@ -60,13 +60,14 @@ describe('loadConfig', () => {
         ...minimal,
         SHARD_USERS: '5000',
         SHARD_CONCURRENCY: '16',
+        HANDOVER_MARGIN_SECONDS: '30',
         HISTORY_OVERLAP_MINUTES: '0',
         VENUE_COVERAGE_HOURS: '6',
         VENUE_RUN_SECONDS: '60',
         SHARD_FUNCTION_NAME: 'balance-recon-dev-runShard',
       }),
     ).toMatchObject({
-      shards: { users: 5000, concurrency: 16 },
+      shards: { users: 5000, concurrency: 16, handoverMarginMs: 30_000 },
       historyOverlapMs: 0,
       venues: { coverageHours: 6, runSeconds: 60 },
       shardFunctionName: 'balance-recon-dev-runShard',
@@ -75,6 +76,7 @@ describe('loadConfig', () => {
       ...minimal,
       SHARD_USERS: '0',
       SHARD_CONCURRENCY: '1001',
+      HANDOVER_MARGIN_SECONDS: '5',
       HISTORY_OVERLAP_MINUTES: '-5',
       VENUE_COVERAGE_HOURS: '721',
       VENUE_RUN_SECONDS: '901',
@@ -83,6 +85,7 @@ describe('loadConfig', () => {
     for (const name of [
       'SHARD_USERS',
       'SHARD_CONCURRENCY',
+      'HANDOVER_MARGIN_SECONDS',
       'HISTORY_OVERLAP_MINUTES',
       'VENUE_COVERAGE_HOURS',
       'VENUE_RUN_SECONDS',
