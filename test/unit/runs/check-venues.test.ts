@@ -4,6 +4,7 @@ import { Precision } from '../../../lib/domain/precision';
 import { checkVenues, type InternalBalances, type VenuePorts, type VenueSchedule } from '../../../lib/runs/check-venues';
 import { CircuitBreaker } from '../../../lib/runs/circuit-breaker';
 import { SourceHealthTracker } from '../../../lib/runs/source-health';
+import type { VenueProgress } from '../../../lib/runs/venue-schedule';
 import type { MultiMarketsAccountRef } from '../../../lib/sources/multimarkets/multimarkets-client';
 import { SourceError } from '../../../lib/sources/source-error';
 import type { VenueAccounts } from '../../../lib/venues/venue-accounts';
@@ -219,6 +220,45 @@ describe('checkVenues', () => {
       oldestCheckedAt: '2025-03-01T09:00:00.000Z',
       window: DAY,
     });
+  });
+
+  it('stops to hand over when the run must (after one account each invocation), then reads the rest of its first choice and marks them at the first start', async () => {
+    const log = new InMemoryVenueCheckLog();
+    await log.markChecked('multimarkets', ['T/86000000/USDT', 'T/86000002/USDT'], '2025-03-01T09:00:00.000Z');
+    await log.markChecked('multimarkets', ['T/86000001/USDT'], '2025-03-01T08:00:00.000Z');
+    log.marks.length = 0;
+    const venue = multiMarkets();
+    const phase = (at: Date, mustStop: () => boolean, resume?: VenueProgress) =>
+      checkVenues(
+        { accounts: manyAccounts(5), multiMarkets: venue.port },
+        reporting().internal,
+        schedule({ log, clock: { now: () => at }, budgets: { multimarkets: 3 }, mustStop, ...(resume && { resume }) }),
+        scales,
+        new CircuitBreaker(3),
+        new SourceHealthTracker(),
+      );
+    // Time is short from the start: one account, then a handover; nothing is recorded yet.
+    const first = await phase(NOW, () => true);
+    expect(venue.asked).toEqual(['86000003']);
+    expect(first).toMatchObject({ finished: false, coverage: {} });
+    expect(first.verdicts).toHaveLength(1);
+    expect(first.progress).toEqual({
+      multimarkets: { startedAt: NOW.toISOString(), read: ['T/86000003/USDT'], answered: ['T/86000003/USDT'] },
+    });
+    expect(log.marks).toEqual([]);
+    // Resumed an hour later: the two accounts left of the budget of 3, as first chosen, all marked at the first start.
+    const second = await phase(new Date(NOW.getTime() + 3_600_000), () => false, first.progress);
+    expect(venue.asked).toEqual(['86000003', '86000004', '86000001']);
+    expect(second.verdicts).toHaveLength(2);
+    expect(second.finished).toBe(true);
+    expect(log.marks).toEqual([
+      { source: 'multimarkets', keys: ['T/86000003/USDT', 'T/86000004/USDT', 'T/86000001/USDT'], at: NOW.toISOString() },
+    ]);
+    expect(second.coverage.multimarkets).toMatchObject({ accounts: 5, checked: 3, overdue: 0 });
+    // A phase already over is not read again: its coverage is what it was.
+    const third = await phase(NOW, () => false, second.progress);
+    expect(venue.asked).toHaveLength(3);
+    expect(third).toMatchObject({ finished: true, verdicts: [], coverage: second.coverage });
   });
 
   it('records an account the venue answered "not found" as checked, and leaves one whose call failed due', async () => {
