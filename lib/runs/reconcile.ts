@@ -183,9 +183,10 @@ async function runHere(plan: RunPlan, deps: ReconcileDeps, handover: Handover | 
 }
 
 /**
- * One shard's work in a fanned-out run (the shard worker function calls this): resumes the shard
- * from its checkpoint; hands the rest to a new invocation when time runs short; when it is done,
- * claims the next shard not yet started; and the last shard to finish finalises the run.
+ * One shard's work in a fanned-out or handed-over run (the shard worker function calls this): resumes
+ * the shard from its checkpoint; hands the rest to a new invocation when time runs short; when it is
+ * done, claims the next shard not yet started; and the last shard to finish finalises the run. Given
+ * `{ runId, final: true }`, resumes a final phase that handed over.
  */
 export async function reconcileShard(
   work: RunWork,
