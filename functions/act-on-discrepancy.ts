@@ -17,7 +17,7 @@ type ActionEvent = ParsedHttpRequest<
 /** `POST /discrepancies/{id}/acknowledge` and `/resolve`: a person acts on a discrepancy, with a note, under their identity. */
 export const handler = middy<ActionEvent>()
   .use(httpErrorResponse(containerLog))
-  .use(authorize({ role: 'compliance' }))
+  .use(authorize({ access: 'act' }))
   .use(parseHttpRequest({ path: discrepancyActionPath, body: discrepancyActionBody }))
   .handler(async ({ path, body, http }) => {
     const { deps } = container();

@@ -10,6 +10,6 @@ import { json, type ParsedHttpRequest, parseHttpRequest } from '../lib/middlewar
 /** `GET /discrepancies/{id}`: one discrepancy with its evidence and its history. */
 export const handler = middy<ParsedHttpRequest<z.infer<typeof discrepancyIdPath>, unknown, unknown, AuthorizedHttpEvent>>()
   .use(httpErrorResponse(containerLog))
-  .use(authorize({ role: 'compliance' }))
+  .use(authorize({ access: 'read' }))
   .use(parseHttpRequest({ path: discrepancyIdPath }))
   .handler(async ({ path }) => json(200, await showDiscrepancy(container().compliance, path.id)));

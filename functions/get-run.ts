@@ -10,6 +10,6 @@ import { json, type ParsedHttpRequest, parseHttpRequest } from '../lib/middlewar
 /** `GET /runs/{id}`: a run's summary (status, counts per check and outcome, sources, discrepancies). */
 export const handler = middy<ParsedHttpRequest<z.infer<typeof runIdPath>, unknown, unknown, AuthorizedHttpEvent>>()
   .use(httpErrorResponse(containerLog))
-  .use(authorize({ role: 'compliance' }))
+  .use(authorize({ access: 'read' }))
   .use(parseHttpRequest({ path: runIdPath }))
   .handler(async ({ path }) => json(200, await showRun(container().compliance, path.id)));

@@ -10,7 +10,7 @@ import { json, type ParsedHttpRequest, parseHttpRequest } from '../lib/middlewar
 /** `GET /discrepancies?status=&severity=&check=&asset=&user=&limit=&cursor=`: a page of discrepancies, most severe first. */
 export const handler = middy<ParsedHttpRequest<unknown, z.infer<typeof discrepancyListQuery>, unknown, AuthorizedHttpEvent>>()
   .use(httpErrorResponse(containerLog))
-  .use(authorize({ role: 'compliance' }))
+  .use(authorize({ access: 'read' }))
   .use(parseHttpRequest({ query: discrepancyListQuery }))
   .handler(async ({ query }) => {
     const { limit, cursor, user, ...filter } = query;

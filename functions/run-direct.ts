@@ -1,14 +1,16 @@
 import middy from '@middy/core';
 import { z } from 'zod';
-import { containerLog } from '../lib/handlers/container';
+import { container, containerLog } from '../lib/handlers/container';
 import { runFromTrigger } from '../lib/handlers/run-from-trigger';
 import { logErrors } from '../lib/middleware/error-response';
 import { parseEvent } from '../lib/middleware/parse-event';
 import { secretsFromContext, ssmSecrets, venueCredentialSecrets } from '../lib/middleware/ssm-secrets';
+import { directTrigger } from '../lib/runs/direct-trigger';
 import { runScopeSchema } from '../lib/runs/run-scope';
 
 /** The payload of a direct invoke (`sls invoke`, Lambda `Invoke`). */
 const directRunEvent = z.strictObject({
+  /** A name for the log and the summary, recorded as `claimedBy`: unverified. */
   requestedBy: z.string().min(1).max(200).optional(),
   /** The as-of time of the run (ISO 8601); default now. */
   asOf: z.iso.datetime({ offset: true }).optional(),
@@ -21,7 +23,7 @@ const directRunEvent = z.strictObject({
   dryRun: z.boolean().optional(),
   /** Read every user's whole history and rebuild the running totals. */
   rebuild: z.boolean().optional(),
-  /** The person a run queued by `POST /runs` runs for (the API verified them). */
+  /** The person a run queued by `POST /runs` runs for: trusted only when the runs table holds that run queued for them. */
   manualBy: z.string().min(1).max(200).optional(),
   /** Only these users, assets, checks, venues. */
   scope: runScopeSchema.optional(),
@@ -35,7 +37,7 @@ export const handler = middy<z.infer<typeof directRunEvent>>()
   .use(venueCredentialSecrets())
   .handler(async (event, context) =>
     runFromTrigger(
-      event.manualBy ? { type: 'manual', by: event.manualBy } : { type: 'direct', by: event.requestedBy ?? 'invoke' },
+      await directTrigger(event, container(secretsFromContext(context)).compliance),
       secretsFromContext(context),
       event.asOf,
       {

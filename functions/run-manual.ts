@@ -23,10 +23,10 @@ const manualRunBody = runScopeSchema.extend({
 
 type ManualRunEvent = ParsedHttpRequest<unknown, unknown, z.infer<typeof manualRunBody>, AuthorizedHttpEvent>;
 
-/** The manual trigger: `POST /runs` queues a run on behalf of a `compliance` caller and answers 202 with its id (`GET /runs/{id}` follows it). */
+/** The manual trigger: `POST /runs` queues a run on behalf of a caller with the act role and answers 202 with its id (`GET /runs/{id}` follows it). */
 export const handler = middy<ManualRunEvent>()
   .use(httpErrorResponse(containerLog))
-  .use(authorize({ role: 'compliance' }))
+  .use(authorize({ access: 'act' }))
   .use(parseHttpRequest({ body: manualRunBody }))
   .use(ssmSecrets())
   .handler(async ({ body, http }, context) => {

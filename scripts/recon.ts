@@ -55,7 +55,7 @@ function filterOptions(command: Command): Command {
 const program = new Command('recon')
   .description('Balance reconciliation from the command line: runs and discrepancies over the HTTP API.')
   .option('--json', "print the API's JSON (one document) instead of tables")
-  .option('--token <jwt>', 'bearer token with the compliance role (default: RECON_TOKEN; prefer it, flags show in `ps`)')
+  .option('--token <jwt>', 'bearer token with the read or act role (default: RECON_TOKEN; prefer it, flags show in `ps`)')
   .option('--as <email>', `subject of a locally signed token (default: RECON_USER or ${DEFAULT_LOCAL_USER})`)
   .option('--api-url <url>', `base URL of the API (default: RECON_API_URL or ${DEFAULT_API_URL})`)
   .showHelpAfterError('(add --help for usage)')

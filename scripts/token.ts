@@ -1,8 +1,9 @@
 /**
  * `npm run -s token -- --role compliance [--sub alice@example.com] [--ttl 3600]`: prints a bearer
  * token for the local stage (`npm start`, `sls offline`, `sls invoke local`), signed with
- * `AUTH_DEV_KEY` from the environment or `.env.local`, with `AUTH_ISSUER` and `AUTH_AUDIENCE`
- * when set, so the function's own check accepts it. Deployed stages do not: API Gateway verifies
+ * `AUTH_DEV_KEY` from the environment or `.env.local`, its roles in the claim `AUTH_ROLES_CLAIM`
+ * names (default `cognito:groups`), with `AUTH_ISSUER` and `AUTH_AUDIENCE` when set, so the
+ * function's own check accepts it. `--role compliance-read` gives a read-only token. Deployed stages do not: API Gateway verifies
  * tokens against the real issuer.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -22,6 +23,7 @@ function main(argv: string[], env: NodeJS.ProcessEnv): string {
   return signDevToken({
     sub: flags.sub,
     roles: flags.roles,
+    rolesClaim: settings.AUTH_ROLES_CLAIM || undefined,
     ttlSeconds: flags.ttlSeconds,
     key,
     issuer: settings.AUTH_ISSUER || undefined,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { UnauthorizedError } from '../errors';
 import { Secret } from '../secret';
 import { describeIssues } from '../zod-issues';
+import { DEFAULT_ROLES_CLAIM } from './roles';
 
 /** Clock skew tolerated on `exp`, `nbf` and `iat`, in seconds. */
 export const CLOCK_LEEWAY_SECONDS = 30;
@@ -17,41 +18,15 @@ export type HmacKey = Secret | string;
 const MAX_TOKEN_LENGTH = 8192;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
-/**
- * A list claim as a token carries it (a JSON array, or a space-separated `scope` string) or as
- * API Gateway's JWT authorizer forwards it: every claim flattened to a string, arrays as `"[a b]"`.
- */
-const listClaim = z
-  .union([z.array(z.string()), z.string().transform((text) => text.replace(/^\[(.*)\]$/s, '$1').split(/[\s,]+/))])
-  .optional();
-
-const identityShape = {
-  sub: z.string({ error: 'is required' }).min(1, { error: 'is required' }),
-  roles: listClaim,
-  scope: listClaim,
-  'cognito:groups': listClaim,
-};
-
-/** Who a set of claims speaks for: the `sub`, and the roles from `roles`, `scope` and `cognito:groups` together. */
-export interface Identity {
+/** Who a verified token speaks for: its `sub`, and every claim it carries (roles are read from one of them). */
+export interface VerifiedClaims {
   sub: string;
-  roles: string[];
+  claims: Readonly<Record<string, unknown>>;
 }
-
-function toIdentity(claims: z.infer<z.ZodObject<typeof identityShape>>): Identity {
-  const roles = [...(claims.roles ?? []), ...(claims.scope ?? []), ...(claims['cognito:groups'] ?? [])].filter(Boolean);
-  return { sub: claims.sub, roles: [...new Set(roles)] };
-}
-
-/**
- * The identity claims, whether from a verified token or from API Gateway's authorizer context:
- * one schema so both paths read roles the same way.
- */
-export const identityClaims = z.object(identityShape).transform(toIdentity);
 
 const numericDate = z.number({ error: 'must be a NumericDate (seconds since the epoch)' });
-const tokenClaims = z.object({
-  ...identityShape,
+const tokenClaims = z.looseObject({
+  sub: z.string({ error: 'is required' }).min(1, { error: 'is required' }),
   exp: numericDate,
   nbf: numericDate.optional(),
   iat: numericDate.optional(),
@@ -71,7 +46,7 @@ export interface VerifyOptions {
 }
 
 /** What a verified token establishes. */
-export interface VerifiedToken extends Identity {
+export interface VerifiedToken extends VerifiedClaims {
   expiresAt: Date;
 }
 
@@ -81,7 +56,7 @@ export interface VerifiedToken extends Identity {
  * constant time before any claim is read; `exp` is required, and `exp`, `nbf` and `iat` are
  * honoured with {@link CLOCK_LEEWAY_SECONDS} of skew.
  * @throws {UnauthorizedError} saying what is wrong, never quoting the token.
- * @example verifyJwt(token, { key: devKey, audience: 'balance-recon' }) // { sub: 'alice@example.com', roles: ['compliance'], expiresAt }
+ * @example verifyJwt(token, { key: devKey, audience: 'balance-recon' }) // { sub: 'alice@example.com', claims: { sub, 'cognito:groups': ['compliance'], … }, expiresAt }
  */
 export function verifyJwt(token: string, options: VerifyOptions): VerifiedToken {
   if (token.length > MAX_TOKEN_LENGTH) throw malformed(`longer than ${MAX_TOKEN_LENGTH} characters`);
@@ -106,13 +81,15 @@ export function verifyJwt(token: string, options: VerifyOptions): VerifiedToken 
   if (options.audience !== undefined && !audiences(claims.data.aud).includes(options.audience)) {
     throw new UnauthorizedError('token audience does not include the expected one');
   }
-  return { ...toIdentity(claims.data), expiresAt: new Date(claims.data.exp * 1000) };
+  return { sub: claims.data.sub, claims: claims.data, expiresAt: new Date(claims.data.exp * 1000) };
 }
 
 /** What {@link signDevToken} puts in the token. */
 export interface DevTokenRequest {
   sub: string;
   roles: readonly string[];
+  /** The claim the roles are written to, as the functions read them (`AUTH_ROLES_CLAIM`); default `cognito:groups`. */
+  rolesClaim?: string | undefined;
   ttlSeconds: number;
   key: HmacKey;
   issuer?: string | undefined;
@@ -123,13 +100,30 @@ export interface DevTokenRequest {
 /**
  * Signs an HS256 token with the local dev key, for `npm run token`, `npm start` and tests.
  * Deployed stages never see these: API Gateway verifies tokens against the issuer's keys.
+ * The roles go to `rolesClaim` as a JSON array, the shape Cognito gives `cognito:groups`.
  * @example signDevToken({ sub: 'alice@example.com', roles: ['compliance'], ttlSeconds: 3600, key }) // 'eyJhbGciOiJIUzI1NiIs…'
  */
-export function signDevToken({ sub, roles, ttlSeconds, key, issuer, audience, now = () => new Date() }: DevTokenRequest): string {
+export function signDevToken({
+  sub,
+  roles,
+  rolesClaim = DEFAULT_ROLES_CLAIM,
+  ttlSeconds,
+  key,
+  issuer,
+  audience,
+  now = () => new Date(),
+}: DevTokenRequest): string {
   if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds <= 0) throw new RangeError('ttlSeconds must be a whole number above 0');
   if (reveal(key).length < MIN_KEY_LENGTH) throw new RangeError(`the key must be at least ${MIN_KEY_LENGTH} characters`);
   const iat = Math.floor(now().getTime() / 1000);
-  const payload = { sub, roles, iat, exp: iat + ttlSeconds, ...(issuer && { iss: issuer }), ...(audience && { aud: audience }) };
+  const payload = {
+    sub,
+    [rolesClaim]: [...roles],
+    iat,
+    exp: iat + ttlSeconds,
+    ...(issuer && { iss: issuer }),
+    ...(audience && { aud: audience }),
+  };
   const signingInput = `${encodeSegment({ alg: 'HS256', typ: 'JWT' })}.${encodeSegment(payload)}`;
   return `${signingInput}.${hmac(signingInput, key)}`;
 }

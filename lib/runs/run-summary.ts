@@ -8,8 +8,11 @@ import type { VenueCoverage } from './venue-schedule';
 /** How a run was started, and by whom when a person started it. */
 export interface RunTrigger {
   type: 'schedule' | 'manual' | 'direct';
+  /** Who started it, as verified: the token's `sub` (manual), `invoke` (direct: the IAM principal, not a person). */
   by?: string;
   eventId?: string;
+  /** A name a direct invoke was given (`requestedBy`, `manualBy`) that nothing verified: recorded, never trusted. */
+  claimedBy?: string;
 }
 
 /** Verdict counts of one check in one run. */

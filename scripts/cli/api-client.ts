@@ -12,6 +12,7 @@ import {
   runStateSchema,
 } from './api-schemas';
 import { ApiError, ApiUnreachableError } from './errors';
+import { terminalAnswer, terminalText } from './terminal-text';
 
 /** `POST /runs` body: the scope (each left out means everything), a dry run, an as-of. */
 export interface RunRequest {
@@ -141,9 +142,10 @@ function pathSegment(id: string): string {
   return encodeURIComponent(id).replace(/%3A/gi, ':').replace(/%40/g, '@');
 }
 
+/** The answer's JSON, its text made safe to print (no escape sequences, no control characters). */
 function parseJson(text: string): unknown {
   try {
-    return JSON.parse(text);
+    return terminalAnswer(JSON.parse(text));
   } catch {
     return undefined;
   }
@@ -153,7 +155,7 @@ function parseJson(text: string): unknown {
 function errorFromAnswer(label: string, status: number, text: string): ApiError {
   const body = errorAnswerSchema.safeParse(parseJson(text));
   if (!body.success) {
-    const snippet = text.trim().replace(/\s+/g, ' ').slice(0, 200);
+    const snippet = terminalText(text).trim().replace(/\s+/g, ' ').slice(0, 200);
     return new ApiError(label, status, snippet === '' ? [] : [snippet]);
   }
   const { message, problems, problem, requestId } = body.data;

@@ -83,7 +83,8 @@ export function describeError(error: unknown, hints: { local: boolean }): string
           : '  the token was refused: pass a valid one with --token or RECON_TOKEN',
       );
     }
-    if (error.status === 403) lines.push('  the token is valid but lacks the compliance role');
+    if (error.status === 403)
+      lines.push('  the token is valid but lacks the role this call needs (the read role to look, the act role to act or start a run)');
     return lines;
   }
   if (error instanceof ApiUnreachableError) {

@@ -258,9 +258,39 @@ export const DISCREPANCY_CSV_COLUMNS = [
   'resolvedNote',
 ] as const satisfies readonly (keyof DiscrepancyAnswer)[];
 
-/** Discrepancies as CSV with a header row; an absent value is an empty field. */
+/** The columns of {@link DISCREPANCY_CSV_COLUMNS} that hold amounts: kept as numbers a spreadsheet can add up. */
+const AMOUNT_COLUMNS: ReadonlySet<string> = new Set([
+  'expected',
+  'actual',
+  'difference',
+  'differenceInRoot',
+  'largestDifference',
+  'runsSeen',
+]);
+/** A plain decimal, as the API writes amounts: `-1.5`, `0.000000000000000001`. */
+const PLAIN_DECIMAL = /^-?\d+(?:\.\d+)?$/;
+/** What makes a spreadsheet read a cell as a formula (OWASP, CSV injection): `=`, `+`, `-`, `@`, tab, CR. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * A text cell a spreadsheet shows as text: one beginning with `=`, `+`, `-`, `@`, tab or CR gets a
+ * leading `'`, as OWASP advises, so `=HYPERLINK(…)` in a note is never a live formula.
+ * @example csvText('=1+1') // "'=1+1"
+ */
+export function csvText(value: string): string {
+  return FORMULA_START.test(value) ? `'${value}` : value;
+}
+
+/** One cell of the export: an amount stays a number only while it is a plain decimal; anything else is text. */
+function csvCell(column: string, value: string): string {
+  return AMOUNT_COLUMNS.has(column) && PLAIN_DECIMAL.test(value) ? value : csvText(value);
+}
+
+/** Discrepancies as CSV with a header row; an absent value is an empty field; text cells never start a formula. */
 export function discrepanciesCsv(items: readonly DiscrepancyAnswer[]): string {
-  const rows = items.map((item) => DISCREPANCY_CSV_COLUMNS.map((column) => (item[column] === undefined ? '' : String(item[column]))));
+  const rows = items.map((item) =>
+    DISCREPANCY_CSV_COLUMNS.map((column) => (item[column] === undefined ? '' : csvCell(column, String(item[column])))),
+  );
   return toCsv([DISCREPANCY_CSV_COLUMNS, ...rows]);
 }
 

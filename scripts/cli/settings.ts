@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { MIN_KEY_LENGTH, signDevToken } from '../../lib/auth/jwt';
+import { DEFAULT_ACT_ROLE } from '../../lib/auth/roles';
 import { UsageError } from './errors';
 
 /** The local stack's HTTP API (`npm start`). */
@@ -55,7 +56,7 @@ export function readSettings(input: SettingsInput): Settings {
   return { baseUrl, local, token: local ? devTokens(input) : refuse(noTokenFor(baseUrl)), notices: [] };
 }
 
-/** Signs a fresh short-lived compliance token for each call, with the local dev key. */
+/** Signs a fresh short-lived token granting the act role for each call, with the local dev key. */
 function devTokens(input: SettingsInput): () => string {
   const settings = { ...(input.readEnvFile ?? readEnvFile)(), ...definedOnly(input.env) };
   const key = settings.AUTH_DEV_KEY ?? '';
@@ -68,7 +69,10 @@ function devTokens(input: SettingsInput): () => string {
   const sub = nonEmpty(input.as) ?? nonEmpty(input.env.RECON_USER) ?? DEFAULT_LOCAL_USER;
   const issuer = nonEmpty(settings.AUTH_ISSUER);
   const audience = nonEmpty(settings.AUTH_AUDIENCE);
-  return () => signDevToken({ sub, roles: ['compliance'], ttlSeconds: DEV_TOKEN_TTL_SECONDS, key, issuer, audience });
+  // The act role (which implies read), in the claim the functions read, as they are configured locally.
+  const roles = [nonEmpty(settings.AUTH_ACT_ROLE) ?? DEFAULT_ACT_ROLE];
+  const rolesClaim = nonEmpty(settings.AUTH_ROLES_CLAIM);
+  return () => signDevToken({ sub, roles, rolesClaim, ttlSeconds: DEV_TOKEN_TTL_SECONDS, key, issuer, audience });
 }
 
 function noTokenFor(baseUrl: string): string {

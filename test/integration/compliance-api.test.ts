@@ -63,6 +63,7 @@ describe('the compliance HTTP API (handlers over DynamoDB Local, tokens verified
   let handlers: Record<'runs' | 'getRun' | 'list' | 'get' | 'act', Handler>;
   const compliance = signDevToken({ sub: 'alice@example.com', roles: ['compliance'], ttlSeconds: 3600, key: DEV_KEY });
   const viewer = signDevToken({ sub: 'bob@example.com', roles: ['viewer'], ttlSeconds: 3600, key: DEV_KEY });
+  const reader = signDevToken({ sub: 'carol@example.com', roles: ['compliance-read'], ttlSeconds: 3600, key: DEV_KEY });
   const call = async (handler: Handler, request: APIGatewayProxyEventV2) => {
     const response = (await handler(request as never, context)) as APIGatewayProxyStructuredResultV2;
     return { status: response.statusCode as number, body: JSON.parse(response.body as string) };
@@ -99,7 +100,6 @@ describe('the compliance HTTP API (handlers over DynamoDB Local, tokens verified
       AUTH_DEV_KEY: DEV_KEY,
       AUTH_ISSUER: '',
       AUTH_AUDIENCE: '',
-      IS_OFFLINE: 'true',
       LOG_LEVEL: 'error',
     });
     const store = new DynamoDbDiscrepancyStore(documents, tables);
@@ -122,6 +122,42 @@ describe('the compliance HTTP API (handlers over DynamoDB Local, tokens verified
   afterAll(async () => {
     await new Promise((resolve) => lambda?.close(resolve));
     await topic?.stop();
+  });
+
+  it('answers 403 on every route to groups that only contain the word, and to a scope alone that says it', async () => {
+    const hostile = [
+      signDevToken({ sub: 'mallory@example.com', roles: ['not compliance'], ttlSeconds: 3600, key: DEV_KEY }),
+      signDevToken({ sub: 'mallory@example.com', roles: ['Finance compliance'], ttlSeconds: 3600, key: DEV_KEY }),
+      signDevToken({ sub: 'mallory@example.com', roles: [], rolesClaim: 'scope', ttlSeconds: 3600, key: DEV_KEY }),
+      signDevToken({ sub: 'mallory@example.com', roles: ['compliance'], rolesClaim: 'scope', ttlSeconds: 3600, key: DEV_KEY }),
+    ];
+    const id = 'sanity:u2:eth';
+    for (const token of hostile) {
+      const answers = await Promise.all([
+        call(handlers.list, event('GET', '/discrepancies', { token })),
+        call(handlers.get, event('GET', '/x', { token, pathParameters: { id } })),
+        call(handlers.getRun, event('GET', '/x', { token, pathParameters: { id: 'r-none' } })),
+        call(handlers.act, event('POST', '/x', { token, pathParameters: { id, action: 'acknowledge' }, body: '{"note":"x"}' })),
+        call(handlers.runs, event('POST', '/runs', { token, body: '{}' })),
+      ]);
+      expect(answers.map((answer) => answer.status)).toEqual([403, 403, 403, 403, 403]);
+    }
+  });
+
+  it('lets the read role list and get (200), but neither act nor start a run (403)', async () => {
+    const id = 'sanity:u2:eth';
+    expect((await call(handlers.list, event('GET', '/discrepancies', { token: reader }))).status).toBe(200);
+    expect((await call(handlers.get, event('GET', '/x', { token: reader, pathParameters: { id } }))).status).toBe(200);
+    const acted = await call(
+      handlers.act,
+      event('POST', '/x', { token: reader, pathParameters: { id, action: 'acknowledge' }, body: '{"note":"x"}' }),
+    );
+    expect(acted).toMatchObject({ status: 403, body: { problem: 'the token does not grant the role "compliance"' } });
+    const before = invocations.length;
+    expect((await call(handlers.runs, event('POST', '/runs', { token: reader, body: '{}' }))).status).toBe(403);
+    expect(invocations).toHaveLength(before);
+    const shown = await call(handlers.get, event('GET', '/x', { token: reader, pathParameters: { id } }));
+    expect(shown.body.discrepancy.status).toBe('open');
   });
 
   it('answers POST /runs 401 without a token, 403 without the compliance role, and 202 with it, handing the run to the worker', async () => {

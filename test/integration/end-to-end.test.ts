@@ -3,6 +3,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../lib/runs/run-summary';
+import { DynamoDbDiscrepancyStore } from '../../lib/store/dynamodb-discrepancy-store';
 import { positionKey } from '../../sandbox/book-types';
 import { type RunningSandbox, startSandbox } from '../../sandbox/server';
 import { refreshReportingRat } from '../../sandbox/views';
@@ -38,6 +39,7 @@ describe('a whole reconciliation run (sandbox over HTTP, DynamoDB Local, SNS emu
 
     first = await invoke({ ...JSON.parse(readFileSync('events/direct-run.json', 'utf8')), asOf: sandbox.book.asOf });
     expect(first.status).toBe('complete');
+    expect(first.trigger).toEqual({ type: 'direct', by: 'invoke', claimedBy: 'sls invoke' });
     expect(first.users).toBe(40);
     expect(first.checks['roll-forward']['in-flight']).toBe(sandbox.book.manifest.inFlight.length);
     expect(sandbox.book.manifest.inFlight.length).toBeGreaterThanOrEqual(2);
@@ -50,6 +52,17 @@ describe('a whole reconciliation run (sandbox over HTTP, DynamoDB Local, SNS emu
     const second = await invoke({ requestedBy: 'e2e', asOf: sandbox.book.asOf });
     expect(second.discrepancies).toMatchObject({ total: planted.length, opened: 0 });
     expect(topic.delivered()).toHaveLength(planted.length);
+  });
+
+  it('records a run POST /runs queued as manual by its verified caller, and a manualBy nothing stands behind as direct and claimed', async () => {
+    const store = new DynamoDbDiscrepancyStore(tables.documents, tables.tables);
+    const { asOf } = sandbox.book;
+    await store.queueRun({ runId: 'r-queued', trigger: { type: 'manual', by: 'alice@example.com' }, asOf, startedAt: asOf, dryRun: true });
+    const queued = await invoke({ runId: 'r-queued', manualBy: 'alice@example.com', asOf, dryRun: true });
+    expect(queued.trigger).toEqual({ type: 'manual', by: 'alice@example.com' });
+    const claimed = await invoke({ runId: 'r-claimed', manualBy: 'alice@example.com', asOf, dryRun: true });
+    expect(claimed.trigger).toEqual({ type: 'direct', by: 'invoke', claimedBy: 'alice@example.com' });
+    expect((await store.getRun('r-claimed'))?.trigger).toEqual({ type: 'direct', by: 'invoke', claimedBy: 'alice@example.com' });
   });
 
   it('finds nothing on Bots and Admins holding funds but shows their holdings outside the totals as the sandbox holds them, and values the unknown user per asset', async () => {

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HttpReconApi } from '../../../scripts/cli/api-client';
 import { runCommand } from '../../../scripts/cli/commands/run';
 import { ApiError, ApiUnreachableError, describeError } from '../../../scripts/cli/errors';
+import { renderDiscrepancy } from '../../../scripts/cli/render';
 import { discrepancy, summary } from '../../unit/cli/fake-recon-api';
 import { Sink } from '../../unit/cli/sink';
 import { type Answer, closeFakeApiServers, type ReceivedRequest, serveFakeApi } from './fake-api-server';
@@ -14,6 +15,9 @@ async function serve(respond: (request: ReceivedRequest) => Answer) {
   return { ...server, api: new HttpReconApi({ baseUrl: server.url, token: () => TOKEN, timeoutMs: 2000 }) };
 }
 
+/** The control characters in printed text other than newline (C0, DEL, C1). */
+const controlsIn = (text: string) => [...text].filter((char) => char !== '\n' && /\p{Cc}/u.test(char));
+
 /** What `recon` would print for the error, all lines together. */
 async function printed(call: Promise<unknown>): Promise<string> {
   const error = await call.then(
@@ -24,6 +28,27 @@ async function printed(call: Promise<unknown>): Promise<string> {
 }
 
 describe('HttpReconApi against a server answering like the API', () => {
+  it('prints a hostile server’s text without escape sequences or control characters, in tables and in errors', async () => {
+    const hostile = discrepancy({
+      status: 'acknowledged',
+      acknowledgedBy: 'mallory\u001b[2K\rresolved by admin',
+      acknowledgedAt: '2026-11-21T00:00:00Z',
+      acknowledgedNote: 'see\nOPS-1\u001b]0;pwned\u0007\u009b31m',
+    });
+    const server = await serve((request) =>
+      request.url === '/discrepancies/x'
+        ? { status: 200, json: { discrepancy: hostile, history: [] } }
+        : { status: 403, json: { message: 'forbidden', problem: 'no\u001b[8m hidden\u0007' } },
+    );
+    const shown = renderDiscrepancy(await server.api.getDiscrepancy('x'));
+    expect(shown).toContain('by mallory resolved by admin');
+    expect(shown).toContain('see\nOPS-1');
+    expect(controlsIn(shown)).toEqual([]);
+    const error = await printed(server.api.getDiscrepancy('y'));
+    expect(error).toContain('  no hidden');
+    expect(controlsIn(error)).toEqual([]);
+  });
+
   it('starts a run (202), follows it with GET /runs/{id} until it is done, with the bearer token on every call', async () => {
     let polls = 0;
     const server = await serve((request) => {

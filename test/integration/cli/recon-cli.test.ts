@@ -46,7 +46,7 @@ describe('recon (the command line, as a process)', () => {
     expect(result.code).toBe(2);
     expect(result.stdout).toContain('run run-7: partial');
     const token = server.received[0]?.authorization?.replace(/^Bearer /, '') ?? '';
-    expect(verifyJwt(token, { key: DEV_KEY })).toMatchObject({ sub: 'alice@example.com', roles: ['compliance'] });
+    expect(verifyJwt(token, { key: DEV_KEY })).toMatchObject({ sub: 'alice@example.com', claims: { 'cognito:groups': ['compliance'] } });
     expect(result.stdout + result.stderr).not.toContain(token);
   });
 

@@ -1,152 +1,154 @@
 import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { callerFrom, requireRole } from '../../../lib/auth/caller';
-import { signDevToken } from '../../../lib/auth/jwt';
+import { type CallerOptions, callerFrom } from '../../../lib/auth/caller';
+import { signDevToken, verifyJwt } from '../../../lib/auth/jwt';
+import { DEFAULT_ROLE_POLICY, requireAccess, rolesFrom } from '../../../lib/auth/roles';
 import { ConfigError, ForbiddenError, UnauthorizedError } from '../../../lib/errors';
-import { callerOptionsFromEnv } from '../../../lib/middleware/authorize';
+import { authSettingsFromEnv } from '../../../lib/middleware/authorize';
 
 const DEV_KEY = 'dev-key-of-at-least-thirty-two-characters';
 const sample: APIGatewayProxyEventV2 = JSON.parse(readFileSync('events/manual-run.json', 'utf8'));
-const { authorizer: _authorizer, ...contextWithoutAuthorizer } = JSON.parse(readFileSync('events/manual-run.json', 'utf8')).requestContext;
 
-/** An HTTP API event as API Gateway hands it over after its JWT authorizer accepted the token. */
-function withClaims(claims: Record<string, unknown>): APIGatewayProxyEventV2 {
-  return { ...sample, requestContext: { ...contextWithoutAuthorizer, authorizer: { jwt: { claims, scopes: null } } } };
-}
-
-/** An HTTP API event no authorizer has seen, as serverless-offline and `sls invoke local` give it. */
+/** An HTTP API event with these headers and the sample's forwarded claims, which must not matter. */
 function withHeaders(headers: Record<string, string>): APIGatewayProxyEventV2 {
-  return { ...sample, headers: { 'content-type': 'application/json', ...headers }, requestContext: contextWithoutAuthorizer };
+  return { ...sample, headers: { 'content-type': 'application/json', ...headers } };
 }
 
 const devToken = (roles: string[], sub = 'alice@example.com') => signDevToken({ sub, roles, ttlSeconds: 600, key: DEV_KEY });
+const devKeyOptions: CallerOptions = {
+  verify: async (token) => verifyJwt(token, { key: DEV_KEY }),
+  rolesClaim: 'cognito:groups',
+};
 
-function thrown(action: () => unknown): unknown {
+async function thrown(action: () => unknown): Promise<unknown> {
   try {
-    action();
+    await action();
   } catch (error) {
     return error;
   }
   throw new Error('nothing was thrown');
 }
 
-describe('callerFrom, behind API Gateway’s JWT authorizer', () => {
-  it('reads the sub and a roles array', () => {
-    expect(callerFrom(withClaims({ sub: 'alice', roles: ['compliance', 'ops'] }), {})).toEqual({
-      sub: 'alice',
-      roles: ['compliance', 'ops'],
-    });
+describe('rolesFrom', () => {
+  it('reads the exact names of the one configured claim', () => {
+    const claims = { sub: 'a', 'cognito:groups': ['Finance compliance', 'ops'], roles: ['compliance'], scope: 'compliance' };
+    expect(rolesFrom(claims, 'cognito:groups')).toEqual(['Finance compliance', 'ops']);
+    expect(rolesFrom(claims, 'roles')).toEqual(['compliance']);
   });
 
-  it('reads roles flattened to the string "[a b]", as API Gateway forwards arrays', () => {
-    expect(callerFrom(withClaims({ sub: 'alice', roles: '[compliance ops]' }), {}).roles).toEqual(['compliance', 'ops']);
-    expect(callerFrom(withClaims({ sub: 'alice', roles: '[]' }), {}).roles).toEqual([]);
+  it('reads a single name given as a string whole, never split on spaces, commas or brackets', () => {
+    expect(rolesFrom({ roles: 'not compliance' }, 'roles')).toEqual(['not compliance']);
+    expect(rolesFrom({ roles: 'a,compliance' }, 'roles')).toEqual(['a,compliance']);
+    expect(rolesFrom({ roles: '[compliance ops]' }, 'roles')).toEqual(['[compliance ops]']);
   });
 
-  it('reads roles from a space-separated scope', () => {
-    expect(callerFrom(withClaims({ sub: 'alice', scope: 'openid compliance' }), {}).roles).toEqual(['openid', 'compliance']);
-  });
-
-  it('reads roles from Cognito groups', () => {
-    expect(callerFrom(withClaims({ sub: 'alice', 'cognito:groups': '[compliance]' }), {}).roles).toEqual(['compliance']);
-  });
-
-  it('reads the sample event’s claims, so `sls invoke local` needs no header', () => {
-    expect(callerFrom(sample, {})).toEqual({ sub: 'analyst@example.com', roles: ['compliance'] });
-  });
-
-  it('trusts the claims over the header, which it does not need to verify again', () => {
-    const event = { ...withClaims({ sub: 'alice', roles: '[compliance]' }), headers: { authorization: 'Bearer issuer-signed.jwt.token' } };
-    expect(callerFrom(event, { devKey: DEV_KEY }).sub).toBe('alice');
-  });
-
-  it('answers 401 when the claims have no sub', () => {
-    expect(thrown(() => callerFrom(withClaims({ roles: '[compliance]' }), {}))).toBeInstanceOf(UnauthorizedError);
+  it('gives no role without the claim, and refuses a claim that is not names', () => {
+    expect(rolesFrom({ scope: 'compliance' }, 'cognito:groups')).toEqual([]);
+    expect(() => rolesFrom({ roles: [1, 'compliance'] }, 'roles')).toThrow(UnauthorizedError);
+    expect(() => rolesFrom({ roles: { compliance: true } }, 'roles')).toThrow(/not a list of role names/);
   });
 });
 
-describe('callerFrom, with a local dev key', () => {
-  it('verifies the bearer token of the Authorization header', () => {
-    expect(callerFrom(withHeaders({ authorization: `Bearer ${devToken(['compliance'])}` }), { devKey: DEV_KEY })).toEqual({
+describe('requireAccess', () => {
+  const policy = DEFAULT_ROLE_POLICY;
+
+  it('lets the act role act and read, and the read role read only', () => {
+    expect(requireAccess({ sub: 'a', roles: ['compliance'] }, 'act', policy).sub).toBe('a');
+    expect(requireAccess({ sub: 'a', roles: ['compliance'] }, 'read', policy).sub).toBe('a');
+    expect(requireAccess({ sub: 'r', roles: ['compliance-read'] }, 'read', policy).sub).toBe('r');
+    expect(() => requireAccess({ sub: 'r', roles: ['compliance-read'] }, 'act', policy)).toThrow(ForbiddenError);
+  });
+
+  it('answers 403 to names that merely contain the role, differ in case, or carry spaces', async () => {
+    for (const role of ['not compliance', 'Finance compliance', 'Compliance', ' compliance', 'compliance-reader', '[compliance]']) {
+      const error = await thrown(() => requireAccess({ sub: 'bob', roles: [role] }, 'read', policy));
+      expect(error, role).toBeInstanceOf(ForbiddenError);
+    }
+    expect(await thrown(() => requireAccess({ sub: 'bob', roles: ['viewer'] }, 'act', policy))).toMatchObject({
+      sub: 'bob',
+      problem: 'the token does not grant the role "compliance"',
+    });
+  });
+
+  it('uses the configured names', () => {
+    const custom = { claim: 'roles', readRole: 'auditor', actRole: 'recon-admin' };
+    expect(requireAccess({ sub: 'a', roles: ['auditor'] }, 'read', custom).sub).toBe('a');
+    expect(() => requireAccess({ sub: 'a', roles: ['compliance'] }, 'read', custom)).toThrow(ForbiddenError);
+  });
+});
+
+describe('callerFrom', () => {
+  it('verifies the bearer token of the Authorization header and reads the roles claim', async () => {
+    expect(await callerFrom(withHeaders({ authorization: `Bearer ${devToken(['compliance'])}` }), devKeyOptions)).toEqual({
       sub: 'alice@example.com',
       roles: ['compliance'],
     });
-    expect(callerFrom(withHeaders({ Authorization: `bearer ${devToken(['compliance'])}` }), { devKey: DEV_KEY }).sub).toBe(
-      'alice@example.com',
-    );
+    const upper = withHeaders({ Authorization: `bearer ${devToken(['compliance'])}` });
+    expect((await callerFrom(upper, devKeyOptions)).sub).toBe('alice@example.com');
   });
 
-  it('answers 401 for a token signed with another key', () => {
+  it('never reads API Gateway’s forwarded claims: without a header the sample event is 401', async () => {
+    expect(sample.requestContext).toHaveProperty('authorizer.jwt.claims.sub');
+    expect(await thrown(() => callerFrom(sample, devKeyOptions))).toMatchObject({ problem: expect.stringMatching(/no bearer token/) });
+  });
+
+  it('answers 401 for a token signed with another key', async () => {
     const token = signDevToken({ sub: 'mallory', roles: ['compliance'], ttlSeconds: 600, key: 'another-key-of-at-least-thirty-two-chars' });
-    const error = thrown(() => callerFrom(withHeaders({ authorization: `Bearer ${token}` }), { devKey: DEV_KEY }));
+    const error = await thrown(() => callerFrom(withHeaders({ authorization: `Bearer ${token}` }), devKeyOptions));
     expect(error).toBeInstanceOf(UnauthorizedError);
     expect(error).toMatchObject({ problem: 'token signature does not verify' });
   });
 
-  it('answers 401 without an Authorization header, or with one that is not a bearer token', () => {
+  it('answers 401 without an Authorization header, or with one that is not a bearer token', async () => {
     const headerCases: Record<string, string>[] = [{}, { authorization: 'Basic YWxpY2U6c2VjcmV0' }, { authorization: 'Bearer' }];
     for (const headers of headerCases) {
-      expect(thrown(() => callerFrom(withHeaders(headers), { devKey: DEV_KEY }))).toBeInstanceOf(UnauthorizedError);
+      expect(await thrown(() => callerFrom(withHeaders(headers), devKeyOptions))).toBeInstanceOf(UnauthorizedError);
     }
-    expect(thrown(() => callerFrom(withHeaders({}), { devKey: DEV_KEY }))).toMatchObject({
-      problem: expect.stringMatching(/no bearer token/),
-    });
   });
 
-  it('answers 401 for a bearer token when there is neither an authorizer nor a dev key to verify it', () => {
-    const error = thrown(() => callerFrom(withHeaders({ authorization: `Bearer ${devToken(['compliance'])}` }), {}));
-    expect(error).toBeInstanceOf(UnauthorizedError);
-    expect(error).toMatchObject({ problem: expect.stringMatching(/AUTH_DEV_KEY is not set/) });
-  });
-
-  it('ignores claims it cannot trust (serverless-offline decodes any bearer token into them, unverified)', () => {
-    const forged = withClaims({ sub: 'mallory', roles: '[compliance]' });
-    expect(thrown(() => callerFrom(forged, { devKey: DEV_KEY, trustAuthorizerClaims: false }))).toBeInstanceOf(UnauthorizedError);
-    const verified = { ...forged, headers: { authorization: `Bearer ${devToken(['compliance'])}` } };
-    expect(callerFrom(verified, { devKey: DEV_KEY, trustAuthorizerClaims: false }).sub).toBe('alice@example.com');
-  });
-
-  it('checks issuer and audience when they are configured', () => {
-    const token = signDevToken({ sub: 'alice', roles: ['compliance'], ttlSeconds: 600, key: DEV_KEY, audience: 'someone-else' });
-    const event = withHeaders({ authorization: `Bearer ${token}` });
-    expect(thrown(() => callerFrom(event, { devKey: DEV_KEY, audience: 'balance-recon' }))).toBeInstanceOf(UnauthorizedError);
+  it('answers 401 when nothing is configured to verify the token', async () => {
+    const error = await thrown(() =>
+      callerFrom(withHeaders({ authorization: `Bearer ${devToken(['compliance'])}` }), { verify: undefined, rolesClaim: 'roles' }),
+    );
+    expect(error).toMatchObject({ problem: expect.stringMatching(/neither AUTH_ISSUER_URL nor AUTH_DEV_KEY/) });
   });
 });
 
-describe('requireRole', () => {
-  it('lets a caller with the role through', () => {
-    const caller = { sub: 'alice', roles: ['ops', 'compliance'] };
-    expect(requireRole(caller, 'compliance')).toBe(caller);
-  });
-
-  it('answers 403 naming the missing role for a caller without it', () => {
-    const error = thrown(() => requireRole({ sub: 'bob', roles: ['viewer', 'compliance-reader'] }, 'compliance'));
-    expect(error).toBeInstanceOf(ForbiddenError);
-    expect(error).toMatchObject({ sub: 'bob', role: 'compliance', problem: 'the token does not grant the role "compliance"' });
-  });
-});
-
-describe('callerOptionsFromEnv', () => {
-  it('distrusts authorizer claims under serverless-offline, and trusts them elsewhere', () => {
-    expect(callerOptionsFromEnv({ IS_OFFLINE: 'true' }).trustAuthorizerClaims).toBe(false);
-    expect(callerOptionsFromEnv({}).trustAuthorizerClaims).toBe(true);
-  });
-
-  it('reads empty variables as unset, as serverless.yml passes them', () => {
-    expect(callerOptionsFromEnv({ AUTH_DEV_KEY: '', AUTH_ISSUER: '', AUTH_AUDIENCE: '' })).toEqual({
-      devKey: undefined,
-      issuer: undefined,
-      audience: undefined,
-      trustAuthorizerClaims: true,
+describe('authSettingsFromEnv', () => {
+  it('defaults to cognito:groups, compliance-read and compliance, and reads empty variables as unset', () => {
+    const settings = authSettingsFromEnv({
+      AUTH_ROLES_CLAIM: '',
+      AUTH_READ_ROLE: '',
+      AUTH_ACT_ROLE: '',
+      AUTH_DEV_KEY: '',
+      AUTH_ISSUER_URL: '',
     });
+    expect(settings.policy).toEqual({ claim: 'cognito:groups', readRole: 'compliance-read', actRole: 'compliance' });
+    expect(settings.verify).toBeUndefined();
   });
 
-  it('holds the dev key as a Secret, and refuses one shorter than 32 characters without quoting it', () => {
-    expect(String(callerOptionsFromEnv({ AUTH_DEV_KEY: DEV_KEY }).devKey)).toBe('[redacted]');
-    const error = thrown(() => callerOptionsFromEnv({ AUTH_DEV_KEY: 'short-dev-key' }));
-    expect(error).toBeInstanceOf(ConfigError);
-    expect(error).toMatchObject({ problems: ['AUTH_DEV_KEY must be at least 32 characters'] });
-    expect(String(error)).not.toContain('short-dev-key');
+  it('reads the configured claim and role names', () => {
+    const env = { AUTH_ROLES_CLAIM: 'roles', AUTH_READ_ROLE: 'auditor', AUTH_ACT_ROLE: 'recon-admin', AUTH_DEV_KEY: DEV_KEY };
+    expect(authSettingsFromEnv(env)).toMatchObject({ rolesClaim: 'roles', policy: { readRole: 'auditor', actRole: 'recon-admin' } });
+  });
+
+  it('verifies with the dev key when it is set, checking issuer and audience when configured', async () => {
+    const settings = authSettingsFromEnv({ AUTH_DEV_KEY: DEV_KEY, AUTH_AUDIENCE: 'balance-recon' });
+    const other = signDevToken({ sub: 'alice', roles: ['compliance'], ttlSeconds: 600, key: DEV_KEY, audience: 'someone-else' });
+    expect(await thrown(() => settings.verify?.(other))).toBeInstanceOf(UnauthorizedError);
+  });
+
+  it('refuses a short dev key without quoting it, an http issuer, and an issuer without audience', async () => {
+    const short = await thrown(() => authSettingsFromEnv({ AUTH_DEV_KEY: 'short-dev-key' }));
+    expect(short).toBeInstanceOf(ConfigError);
+    expect(short).toMatchObject({ problems: ['AUTH_DEV_KEY must be at least 32 characters'] });
+    expect(String(short)).not.toContain('short-dev-key');
+    expect(await thrown(() => authSettingsFromEnv({ AUTH_ISSUER_URL: 'http://issuer.test', AUTH_JWT_AUDIENCE: 'a' }))).toMatchObject({
+      problems: ['AUTH_ISSUER_URL must be an https URL'],
+    });
+    expect(await thrown(() => authSettingsFromEnv({ AUTH_ISSUER_URL: 'https://issuer.test' }))).toMatchObject({
+      problems: ['AUTH_JWT_AUDIENCE is required with AUTH_ISSUER_URL'],
+    });
   });
 });

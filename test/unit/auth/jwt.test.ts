@@ -38,10 +38,10 @@ function refusal(token: string, options: Partial<Parameters<typeof verifyJwt>[1]
 }
 
 describe('verifyJwt', () => {
-  it('accepts a token it signed and returns its subject, roles and expiry', () => {
+  it('accepts a token it signed and returns its subject, its claims and expiry', () => {
     expect(verifyJwt(aliceToken(), { key: KEY, now: at(NOW) })).toEqual({
       sub: 'alice@example.com',
-      roles: ['compliance'],
+      claims: { sub: 'alice@example.com', 'cognito:groups': ['compliance'], iat: nowSeconds, exp: nowSeconds + 3600 },
       expiresAt: new Date(NOW.getTime() + 3_600_000),
     });
   });
@@ -50,12 +50,9 @@ describe('verifyJwt', () => {
     expect(verifyJwt(aliceToken({ key: new Secret(KEY) }), { key: new Secret(KEY), now: at(NOW) }).sub).toBe('alice@example.com');
   });
 
-  it('reads roles from a scope string and from cognito:groups too, without duplicates', () => {
-    const token = signRaw(
-      HS256,
-      JSON.stringify({ ...validClaims, roles: ['viewer'], scope: 'compliance viewer', 'cognito:groups': ['ops'] }),
-    );
-    expect(verifyJwt(token, { key: KEY, now: at(NOW) }).roles).toEqual(['viewer', 'compliance', 'ops']);
+  it('returns the claims as signed, leaving roles to the one claim the caller reads (no merging with scope)', () => {
+    const signed = { ...validClaims, roles: ['viewer'], scope: 'compliance viewer', 'cognito:groups': ['Finance compliance'] };
+    expect(verifyJwt(signRaw(HS256, JSON.stringify(signed)), { key: KEY, now: at(NOW) }).claims).toEqual(signed);
   });
 
   it('refuses an expired token once the 30 s leeway has passed, and not before', () => {
@@ -194,9 +191,15 @@ describe('signDevToken', () => {
     expect(() => aliceToken({ ttlSeconds: 1.5 })).toThrow(/ttlSeconds/);
   });
 
-  it('writes sub, roles, iat, exp, and iss and aud only when given', () => {
+  it('writes sub, the roles in cognito:groups (or the claim named), iat, exp, and iss and aud only when given', () => {
     const claims = (token: string) => JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
-    expect(claims(aliceToken())).toEqual({ sub: 'alice@example.com', roles: ['compliance'], iat: nowSeconds, exp: nowSeconds + 3600 });
+    expect(claims(aliceToken())).toEqual({
+      sub: 'alice@example.com',
+      'cognito:groups': ['compliance'],
+      iat: nowSeconds,
+      exp: nowSeconds + 3600,
+    });
+    expect(claims(aliceToken({ rolesClaim: 'roles' }))).toMatchObject({ roles: ['compliance'] });
     expect(claims(aliceToken({ issuer: 'https://issuer.example', audience: 'balance-recon' }))).toMatchObject({
       iss: 'https://issuer.example',
       aud: 'balance-recon',

