@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { z } from 'zod';
 import { actOnDiscrepancy } from '../lib/compliance/compliance-actions';
 import { discrepancyActionBody, discrepancyActionPath } from '../lib/compliance/request-schemas';
-import { container, containerLog } from '../lib/handlers/container';
+import { storeContainer, storeContainerLog } from '../lib/handlers/store-container';
 import { type AuthorizedHttpEvent, authorize } from '../lib/middleware/authorize';
 import { httpErrorResponse } from '../lib/middleware/error-response';
 import { json, type ParsedHttpRequest, parseHttpRequest } from '../lib/middleware/parse-http-request';
@@ -16,11 +16,11 @@ type ActionEvent = ParsedHttpRequest<
 
 /** `POST /discrepancies/{id}/acknowledge` and `/resolve`: a person acts on a discrepancy, with a note, under their identity. */
 export const handler = middy<ActionEvent>()
-  .use(httpErrorResponse(containerLog))
+  .use(httpErrorResponse(storeContainerLog))
   .use(authorize({ access: 'act' }))
   .use(parseHttpRequest({ path: discrepancyActionPath, body: discrepancyActionBody }))
   .handler(async ({ path, body, http }) => {
-    const { deps } = container();
-    const state = await actOnDiscrepancy(container().compliance, path.action, path.id, http.caller.sub, body.note, deps.clock.now());
+    const { compliance, clock } = storeContainer();
+    const state = await actOnDiscrepancy(compliance, path.action, path.id, http.caller.sub, body.note, clock.now());
     return json(200, state);
   });

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import { z } from 'zod';
-import { containerLog } from '../lib/handlers/container';
+import { functionErrorLog, functionLog } from '../lib/handlers/log-container';
 import { logErrors } from '../lib/middleware/error-response';
 import { parseEvent } from '../lib/middleware/parse-event';
 
@@ -19,11 +19,11 @@ const snsEvent = z.object({
 
 /** A subscriber of the alerts topic that writes each alert to the log (used locally and as an audit trail). */
 export const handler = middy<z.infer<typeof snsEvent>>()
-  .use(logErrors(containerLog))
+  .use(logErrors(functionErrorLog))
   .use(parseEvent(snsEvent))
   .handler(async (event) => {
     for (const { Sns } of event.Records) {
       const attributes = Object.fromEntries(Object.entries(Sns.MessageAttributes ?? {}).map(([name, value]) => [name, value.Value]));
-      containerLog().info('alert', { subject: Sns.Subject ?? '', attributes, body: Sns.Message });
+      functionLog().info('alert', { subject: Sns.Subject ?? '', attributes, body: Sns.Message });
     }
   });

@@ -2,20 +2,20 @@ import middy from '@middy/core';
 import type { z } from 'zod';
 import { listDiscrepancies } from '../lib/compliance/compliance-actions';
 import { discrepancyListQuery } from '../lib/compliance/request-schemas';
-import { container, containerLog } from '../lib/handlers/container';
+import { storeContainer, storeContainerLog } from '../lib/handlers/store-container';
 import { type AuthorizedHttpEvent, authorize } from '../lib/middleware/authorize';
 import { httpErrorResponse } from '../lib/middleware/error-response';
 import { json, type ParsedHttpRequest, parseHttpRequest } from '../lib/middleware/parse-http-request';
 
 /** `GET /discrepancies?status=&severity=&check=&asset=&user=&limit=&cursor=`: a page of discrepancies, most severe first. */
 export const handler = middy<ParsedHttpRequest<unknown, z.infer<typeof discrepancyListQuery>, unknown, AuthorizedHttpEvent>>()
-  .use(httpErrorResponse(containerLog))
+  .use(httpErrorResponse(storeContainerLog))
   .use(authorize({ access: 'read' }))
   .use(parseHttpRequest({ query: discrepancyListQuery }))
   .handler(async ({ query }) => {
     const { limit, cursor, user, ...filter } = query;
     const page = await listDiscrepancies(
-      container().compliance,
+      storeContainer().compliance,
       { ...filter, ...(user && { userId: user }) },
       { limit, ...(cursor && { cursor }) },
     );

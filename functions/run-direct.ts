@@ -37,7 +37,7 @@ export const handler = middy<z.infer<typeof directRunEvent>>()
   .use(venueCredentialSecrets())
   .handler(async (event, context) =>
     runFromTrigger(
-      await directTrigger(event, container(secretsFromContext(context)).compliance),
+      await directTrigger(event, container(secretsFromContext(context)).queuedRuns),
       secretsFromContext(context),
       event.asOf,
       {

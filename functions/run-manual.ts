@@ -1,12 +1,11 @@
 import middy from '@middy/core';
 import { z } from 'zod';
-import { container, containerLog } from '../lib/handlers/container';
-import { newRunId } from '../lib/handlers/run-from-trigger';
+import { runQueueContainer, runQueueContainerLog } from '../lib/handlers/run-queue-container';
 import { type AuthorizedHttpEvent, authorize } from '../lib/middleware/authorize';
 import { httpErrorResponse } from '../lib/middleware/error-response';
 import { json, type ParsedHttpRequest, parseHttpRequest } from '../lib/middleware/parse-http-request';
-import { secretsFromContext, ssmSecrets } from '../lib/middleware/ssm-secrets';
 import { queueRun } from '../lib/runs/queue-run';
+import { newRunId } from '../lib/runs/run-id';
 import { runScopeSchema } from '../lib/runs/run-scope';
 
 /** `POST /runs` body: the scope (all optional), a dry run, an as-of. Unknown fields are refused, not ignored. */
@@ -25,17 +24,16 @@ type ManualRunEvent = ParsedHttpRequest<unknown, unknown, z.infer<typeof manualR
 
 /** The manual trigger: `POST /runs` queues a run on behalf of a caller with the act role and answers 202 with its id (`GET /runs/{id}` follows it). */
 export const handler = middy<ManualRunEvent>()
-  .use(httpErrorResponse(containerLog))
+  .use(httpErrorResponse(runQueueContainerLog))
   .use(authorize({ access: 'act' }))
   .use(parseHttpRequest({ body: manualRunBody }))
-  .use(ssmSecrets())
-  .handler(async ({ body, http }, context) => {
-    const { deps, runQueue } = container(secretsFromContext(context));
+  .handler(async ({ body, http }) => {
+    const { clock, runQueue } = runQueueContainer();
     const { requestedBy: _ignored, asOf, dryRun, rebuild, ...scope } = body;
     const queued = await queueRun(
-      { ...runQueue, now: () => deps.clock.now() },
+      { ...runQueue, now: () => clock.now() },
       {
-        runId: newRunId(deps.clock.now()),
+        runId: newRunId(clock.now()),
         trigger: { type: 'manual', by: http.caller.sub },
         ...(asOf && { asOf }),
         ...(dryRun && { dryRun }),

@@ -8,8 +8,8 @@
  */
 const { readFileSync } = require('node:fs');
 
-module.exports = () => {
-  const file = process.env.VENUE_ACCOUNTS_FILE;
+module.exports = (env = process.env) => {
+  const file = env.VENUE_ACCOUNTS_FILE;
   if (!file) return {};
   let mapping;
   try {
@@ -19,5 +19,5 @@ module.exports = () => {
   }
   const traders = Array.isArray(mapping?.indx) ? mapping.indx : [];
   const names = traders.flatMap((trader) => [trader?.login?.env, trader?.password?.env]).filter((name) => typeof name === 'string');
-  return Object.fromEntries(names.map((name) => [name, process.env[name] ?? '']));
+  return Object.fromEntries(names.map((name) => [name, env[name] ?? '']));
 };

@@ -4,6 +4,7 @@ import { Amount } from './domain/money';
 import type { ToleranceTable } from './domain/precision';
 import { DEFAULT_SEVERITY_THRESHOLDS, type SeverityThresholds } from './domain/severity';
 import { ConfigError } from './errors';
+import type { LogLevel } from './log';
 import { Secret } from './secret';
 import type { CredentialRef } from './venues/credential-ref';
 import { formatPath } from './zod-issues';
@@ -25,12 +26,40 @@ const integer = (min: number, max: number, fallback: number) =>
     .default(fallback);
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
+const tableName = z.string({ error: 'is required' }).min(1, { error: 'is required' });
+const functionName = optional(z.string().regex(/^[\w-]{1,140}$/, { error: 'must be a Lambda function name' }));
+
+/** What every function reads: how much to log. */
+const logSchema = z.object({
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' }).default('info'),
+});
+
 /**
- * Every environment variable the functions read, validated once per container. Each is
+ * What the compliance handlers read: the store and nothing upstream, so a read-only function never
+ * needs (nor is given) an upstream URL or credential.
+ */
+const storeSchema = logSchema.extend({
+  DISCREPANCIES_TABLE: tableName,
+  RUNS_TABLE: tableName,
+  HISTORY_TABLE: tableName,
+  TOTALS_TABLE: tableName,
+  HISTORY_RETENTION_DAYS: integer(1, 3650, 400),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  DYNAMODB_ENDPOINT: optional(url),
+});
+
+/** What `POST /runs` reads: the store, and the run function it hands a queued run to. */
+const runQueueSchema = storeSchema.extend({
+  LAMBDA_ENDPOINT: optional(url),
+  RUN_FUNCTION_NAME: functionName,
+});
+
+/**
+ * Every environment variable the run functions read, validated once per container. Each is
  * documented in the README's configuration table; the names are the contract with
  * `serverless.yml` and `scripts/start.ts`.
  */
-const environmentSchema = z.object({
+const environmentSchema = runQueueSchema.extend({
   BACKOFFICE_URL: url,
   BACKOFFICE_TOKEN: secret,
   REPORTING_URL: optional(url),
@@ -54,11 +83,6 @@ const environmentSchema = z.object({
   IN_FLIGHT_GRACE_SECONDS: integer(0, 86_400, 900),
   TOLERANCES: optional(z.string().transform((text, ctx) => parseTolerances(text, ctx))),
   SEVERITY_THRESHOLDS: optional(z.string().transform((text, ctx) => parseSeverity(text, ctx))),
-  DISCREPANCIES_TABLE: z.string({ error: 'is required' }).min(1, { error: 'is required' }),
-  RUNS_TABLE: z.string({ error: 'is required' }).min(1, { error: 'is required' }),
-  HISTORY_TABLE: z.string({ error: 'is required' }).min(1, { error: 'is required' }),
-  TOTALS_TABLE: z.string({ error: 'is required' }).min(1, { error: 'is required' }),
-  HISTORY_RETENTION_DAYS: integer(1, 3650, 400),
   HISTORY_OVERLAP_MINUTES: integer(0, 10_080, 60),
   SHARD_USERS: integer(1, 1_000_000, 20_000),
   SHARD_CONCURRENCY: integer(1, 1000, 4),
@@ -68,19 +92,14 @@ const environmentSchema = z.object({
   ALERTS_TOPIC_ARN: z.string({ error: 'is required' }).regex(/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$/, {
     error: 'must be an SNS topic ARN',
   }),
-  AWS_REGION: z.string().min(1).default('us-east-1'),
-  DYNAMODB_ENDPOINT: optional(url),
   SNS_ENDPOINT: optional(url),
-  LAMBDA_ENDPOINT: optional(url),
-  RUN_FUNCTION_NAME: optional(z.string().regex(/^[\w-]{1,140}$/, { error: 'must be a Lambda function name' })),
-  SHARD_FUNCTION_NAME: optional(z.string().regex(/^[\w-]{1,140}$/, { error: 'must be a Lambda function name' })),
+  SHARD_FUNCTION_NAME: functionName,
   HTTP_TIMEOUT_MS: integer(100, 120_000, 10_000),
   HTTP_RETRIES: integer(0, 10, 2),
   HTTP_RETRY_BUDGET: integer(0, 100_000, 200),
   SOURCE_CONCURRENCY: integer(1, 64, 8),
   PAGE_SIZE: integer(1, 1000, 100),
   USER_BATCH_SIZE: integer(1, 1000, 50),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' }).default('info'),
 });
 
 /**
@@ -100,11 +119,33 @@ function missingCompanions(env: NodeJS.ProcessEnv): string[] {
   );
 }
 
-/** The validated configuration; credentials are {@link Secret}s. */
+/** What the compliance handlers are configured with: the tables and how to reach them. */
+export type StoreConfig = ReturnType<typeof toStoreConfig>;
+
+function toStoreConfig(env: z.infer<typeof storeSchema>) {
+  return {
+    tables: { discrepancies: env.DISCREPANCIES_TABLE, runs: env.RUNS_TABLE, history: env.HISTORY_TABLE, totals: env.TOTALS_TABLE },
+    historyRetentionDays: env.HISTORY_RETENTION_DAYS,
+    aws: { region: env.AWS_REGION, dynamoDbEndpoint: env.DYNAMODB_ENDPOINT },
+    logLevel: env.LOG_LEVEL,
+  };
+}
+
+/** What `POST /runs` is configured with: the store and the run function. */
+export type RunQueueConfig = ReturnType<typeof toRunQueueConfig>;
+
+function toRunQueueConfig(env: z.infer<typeof runQueueSchema>) {
+  const store = toStoreConfig(env);
+  return { ...store, aws: { ...store.aws, lambdaEndpoint: env.LAMBDA_ENDPOINT }, runFunctionName: env.RUN_FUNCTION_NAME };
+}
+
+/** The validated configuration of the run functions; credentials are {@link Secret}s. */
 export type Config = ReturnType<typeof toConfig>;
 
 function toConfig(env: z.infer<typeof environmentSchema>, raw: NodeJS.ProcessEnv) {
+  const runQueue = toRunQueueConfig(env);
   return {
+    ...runQueue,
     stage: env.STAGE,
     credential: credentialReader(raw),
     backOffice: { url: env.BACKOFFICE_URL, token: env.BACKOFFICE_TOKEN },
@@ -133,20 +174,12 @@ function toConfig(env: z.infer<typeof environmentSchema>, raw: NodeJS.ProcessEnv
     graceMs: env.IN_FLIGHT_GRACE_SECONDS * 1000,
     tolerances: env.TOLERANCES ?? new Map(),
     severity: env.SEVERITY_THRESHOLDS ?? DEFAULT_SEVERITY_THRESHOLDS,
-    tables: { discrepancies: env.DISCREPANCIES_TABLE, runs: env.RUNS_TABLE, history: env.HISTORY_TABLE, totals: env.TOTALS_TABLE },
     historyOverlapMs: env.HISTORY_OVERLAP_MINUTES * 60_000,
     shards: { users: env.SHARD_USERS, concurrency: env.SHARD_CONCURRENCY, handoverMarginMs: env.HANDOVER_MARGIN_SECONDS * 1000 },
-    historyRetentionDays: env.HISTORY_RETENTION_DAYS,
     alertAfterRuns: env.ALERT_AFTER_RUNS,
     stormThreshold: env.ALERT_STORM_THRESHOLD,
     alertsTopicArn: env.ALERTS_TOPIC_ARN,
-    aws: {
-      region: env.AWS_REGION,
-      dynamoDbEndpoint: env.DYNAMODB_ENDPOINT,
-      snsEndpoint: env.SNS_ENDPOINT,
-      lambdaEndpoint: env.LAMBDA_ENDPOINT,
-    },
-    runFunctionName: env.RUN_FUNCTION_NAME,
+    aws: { ...runQueue.aws, snsEndpoint: env.SNS_ENDPOINT },
     shardFunctionName: env.SHARD_FUNCTION_NAME,
     http: {
       timeoutMs: env.HTTP_TIMEOUT_MS,
@@ -156,22 +189,51 @@ function toConfig(env: z.infer<typeof environmentSchema>, raw: NodeJS.ProcessEnv
     },
     pageSize: env.PAGE_SIZE,
     userBatchSize: env.USER_BATCH_SIZE,
-    logLevel: env.LOG_LEVEL,
   };
 }
 
 /**
- * Parses the environment into a {@link Config}.
+ * Parses the environment into a {@link Config}, for the run functions.
  * @throws {ConfigError} naming every missing or malformed variable (never its value).
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const result = environmentSchema.safeParse(env);
+  return toConfig(parseEnvironment(environmentSchema, env, missingCompanions(env)), env);
+}
+
+/**
+ * Parses only what the compliance handlers read into a {@link StoreConfig}: no upstream variable
+ * is required, nor looked at.
+ * @throws {ConfigError} naming every missing or malformed variable.
+ */
+export function loadStoreConfig(env: NodeJS.ProcessEnv = process.env): StoreConfig {
+  return toStoreConfig(parseEnvironment(storeSchema, env));
+}
+
+/**
+ * Parses what `POST /runs` reads into a {@link RunQueueConfig}: the store and the run function.
+ * @throws {ConfigError} naming every missing or malformed variable.
+ */
+export function loadRunQueueConfig(env: NodeJS.ProcessEnv = process.env): RunQueueConfig {
+  return toRunQueueConfig(parseEnvironment(runQueueSchema, env));
+}
+
+/**
+ * The log level alone, for a function that only logs (`alertLog`).
+ * @throws {ConfigError} when `LOG_LEVEL` is malformed.
+ */
+export function loadLogLevel(env: NodeJS.ProcessEnv = process.env): LogLevel {
+  return parseEnvironment(logSchema, env).LOG_LEVEL;
+}
+
+/** One schema's parse, every problem named (and `more` of the caller's), or a {@link ConfigError}. */
+function parseEnvironment<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv, more: string[] = []): z.infer<T> {
+  const result = schema.safeParse(env);
   const problems = [
     ...(result.success ? [] : result.error.issues.map((issue) => `${formatPath(issue.path) || 'environment'} ${issue.message}`)),
-    ...missingCompanions(env),
+    ...more,
   ];
   if (!result.success || problems.length > 0) throw new ConfigError(problems);
-  return toConfig(result.data, env);
+  return result.data;
 }
 
 /**

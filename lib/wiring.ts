@@ -1,14 +1,11 @@
-import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SnsAlertPublisher } from './alerts/sns-alert-publisher';
-import type { CompliancePort } from './compliance/compliance-port';
 import type { Config } from './config';
-import { ConfigError } from './errors';
 import { createLogger, type Logger } from './log';
+import { lambdaClient } from './run-queue-wiring';
 import type { VenuePorts } from './runs/check-venues';
-import { LambdaRunInvoker, LambdaShardInvoker } from './runs/lambda-run-invoker';
-import type { RunInvoker, RunQueue } from './runs/queue-run';
+import type { QueuedRunLookup } from './runs/direct-trigger';
+import { LambdaShardInvoker } from './runs/lambda-run-invoker';
 import type { ReconcileDeps } from './runs/reconcile';
 import { venueBudgets } from './runs/venue-schedule';
 import { BackOfficeClient } from './sources/backoffice/backoffice-client';
@@ -20,27 +17,26 @@ import { MultiMarketsClient, multiMarketsHttp } from './sources/multimarkets/mul
 import { RetryBudget } from './sources/pacing/retry-budget';
 import { ReportingClient } from './sources/reporting/reporting-client';
 import { reportingPort } from './sources/reporting/reporting-port';
-import { dynamoDbClient } from './store/dynamodb-client';
-import { DynamoDbDiscrepancyStore } from './store/dynamodb-discrepancy-store';
 import { DynamoDbHistoryStore } from './store/dynamodb-history-store';
 import { DynamoDbRunState } from './store/dynamodb-run-state';
 import { DynamoDbVenueCheckLog } from './store/dynamodb-venue-log';
+import { LOCAL_CREDENTIALS, storeAdapters } from './store-wiring';
 import { indxVenuePort } from './venues/indx-credentials';
 import { loadVenueAccounts } from './venues/venue-accounts';
 
-/** Everything a handler needs, built once per container. */
+/** Everything a run function needs, built once per container. */
 export interface Wiring {
   deps: ReconcileDeps;
-  /** What the compliance interface reads and changes (the same DynamoDB store). */
-  compliance: CompliancePort;
-  /** Where `POST /runs` queues a run and which worker it hands it to. */
-  runQueue: { queue: RunQueue; invoker: RunInvoker };
+  /** The runs `POST /runs` queued: a direct invoke is recorded as manual only for one of them. */
+  queuedRuns: QueuedRunLookup;
   log: Logger;
 }
 
 /**
- * The one place real adapters are built: HTTP clients per upstream, the DynamoDB store and the
- * SNS publisher, from the validated configuration.
+ * The wiring of the run functions (the only ones given upstream credentials): HTTP clients per
+ * upstream, the DynamoDB store and the SNS publisher, from the validated configuration. The
+ * compliance handlers and `POST /runs` are wired without any of the upstream clients
+ * (`store-wiring.ts`, `run-queue-wiring.ts`).
  */
 export function wire(config: Config): Wiring {
   const log = createLogger(config.logLevel);
@@ -50,17 +46,11 @@ export function wire(config: Config): Wiring {
   const http = { concurrency, timeoutMs, retries, retryBudget };
   const reportingHttp = new JsonClient({ source: 'reporting', baseUrl: config.reporting.url, ...http });
   const backOfficeHttp = new JsonClient({ source: 'backoffice', baseUrl: config.backOffice.url, ...http });
-  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-  const dynamo = dynamoDbClient({
-    region: config.aws.region,
-    ...(config.aws.dynamoDbEndpoint && { endpoint: config.aws.dynamoDbEndpoint, credentials }),
-  });
+  const { documents, store } = storeAdapters(config);
   const sns = new SNSClient({
     region: config.aws.region,
-    ...(config.aws.snsEndpoint && { endpoint: config.aws.snsEndpoint, credentials }),
+    ...(config.aws.snsEndpoint && { endpoint: config.aws.snsEndpoint, credentials: LOCAL_CREDENTIALS }),
   });
-  const documents = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
-  const store = new DynamoDbDiscrepancyStore(documents, config.tables, config.historyRetentionDays);
   const deps: ReconcileDeps = {
     venues: config.venueAccountsFile ? wireVenues(config, http, drift) : undefined,
     ...(config.venueAccountsFile && {
@@ -89,23 +79,14 @@ export function wire(config: Config): Wiring {
     handoverMarginMs: config.shards.handoverMarginMs,
     onProgress: (progress) => log.debug('run progress', progress),
   };
-  const lambda = new LambdaClient({
-    region: config.aws.region,
-    ...(config.aws.lambdaEndpoint && { endpoint: config.aws.lambdaEndpoint, credentials }),
-  });
   if (config.shardFunctionName) {
     deps.shards = {
       usersPerShard: config.shards.users,
       concurrency: config.shards.concurrency,
-      invoker: new LambdaShardInvoker(lambda, config.shardFunctionName),
+      invoker: new LambdaShardInvoker(lambdaClient(config), config.shardFunctionName),
     };
   }
-  const invoker: RunInvoker = config.runFunctionName
-    ? new LambdaRunInvoker(lambda, config.runFunctionName)
-    : {
-        invoke: () => Promise.reject(new ConfigError(['RUN_FUNCTION_NAME is required to start runs over HTTP'])),
-      };
-  return { deps, compliance: store, runQueue: { queue: store, invoker }, log };
+  return { deps, queuedRuns: store, log };
 }
 
 /**

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { loadConfig } from '../config';
-import { createLogger, type Logger } from '../log';
+import type { Logger } from '../log';
 import { type Wiring, wire } from '../wiring';
+import { defaultLog } from './build-once';
 
 let built: { wiring: Wiring; fingerprint: string } | undefined;
-const fallbackLog = createLogger('info');
 
 /**
- * The wiring of this Lambda container, built (and the configuration validated) on first use.
+ * The run functions' wiring (upstream clients and credentials), built (and the configuration validated) on first use.
  * `secrets` fetched from SSM override the environment; when they change (a rotation), the
  * wiring is rebuilt so the new credentials are used.
  */
@@ -21,7 +21,7 @@ export function container(secrets: Record<string, string> = {}): Wiring {
   return built.wiring;
 }
 
-/** The container's logger, or a default one when the configuration itself failed to load. */
+/** The run functions' logger, or a default one when the configuration itself failed to load. */
 export function containerLog(): Logger {
-  return built?.wiring.log ?? fallbackLog;
+  return built?.wiring.log ?? defaultLog;
 }

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { reconcile } from '../runs/reconcile';
+import { newRunId } from '../runs/run-id';
 import type { RunScope } from '../runs/run-scope';
 import type { RunSummary, RunTrigger } from '../runs/run-summary';
 import { container } from './container';
@@ -50,13 +50,4 @@ export async function runFromTrigger(
     opened: discrepancies.opened,
   });
   return summary;
-}
-
-/** A run id that sorts by start time: `r-20261122T010203Z-3fa9c1d2`. */
-export function newRunId(now: Date): string {
-  const stamp = now
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z');
-  return `r-${stamp}-${randomBytes(4).toString('hex')}`;
 }

@@ -40,8 +40,18 @@ export function ssmSecrets(env: NodeJS.ProcessEnv = process.env, options: { AwsC
     cacheKey: `balance-recon-secrets:${JSON.stringify(fetchData)}`,
     cacheExpiry: cacheMilliseconds(env),
     disablePrefetch: true,
+    ...(env.SSM_ENDPOINT && { awsClientOptions: ssmClientOptions(env) }),
     ...(options.AwsClient ? { AwsClient: options.AwsClient as never } : {}),
   }) as MiddlewareObj;
+}
+
+/**
+ * The SSM client's options: the region, and `SSM_ENDPOINT` when set — a test's stand-in for
+ * Parameter Store (never set by serverless.yml), which lets a test run the real handlers with
+ * credentials named by SSM parameter.
+ */
+function ssmClientOptions(env: NodeJS.ProcessEnv): { region: string | undefined; endpoint?: string } {
+  return { region: env.AWS_REGION, ...(env.SSM_ENDPOINT && { endpoint: env.SSM_ENDPOINT }) };
 }
 
 function cacheMilliseconds(env: NodeJS.ProcessEnv): number {
@@ -80,7 +90,7 @@ export function venueCredentialSecrets(
       names ??= mappedParameters(env);
       if (names.length === 0) return;
       if (!cached || cached.expires <= now()) {
-        const client = options.client ?? new SSMClient({ region: env.AWS_REGION });
+        const client = options.client ?? new SSMClient(ssmClientOptions(env));
         const { values, complete } = await fetchParameters(client, names);
         cached = complete ? { values, expires: now() + cacheMilliseconds(env) } : undefined;
         Object.assign(request.context, { [VENUE_CREDENTIALS]: values });

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../lib/config';
+import { loadConfig, loadLogLevel, loadRunQueueConfig, loadStoreConfig } from '../../lib/config';
 import { ConfigError } from '../../lib/errors';
 
 const minimal = {
@@ -139,5 +139,39 @@ describe('loadConfig: INDX credentials', () => {
     expect(String(login)).toBe('[redacted]');
     expect(config.credential({ parameter: '/balance-recon/local/indx/password' })?.reveal()).toBe('own-password');
     expect(config.credential({ env: 'INDX_TRADER2_LOGIN' })).toBeUndefined();
+  });
+});
+
+describe('loadStoreConfig and loadRunQueueConfig: what the compliance handlers and POST /runs read', () => {
+  const tables = { DISCREPANCIES_TABLE: 'd', RUNS_TABLE: 'r', HISTORY_TABLE: 'h', TOTALS_TABLE: 't' };
+
+  it('needs no upstream URL, credential or topic: the tables alone configure the store', () => {
+    expect(loadStoreConfig(tables)).toEqual({
+      tables: { discrepancies: 'd', runs: 'r', history: 'h', totals: 't' },
+      historyRetentionDays: 400,
+      aws: { region: 'us-east-1', dynamoDbEndpoint: undefined },
+      logLevel: 'info',
+    });
+    expect(loadRunQueueConfig({ ...tables, RUN_FUNCTION_NAME: 'balance-recon-prod-runDirect' })).toMatchObject({
+      runFunctionName: 'balance-recon-prod-runDirect',
+      aws: { lambdaEndpoint: undefined },
+    });
+  });
+
+  it('does not look at the run functions’ variables, even malformed ones, and never returns a credential', () => {
+    const config = loadRunQueueConfig({ ...tables, BACKOFFICE_URL: 'ftp://x', BACKOFFICE_TOKEN: 'bo-secret', PAGE_SIZE: 'lots' });
+    expect(JSON.stringify(config)).not.toMatch(/bo-secret|ftp/);
+  });
+
+  it('still names each missing table and a malformed store variable', () => {
+    expect(() => loadStoreConfig({ ...tables, RUNS_TABLE: '', DYNAMODB_ENDPOINT: 'nope' })).toThrow(
+      /RUNS_TABLE is required[\s\S]*DYNAMODB_ENDPOINT must be an http\(s\) URL/,
+    );
+  });
+
+  it('reads the log level alone for alertLog, refusing an unknown one', () => {
+    expect(loadLogLevel({})).toBe('info');
+    expect(loadLogLevel({ LOG_LEVEL: 'debug' })).toBe('debug');
+    expect(() => loadLogLevel({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL must be debug, info, warn or error/);
   });
 });

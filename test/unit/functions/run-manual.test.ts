@@ -11,15 +11,15 @@ vi.stubEnv('AUTH_AUDIENCE', '');
 /** The run queue and worker the handler hands runs to: fakes recording what they were given. */
 const queueRun = vi.fn(async (_run: unknown) => undefined);
 const invoke = vi.fn(async (_run: unknown) => undefined);
-vi.mock('../../../lib/handlers/container', async () => {
+vi.mock('../../../lib/handlers/run-queue-container', async () => {
   const { createLogger } = await import('../../../lib/log');
   const log = createLogger('error');
   return {
-    container: () => ({
-      deps: { clock: { now: () => new Date('2026-11-22T00:00:00Z') } },
+    runQueueContainer: () => ({
+      clock: { now: () => new Date('2026-11-22T00:00:00Z') },
       runQueue: { queue: { queueRun }, invoker: { invoke } },
     }),
-    containerLog: () => log,
+    runQueueContainerLog: () => log,
   };
 });
 const { handler } = await import('../../../functions/run-manual');

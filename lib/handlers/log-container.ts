@@ -1,0 +1,17 @@
+import { loadLogLevel } from '../config';
+import { createLogger, type Logger } from '../log';
+import { buildOnce } from './build-once';
+
+const logOnly = buildOnce(() => ({ log: createLogger(loadLogLevel()) }));
+
+/**
+ * The logger of a function that only logs (`alertLog`), at `LOG_LEVEL`: it reads no other
+ * variable and builds no client.
+ * @throws {ConfigError} when `LOG_LEVEL` is malformed.
+ */
+export function functionLog(): Logger {
+  return logOnly.get().log;
+}
+
+/** The same logger for the error middleware: a default one when `LOG_LEVEL` itself is malformed. */
+export const functionErrorLog = logOnly.log;
