@@ -58,7 +58,8 @@ const environmentSchema = z.object({
   RUNS_TABLE: z.string({ error: 'is required' }).min(1, { error: 'is required' }),
   HISTORY_TABLE: z.string({ error: 'is required' }).min(1, { error: 'is required' }),
   TOTALS_TABLE: z.string({ error: 'is required' }).min(1, { error: 'is required' }),
-  HISTORY_RETENTION_DAYS: integer(1, 3650, 400),
+  // Seven years (docs/data-model.md): the history is the audit trail of every finding and every person's action.
+  HISTORY_RETENTION_DAYS: integer(1, 3650, 2557),
   HISTORY_OVERLAP_MINUTES: integer(0, 10_080, 60),
   SHARD_USERS: integer(1, 1_000_000, 20_000),
   SHARD_CONCURRENCY: integer(1, 1000, 4),
