@@ -134,15 +134,14 @@ export async function codeNeeds(handlerFile: string): Promise<CodeNeed[]> {
   return needs;
 }
 
-/** The packaged function's environment variable, worked out (a table's name, the topic's ARN…). */
+/** The packaged function's environment variable, worked out (a table's name, the topic's ARN…); '' when not given. */
 function variableOf(template: CfnTemplate, functionId: string, variable: string): string {
   const environment = z
     .object({ Variables: z.record(z.string(), z.unknown()) })
     .optional()
     .parse(props(template.Resources[functionId]).Environment);
   const value = environment?.Variables[variable];
-  if (value === undefined) throw new Error(`${functionId}'s code reaches a resource through ${variable}, which its environment lacks`);
-  return evaluate(template, value);
+  return value === undefined ? '' : evaluate(template, value);
 }
 
 /** The global secondary indexes of the packaged table named `tableName`. */
@@ -157,9 +156,13 @@ function indexesOf(template: CfnTemplate, tableName: string): string[] {
   return (indexes ?? []).map((index) => index.IndexName);
 }
 
-/** The ARNs a code target names in the packaged stack. */
+/**
+ * The ARNs a code target names in the packaged stack. None when the function is not given the target's variable:
+ * its adapter has no name to send to (the wiring does not build it, or fails at cold start), so no grant helps.
+ */
 function arnsOf(template: CfnTemplate, functionId: string, target: CodeTarget): string[] {
   const value = variableOf(template, functionId, target.variable);
+  if (!value) return [];
   const at = `${REGION}:${ACCOUNT}`;
   switch (target.kind) {
     case 'table': {
@@ -195,7 +198,10 @@ const destinationActions: Record<string, string> = {
 function configurationNeeds(template: CfnTemplate, functionId: string): Map<string, string> {
   const needs = new Map<string, string>();
   const name = evaluate(template, props(template.Resources[functionId]).FunctionName);
-  const logGroup = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/${name}:*`;
+  // The framework's group, unless the function names its own (LoggingConfig.LogGroup).
+  const logging = z.object({ LogGroup: z.unknown().optional() }).optional().parse(props(template.Resources[functionId]).LoggingConfig);
+  const logGroupName = logging?.LogGroup === undefined ? `/aws/lambda/${name}` : evaluate(template, logging.LogGroup);
+  const logGroup = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${logGroupName}:*`;
   for (const action of ['logs:CreateLogStream', 'logs:PutLogEvents']) needs.set(permissionKey(action, logGroup), 'its own log group');
   const targets: unknown[] = [
     z.object({ TargetArn: z.unknown() }).optional().parse(props(template.Resources[functionId]).DeadLetterConfig)?.TargetArn,
