@@ -43,7 +43,8 @@ const storeSchema = logSchema.extend({
   RUNS_TABLE: tableName,
   HISTORY_TABLE: tableName,
   TOTALS_TABLE: tableName,
-  HISTORY_RETENTION_DAYS: integer(1, 3650, 400),
+  // Seven years (docs/data-model.md): the history is the audit trail of every finding and every person's action.
+  HISTORY_RETENTION_DAYS: integer(1, 3650, 2557),
   AWS_REGION: z.string().min(1).default('us-east-1'),
   DYNAMODB_ENDPOINT: optional(url),
 });

@@ -49,7 +49,7 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tables: StoreTables,
-    private readonly historyRetentionDays = 400,
+    private readonly historyRetentionDays = 2557,
   ) {}
 
   async queueRun(run: RunStart & { scope?: unknown; dryRun?: boolean }): Promise<void> {
