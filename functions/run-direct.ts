@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { containerLog } from '../lib/handlers/container';
 import { runFromTrigger } from '../lib/handlers/run-from-trigger';
 import { logErrors } from '../lib/middleware/error-response';
+import { observe } from '../lib/middleware/observe';
 import { parseEvent } from '../lib/middleware/parse-event';
 import { secretsFromContext, ssmSecrets, venueCredentialSecrets } from '../lib/middleware/ssm-secrets';
 import { runScopeSchema } from '../lib/runs/run-scope';
@@ -29,6 +30,7 @@ const directRunEvent = z.strictObject({
 
 /** The direct trigger: a Lambda invoke runs a reconciliation and returns its summary. */
 export const handler = middy<z.infer<typeof directRunEvent>>()
+  .use(observe())
   .use(logErrors(containerLog))
   .use(parseEvent(directRunEvent))
   .use(ssmSecrets())

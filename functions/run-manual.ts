@@ -4,6 +4,7 @@ import { container, containerLog } from '../lib/handlers/container';
 import { newRunId } from '../lib/handlers/run-from-trigger';
 import { type AuthorizedHttpEvent, authorize } from '../lib/middleware/authorize';
 import { httpErrorResponse } from '../lib/middleware/error-response';
+import { observe } from '../lib/middleware/observe';
 import { json, type ParsedHttpRequest, parseHttpRequest } from '../lib/middleware/parse-http-request';
 import { secretsFromContext, ssmSecrets } from '../lib/middleware/ssm-secrets';
 import { queueRun } from '../lib/runs/queue-run';
@@ -25,6 +26,7 @@ type ManualRunEvent = ParsedHttpRequest<unknown, unknown, z.infer<typeof manualR
 
 /** The manual trigger: `POST /runs` queues a run on behalf of a `compliance` caller and answers 202 with its id (`GET /runs/{id}` follows it). */
 export const handler = middy<ManualRunEvent>()
+  .use(observe())
   .use(httpErrorResponse(containerLog))
   .use(authorize({ role: 'compliance' }))
   .use(parseHttpRequest({ body: manualRunBody }))

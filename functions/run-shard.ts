@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import { z } from 'zod';
 import { container, containerLog } from '../lib/handlers/container';
 import { logErrors } from '../lib/middleware/error-response';
+import { observe } from '../lib/middleware/observe';
 import { parseEvent } from '../lib/middleware/parse-event';
 import { secretsFromContext, ssmSecrets, venueCredentialSecrets } from '../lib/middleware/ssm-secrets';
 import { reconcileShard } from '../lib/runs/reconcile';
@@ -17,6 +18,7 @@ const shardEvent = z.strictObject({
  * two minutes before the Lambda timeout, and — if it is the last shard to finish — completes the run.
  */
 export const handler = middy<z.infer<typeof shardEvent>>()
+  .use(observe())
   .use(logErrors(containerLog))
   .use(parseEvent(shardEvent))
   .use(ssmSecrets())
@@ -24,7 +26,8 @@ export const handler = middy<z.infer<typeof shardEvent>>()
   .handler(async (event, context) => {
     const { deps, log } = container(secretsFromContext(context));
     if (!deps.runState || !deps.shards?.invoker) throw new Error('SHARD_FUNCTION_NAME is required for shard workers');
-    log.info('shard started', event);
+    log.appendKeys({ runId: event.runId, shard: event.shard });
+    log.info('shard started');
     const summary = await reconcileShard(
       event,
       { ...deps, runState: deps.runState, shards: { ...deps.shards, invoker: deps.shards.invoker } },

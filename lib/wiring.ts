@@ -5,11 +5,13 @@ import { SnsAlertPublisher } from './alerts/sns-alert-publisher';
 import type { CompliancePort } from './compliance/compliance-port';
 import type { Config } from './config';
 import { ConfigError } from './errors';
-import { createLogger, type Logger } from './log';
+import { createLogger, type Logger, SERVICE_NAME } from './log';
+import { PowertoolsRunMetrics } from './metrics/powertools-run-metrics';
 import type { VenuePorts } from './runs/check-venues';
 import { LambdaRunInvoker, LambdaShardInvoker } from './runs/lambda-run-invoker';
 import type { RunInvoker, RunQueue } from './runs/queue-run';
 import type { ReconcileDeps } from './runs/reconcile';
+import type { RunMetrics } from './runs/run-metrics';
 import { venueBudgets } from './runs/venue-schedule';
 import { BackOfficeClient } from './sources/backoffice/backoffice-client';
 import { backOfficePort } from './sources/backoffice/backoffice-port';
@@ -18,6 +20,7 @@ import { JsonClient } from './sources/http/json-client';
 import { IndxClient, indxHttp } from './sources/indx/indx-client';
 import { MultiMarketsClient, multiMarketsHttp } from './sources/multimarkets/multimarkets-client';
 import { RetryBudget } from './sources/pacing/retry-budget';
+import { UpstreamPressure } from './sources/pacing/upstream-pressure';
 import { ReportingClient } from './sources/reporting/reporting-client';
 import { reportingPort } from './sources/reporting/reporting-port';
 import { dynamoDbClient } from './store/dynamodb-client';
@@ -36,18 +39,23 @@ export interface Wiring {
   /** Where `POST /runs` queues a run and which worker it hands it to. */
   runQueue: { queue: RunQueue; invoker: RunInvoker };
   log: Logger;
+  /** Where runs report their end and each invocation its upstream pressure (EMF). */
+  metrics: RunMetrics;
+  /** The 429s, 418s and retries the upstream clients met, drained at the end of each invocation. */
+  pressure: UpstreamPressure;
 }
 
 /**
  * The one place real adapters are built: HTTP clients per upstream, the DynamoDB store and the
  * SNS publisher, from the validated configuration.
  */
-export function wire(config: Config): Wiring {
-  const log = createLogger(config.logLevel);
+export function wire(config: Config, log: Logger = createLogger(config.logLevel)): Wiring {
   const { timeoutMs, retries, concurrency } = config.http;
   const retryBudget = new RetryBudget(config.http.retryBudget);
+  const pressure = new UpstreamPressure();
+  const metrics = new PowertoolsRunMetrics({ serviceName: SERVICE_NAME, stage: config.stage });
   const drift = new DriftLog();
-  const http = { concurrency, timeoutMs, retries, retryBudget };
+  const http = { concurrency, timeoutMs, retries, retryBudget, pressure };
   const reportingHttp = new JsonClient({ source: 'reporting', baseUrl: config.reporting.url, ...http });
   const backOfficeHttp = new JsonClient({ source: 'backoffice', baseUrl: config.backOffice.url, ...http });
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -86,6 +94,7 @@ export function wire(config: Config): Wiring {
     severity: config.severity,
     drift,
     retryBudget,
+    metrics,
     onProgress: (progress) => log.debug('run progress', progress),
   };
   const lambda = new LambdaClient({
@@ -104,14 +113,18 @@ export function wire(config: Config): Wiring {
     : {
         invoke: () => Promise.reject(new ConfigError(['RUN_FUNCTION_NAME is required to start runs over HTTP'])),
       };
-  return { deps, compliance: store, runQueue: { queue: store, invoker }, log };
+  return { deps, compliance: store, runQueue: { queue: store, invoker }, log, metrics, pressure };
 }
 
 /**
  * The venue ports: the account mapping and a paced client per configured venue (MultiMarkets: one
  * gate per container; INDX: one per WMID), each INDX trader signing with its own credentials.
  */
-function wireVenues(config: Config, http: { timeoutMs: number; retries: number; retryBudget: RetryBudget }, drift: DriftLog): VenuePorts {
+function wireVenues(
+  config: Config,
+  http: { timeoutMs: number; retries: number; retryBudget: RetryBudget; pressure: UpstreamPressure },
+  drift: DriftLog,
+): VenuePorts {
   const { multiMarkets, indx } = config;
   const accounts = loadVenueAccounts(config.venueAccountsFile as string, { stage: config.stage });
   return {

@@ -1,10 +1,17 @@
 import { createHash } from 'node:crypto';
 import { loadConfig } from '../config';
-import { createLogger, type Logger } from '../log';
+import { type Logger, logThrough, powertoolsLogger } from '../log';
 import { type Wiring, wire } from '../wiring';
 
 let built: { wiring: Wiring; fingerprint: string } | undefined;
-const fallbackLog = createLogger('info');
+
+/**
+ * The container's one Powertools logger: the handlers' `injectLambdaContext` middleware adds each
+ * invocation's context to it before the configuration is even read, and the wiring logs through it
+ * at the configured level.
+ */
+export const lambdaLogger = powertoolsLogger('info');
+const log = logThrough(lambdaLogger);
 
 /**
  * The wiring of this Lambda container, built (and the configuration validated) on first use.
@@ -16,12 +23,19 @@ export function container(secrets: Record<string, string> = {}): Wiring {
     .update(JSON.stringify(Object.entries(secrets).sort()))
     .digest('hex');
   if (built?.fingerprint !== fingerprint) {
-    built = { wiring: wire(loadConfig({ ...process.env, ...secrets })), fingerprint };
+    const config = loadConfig({ ...process.env, ...secrets });
+    lambdaLogger.setLogLevel(config.logLevel);
+    built = { wiring: wire(config, log), fingerprint };
   }
   return built.wiring;
 }
 
-/** The container's logger, or a default one when the configuration itself failed to load. */
+/** The container's logger (at `info` until the configuration has loaded, and when it failed to). */
 export function containerLog(): Logger {
-  return built?.wiring.log ?? fallbackLog;
+  return log;
+}
+
+/** The wiring if this container has built it, without building it (for what runs after any handler). */
+export function builtWiring(): Wiring | undefined {
+  return built?.wiring;
 }

@@ -8,6 +8,7 @@ import { checkVenues, type VenuePorts } from './check-venues';
 import { CircuitBreaker } from './circuit-breaker';
 import type { VenueCheckLog } from './ports';
 import { RunEffects, sendRunAlerts } from './run-effects';
+import type { RunMetrics } from './run-metrics';
 import type { RunScope } from './run-scope';
 import { InMemoryRunState } from './run-state-memory';
 import { emptyTallies, type RunSummary, type RunTrigger } from './run-summary';
@@ -63,6 +64,8 @@ export interface ReconcileDeps extends Omit<ShardDeps, 'runState'> {
   lockTtlMs?: number;
   /** Shard plans and checkpoints; left out, kept in memory (a single-invocation run). */
   runState?: RunStateStore;
+  /** Where a run's end is reported (runs by status, duration, discrepancies, source failures); left out, nowhere. */
+  metrics?: RunMetrics;
   /** Fan-out: users per shard, shards running at once, and the invoker; without an invoker every shard runs here, one after another. */
   shards?: { usersPerShard: number; concurrency: number; invoker?: ShardInvoker };
 }
@@ -95,6 +98,7 @@ export async function reconcile(request: RunRequest, deps: ReconcileDeps): Promi
   if (!dryRun && !(await deps.store.acquireLock(request.runId, deps.lockTtlMs ?? 15 * 60_000, startedAt))) {
     const summary = skipped(request, asOf, startedAt, 'another run holds the run lock');
     await deps.store.saveRun(summary);
+    deps.metrics?.runEnded(summary);
     return summary;
   }
   let handedOver = false;
@@ -139,9 +143,9 @@ export async function reconcile(request: RunRequest, deps: ReconcileDeps): Promi
   } catch (error) {
     // Leave a final status behind, so `GET /runs/{id}` does not show the run running for ever.
     const reason = `failed: ${error instanceof Error ? error.name : 'unknown error'}`;
-    await deps.store
-      .saveRun({ ...nothingYet(request, asOf, startedAt, 'failed', reason), finishedAt: deps.clock.now().toISOString() })
-      .catch(() => undefined);
+    const failed = { ...nothingYet(request, asOf, startedAt, 'failed', reason), finishedAt: deps.clock.now().toISOString() };
+    await deps.store.saveRun(failed).catch(() => undefined);
+    if (!dryRun) deps.metrics?.runEnded(failed);
     throw error;
   } finally {
     if (!dryRun && !handedOver) await deps.store.releaseLock(request.runId);
@@ -350,6 +354,7 @@ async function finalizeRun(plan: RunPlan, tallies: ShardTally[], deps: Reconcile
     discrepancies: {
       total: merged.discrepancies,
       opened: merged.effects.opened + merged.effects.reopened,
+      ...(merged.effects.openedBySeverity && { openedBySeverity: merged.effects.openedBySeverity }),
       resolved: merged.effects.resolved,
       escalated: merged.effects.escalated,
       items: merged.items,
@@ -377,6 +382,7 @@ async function finalizeRun(plan: RunPlan, tallies: ShardTally[], deps: Reconcile
     if (alert || !previous) await deps.store.saveSourceState(name, next);
   }
   await deps.store.saveRun(summary);
+  deps.metrics?.runEnded(summary);
   return summary;
 }
 

@@ -13,9 +13,12 @@ vi.stubEnv('IS_OFFLINE', '');
 const queueRun = vi.fn(async (_run: unknown) => undefined);
 const invoke = vi.fn(async (_run: unknown) => undefined);
 vi.mock('../../../lib/handlers/container', async () => {
-  const { createLogger } = await import('../../../lib/log');
-  const log = createLogger('error');
+  const { logThrough, powertoolsLogger } = await import('../../../lib/log');
+  const lambdaLogger = powertoolsLogger('error');
+  const log = logThrough(lambdaLogger);
   return {
+    lambdaLogger,
+    builtWiring: () => undefined,
     container: () => ({
       deps: { clock: { now: () => new Date('2026-11-22T00:00:00Z') } },
       runQueue: { queue: { queueRun }, invoker: { invoke } },
