@@ -6,6 +6,7 @@
 module.exports = () => {
   const text = process.env.NO_COMPLETE_RUN_HOURS || '3';
   const hours = Number(text);
-  if (!Number.isInteger(hours) || hours < 1 || hours > 24) throw new Error(`NO_COMPLETE_RUN_HOURS must be a whole number of hours from 1 to 24, got ${text}`);
+  if (!Number.isInteger(hours) || hours < 1 || hours > 24)
+    throw new Error(`NO_COMPLETE_RUN_HOURS must be a whole number of hours from 1 to 24, got ${text}`);
   return hours;
 };

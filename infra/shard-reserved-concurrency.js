@@ -9,7 +9,9 @@ module.exports = () => {
   const explicit = process.env.SHARD_RESERVED_CONCURRENCY;
   const value = explicit ? Number(explicit) : 2 * Number(process.env.SHARD_CONCURRENCY || 4);
   if (!Number.isInteger(value) || value < 1) {
-    throw new Error(`SHARD_RESERVED_CONCURRENCY must be a whole number ≥ 1 (or SHARD_CONCURRENCY one ≥ 1), got ${explicit ?? process.env.SHARD_CONCURRENCY}`);
+    throw new Error(
+      `SHARD_RESERVED_CONCURRENCY must be a whole number ≥ 1 (or SHARD_CONCURRENCY one ≥ 1), got ${explicit ?? process.env.SHARD_CONCURRENCY}`,
+    );
   }
   return value;
 };
