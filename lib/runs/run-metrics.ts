@@ -1,16 +1,20 @@
 import type { PressureReport } from '../sources/pacing/upstream-pressure';
 import type { RunSummary } from './run-summary';
 
-/** The metrics a run emits; names as they appear in CloudWatch (namespace `BalanceRecon`). */
-export type MetricName =
-  | 'Runs'
-  | 'RunDuration'
-  | 'DiscrepanciesFound'
-  | 'DiscrepanciesOpened'
-  | 'SourceFailures'
-  | 'VenueAccountsOverdue'
-  | 'UpstreamRateLimited'
-  | 'UpstreamRetries';
+/** The metrics a run emits; names as they appear in CloudWatch (namespace `BalanceRecon`), and as the template's alarms and dashboard name them. */
+export const METRIC_NAMES = [
+  'Runs',
+  'RunDuration',
+  'DiscrepanciesFound',
+  'DiscrepanciesOpened',
+  'SourceFailures',
+  'VenueAccountsOverdue',
+  'UpstreamRateLimited',
+  'UpstreamRetries',
+] as const;
+
+/** One of {@link METRIC_NAMES}. */
+export type MetricName = (typeof METRIC_NAMES)[number];
 
 /** One data point: a metric, its unit, its value and the dimensions it adds to `service` and `stage`. */
 export interface MetricPoint {

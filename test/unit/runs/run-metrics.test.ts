@@ -110,7 +110,7 @@ const summary: RunSummary = {
   positions: 40,
   checks: {} as RunSummary['checks'],
   sources: { reporting: { status: 'ok', failures: 0 }, multimarkets: { status: 'degraded', failures: 3, firstError: 'HTTP 429' } },
-  venues: { multimarkets: { accounts: 18, checked: 12, overdue: 6 } },
+  venues: { multimarkets: { accounts: 18, checked: 12, overdue: 6, window: 86_400 } },
   discrepancies: { total: 7, opened: 3, openedBySeverity: { critical: 1, low: 2 }, items: [], truncated: false },
 };
 
