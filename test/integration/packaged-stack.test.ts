@@ -30,6 +30,11 @@ beforeAll(() => {
 }, 300_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+const resource = (id: string): Resource => {
+  const found = resources[id];
+  if (!found) throw new Error(`no resource ${id}`);
+  return found;
+};
 const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
 const functionNames = () => new Set(ofType('AWS::Lambda::Function').map(([, fn]) => fn.Properties.FunctionName as string));
 const alarm = (id: string) => {
@@ -73,7 +78,7 @@ describe('the packaged stack (sls package --stage prod)', () => {
       JSON.stringify(statement.Resource) === JSON.stringify({ 'Fn::GetAtt': ['FailedInvocationsQueue', 'Arn'] });
     for (const fn of ASYNC_FUNCTIONS) {
       // The function's execution role (shared or its own) and the statements of its inline policies.
-      const role = (resources[logicalId(fn)]?.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      const role = (resource(logicalId(fn)).Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
       const policies = (resources[role]?.Properties.Policies ?? []) as {
         PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] };
       }[];
