@@ -1,7 +1,20 @@
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 
 /** Log levels in increasing severity. */
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+/** One of {@link LOG_LEVELS}. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * The level `LOG_LEVEL` names, or `info` when it names none: the container's logger is made before
+ * the configuration is validated (which then reports a bad `LOG_LEVEL` by name).
+ *
+ * @example logLevelOf('debug') // 'debug';  logLevelOf('loud') // 'info'
+ */
+export function logLevelOf(text: string | undefined): LogLevel {
+  return LOG_LEVELS.find((level) => level === text) ?? 'info';
+}
 
 /** The service name every log line and metric carries (`service`). */
 export const SERVICE_NAME = 'balance-recon';

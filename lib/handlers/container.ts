@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto';
 import { loadConfig } from '../config';
-import { type Logger, logThrough, powertoolsLogger } from '../log';
+import { type Logger, logLevelOf, logThrough, powertoolsLogger } from '../log';
 import { type Wiring, wire } from '../wiring';
 
 let built: { wiring: Wiring; fingerprint: string } | undefined;
 
 /**
- * The container's one Powertools logger: the handlers' `injectLambdaContext` middleware adds each
- * invocation's context to it before the configuration is even read, and the wiring logs through it
- * at the configured level.
+ * The container's one Powertools logger, at `LOG_LEVEL`: the handlers' `injectLambdaContext`
+ * middleware adds each invocation's context to it before the configuration is even read, and the
+ * wiring logs through it.
  */
-export const lambdaLogger = powertoolsLogger('info');
+export const lambdaLogger = powertoolsLogger(logLevelOf(process.env.LOG_LEVEL));
 const log = logThrough(lambdaLogger);
 
 /**
@@ -23,14 +23,12 @@ export function container(secrets: Record<string, string> = {}): Wiring {
     .update(JSON.stringify(Object.entries(secrets).sort()))
     .digest('hex');
   if (built?.fingerprint !== fingerprint) {
-    const config = loadConfig({ ...process.env, ...secrets });
-    lambdaLogger.setLogLevel(config.logLevel);
-    built = { wiring: wire(config, log), fingerprint };
+    built = { wiring: wire(loadConfig({ ...process.env, ...secrets }), log), fingerprint };
   }
   return built.wiring;
 }
 
-/** The container's logger (at `info` until the configuration has loaded, and when it failed to). */
+/** The container's logger. */
 export function containerLog(): Logger {
   return log;
 }
