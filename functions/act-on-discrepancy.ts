@@ -5,6 +5,7 @@ import { discrepancyActionBody, discrepancyActionPath } from '../lib/compliance/
 import { storeContainer, storeContainerLog } from '../lib/handlers/store-container';
 import { type AuthorizedHttpEvent, authorize } from '../lib/middleware/authorize';
 import { httpErrorResponse } from '../lib/middleware/error-response';
+import { observe } from '../lib/middleware/observe';
 import { json, type ParsedHttpRequest, parseHttpRequest } from '../lib/middleware/parse-http-request';
 
 type ActionEvent = ParsedHttpRequest<
@@ -16,6 +17,7 @@ type ActionEvent = ParsedHttpRequest<
 
 /** `POST /discrepancies/{id}/acknowledge` and `/resolve`: a person acts on a discrepancy, with a note, under their identity. */
 export const handler = middy<ActionEvent>()
+  .use(observe())
   .use(httpErrorResponse(storeContainerLog))
   .use(authorize({ access: 'act' }))
   .use(parseHttpRequest({ path: discrepancyActionPath, body: discrepancyActionBody }))

@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import { z } from 'zod';
 import { functionErrorLog, functionLog } from '../lib/handlers/log-container';
 import { logErrors } from '../lib/middleware/error-response';
+import { observe } from '../lib/middleware/observe';
 import { parseEvent } from '../lib/middleware/parse-event';
 
 /** The parts of an SNS notification event this subscriber reads. */
@@ -19,6 +20,7 @@ const snsEvent = z.object({
 
 /** A subscriber of the alerts topic that writes each alert to the log (used locally and as an audit trail). */
 export const handler = middy<z.infer<typeof snsEvent>>()
+  .use(observe())
   .use(logErrors(functionErrorLog))
   .use(parseEvent(snsEvent))
   .handler(async (event) => {

@@ -5,10 +5,12 @@ import { discrepancyListQuery } from '../lib/compliance/request-schemas';
 import { storeContainer, storeContainerLog } from '../lib/handlers/store-container';
 import { type AuthorizedHttpEvent, authorize } from '../lib/middleware/authorize';
 import { httpErrorResponse } from '../lib/middleware/error-response';
+import { observe } from '../lib/middleware/observe';
 import { json, type ParsedHttpRequest, parseHttpRequest } from '../lib/middleware/parse-http-request';
 
 /** `GET /discrepancies?status=&severity=&check=&asset=&user=&limit=&cursor=`: a page of discrepancies, most severe first. */
 export const handler = middy<ParsedHttpRequest<unknown, z.infer<typeof discrepancyListQuery>, unknown, AuthorizedHttpEvent>>()
+  .use(observe())
   .use(httpErrorResponse(storeContainerLog))
   .use(authorize({ access: 'read' }))
   .use(parseHttpRequest({ query: discrepancyListQuery }))

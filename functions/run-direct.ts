@@ -1,8 +1,9 @@
 import middy from '@middy/core';
 import { z } from 'zod';
-import { container, containerLog } from '../lib/handlers/container';
+import { builtWiring, container, containerLog } from '../lib/handlers/container';
 import { runFromTrigger } from '../lib/handlers/run-from-trigger';
 import { logErrors } from '../lib/middleware/error-response';
+import { observe } from '../lib/middleware/observe';
 import { parseEvent } from '../lib/middleware/parse-event';
 import { secretsFromContext, ssmSecrets, venueCredentialSecrets } from '../lib/middleware/ssm-secrets';
 import { directTrigger } from '../lib/runs/direct-trigger';
@@ -31,6 +32,7 @@ const directRunEvent = z.strictObject({
 
 /** The direct trigger: a Lambda invoke runs a reconciliation and returns its summary. */
 export const handler = middy<z.infer<typeof directRunEvent>>()
+  .use(observe(builtWiring))
   .use(logErrors(containerLog))
   .use(parseEvent(directRunEvent))
   .use(ssmSecrets())

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { runQueueContainer, runQueueContainerLog } from '../lib/handlers/run-queue-container';
 import { type AuthorizedHttpEvent, authorize } from '../lib/middleware/authorize';
 import { httpErrorResponse } from '../lib/middleware/error-response';
+import { observe } from '../lib/middleware/observe';
 import { json, type ParsedHttpRequest, parseHttpRequest } from '../lib/middleware/parse-http-request';
 import { queueRun } from '../lib/runs/queue-run';
 import { newRunId } from '../lib/runs/run-id';
@@ -24,6 +25,7 @@ type ManualRunEvent = ParsedHttpRequest<unknown, unknown, z.infer<typeof manualR
 
 /** The manual trigger: `POST /runs` queues a run on behalf of a caller with the act role and answers 202 with its id (`GET /runs/{id}` follows it). */
 export const handler = middy<ManualRunEvent>()
+  .use(observe())
   .use(httpErrorResponse(runQueueContainerLog))
   .use(authorize({ access: 'act' }))
   .use(parseHttpRequest({ body: manualRunBody }))

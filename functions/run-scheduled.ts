@@ -1,8 +1,9 @@
 import middy from '@middy/core';
 import { z } from 'zod';
-import { containerLog } from '../lib/handlers/container';
+import { builtWiring, containerLog } from '../lib/handlers/container';
 import { runFromTrigger } from '../lib/handlers/run-from-trigger';
 import { logErrors } from '../lib/middleware/error-response';
+import { observe } from '../lib/middleware/observe';
 import { parseEvent } from '../lib/middleware/parse-event';
 import { secretsFromContext, ssmSecrets, venueCredentialSecrets } from '../lib/middleware/ssm-secrets';
 
@@ -17,6 +18,7 @@ const scheduledEvent = z.object({
 
 /** The EventBridge schedule trigger: one full reconciliation run per event. */
 export const handler = middy<z.infer<typeof scheduledEvent>>()
+  .use(observe(builtWiring))
   .use(logErrors(containerLog))
   .use(parseEvent(scheduledEvent))
   .use(ssmSecrets())

@@ -1,8 +1,9 @@
 import middy from '@middy/core';
 import { z } from 'zod';
-import { container, containerLog } from '../lib/handlers/container';
+import { builtWiring, container, containerLog } from '../lib/handlers/container';
 import { lambdaDeadline } from '../lib/handlers/lambda-deadline';
 import { logErrors } from '../lib/middleware/error-response';
+import { observe } from '../lib/middleware/observe';
 import { parseEvent } from '../lib/middleware/parse-event';
 import { secretsFromContext, ssmSecrets, venueCredentialSecrets } from '../lib/middleware/ssm-secrets';
 import { reconcileShard } from '../lib/runs/reconcile';
@@ -21,6 +22,7 @@ const shardEvent = z.union([
  * the final phase handed over — completes the run (its venue reads handing over the same way).
  */
 export const handler = middy<z.infer<typeof shardEvent>>()
+  .use(observe(builtWiring))
   .use(logErrors(containerLog))
   .use(parseEvent(shardEvent))
   .use(ssmSecrets())
@@ -28,7 +30,8 @@ export const handler = middy<z.infer<typeof shardEvent>>()
   .handler(async (event, context) => {
     const { deps, log } = container(secretsFromContext(context));
     if (!deps.runState || !deps.shards?.invoker) throw new Error('SHARD_FUNCTION_NAME is required for shard workers');
-    log.info('shard started', event);
+    log.appendKeys({ runId: event.runId, shard: 'shard' in event ? event.shard : 'final' });
+    log.info('shard started');
     const summary = await reconcileShard(
       event,
       { ...deps, runState: deps.runState, shards: { ...deps.shards, invoker: deps.shards.invoker } },

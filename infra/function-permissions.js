@@ -41,10 +41,13 @@ const run = [
   { actions: ['ssm:GetParameters'], on: { ssmStagePath: true } },
 ];
 
+/** An async function's on-failure destination (serverless.yml `destinations.onFailure`): Lambda sends as the role. */
+const onFailure = [{ Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: { 'Fn::GetAtt': ['FailedInvocationsQueue', 'Arn'] } }];
+
 module.exports = {
-  runScheduled: { grants: run, extraStatements: [] },
-  runDirect: { grants: run, extraStatements: [] },
-  runShard: { grants: run, extraStatements: [] },
+  runScheduled: { grants: run, extraStatements: onFailure },
+  runDirect: { grants: run, extraStatements: onFailure },
+  runShard: { grants: run, extraStatements: onFailure },
   // POST /runs queues the run in the store and hands it to runDirect.
   runManual: { grants: [...store, { actions: ['lambda:InvokeFunction'], on: { function: 'runDirect' } }], extraStatements: [] },
   getRun: { grants: store, extraStatements: [] },
@@ -52,5 +55,5 @@ module.exports = {
   getDiscrepancy: { grants: store, extraStatements: [] },
   actOnDiscrepancy: { grants: store, extraStatements: [] },
   // Writes each alert to its log: no AWS call at all.
-  alertLog: { grants: [], extraStatements: [] },
+  alertLog: { grants: [], extraStatements: onFailure },
 };

@@ -1,6 +1,7 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { RunQueueConfig } from './config';
 import { ConfigError } from './errors';
+import type { Logger } from './log';
 import { LambdaRunInvoker } from './runs/lambda-run-invoker';
 import type { RunInvoker, RunQueue } from './runs/queue-run';
 import { LOCAL_CREDENTIALS, type StoreWiring, storeAdapters, wireStore } from './store-wiring';
@@ -22,10 +23,10 @@ export function lambdaClient(config: Pick<RunQueueConfig, 'aws'>): LambdaClient 
  * The wiring of `POST /runs`: the store and the run invoker, nothing upstream. The run itself
  * happens in the run function, which alone holds the upstream credentials.
  */
-export function wireRunQueue(config: RunQueueConfig): RunQueueWiring {
+export function wireRunQueue(config: RunQueueConfig, log?: Logger): RunQueueWiring {
   const adapters = storeAdapters(config);
   const invoker: RunInvoker = config.runFunctionName
     ? new LambdaRunInvoker(lambdaClient(config), config.runFunctionName)
     : { invoke: () => Promise.reject(new ConfigError(['RUN_FUNCTION_NAME is required to start runs over HTTP'])) };
-  return { ...wireStore(config, adapters), runQueue: { queue: adapters.store, invoker } };
+  return { ...wireStore(config, adapters, log), runQueue: { queue: adapters.store, invoker } };
 }

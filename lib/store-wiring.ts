@@ -33,6 +33,6 @@ export function storeAdapters(config: StoreConfig): { documents: DynamoDBDocumen
  * The wiring of the compliance handlers (`GET /runs/{id}`, the discrepancy routes): the store
  * only, so these functions neither read nor are given an upstream URL or credential.
  */
-export function wireStore(config: StoreConfig, adapters = storeAdapters(config)): StoreWiring {
-  return { compliance: adapters.store, clock: { now: () => new Date() }, log: createLogger(config.logLevel) };
+export function wireStore(config: StoreConfig, adapters = storeAdapters(config), log: Logger = createLogger(config.logLevel)): StoreWiring {
+  return { compliance: adapters.store, clock: { now: () => new Date() }, log };
 }

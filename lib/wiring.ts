@@ -1,12 +1,14 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SnsAlertPublisher } from './alerts/sns-alert-publisher';
 import type { Config } from './config';
-import { createLogger, type Logger } from './log';
+import { createLogger, type Logger, SERVICE_NAME } from './log';
+import { PowertoolsRunMetrics } from './metrics/powertools-run-metrics';
 import { lambdaClient } from './run-queue-wiring';
 import type { VenuePorts } from './runs/check-venues';
 import type { QueuedRunLookup } from './runs/direct-trigger';
 import { LambdaShardInvoker } from './runs/lambda-run-invoker';
 import type { ReconcileDeps } from './runs/reconcile';
+import type { RunMetrics } from './runs/run-metrics';
 import { venueBudgets } from './runs/venue-schedule';
 import { BackOfficeClient } from './sources/backoffice/backoffice-client';
 import { backOfficePort } from './sources/backoffice/backoffice-port';
@@ -15,6 +17,7 @@ import { JsonClient } from './sources/http/json-client';
 import { IndxClient, indxHttp } from './sources/indx/indx-client';
 import { MultiMarketsClient, multiMarketsHttp } from './sources/multimarkets/multimarkets-client';
 import { RetryBudget } from './sources/pacing/retry-budget';
+import { UpstreamPressure } from './sources/pacing/upstream-pressure';
 import { ReportingClient } from './sources/reporting/reporting-client';
 import { reportingPort } from './sources/reporting/reporting-port';
 import { DynamoDbHistoryStore } from './store/dynamodb-history-store';
@@ -30,6 +33,10 @@ export interface Wiring {
   /** The runs `POST /runs` queued: a direct invoke is recorded as manual only for one of them. */
   queuedRuns: QueuedRunLookup;
   log: Logger;
+  /** Where runs report their end and each invocation its upstream pressure (EMF). */
+  metrics: RunMetrics;
+  /** The 429s, 418s and retries the upstream clients met, drained at the end of each invocation. */
+  pressure: UpstreamPressure;
 }
 
 /**
@@ -38,12 +45,13 @@ export interface Wiring {
  * compliance handlers and `POST /runs` are wired without any of the upstream clients
  * (`store-wiring.ts`, `run-queue-wiring.ts`).
  */
-export function wire(config: Config): Wiring {
-  const log = createLogger(config.logLevel);
+export function wire(config: Config, log: Logger = createLogger(config.logLevel)): Wiring {
   const { timeoutMs, retries, concurrency } = config.http;
   const retryBudget = new RetryBudget(config.http.retryBudget);
+  const pressure = new UpstreamPressure();
+  const metrics = new PowertoolsRunMetrics({ serviceName: SERVICE_NAME, stage: config.stage });
   const drift = new DriftLog();
-  const http = { concurrency, timeoutMs, retries, retryBudget };
+  const http = { concurrency, timeoutMs, retries, retryBudget, pressure };
   const reportingHttp = new JsonClient({ source: 'reporting', baseUrl: config.reporting.url, ...http });
   const backOfficeHttp = new JsonClient({ source: 'backoffice', baseUrl: config.backOffice.url, ...http });
   const { documents, store } = storeAdapters(config);
@@ -77,6 +85,7 @@ export function wire(config: Config): Wiring {
     drift,
     retryBudget,
     handoverMarginMs: config.shards.handoverMarginMs,
+    metrics,
     onProgress: (progress) => log.debug('run progress', progress),
   };
   if (config.shardFunctionName) {
@@ -86,14 +95,18 @@ export function wire(config: Config): Wiring {
       invoker: new LambdaShardInvoker(lambdaClient(config), config.shardFunctionName),
     };
   }
-  return { deps, queuedRuns: store, log };
+  return { deps, queuedRuns: store, log, metrics, pressure };
 }
 
 /**
  * The venue ports: the account mapping and a paced client per configured venue (MultiMarkets: one
  * gate per container; INDX: one per WMID), each INDX trader signing with its own credentials.
  */
-function wireVenues(config: Config, http: { timeoutMs: number; retries: number; retryBudget: RetryBudget }, drift: DriftLog): VenuePorts {
+function wireVenues(
+  config: Config,
+  http: { timeoutMs: number; retries: number; retryBudget: RetryBudget; pressure: UpstreamPressure },
+  drift: DriftLog,
+): VenuePorts {
   const { multiMarkets, indx } = config;
   const accounts = loadVenueAccounts(config.venueAccountsFile as string, { stage: config.stage });
   return {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { loadConfig } from '../config';
 import type { Logger } from '../log';
 import { type Wiring, wire } from '../wiring';
-import { defaultLog } from './build-once';
+import { lambdaLog } from './lambda-logger';
 
 let built: { wiring: Wiring; fingerprint: string } | undefined;
 
@@ -16,12 +16,17 @@ export function container(secrets: Record<string, string> = {}): Wiring {
     .update(JSON.stringify(Object.entries(secrets).sort()))
     .digest('hex');
   if (built?.fingerprint !== fingerprint) {
-    built = { wiring: wire(loadConfig({ ...process.env, ...secrets })), fingerprint };
+    built = { wiring: wire(loadConfig({ ...process.env, ...secrets }), lambdaLog), fingerprint };
   }
   return built.wiring;
 }
 
-/** The run functions' logger, or a default one when the configuration itself failed to load. */
+/** The run functions' logger (the container's, whether or not the configuration loaded). */
 export function containerLog(): Logger {
-  return built?.wiring.log ?? defaultLog;
+  return lambdaLog;
+}
+
+/** The wiring if this container has built it, without building it (for what runs after any handler). */
+export function builtWiring(): Wiring | undefined {
+  return built?.wiring;
 }

@@ -1,8 +1,13 @@
 import { loadLogLevel } from '../config';
-import { createLogger, type Logger } from '../log';
+import type { Logger } from '../log';
 import { buildOnce } from './build-once';
+import { lambdaLog } from './lambda-logger';
 
-const logOnly = buildOnce(() => ({ log: createLogger(loadLogLevel()) }));
+// LOG_LEVEL validated here (a malformed one is a logged, failed invocation); the container's logger is already at it.
+const logOnly = buildOnce(() => {
+  loadLogLevel();
+  return { log: lambdaLog };
+});
 
 /**
  * The logger of a function that only logs (`alertLog`), at `LOG_LEVEL`: it reads no other

@@ -21,6 +21,7 @@ export async function runFromTrigger(
   const { deps, log } = container(secrets);
   // A run id given by the trigger (the schedule event's id, a retried invoke) makes a second delivery a no-op.
   const runId = options.runId ?? newRunId(deps.clock.now());
+  log.appendKeys({ runId });
   log.info('run started', { runId, trigger, asOf, dryRun: options.dryRun ?? false });
   const summary = await reconcile(
     {

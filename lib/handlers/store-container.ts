@@ -1,8 +1,9 @@
 import { loadStoreConfig } from '../config';
 import { wireStore } from '../store-wiring';
 import { buildOnce } from './build-once';
+import { lambdaLog } from './lambda-logger';
 
-const store = buildOnce(() => wireStore(loadStoreConfig()));
+const store = buildOnce(() => wireStore(loadStoreConfig(), undefined, lambdaLog));
 
 /**
  * The compliance handlers' wiring (the store only), built once per container from the variables

@@ -8,6 +8,7 @@ import { checkVenues, type VenuePorts } from './check-venues';
 import { CircuitBreaker } from './circuit-breaker';
 import type { VenueCheckLog } from './ports';
 import { RunEffects, sendRunAlerts } from './run-effects';
+import type { RunMetrics } from './run-metrics';
 import type { RunScope } from './run-scope';
 import { InMemoryRunState } from './run-state-memory';
 import { emptyTallies, type RunSummary, type RunTrigger } from './run-summary';
@@ -73,6 +74,8 @@ export interface ReconcileDeps extends Omit<ShardDeps, 'runState'> {
   lockTtlMs?: number;
   /** Shard plans and checkpoints; left out, kept in memory (a single-invocation run). */
   runState?: RunStateStore;
+  /** Where a run's end is reported (runs by status, duration, discrepancies, source failures); left out, nowhere. */
+  metrics?: RunMetrics;
   /** Fan-out: users per shard, shards running at once, and the invoker; without an invoker every shard runs here, one after another. */
   shards?: { usersPerShard: number; concurrency: number; invoker?: ShardInvoker };
   /** How long before the Lambda timeout an invocation hands its run over to a fresh one (default 2 minutes): the handlers' `ShardControl.marginMs`. */
@@ -109,6 +112,7 @@ export async function reconcile(request: RunRequest, deps: ReconcileDeps, contro
   if (!dryRun && !(await deps.store.acquireLock(request.runId, deps.lockTtlMs ?? 15 * 60_000, startedAt))) {
     const summary = skipped(request, asOf, startedAt, 'another run holds the run lock');
     await deps.store.saveRun(summary);
+    deps.metrics?.runEnded(summary);
     return summary;
   }
   let handedOver = false;
@@ -138,9 +142,9 @@ export async function reconcile(request: RunRequest, deps: ReconcileDeps, contro
   } catch (error) {
     // Leave a final status behind, so `GET /runs/{id}` does not show the run running for ever.
     const reason = `failed: ${error instanceof Error ? error.name : 'unknown error'}`;
-    await deps.store
-      .saveRun({ ...nothingYet(request, asOf, startedAt, 'failed', reason), finishedAt: deps.clock.now().toISOString() })
-      .catch(() => undefined);
+    const failed = { ...nothingYet(request, asOf, startedAt, 'failed', reason), finishedAt: deps.clock.now().toISOString() };
+    await deps.store.saveRun(failed).catch(() => undefined);
+    if (!dryRun) deps.metrics?.runEnded(failed);
     throw error;
   } finally {
     if (!dryRun && !handedOver) await deps.store.releaseLock(request.runId);
@@ -402,6 +406,7 @@ async function finalizeRun(
     discrepancies: {
       total: all.discrepancies,
       opened: all.effects.opened + all.effects.reopened,
+      ...(all.effects.openedBySeverity && { openedBySeverity: all.effects.openedBySeverity }),
       resolved: all.effects.resolved,
       escalated: all.effects.escalated,
       items: all.items,
@@ -429,6 +434,7 @@ async function finalizeRun(
     if (alert || !previous) await deps.store.saveSourceState(name, next);
   }
   await deps.store.saveRun(summary);
+  deps.metrics?.runEnded(summary);
   return summary;
 }
 

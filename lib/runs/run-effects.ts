@@ -112,6 +112,10 @@ export class RunEffects {
         this.active.set(next.id, next);
         if (event === 'opened') this.tally.opened++;
         if (event === 'reopened') this.tally.reopened++;
+        if (event === 'opened' || event === 'reopened') {
+          const bySeverity = this.tally.openedBySeverity ?? {};
+          this.tally.openedBySeverity = { ...bySeverity, [next.severity]: (bySeverity[next.severity] ?? 0) + 1 };
+        }
         if (event === 'escalated' && previous) {
           this.tally.escalated++;
           if (previous.alerted && this.tally.escalations.length < ESCALATION_LIMIT)

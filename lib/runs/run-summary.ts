@@ -1,5 +1,6 @@
 import { CHECK_IDS, type CheckId } from '../domain/check-id';
 import type { Discrepancy } from '../domain/discrepancy';
+import type { Severity } from '../domain/severity';
 import type { Outcome } from '../domain/verdict';
 import type { SourceName } from '../sources/source-error';
 import type { RunScope } from './run-scope';
@@ -75,7 +76,16 @@ export interface RunSummary {
    * (holders and Σ amount, over the users the run read).
    */
   outsideTotals?: Record<string, { users: number; amount: string }>;
-  discrepancies: { total: number; opened: number; resolved?: number; escalated?: number; items: DiscrepancyRef[]; truncated: boolean };
+  discrepancies: {
+    total: number;
+    opened: number;
+    /** The opened (and reopened) by severity. */
+    openedBySeverity?: Partial<Record<Severity, number>>;
+    resolved?: number;
+    escalated?: number;
+    items: DiscrepancyRef[];
+    truncated: boolean;
+  };
 }
 
 /** At most this many discrepancies are listed in a summary; the store has them all. */

@@ -1,4 +1,5 @@
 import { Amount } from '../domain/money';
+import type { Severity } from '../domain/severity';
 import type { SourceName } from '../sources/source-error';
 import { type DiscrepancyRef, emptyTallies, type RunSummary, type SourceHealth, SUMMARY_ITEM_LIMIT } from './run-summary';
 import { SourceHealthTracker } from './source-health';
@@ -84,6 +85,8 @@ function mergeSums(into: AssetSums, from: AssetSums): void {
 export interface EffectsTally {
   opened: number;
   reopened: number;
+  /** Opened and reopened, by severity (for the run metrics); absent in a tally checkpointed before it existed. */
+  openedBySeverity?: Partial<Record<Severity, number>>;
   escalated: number;
   resolved: number;
   /** Discrepancies whose opened alert is due: their number, the first ids (enough to alert each), the largest by root value. */
@@ -152,6 +155,9 @@ export function mergeTallies(tallies: readonly ShardTally[], dueLimit: number): 
     const effects = merged.effects;
     effects.opened += tally.effects.opened;
     effects.reopened += tally.effects.reopened;
+    for (const [severity, n] of Object.entries(tally.effects.openedBySeverity ?? {}) as [Severity, number][]) {
+      effects.openedBySeverity = { ...effects.openedBySeverity, [severity]: (effects.openedBySeverity?.[severity] ?? 0) + n };
+    }
     effects.escalated += tally.effects.escalated;
     effects.resolved += tally.effects.resolved;
     effects.dueCount += tally.effects.dueCount;

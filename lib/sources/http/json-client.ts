@@ -2,6 +2,7 @@ import { parse as parseLossless } from 'lossless-json';
 import { Pool, errors as undiciErrors } from 'undici';
 import type { RequestGate } from '../pacing/request-gate';
 import type { RetryBudget } from '../pacing/retry-budget';
+import type { UpstreamPressure } from '../pacing/upstream-pressure';
 import { SourceError, type SourceName } from '../source-error';
 
 /** How one upstream is reached: its base URL, how hard to press it, how long to wait. */
@@ -24,6 +25,8 @@ export interface JsonClientOptions {
   gate?: RequestGate;
   /** Retries left for the whole run, shared by every upstream: no run can turn into a retry storm. */
   retryBudget?: RetryBudget;
+  /** Counts the 429s, 418s and retries met, for the run metrics. */
+  pressure?: UpstreamPressure;
   /** How long to hold the gate after a 429 without `Retry-After`, and after a ban (418). */
   rateLimitHoldMs?: number;
 }
@@ -84,6 +87,7 @@ export class JsonClient {
         return await (gate ? gate.run(() => this.once(request)) : this.once(request));
       } catch (error) {
         if (error instanceof SourceError && error.failure === 'rate-limited') {
+          this.options.pressure?.rateLimited(this.options.source, error.status === 418 ? 418 : 429);
           gate?.holdFor(error.status === 418 ? 5 * rateLimitHoldMs : (error.extra.retryAfterMs ?? rateLimitHoldMs));
         }
         if (!(error instanceof SourceError) || !error.retryable || attempt >= retries || (retryBudget && !retryBudget.take())) {
@@ -91,6 +95,7 @@ export class JsonClient {
           throw error;
         }
         this.stats.retries++;
+        this.options.pressure?.retry(this.options.source);
         const backoff = Math.random() * Math.min(maxBackoffMs, backoffMs * 2 ** attempt);
         // A gated upstream is already held until Retry-After; the gate spaces the retry.
         await this.sleep(gate ? backoff : Math.max(backoff, error.extra.retryAfterMs ?? 0));

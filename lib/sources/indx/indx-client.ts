@@ -98,9 +98,18 @@ export interface IndxHttpOptions extends PacedHttpOptions {
  * @example indxHttp({ baseUrl, timeoutMs: 5_000, retries: 2 })
  */
 export function indxHttp(options: IndxHttpOptions): IndxHttp {
-  const { baseUrl, timeoutMs, retries, retryBudget, clock = systemClock } = options;
+  const { baseUrl, timeoutMs, retries, retryBudget, pressure, clock = systemClock } = options;
   return {
-    client: new JsonClient({ source: 'indx', baseUrl, concurrency: 1, timeoutMs, retries, retryBudget, sleep: (ms) => clock.sleep(ms) }),
+    client: new JsonClient({
+      source: 'indx',
+      baseUrl,
+      concurrency: 1,
+      timeoutMs,
+      retries,
+      retryBudget,
+      pressure,
+      sleep: (ms) => clock.sleep(ms),
+    }),
     gates: new RequestGates(options.minIntervalMs ?? 1100, clock),
   };
 }

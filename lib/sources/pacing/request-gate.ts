@@ -1,6 +1,7 @@
 import { JsonClient } from '../http/json-client';
 import type { SourceName } from '../source-error';
 import type { RetryBudget } from './retry-budget';
+import type { UpstreamPressure } from './upstream-pressure';
 
 /** The time source and timer of a gate, injected so tests can use a simulated clock. */
 export interface GateClock {
@@ -79,6 +80,8 @@ export interface PacedHttpOptions {
   /** Attempts after the first, made by the JsonClient: the one retry layer. */
   retries: number;
   retryBudget?: RetryBudget;
+  /** Counts the 429s, 418s and retries met, for the run metrics. */
+  pressure?: UpstreamPressure;
   /** Drives both the gate's pacing and the client's backoff sleeps (default: the real clock). */
   clock?: GateClock;
 }
@@ -89,7 +92,7 @@ export interface PacedHttpOptions {
  */
 export function pacedJsonClient(source: SourceName, intervalMs: number, options: PacedHttpOptions): JsonClient {
   if (!Number.isFinite(intervalMs) || intervalMs < 0) throw new RangeError(`intervalMs must be a finite number ≥ 0, got ${intervalMs}`);
-  const { baseUrl, timeoutMs, retries, retryBudget, clock = systemClock } = options;
+  const { baseUrl, timeoutMs, retries, retryBudget, pressure, clock = systemClock } = options;
   return new JsonClient({
     source,
     baseUrl,
@@ -97,6 +100,7 @@ export function pacedJsonClient(source: SourceName, intervalMs: number, options:
     timeoutMs,
     retries,
     retryBudget,
+    pressure,
     gate: new RequestGate(intervalMs, clock),
     sleep: (ms) => clock.sleep(ms),
   });

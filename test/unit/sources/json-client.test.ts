@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JsonClient } from '../../../lib/sources/http/json-client';
+import { UpstreamPressure } from '../../../lib/sources/pacing/upstream-pressure';
 import { SourceError } from '../../../lib/sources/source-error';
 
 let server: Server | undefined;
@@ -52,6 +53,36 @@ describe('JsonClient', () => {
       failure: 'rate-limited',
     });
     expect(upstream.calls()).toBe(2);
+  });
+
+  it('counts each 429 and 418 it meets and each retry it spends, per source, for the run metrics', async () => {
+    const upstream = await scripted([
+      [429, '{}', { 'retry-after': '0' }],
+      [429, '{}', { 'retry-after': '0' }],
+      [418, '{}'],
+    ]);
+    const pressure = new UpstreamPressure();
+    const http = new JsonClient({
+      source: 'multimarkets',
+      baseUrl: upstream.url,
+      concurrency: 1,
+      timeoutMs: 2_000,
+      retries: 5,
+      pressure,
+      sleep: async () => undefined,
+    });
+    await expect(http.request({ endpoint: 'balances', method: 'GET', path: '/x' })).rejects.toMatchObject({
+      failure: 'rate-limited',
+      status: 418,
+    });
+    expect(pressure.drain()).toEqual({
+      rateLimited: [
+        { source: 'multimarkets', status: 429, count: 2 },
+        { source: 'multimarkets', status: 418, count: 1 },
+      ],
+      retries: [{ source: 'multimarkets', count: 2 }],
+    });
+    expect(pressure.drain()).toEqual({ rateLimited: [], retries: [] });
   });
 
   it('times out an upstream that never answers', async () => {
