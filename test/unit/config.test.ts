@@ -148,7 +148,7 @@ describe('loadStoreConfig and loadRunQueueConfig: what the compliance handlers a
   it('needs no upstream URL, credential or topic: the tables alone configure the store', () => {
     expect(loadStoreConfig(tables)).toEqual({
       tables: { discrepancies: 'd', runs: 'r', history: 'h', totals: 't' },
-      historyRetentionDays: 400,
+      historyRetentionDays: 2557,
       aws: { region: 'us-east-1', dynamoDbEndpoint: undefined },
       logLevel: 'info',
     });
