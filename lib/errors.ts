@@ -68,3 +68,21 @@ export class ConcurrentUpdateError extends ReconError {
     super(`discrepancy ${id} was changed by another writer`);
   }
 }
+
+/**
+ * Thrown when DynamoDB kept cancelling a discrepancy's write (its item with its history row) for
+ * throttling or a conflicting transaction: nothing of it was written, and the same write may be
+ * sent again (503 with `Retry-After`).
+ */
+export class StoreBusyError extends ReconError {
+  override readonly name = 'StoreBusyError';
+  constructor(
+    /** The discrepancies whose writes were not made. */
+    readonly ids: readonly string[],
+    /** DynamoDB's reasons of the last refusal (`ThrottlingError`, `TransactionConflict`, …). */
+    readonly reasons: readonly string[],
+    options?: { cause?: unknown },
+  ) {
+    super(`DynamoDB refused the write of ${ids.length} discrepancy(ies) for now (${reasons.join(', ')}): nothing was written`, options);
+  }
+}

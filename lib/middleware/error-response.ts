@@ -1,7 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import { NotFoundError } from '../compliance/compliance-actions';
 import { InvalidTransitionError } from '../domain/lifecycle';
-import { BadRequestError, ConcurrentUpdateError, ForbiddenError, UnauthorizedError } from '../errors';
+import { BadRequestError, ConcurrentUpdateError, ForbiddenError, StoreBusyError, UnauthorizedError } from '../errors';
 import type { Logger } from '../log';
 
 /** The JSON error answer of the HTTP API. */
@@ -12,7 +12,8 @@ function jsonResponse(statusCode: number, body: unknown, headers: Record<string,
 /**
  * Maps errors of an HTTP handler to answers: a caller's mistake is a 400 naming each problem;
  * a missing or invalid token a 401 asking for a bearer token; a token without the role a 403
- * (both logged as warnings, with the caller's `sub` when known, for the audit trail);
+ * (both logged as warnings, with the caller's `sub` when known, for the audit trail); a write
+ * DynamoDB kept refusing for now (throttling) a 503 with `Retry-After`, nothing having been written;
  * anything else is logged (name and message, which never carry secrets) and answered with a
  * plain 500 that reveals nothing internal.
  */
@@ -41,6 +42,11 @@ export function httpErrorResponse(log: () => Logger): MiddlewareObj {
       }
       if (error instanceof InvalidTransitionError || error instanceof ConcurrentUpdateError) {
         request.response = jsonResponse(409, { message: 'conflict', problem: error.message });
+        return;
+      }
+      if (error instanceof StoreBusyError) {
+        log().warn('store busy', { reasons: error.reasons });
+        request.response = jsonResponse(503, { message: 'busy', problem: 'nothing was changed: try again' }, { 'retry-after': '1' });
         return;
       }
       log().error('request failed', describeError(error));

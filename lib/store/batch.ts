@@ -20,6 +20,14 @@ export class UnprocessedItemsError extends ReconError {
 }
 
 /**
+ * Waits before the `attempt`-th call (1 for the first retry) of a write DynamoDB could not take yet:
+ * 100 ms, doubling, at most 1 s.
+ */
+export function backoff(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
+}
+
+/**
  * Sends `items` in calls of `perCall`; what a call answers as unprocessed (under load, or past the
  * 16 MB answer limit of a read) is sent again after a short growing pause, up to {@link MAX_ATTEMPTS} calls.
  */
@@ -28,7 +36,7 @@ async function inCalls<T>(table: string, items: T[], perCall: number, send: (bat
     let pending: T[] | undefined = items.slice(start, start + perCall);
     for (let attempt = 0; pending && pending.length > 0; attempt++) {
       if (attempt === MAX_ATTEMPTS) throw new UnprocessedItemsError(table, pending.length);
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
+      if (attempt > 0) await backoff(attempt);
       pending = await send(pending);
     }
   }

@@ -12,12 +12,12 @@ import {
 import type { CompliancePort } from '../compliance/compliance-port';
 import { type DiscrepancyState, type DiscrepancyStatus, type LifecycleEvent, openedEvent } from '../domain/lifecycle';
 import type { Severity } from '../domain/severity';
-import { BadRequestError, ConcurrentUpdateError } from '../errors';
-import { type DiscrepancyStore, type DiscrepancyWrite, type RunStart, saveEach } from '../runs/ports';
+import { BadRequestError, ConcurrentUpdateError, StoreBusyError } from '../errors';
+import type { DiscrepancyStore, DiscrepancyWrite, RunStart } from '../runs/ports';
 import type { RunSummary } from '../runs/run-summary';
 import type { StoredSourceState } from '../runs/source-transitions';
 import type { SourceName } from '../sources/source-error';
-import { batchGetAll } from './batch';
+import { backoff, batchGetAll } from './batch';
 
 /** Table names of the store. */
 export interface StoreTables {
@@ -31,6 +31,32 @@ export interface StoreTables {
 const SEVERITY_ORDER: Record<Severity, string> = { critical: '0', high: '1', medium: '2', low: '3' };
 const LOCK_ID = 'lock#runs';
 const SOURCES: SourceName[] = ['backoffice', 'reporting', 'multimarkets', 'indx'];
+/** Discrepancies per transaction: each is its item and at most one history row, within DynamoDB's 100 items. */
+const WRITES_PER_TRANSACTION = 50;
+/** Calls of one transaction, the first included, while DynamoDB cancels it for now (about 1.5 s of pauses in all). */
+const TRANSACTION_ATTEMPTS = 5;
+/**
+ * Why DynamoDB cancels a transaction that a later call may still make: throttling of a table or
+ * index, or another transaction on one of its items. `ConditionalCheckFailed` is not among them: it is
+ * the concurrent update. A lone put refused for throttling (after the SDK's own retries) counts as well.
+ */
+const TRANSIENT_REASONS = new Set([
+  'ThrottlingError',
+  'ProvisionedThroughputExceeded',
+  'TransactionConflict',
+  'RequestLimitExceeded',
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceededException',
+]);
+
+/** What one transaction did: see `DynamoDbDiscrepancyStore.transact`. */
+interface TransactOutcome {
+  conflicts: string[];
+  unwritten: DiscrepancyWrite[];
+  busy: string[];
+  error?: unknown;
+}
 
 /**
  * `status#severity#lastSeenAt`: the sort key of every index, so each lists a status's items most
@@ -156,26 +182,35 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
   }
 
   /**
-   * Many writes as few transactions (up to 50 discrepancies with their history entries each): a
-   * run's page of findings costs one call instead of two per discrepancy. A write whose stored
-   * version is not the expected one (another writer won, or a discrepancy thought new exists) is
-   * left out and its id returned; the rest of its transaction is sent again without it.
+   * Many writes as few transactions (up to 50 discrepancies with their history rows each, within
+   * DynamoDB's 100 items): a run's page of findings costs one call instead of two per discrepancy,
+   * and an item is never stored without its history row nor a row without its item. A write whose
+   * stored version is not the expected one (another writer won, or a discrepancy thought new exists)
+   * is left out and its id returned; the rest of its transaction is sent again without it. A
+   * transaction cancelled for throttling or a conflicting transaction is sent again after a pause,
+   * up to {@link TRANSACTION_ATTEMPTS} calls; then {@link StoreBusyError}, with nothing of it written.
    */
   async saveMany(writes: DiscrepancyWrite[]): Promise<string[]> {
     const conflicts: string[] = [];
-    for (let start = 0; start < writes.length; start += 50) {
-      let chunk = writes.slice(start, start + 50);
-      while (chunk.length > 0) {
+    for (let start = 0; start < writes.length; start += WRITES_PER_TRANSACTION) {
+      let chunk = writes.slice(start, start + WRITES_PER_TRANSACTION);
+      for (let refused = 0; chunk.length > 0; ) {
         const outcome = await this.transact(chunk);
         conflicts.push(...outcome.conflicts);
         chunk = outcome.unwritten;
+        if (outcome.busy.length === 0) continue;
+        if (++refused === TRANSACTION_ATTEMPTS) throw new StoreBusyError(ids(chunk), outcome.busy, { cause: outcome.error });
+        await backoff(refused);
       }
     }
     return conflicts;
   }
 
-  /** One transaction: the ids whose condition failed, and the writes still to make (none when it went through). */
-  private async transact(chunk: DiscrepancyWrite[]): Promise<{ conflicts: string[]; unwritten: DiscrepancyWrite[] }> {
+  /**
+   * One write of every discrepancy in `chunk` (with its history row), all or none: the ids whose
+   * condition failed, the writes still to make, and, when DynamoDB only said "not now", its reasons.
+   */
+  private async transact(chunk: DiscrepancyWrite[]): Promise<TransactOutcome> {
     const owners: string[] = [];
     const items = chunk.flatMap(({ next, event, expectedVersion }) => {
       const puts: NonNullable<TransactWriteCommandInput['TransactItems']> = [
@@ -186,17 +221,20 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
       return puts;
     });
     try {
-      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
-      return { conflicts: [], unwritten: [] };
+      // A lone item (a run's unchanged figures, most of them) needs no transaction: one write unit, not two.
+      const [only] = items;
+      if (items.length === 1 && only?.Put) await this.client.send(new PutCommand(only.Put));
+      else await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+      return { conflicts: [], unwritten: [], busy: [] };
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const reasons = error.CancellationReasons ?? [];
-      const failed = [...new Set(reasons.flatMap((reason, i) => (reason.Code === 'ConditionalCheckFailed' ? [owners[i] as string] : [])))];
-      // Cancelled for another reason (a conflicting transaction, throttling): one by one, so each fails on its own.
-      if (failed.length === 0 || reasons.some((reason) => reason.Code && !['None', 'ConditionalCheckFailed'].includes(reason.Code))) {
-        return { conflicts: await saveEach(this, chunk), unwritten: [] };
-      }
-      return { conflicts: failed, unwritten: chunk.filter(({ next }) => !failed.includes(next.id)) };
+      const reasons = cancellationReasons(error);
+      if (!reasons) throw error;
+      const conflicts = [...new Set(reasons.flatMap((code, i) => (code === 'ConditionalCheckFailed' ? [owners[i] as string] : [])))];
+      const busy = [...new Set(reasons.filter((code) => TRANSIENT_REASONS.has(code)))];
+      // Refused for a reason a second call would not change (a malformed or oversized item): the caller's error.
+      if (reasons.some((code) => !['None', 'ConditionalCheckFailed', ...TRANSIENT_REASONS].includes(code))) throw error;
+      if (conflicts.length === 0 && busy.length === 0) throw error;
+      return { conflicts, unwritten: chunk.filter(({ next }) => !conflicts.includes(next.id)), busy, error };
     }
   }
 
@@ -210,14 +248,14 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
     };
   }
 
+  /**
+   * The new state with its history row, in one transaction (a run's resolution, an analyst's action).
+   * @throws {ConcurrentUpdateError} when the stored version is not `expectedVersion`: nothing was written.
+   * @throws {StoreBusyError} when DynamoDB kept refusing it for now: nothing was written, the same call may be made again.
+   */
   async save(next: DiscrepancyState, event: LifecycleEvent | undefined, expectedVersion: number | undefined): Promise<void> {
-    try {
-      await this.client.send(new PutCommand(this.discrepancyPut(next, expectedVersion)));
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new ConcurrentUpdateError(next.id);
-      throw error;
-    }
-    if (event && !recordedOnItem(next, event)) await this.appendHistory(event);
+    const [conflict] = await this.saveMany([{ next, event, expectedVersion }]);
+    if (conflict) throw new ConcurrentUpdateError(conflict);
   }
 
   /** A discrepancy's history, oldest first: its opening (kept on the item) and the rows of every later change. */
@@ -330,10 +368,6 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
     await this.client.send(new PutCommand({ TableName: this.tables.runs, Item: summary }));
   }
 
-  private async appendHistory(event: LifecycleEvent): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.tables.history, Item: this.historyItem(event) }));
-  }
-
   private historyItem(event: LifecycleEvent): Record<string, unknown> {
     const expiresAt = Math.floor(Date.parse(event.at) / 1000) + this.historyRetentionDays * 86_400;
     return { ...event, eventKey: `${event.at}#${event.type}#${event.runId ?? event.by ?? ''}`, expiresAt };
@@ -356,6 +390,23 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);
   }
+}
+
+/**
+ * DynamoDB's reason for each item of a refused write, in the order of its items; undefined for any
+ * other error. A lone conditional put refused is its one item's `ConditionalCheckFailed`, one refused
+ * for throttling its error's name.
+ */
+function cancellationReasons(error: unknown): string[] | undefined {
+  if (error instanceof TransactionCanceledException) return (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
+  if (error instanceof ConditionalCheckFailedException) return ['ConditionalCheckFailed'];
+  if (error instanceof Error && TRANSIENT_REASONS.has(error.name)) return [error.name];
+  return undefined;
+}
+
+/** The discrepancy ids of some writes. */
+function ids(writes: readonly DiscrepancyWrite[]): string[] {
+  return writes.map(({ next }) => next.id);
 }
 
 /** An "opened" event the item itself records (`openedDifference`): no history row is written for it. */

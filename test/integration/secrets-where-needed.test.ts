@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Discrepancy } from '../../lib/domain/discrepancy';
 import { observe } from '../../lib/domain/lifecycle';
 import type { RunSummary } from '../../lib/runs/run-summary';
 import { DynamoDbDiscrepancyStore } from '../../lib/store/dynamodb-discrepancy-store';
@@ -10,6 +9,7 @@ import { type RunningSandbox, startSandbox } from '../../sandbox/server';
 import { fakeSsm } from '../support/fake-ssm';
 import { type HttpsIssuer, httpsIssuer } from '../support/https-issuer';
 import { alertsTopic, freshTables } from '../support/local-services';
+import { negativeAvailable } from '../support/negative-available';
 
 type Handler = (event: never, context: Context) => Promise<unknown>;
 const context = { awsRequestId: 'secrets-test', getRemainingTimeInMillis: () => 900_000 } as unknown as Context;
@@ -38,22 +38,7 @@ function withToken(event: unknown, token: string): unknown {
 }
 
 /** The sample events' discrepancy, stored open, so the sample GET, list and acknowledge events find it. */
-function sampleDiscrepancy(): Discrepancy {
-  return {
-    id: 'sanity:10e25c72-9195-40d1-92fd-fb46f21cece5:btc',
-    check: 'sanity',
-    userId: '10e25c72-9195-40d1-92fd-fb46f21cece5',
-    asset: 'btc',
-    field: 'available',
-    expected: '0',
-    actual: '-2',
-    difference: '-2',
-    evidence: { 'reporting.available': '-2' },
-    severity: 'high',
-    runId: 'r-20261122T000000Z-00000000',
-    detectedAt: '2026-11-22T00:00:00.000Z',
-  };
-}
+const sampleDiscrepancy = () => negativeAvailable({ userId: '10e25c72-9195-40d1-92fd-fb46f21cece5' });
 
 describe('credentials only where they are needed, with the prod stage’s shape (SSM names, no token in the environment)', () => {
   let sandbox: RunningSandbox;
