@@ -16,6 +16,7 @@ import { DriftLog } from './sources/drift';
 import { JsonClient } from './sources/http/json-client';
 import { IndxClient, indxHttp } from './sources/indx/indx-client';
 import { MultiMarketsClient, multiMarketsHttp } from './sources/multimarkets/multimarkets-client';
+import { CallDeadline } from './sources/pacing/call-deadline';
 import { RetryBudget } from './sources/pacing/retry-budget';
 import { UpstreamPressure } from './sources/pacing/upstream-pressure';
 import { ReportingClient } from './sources/reporting/reporting-client';
@@ -51,7 +52,8 @@ export function wire(config: Config, log: Logger = createLogger(config.logLevel)
   const pressure = new UpstreamPressure();
   const metrics = new PowertoolsRunMetrics({ serviceName: SERVICE_NAME, stage: config.stage });
   const drift = new DriftLog();
-  const http = { concurrency, timeoutMs, retries, retryBudget, pressure };
+  const callDeadline = new CallDeadline();
+  const http = { concurrency, timeoutMs, retries, retryBudget, pressure, deadline: callDeadline };
   const reportingHttp = new JsonClient({ source: 'reporting', baseUrl: config.reporting.url, ...http });
   const backOfficeHttp = new JsonClient({ source: 'backoffice', baseUrl: config.backOffice.url, ...http });
   const { documents, store } = storeAdapters(config);
@@ -84,6 +86,7 @@ export function wire(config: Config, log: Logger = createLogger(config.logLevel)
     severity: config.severity,
     drift,
     retryBudget,
+    callDeadline,
     handoverMarginMs: config.shards.handoverMarginMs,
     metrics,
     onProgress: (progress) => log.debug('run progress', progress),
@@ -104,7 +107,7 @@ export function wire(config: Config, log: Logger = createLogger(config.logLevel)
  */
 function wireVenues(
   config: Config,
-  http: { timeoutMs: number; retries: number; retryBudget: RetryBudget; pressure: UpstreamPressure },
+  http: { timeoutMs: number; retries: number; retryBudget: RetryBudget; pressure: UpstreamPressure; deadline: CallDeadline },
   drift: DriftLog,
 ): VenuePorts {
   const { multiMarkets, indx } = config;

@@ -70,6 +70,8 @@ export interface ReconcileDeps extends Omit<ShardDeps, 'runState'> {
   venueRunSeconds?: number;
   /** Every mapped venue account should be checked within this many seconds (default 24 h); the summary counts the overdue. */
   venueWindowSeconds?: number;
+  /** Where the upstream clients read the time this invocation has left, so no upstream wait outlasts it; set as each run or shard starts. */
+  callDeadline?: { follow(remainingMs: (() => number) | undefined): void };
   /** How long a run holds the run lock at most (default 15 minutes, the Lambda limit). */
   lockTtlMs?: number;
   /** Shard plans and checkpoints; left out, kept in memory (a single-invocation run). */
@@ -97,6 +99,7 @@ export interface ReconcileDeps extends Omit<ShardDeps, 'runState'> {
  * is checkpointed and handed to a fresh invocation, and this returns the `running` summary.
  */
 export async function reconcile(request: RunRequest, deps: ReconcileDeps, control: ShardControl = {}): Promise<RunSummary> {
+  deps.callDeadline?.follow(control.remainingMs);
   const startedAt = deps.clock.now();
   const asOf = request.asOf ?? startedAt;
   const dryRun = request.dryRun ?? false;
@@ -197,8 +200,9 @@ export async function reconcileShard(
   deps: ReconcileDeps & { runState: RunStateStore; shards: { invoker: ShardInvoker } },
   control: ShardControl = {},
 ): Promise<RunSummary | undefined> {
-  // A warm container may have spent its allowance on an earlier shard or run.
+  // A warm container may have spent its allowance on an earlier shard or run, and followed its deadline.
   deps.retryBudget?.reset();
+  deps.callDeadline?.follow(control.remainingMs);
   const plan = await deps.runState.loadPlan(work.runId);
   if (!plan) throw new RangeError(`run ${work.runId} has no stored plan`);
   if ('final' in work) return finishRun(plan, deps, control);

@@ -95,6 +95,17 @@ const cases: { name: string; rules: FaultRule[]; expect: Expectation; drift?: st
     venues: true,
   },
   {
+    name: 'a 429 asking for 25 s, beyond the cap: the call fails at once and its checks are unknown',
+    rules: [{ target: 'reporting', endpoint: 'users/balances', mode: 'rate-limit', retryAfterSeconds: 25, times: 1 }],
+    expect: { partial: 'reporting' },
+  },
+  {
+    name: 'a MultiMarkets 429 asking for 25 s: the venue read fails rather than wait or call inside the penalty',
+    rules: [{ target: 'multimarkets', mode: 'rate-limit', retryAfterSeconds: 25, times: 1 }],
+    expect: { partial: 'multimarkets' },
+    venues: true,
+  },
+  {
     name: 'MultiMarkets down for good',
     rules: [{ target: 'multimarkets', mode: 'status', status: 503 }],
     expect: { partial: 'multimarkets' },

@@ -1,4 +1,4 @@
-import { JsonClient } from '../http/json-client';
+import { JsonClient, type JsonClientOptions } from '../http/json-client';
 import type { SourceName } from '../source-error';
 import type { RetryBudget } from './retry-budget';
 import type { UpstreamPressure } from './upstream-pressure';
@@ -30,10 +30,15 @@ export class RequestGate {
     private readonly clock: GateClock = systemClock,
   ) {}
 
-  /** Runs `call` when its turn comes and the pacing allows. */
-  run<T>(call: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `call` when its turn comes and the pacing allows. With `limit`, a turn that would have to
+   * wait longer than `maxWaitMs` (the gate is held after a 429) does not wait and never calls: it
+   * fails with `limit.tooLong(wait)`.
+   */
+  run<T>(call: () => Promise<T>, limit?: { maxWaitMs: number; tooLong: (waitMs: number) => Error }): Promise<T> {
     const turn = this.tail.then(async () => {
       const wait = this.nextStart - this.clock.now();
+      if (limit && wait > limit.maxWaitMs) throw limit.tooLong(wait);
       if (wait > 0) await this.clock.sleep(wait);
       this.nextStart = this.clock.now() + this.intervalMs;
       return call();
@@ -84,6 +89,8 @@ export interface PacedHttpOptions {
   pressure?: UpstreamPressure;
   /** Drives both the gate's pacing and the client's backoff sleeps (default: the real clock). */
   clock?: GateClock;
+  /** The time the current invocation has left: no wait may outlast it. */
+  deadline?: JsonClientOptions['deadline'];
 }
 
 /**
@@ -92,7 +99,7 @@ export interface PacedHttpOptions {
  */
 export function pacedJsonClient(source: SourceName, intervalMs: number, options: PacedHttpOptions): JsonClient {
   if (!Number.isFinite(intervalMs) || intervalMs < 0) throw new RangeError(`intervalMs must be a finite number ≥ 0, got ${intervalMs}`);
-  const { baseUrl, timeoutMs, retries, retryBudget, pressure, clock = systemClock } = options;
+  const { baseUrl, timeoutMs, retries, retryBudget, pressure, deadline, clock = systemClock } = options;
   return new JsonClient({
     source,
     baseUrl,
@@ -101,6 +108,7 @@ export function pacedJsonClient(source: SourceName, intervalMs: number, options:
     retries,
     retryBudget,
     pressure,
+    deadline,
     gate: new RequestGate(intervalMs, clock),
     sleep: (ms) => clock.sleep(ms),
   });
