@@ -13,6 +13,7 @@ import { venueBudgets } from './runs/venue-schedule';
 import { BackOfficeClient } from './sources/backoffice/backoffice-client';
 import { backOfficePort } from './sources/backoffice/backoffice-port';
 import { DriftLog } from './sources/drift';
+import { EndpointLog } from './sources/endpoint-log';
 import { JsonClient } from './sources/http/json-client';
 import { IndxClient, indxHttp } from './sources/indx/indx-client';
 import { MultiMarketsClient, multiMarketsHttp } from './sources/multimarkets/multimarkets-client';
@@ -53,7 +54,8 @@ export function wire(config: Config, log: Logger = createLogger(config.logLevel)
   const metrics = new PowertoolsRunMetrics({ serviceName: SERVICE_NAME, stage: config.stage });
   const drift = new DriftLog();
   const callDeadline = new CallDeadline();
-  const http = { concurrency, timeoutMs, retries, retryBudget, pressure, deadline: callDeadline };
+  const endpoints = new EndpointLog();
+  const http = { concurrency, timeoutMs, retries, retryBudget, pressure, deadline: callDeadline, answered: endpoints };
   const reportingHttp = new JsonClient({ source: 'reporting', baseUrl: config.reporting.url, ...http });
   const backOfficeHttp = new JsonClient({ source: 'backoffice', baseUrl: config.backOffice.url, ...http });
   const { documents, store } = storeAdapters(config);
@@ -87,6 +89,7 @@ export function wire(config: Config, log: Logger = createLogger(config.logLevel)
     drift,
     retryBudget,
     callDeadline,
+    endpoints,
     handoverMarginMs: config.shards.handoverMarginMs,
     metrics,
     onProgress: (progress) => log.debug('run progress', progress),
@@ -107,7 +110,14 @@ export function wire(config: Config, log: Logger = createLogger(config.logLevel)
  */
 function wireVenues(
   config: Config,
-  http: { timeoutMs: number; retries: number; retryBudget: RetryBudget; pressure: UpstreamPressure; deadline: CallDeadline },
+  http: {
+    timeoutMs: number;
+    retries: number;
+    retryBudget: RetryBudget;
+    pressure: UpstreamPressure;
+    deadline: CallDeadline;
+    answered: EndpointLog;
+  },
   drift: DriftLog,
 ): VenuePorts {
   const { multiMarkets, indx } = config;

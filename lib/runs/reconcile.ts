@@ -15,7 +15,7 @@ import { emptyTallies, type RunSummary, type RunTrigger } from './run-summary';
 import { type AssetSums, emptyShardTally, mergeTallies, type ShardTally } from './shard-tally';
 import { type RunPlan, type RunStateStore, runShard, type ShardControl, type ShardDeps, timeIsShort, VerdictSink } from './shard-worker';
 import { SourceHealthTracker } from './source-health';
-import { sourceTransition } from './source-transitions';
+import { failingEndpointsOf, sourceTransition } from './source-transitions';
 import type { VenueBudgets } from './venue-schedule';
 
 /** How often a running run's progress (users, positions, discrepancies so far) is stored for `GET /runs/{id}`. */
@@ -122,6 +122,7 @@ export async function reconcile(request: RunRequest, deps: ReconcileDeps, contro
   try {
     deps.retryBudget?.reset();
     deps.drift?.drain();
+    deps.endpoints?.drain();
     const plan = await planRun(request, deps, startedAt, asOf, dryRun);
     const running: RunSummary = { ...nothingYet(request, asOf, startedAt, 'running'), shards: plan.plan.shards.length };
     if (!plan.ok) return (await finalizeRun(plan.plan, [], deps, plan.error)) ?? running;
@@ -375,6 +376,7 @@ async function finalizeRun(
     if (!checked.finished && handover) {
       await effects.settle(deps.clock.now().toISOString());
       for (const report of deps.drift?.drain() ?? []) phaseHealth.drifted(report);
+      phaseHealth.answeredAll(deps.endpoints?.drain());
       phase.sources = phaseHealth.report();
       await handover.runState.saveTally(runId, finalSlot(plan), phase);
       return undefined;
@@ -388,6 +390,7 @@ async function finalizeRun(
   const all = mergeTallies([...tallies, phase], stormThreshold + 1);
   if (!dryRun) await sendRunAlerts(deps.store, deps.alerts, runId, all.effects, stormThreshold);
   for (const report of deps.drift?.drain() ?? []) health.drifted(report);
+  health.answeredAll(deps.endpoints?.drain());
   const sources = health.report();
   const summary: RunSummary = {
     runId,
@@ -432,9 +435,16 @@ async function finalizeRun(
         failures: entry.failures,
         firstError: entry.firstError ?? '',
         drift: entry.drift ?? [],
+        endpoints: next.failingEndpoints ?? [],
       });
     }
-    if (alert === 'recovered') await deps.alerts.sourceRecovered({ source: name, runId, failingSince: previous?.since ?? finishedAt });
+    if (alert === 'recovered')
+      await deps.alerts.sourceRecovered({
+        source: name,
+        runId,
+        failingSince: previous?.since ?? finishedAt,
+        endpoints: failingEndpointsOf(previous),
+      });
     if (alert || !previous) await deps.store.saveSourceState(name, next);
   }
   await deps.store.saveRun(summary);

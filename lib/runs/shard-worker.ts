@@ -8,6 +8,7 @@ import { Precision, type ToleranceTable } from '../domain/precision';
 import { DEFAULT_SEVERITY_THRESHOLDS, type SeverityThresholds, severityOf } from '../domain/severity';
 import type { MismatchVerdict, Verdict } from '../domain/verdict';
 import { type HistoryChunk, readBatchHistory } from '../history/batch-history';
+import type { AnsweredEndpoint } from '../sources/endpoint-log';
 import { rowsExpected } from '../sources/paging';
 import { CircuitBreaker, type Settled } from './circuit-breaker';
 import { concurrencyLimit } from './concurrency-limit';
@@ -72,6 +73,8 @@ export interface ShardDeps {
   store: DiscrepancyStore;
   alerts: AlertPublisher;
   clock: Clock;
+  /** The endpoints that answered, noted by the upstream clients; drained into the run's health per endpoint. */
+  endpoints?: { drain(): AnsweredEndpoint[] };
   /** Shard plans and checkpoints. */
   runState: RunStateStore;
   /**
@@ -377,6 +380,7 @@ export async function runShard(
     if (!ended) fill();
     await check(reads);
     tally.nextPage = reads.page + 1;
+    health.answeredAll(deps.endpoints?.drain());
     tally.sources = health.report();
     const stopping = timeIsShort(control);
     const now = deps.clock.now().getTime();
@@ -398,6 +402,7 @@ export async function runShard(
   }
   await flush();
   tally.done = true;
+  health.answeredAll(deps.endpoints?.drain());
   tally.sources = health.report();
   if (!plan.dryRun) await deps.runState.saveTally(plan.runId, shard, tally);
   return { tally, finished: true };

@@ -1,5 +1,6 @@
 import { parse as parseLossless } from 'lossless-json';
 import { Pool, errors as undiciErrors } from 'undici';
+import type { EndpointLog } from '../endpoint-log';
 import type { RequestGate } from '../pacing/request-gate';
 import type { RetryBudget } from '../pacing/retry-budget';
 import type { UpstreamPressure } from '../pacing/upstream-pressure';
@@ -19,6 +20,8 @@ export interface JsonClientOptions {
   backoffMs?: number;
   /** Upper bound on one backoff delay, and on any wait an upstream asks for (`Retry-After`, a held gate). */
   maxBackoffMs?: number;
+  /** Notes each endpoint that answered, for source health per endpoint. */
+  answered?: Pick<EndpointLog, 'answered'>;
   /** The time the current invocation has left: no wait may outlast it (left out, only `maxBackoffMs` caps). */
   deadline?: { remainingMs(): number | undefined };
   /** Injected for tests; defaults to a timer. */
@@ -168,7 +171,9 @@ export class JsonClient {
       });
     }
     try {
-      return request.exactNumbers ? parseLossless(text, null, (digits) => digits) : JSON.parse(text);
+      const body = request.exactNumbers ? parseLossless(text, null, (digits) => digits) : JSON.parse(text);
+      this.options.answered?.answered(source, request.endpoint);
+      return body;
     } catch (cause) {
       throw new SourceError(source, request.endpoint, 'unparseable', `body is not JSON (${text.length} bytes)`, {
         status,

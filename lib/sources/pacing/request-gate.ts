@@ -91,6 +91,8 @@ export interface PacedHttpOptions {
   clock?: GateClock;
   /** The time the current invocation has left: no wait may outlast it. */
   deadline?: JsonClientOptions['deadline'];
+  /** Notes each endpoint that answered, for source health per endpoint. */
+  answered?: JsonClientOptions['answered'];
 }
 
 /**
@@ -99,7 +101,7 @@ export interface PacedHttpOptions {
  */
 export function pacedJsonClient(source: SourceName, intervalMs: number, options: PacedHttpOptions): JsonClient {
   if (!Number.isFinite(intervalMs) || intervalMs < 0) throw new RangeError(`intervalMs must be a finite number ≥ 0, got ${intervalMs}`);
-  const { baseUrl, timeoutMs, retries, retryBudget, pressure, deadline, clock = systemClock } = options;
+  const { baseUrl, timeoutMs, retries, retryBudget, pressure, deadline, answered, clock = systemClock } = options;
   return new JsonClient({
     source,
     baseUrl,
@@ -109,6 +111,7 @@ export function pacedJsonClient(source: SourceName, intervalMs: number, options:
     retryBudget,
     pressure,
     deadline,
+    answered,
     gate: new RequestGate(intervalMs, clock),
     sleep: (ms) => clock.sleep(ms),
   });
