@@ -98,7 +98,7 @@ export interface IndxHttpOptions extends PacedHttpOptions {
  * @example indxHttp({ baseUrl, timeoutMs: 5_000, retries: 2 })
  */
 export function indxHttp(options: IndxHttpOptions): IndxHttp {
-  const { baseUrl, timeoutMs, retries, retryBudget, pressure, deadline, answered, clock = systemClock } = options;
+  const { baseUrl, timeoutMs, retries, retryBudget, pressure, deadline, answered, maxWaitMs = 60_000, clock = systemClock } = options;
   return {
     client: new JsonClient({
       source: 'indx',
@@ -110,6 +110,7 @@ export function indxHttp(options: IndxHttpOptions): IndxHttp {
       pressure,
       deadline,
       answered,
+      maxBackoffMs: maxWaitMs,
       sleep: (ms) => clock.sleep(ms),
     }),
     gates: new RequestGates(options.minIntervalMs ?? 1100, clock),

@@ -23,6 +23,8 @@ export const systemClock: GateClock = {
  */
 export class RequestGate {
   private nextStart = 0;
+  /** Until when a 429 or 418 holds the gate: the upstream's wait, unlike the pacing (our own). */
+  private heldUntil = 0;
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -31,14 +33,15 @@ export class RequestGate {
   ) {}
 
   /**
-   * Runs `call` when its turn comes and the pacing allows. With `limit`, a turn that would have to
-   * wait longer than `maxWaitMs` (the gate is held after a 429) does not wait and never calls: it
-   * fails with `limit.tooLong(wait)`.
+   * Runs `call` when its turn comes and the pacing allows. With `limit`, a turn held by the upstream
+   * (after a 429 or 418) for longer than `maxWaitMs` does not wait and never calls: it fails with
+   * `limit.tooLong(held)`. The pacing's own spacing is not limited.
    */
   run<T>(call: () => Promise<T>, limit?: { maxWaitMs: number; tooLong: (waitMs: number) => Error }): Promise<T> {
     const turn = this.tail.then(async () => {
       const wait = this.nextStart - this.clock.now();
-      if (limit && wait > limit.maxWaitMs) throw limit.tooLong(wait);
+      const held = this.heldUntil - this.clock.now();
+      if (limit && held > limit.maxWaitMs) throw limit.tooLong(held);
       if (wait > 0) await this.clock.sleep(wait);
       this.nextStart = this.clock.now() + this.intervalMs;
       return call();
@@ -49,7 +52,8 @@ export class RequestGate {
 
   /** Holds every call that has not started yet for at least `ms` from now. */
   holdFor(ms: number): void {
-    this.nextStart = Math.max(this.nextStart, this.clock.now() + ms);
+    this.heldUntil = Math.max(this.heldUntil, this.clock.now() + ms);
+    this.nextStart = Math.max(this.nextStart, this.heldUntil);
   }
 }
 
@@ -93,6 +97,11 @@ export interface PacedHttpOptions {
   deadline?: JsonClientOptions['deadline'];
   /** Notes each endpoint that answered, for source health per endpoint. */
   answered?: JsonClientOptions['answered'];
+  /**
+   * The longest wait a 429 may ask for before a call fails instead (default 60 s, one rate window
+   * of MultiMarkets; the invocation's time left caps it too).
+   */
+  maxWaitMs?: number;
 }
 
 /**
@@ -101,7 +110,7 @@ export interface PacedHttpOptions {
  */
 export function pacedJsonClient(source: SourceName, intervalMs: number, options: PacedHttpOptions): JsonClient {
   if (!Number.isFinite(intervalMs) || intervalMs < 0) throw new RangeError(`intervalMs must be a finite number ≥ 0, got ${intervalMs}`);
-  const { baseUrl, timeoutMs, retries, retryBudget, pressure, deadline, answered, clock = systemClock } = options;
+  const { baseUrl, timeoutMs, retries, retryBudget, pressure, deadline, answered, maxWaitMs = 60_000, clock = systemClock } = options;
   return new JsonClient({
     source,
     baseUrl,
@@ -112,6 +121,7 @@ export function pacedJsonClient(source: SourceName, intervalMs: number, options:
     pressure,
     deadline,
     answered,
+    maxBackoffMs: maxWaitMs,
     gate: new RequestGate(intervalMs, clock),
     sleep: (ms) => clock.sleep(ms),
   });
