@@ -309,8 +309,10 @@ async function planRun(request: RunRequest, deps: ReconcileDeps, startedAt: Date
     plan.pageSize = first.pageSize;
   } catch (error) {
     if (!(error instanceof SourceError)) throw error;
+    plan.answered = deps.endpoints?.drain();
     return { ok: false, plan, error };
   }
+  plan.answered = deps.endpoints?.drain();
   const pageSize = plan.pageSize;
   const pages = Math.max(1, Math.ceil(plan.totalUsers / pageSize));
   // A scoped run over a few users stays one invocation: one shard.
@@ -342,6 +344,7 @@ async function finalizeRun(
   const health = SourceHealthTracker.from(merged.sources);
   if (failure) health.failed(failure.source, failure, true);
   else health.used('reporting');
+  health.answeredAll(plan.answered);
   const scope = plan.scope;
   const dryRun = plan.dryRun;
   const runId = plan.runId;

@@ -52,6 +52,8 @@ export interface RunPlan {
   assets: { assetId: string; scale: number; total: string }[];
   /** Page ranges, 1-based; `endPage` exclusive, absent for the last shard (it reads to the end of the listing). */
   shards: { firstPage: number; endPage?: number }[];
+  /** Endpoints that answered while the run was planned (assets, the listing's first page): kept here, the plan may be read in another invocation. */
+  answered?: AnsweredEndpoint[];
 }
 
 /** Where shards keep their checkpoints and the run its plan and completion count. */
