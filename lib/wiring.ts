@@ -13,9 +13,11 @@ import { venueBudgets } from './runs/venue-schedule';
 import { BackOfficeClient } from './sources/backoffice/backoffice-client';
 import { backOfficePort } from './sources/backoffice/backoffice-port';
 import { DriftLog } from './sources/drift';
+import { EndpointLog } from './sources/endpoint-log';
 import { JsonClient } from './sources/http/json-client';
 import { IndxClient, indxHttp } from './sources/indx/indx-client';
 import { MultiMarketsClient, multiMarketsHttp } from './sources/multimarkets/multimarkets-client';
+import { CallDeadline } from './sources/pacing/call-deadline';
 import { RetryBudget } from './sources/pacing/retry-budget';
 import { UpstreamPressure } from './sources/pacing/upstream-pressure';
 import { ReportingClient } from './sources/reporting/reporting-client';
@@ -51,7 +53,9 @@ export function wire(config: Config, log: Logger = createLogger(config.logLevel)
   const pressure = new UpstreamPressure();
   const metrics = new PowertoolsRunMetrics({ serviceName: SERVICE_NAME, stage: config.stage });
   const drift = new DriftLog();
-  const http = { concurrency, timeoutMs, retries, retryBudget, pressure };
+  const callDeadline = new CallDeadline();
+  const endpoints = new EndpointLog();
+  const http = { concurrency, timeoutMs, retries, retryBudget, pressure, deadline: callDeadline, answered: endpoints };
   const reportingHttp = new JsonClient({ source: 'reporting', baseUrl: config.reporting.url, ...http });
   const backOfficeHttp = new JsonClient({ source: 'backoffice', baseUrl: config.backOffice.url, ...http });
   const { documents, store } = storeAdapters(config);
@@ -84,6 +88,8 @@ export function wire(config: Config, log: Logger = createLogger(config.logLevel)
     severity: config.severity,
     drift,
     retryBudget,
+    callDeadline,
+    endpoints,
     handoverMarginMs: config.shards.handoverMarginMs,
     metrics,
     onProgress: (progress) => log.debug('run progress', progress),
@@ -104,7 +110,14 @@ export function wire(config: Config, log: Logger = createLogger(config.logLevel)
  */
 function wireVenues(
   config: Config,
-  http: { timeoutMs: number; retries: number; retryBudget: RetryBudget; pressure: UpstreamPressure },
+  http: {
+    timeoutMs: number;
+    retries: number;
+    retryBudget: RetryBudget;
+    pressure: UpstreamPressure;
+    deadline: CallDeadline;
+    answered: EndpointLog;
+  },
   drift: DriftLog,
 ): VenuePorts {
   const { multiMarkets, indx } = config;

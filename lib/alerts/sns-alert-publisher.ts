@@ -1,7 +1,7 @@
 import { type MessageAttributeValue, PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Discrepancy } from '../domain/discrepancy';
 import type { DiscrepancyState } from '../domain/lifecycle';
-import type { AlertPublisher, SourceProblem } from '../runs/ports';
+import type { AlertPublisher, SourceProblem, SourceRecovery } from '../runs/ports';
 
 /**
  * Publishes alerts to one SNS topic, one `Publish` per alert (the local emulator drops
@@ -75,6 +75,7 @@ export class SnsAlertPublisher implements AlertPublisher {
       ? [
           `Source ${problem.source} failed ${problem.failures} time(s) in run ${problem.runId}.`,
           `First error: ${problem.firstError}`,
+          `Failing endpoints: ${endpointList(problem.source, problem.endpoints)}`,
           'The checks that needed it are unknown for the affected users; no money discrepancy was raised for them.',
         ]
       : [`Source ${problem.source} answered with fields its documented schema does not have (run ${problem.runId}).`];
@@ -85,10 +86,10 @@ export class SnsAlertPublisher implements AlertPublisher {
     });
   }
 
-  async sourceRecovered(recovery: { source: string; runId: string; failingSince: string }): Promise<void> {
+  async sourceRecovered(recovery: SourceRecovery): Promise<void> {
     await this.publish(
       `[balance-recon] source ${recovery.source} recovered`,
-      `Source ${recovery.source} answered every call in run ${recovery.runId}; it had been failing since ${recovery.failingSince}. Its checks are decided again.`,
+      `Source ${recovery.source} answered again on every endpoint that was failing (${endpointList(recovery.source, recovery.endpoints)}), last in run ${recovery.runId}; it had been failing since ${recovery.failingSince}. Its checks are decided again.`,
       { eventType: 'source-recovered', source: recovery.source },
     );
   }
@@ -108,4 +109,10 @@ export class SnsAlertPublisher implements AlertPublisher {
       }),
     );
   }
+}
+
+/** Endpoints as alerts name them, `source:endpoint` (`reporting:users/balances`); `*` reads as every endpoint. */
+function endpointList(source: string, endpoints: readonly string[]): string {
+  if (endpoints.length === 0) return 'none named';
+  return endpoints.map((endpoint) => (endpoint === '*' ? `${source}: every endpoint` : `${source}:${endpoint}`)).join(', ');
 }

@@ -151,6 +151,17 @@ export interface SourceProblem {
   firstError: string;
   /** Unknown fields per endpoint, when the source's schema drifted. */
   drift: { endpoint: string; fields: string[] }[];
+  /** The source's endpoints failing after this run (`*`: every endpoint, or one not named). */
+  endpoints: string[];
+}
+
+/** A source whose every failing endpoint answered again. */
+export interface SourceRecovery {
+  source: SourceName;
+  runId: string;
+  failingSince: string;
+  /** The endpoints that had been failing and have answered since (`*`: every endpoint, or one not named). */
+  endpoints: string[];
 }
 
 /** Where alerts go. */
@@ -161,7 +172,7 @@ export interface AlertPublisher {
   /** One message instead of many when a run opens more than the storm threshold. */
   discrepancyStorm(storm: { runId: string; count: number; largest: Discrepancy[] }): Promise<void>;
   sourceUnhealthy(problem: SourceProblem): Promise<void>;
-  sourceRecovered(recovery: { source: SourceName; runId: string; failingSince: string }): Promise<void>;
+  sourceRecovered(recovery: SourceRecovery): Promise<void>;
 }
 
 /** The time, injected so runs are reproducible in tests. */

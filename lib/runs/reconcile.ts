@@ -15,7 +15,7 @@ import { emptyTallies, type RunSummary, type RunTrigger } from './run-summary';
 import { type AssetSums, emptyShardTally, mergeTallies, type ShardTally } from './shard-tally';
 import { type RunPlan, type RunStateStore, runShard, type ShardControl, type ShardDeps, timeIsShort, VerdictSink } from './shard-worker';
 import { SourceHealthTracker } from './source-health';
-import { sourceTransition } from './source-transitions';
+import { failingEndpointsOf, sourceTransition } from './source-transitions';
 import type { VenueBudgets } from './venue-schedule';
 
 /** How often a running run's progress (users, positions, discrepancies so far) is stored for `GET /runs/{id}`. */
@@ -70,6 +70,8 @@ export interface ReconcileDeps extends Omit<ShardDeps, 'runState'> {
   venueRunSeconds?: number;
   /** Every mapped venue account should be checked within this many seconds (default 24 h); the summary counts the overdue. */
   venueWindowSeconds?: number;
+  /** Where the upstream clients read the time this invocation has left, so no upstream wait outlasts it; set as each run or shard starts. */
+  callDeadline?: { follow(remainingMs: (() => number) | undefined): void };
   /** How long a run holds the run lock at most (default 15 minutes, the Lambda limit). */
   lockTtlMs?: number;
   /** Shard plans and checkpoints; left out, kept in memory (a single-invocation run). */
@@ -97,6 +99,7 @@ export interface ReconcileDeps extends Omit<ShardDeps, 'runState'> {
  * is checkpointed and handed to a fresh invocation, and this returns the `running` summary.
  */
 export async function reconcile(request: RunRequest, deps: ReconcileDeps, control: ShardControl = {}): Promise<RunSummary> {
+  deps.callDeadline?.follow(control.remainingMs);
   const startedAt = deps.clock.now();
   const asOf = request.asOf ?? startedAt;
   const dryRun = request.dryRun ?? false;
@@ -119,6 +122,7 @@ export async function reconcile(request: RunRequest, deps: ReconcileDeps, contro
   try {
     deps.retryBudget?.reset();
     deps.drift?.drain();
+    deps.endpoints?.drain();
     const plan = await planRun(request, deps, startedAt, asOf, dryRun);
     const running: RunSummary = { ...nothingYet(request, asOf, startedAt, 'running'), shards: plan.plan.shards.length };
     if (!plan.ok) return (await finalizeRun(plan.plan, [], deps, plan.error)) ?? running;
@@ -197,8 +201,9 @@ export async function reconcileShard(
   deps: ReconcileDeps & { runState: RunStateStore; shards: { invoker: ShardInvoker } },
   control: ShardControl = {},
 ): Promise<RunSummary | undefined> {
-  // A warm container may have spent its allowance on an earlier shard or run.
+  // A warm container may have spent its allowance on an earlier shard or run, and followed its deadline.
   deps.retryBudget?.reset();
+  deps.callDeadline?.follow(control.remainingMs);
   const plan = await deps.runState.loadPlan(work.runId);
   if (!plan) throw new RangeError(`run ${work.runId} has no stored plan`);
   if ('final' in work) return finishRun(plan, deps, control);
@@ -304,8 +309,10 @@ async function planRun(request: RunRequest, deps: ReconcileDeps, startedAt: Date
     plan.pageSize = first.pageSize;
   } catch (error) {
     if (!(error instanceof SourceError)) throw error;
+    plan.answered = deps.endpoints?.drain();
     return { ok: false, plan, error };
   }
+  plan.answered = deps.endpoints?.drain();
   const pageSize = plan.pageSize;
   const pages = Math.max(1, Math.ceil(plan.totalUsers / pageSize));
   // A scoped run over a few users stays one invocation: one shard.
@@ -337,6 +344,7 @@ async function finalizeRun(
   const health = SourceHealthTracker.from(merged.sources);
   if (failure) health.failed(failure.source, failure, true);
   else health.used('reporting');
+  health.answeredAll(plan.answered);
   const scope = plan.scope;
   const dryRun = plan.dryRun;
   const runId = plan.runId;
@@ -371,6 +379,7 @@ async function finalizeRun(
     if (!checked.finished && handover) {
       await effects.settle(deps.clock.now().toISOString());
       for (const report of deps.drift?.drain() ?? []) phaseHealth.drifted(report);
+      phaseHealth.answeredAll(deps.endpoints?.drain());
       phase.sources = phaseHealth.report();
       await handover.runState.saveTally(runId, finalSlot(plan), phase);
       return undefined;
@@ -384,6 +393,7 @@ async function finalizeRun(
   const all = mergeTallies([...tallies, phase], stormThreshold + 1);
   if (!dryRun) await sendRunAlerts(deps.store, deps.alerts, runId, all.effects, stormThreshold);
   for (const report of deps.drift?.drain() ?? []) health.drifted(report);
+  health.answeredAll(deps.endpoints?.drain());
   const sources = health.report();
   const summary: RunSummary = {
     runId,
@@ -428,9 +438,16 @@ async function finalizeRun(
         failures: entry.failures,
         firstError: entry.firstError ?? '',
         drift: entry.drift ?? [],
+        endpoints: next.failingEndpoints ?? [],
       });
     }
-    if (alert === 'recovered') await deps.alerts.sourceRecovered({ source: name, runId, failingSince: previous?.since ?? finishedAt });
+    if (alert === 'recovered')
+      await deps.alerts.sourceRecovered({
+        source: name,
+        runId,
+        failingSince: previous?.since ?? finishedAt,
+        endpoints: failingEndpointsOf(previous),
+      });
     if (alert || !previous) await deps.store.saveSourceState(name, next);
   }
   await deps.store.saveRun(summary);

@@ -26,6 +26,10 @@ export interface SourceHealth {
   firstError?: string;
   /** Fields the source sent that its schema does not know, per endpoint: the schema drifted. */
   drift?: { endpoint: string; fields: string[] }[];
+  /** Endpoints that failed in the run (`*`: a failure that named none). */
+  failingEndpoints?: string[];
+  /** Endpoints that answered in the run; left out when the wiring does not note them (then the source counts as one endpoint). */
+  answeredEndpoints?: string[];
 }
 
 /** A discrepancy as listed in a run summary. */

@@ -8,6 +8,7 @@ import { Precision, type ToleranceTable } from '../domain/precision';
 import { DEFAULT_SEVERITY_THRESHOLDS, type SeverityThresholds, severityOf } from '../domain/severity';
 import type { MismatchVerdict, Verdict } from '../domain/verdict';
 import { type HistoryChunk, readBatchHistory } from '../history/batch-history';
+import type { AnsweredEndpoint } from '../sources/endpoint-log';
 import { rowsExpected } from '../sources/paging';
 import { CircuitBreaker, type Settled } from './circuit-breaker';
 import { concurrencyLimit } from './concurrency-limit';
@@ -51,6 +52,8 @@ export interface RunPlan {
   assets: { assetId: string; scale: number; total: string }[];
   /** Page ranges, 1-based; `endPage` exclusive, absent for the last shard (it reads to the end of the listing). */
   shards: { firstPage: number; endPage?: number }[];
+  /** Endpoints that answered while the run was planned (assets, the listing's first page): kept here, the plan may be read in another invocation. */
+  answered?: AnsweredEndpoint[];
 }
 
 /** Where shards keep their checkpoints and the run its plan and completion count. */
@@ -72,6 +75,8 @@ export interface ShardDeps {
   store: DiscrepancyStore;
   alerts: AlertPublisher;
   clock: Clock;
+  /** The endpoints that answered, noted by the upstream clients; drained into the run's health per endpoint. */
+  endpoints?: { drain(): AnsweredEndpoint[] };
   /** Shard plans and checkpoints. */
   runState: RunStateStore;
   /**
@@ -377,6 +382,7 @@ export async function runShard(
     if (!ended) fill();
     await check(reads);
     tally.nextPage = reads.page + 1;
+    health.answeredAll(deps.endpoints?.drain());
     tally.sources = health.report();
     const stopping = timeIsShort(control);
     const now = deps.clock.now().getTime();
@@ -398,6 +404,7 @@ export async function runShard(
   }
   await flush();
   tally.done = true;
+  health.answeredAll(deps.endpoints?.drain());
   tally.sources = health.report();
   if (!plan.dryRun) await deps.runState.saveTally(plan.runId, shard, tally);
   return { tally, finished: true };

@@ -1,4 +1,5 @@
 import type { DriftReport } from '../sources/drift';
+import type { AnsweredEndpoint } from '../sources/endpoint-log';
 import { SourceError, type SourceName } from '../sources/source-error';
 import type { Settled } from './circuit-breaker';
 import type { SourceHealth } from './run-summary';
@@ -27,6 +28,8 @@ export class SourceHealthTracker {
       }
       entry.failures += other.failures;
       entry.firstError ??= other.firstError;
+      addEndpoints(entry, 'failingEndpoints', other.failingEndpoints);
+      addEndpoints(entry, 'answeredEndpoints', other.answeredEndpoints);
       if (other.status === 'unavailable' || (other.status === 'degraded' && entry.status === 'ok')) entry.status = other.status;
       if (other.drift) entry.drift = [...(entry.drift ?? []), ...other.drift];
     }
@@ -42,8 +45,17 @@ export class SourceHealthTracker {
     const entry = this.health.get(source) ?? { status: 'ok', failures: 0 };
     entry.failures++;
     entry.firstError ??= describeError(error);
+    addEndpoints(entry, 'failingEndpoints', [error instanceof SourceError ? error.endpoint : '*']);
     entry.status = fatal ? 'unavailable' : entry.status === 'unavailable' ? 'unavailable' : 'degraded';
     this.health.set(source, entry);
+  }
+
+  /** Notes the endpoints the clients saw answer (drained from their log; nothing without one). */
+  answeredAll(answered: readonly AnsweredEndpoint[] | undefined): void {
+    for (const { source, endpoint } of answered ?? []) {
+      this.used(source);
+      addEndpoints(this.health.get(source) as SourceHealth, 'answeredEndpoints', [endpoint]);
+    }
   }
 
   /** Notes the outcome of one settled call to `source`. */
@@ -68,6 +80,12 @@ export class SourceHealthTracker {
   report(): Partial<Record<SourceName, SourceHealth>> {
     return Object.fromEntries(this.health);
   }
+}
+
+/** Adds endpoints to one of an entry's endpoint lists, each once, sorted. */
+function addEndpoints(entry: SourceHealth, list: 'failingEndpoints' | 'answeredEndpoints', endpoints: readonly string[] | undefined): void {
+  if (!endpoints) return;
+  entry[list] = [...new Set([...(entry[list] ?? []), ...endpoints])].sort();
 }
 
 /** A failure as it may appear in a summary or alert: SourceError messages are built to be safe to show. */

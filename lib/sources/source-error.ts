@@ -22,7 +22,7 @@ export type SourceFailure =
  * a token or a signature.
  */
 export class SourceError extends ReconError {
-  override readonly name = 'SourceError';
+  override readonly name: string = 'SourceError';
   constructor(
     readonly source: SourceName,
     readonly endpoint: string,
@@ -53,5 +53,27 @@ export class SourceError extends ReconError {
   /** The HTTP status of the answer, when there was one. */
   get status(): number | undefined {
     return this.extra.status;
+  }
+}
+
+/**
+ * Thrown when an upstream asks (by `Retry-After`, or by a pacing gate it holds) for a wait longer
+ * than the caller may give: the client's maximum backoff, or the time its run has left. Waiting would
+ * hold the whole run; calling early would break the upstream's terms (MultiMarkets bans the IP). The
+ * call fails instead, so its checks are `unknown`.
+ */
+export class RetryAfterTooLongError extends SourceError {
+  override readonly name = 'RetryAfterTooLongError';
+  constructor(
+    source: SourceName,
+    endpoint: string,
+    readonly retryAfterMs: number,
+    readonly capMs: number,
+  ) {
+    super(source, endpoint, 'rate-limited', `Retry-After ${Math.ceil(retryAfterMs)} ms is beyond the cap of ${Math.floor(capMs)} ms`, {
+      status: 429,
+      retryable: false,
+      retryAfterMs,
+    });
   }
 }

@@ -355,7 +355,14 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
       const { Item } = await this.client.send(
         new GetCommand({ TableName: this.tables.runs, Key: { runId: `source#${source}` }, ConsistentRead: true }),
       );
-      if (Item) states[source] = { status: Item.status, drift: Item.drift ?? [], since: Item.since };
+      if (Item)
+        states[source] = {
+          status: Item.status,
+          drift: Item.drift ?? [],
+          since: Item.since,
+          // A record stored before endpoints were kept has none: it reads as every endpoint failing (`failingEndpointsOf`).
+          ...(Item.failingEndpoints && { failingEndpoints: Item.failingEndpoints }),
+        };
     }
     return states;
   }

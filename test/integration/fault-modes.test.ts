@@ -95,6 +95,11 @@ const cases: { name: string; rules: FaultRule[]; expect: Expectation; drift?: st
     venues: true,
   },
   {
+    name: 'a 429 asking for 25 s, beyond the cap: the call fails at once and its checks are unknown',
+    rules: [{ target: 'reporting', endpoint: 'users/balances', mode: 'rate-limit', retryAfterSeconds: 25, times: 1 }],
+    expect: { partial: 'reporting' },
+  },
+  {
     name: 'MultiMarkets down for good',
     rules: [{ target: 'multimarkets', mode: 'status', status: 503 }],
     expect: { partial: 'multimarkets' },
@@ -102,6 +107,13 @@ const cases: { name: string; rules: FaultRule[]; expect: Expectation; drift?: st
   },
   { name: 'INDX answering HTML', rules: [{ target: 'indx', mode: 'non-json' }], expect: { partial: 'indx' }, venues: true },
   { name: 'Reporting down for good', rules: [{ target: 'reporting', mode: 'status', status: 500 }], expect: { failed: 'reporting' } },
+  // Last: the sandbox's penalty outlasts the case, and a fresh client calling inside it would be banned.
+  {
+    name: 'a MultiMarkets 429 asking for 90 s, beyond its 60 s cap: the venue read fails rather than wait or call inside the penalty',
+    rules: [{ target: 'multimarkets', mode: 'rate-limit', retryAfterSeconds: 90, times: 1 }],
+    expect: { partial: 'multimarkets' },
+    venues: true,
+  },
 ];
 
 describe('a run over a misbehaving upstream: a correct result after retries, or the failing source named and its checks unknown', () => {

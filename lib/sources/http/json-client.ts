@@ -1,9 +1,10 @@
 import { parse as parseLossless } from 'lossless-json';
 import { Pool, errors as undiciErrors } from 'undici';
+import type { EndpointLog } from '../endpoint-log';
 import type { RequestGate } from '../pacing/request-gate';
 import type { RetryBudget } from '../pacing/retry-budget';
 import type { UpstreamPressure } from '../pacing/upstream-pressure';
-import { SourceError, type SourceName } from '../source-error';
+import { RetryAfterTooLongError, SourceError, type SourceName } from '../source-error';
 
 /** How one upstream is reached: its base URL, how hard to press it, how long to wait. */
 export interface JsonClientOptions {
@@ -17,8 +18,12 @@ export interface JsonClientOptions {
   retries: number;
   /** First backoff delay; doubles per attempt, capped, with full jitter. */
   backoffMs?: number;
-  /** Upper bound on one backoff delay. */
+  /** Upper bound on one backoff delay, and on any wait an upstream asks for (`Retry-After`, a held gate). */
   maxBackoffMs?: number;
+  /** Notes each endpoint that answered, for source health per endpoint. */
+  answered?: Pick<EndpointLog, 'answered'>;
+  /** The time the current invocation has left: no wait may outlast it (left out, only `maxBackoffMs` caps). */
+  deadline?: { remainingMs(): number | undefined };
   /** Injected for tests; defaults to a timer. */
   sleep?: (ms: number) => Promise<void>;
   /** Paces and serialises calls to a rate-limited upstream; held after a 429. */
@@ -78,29 +83,49 @@ export class JsonClient {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
-  /** Sends the request, retrying what may succeed on a second try, and returns the parsed JSON body. */
+  /**
+   * Sends the request, retrying what may succeed on a second try, and returns the parsed JSON body.
+   * A wait asked for (`Retry-After`, or a gate held by one) beyond {@link JsonClient.waitCapMs} fails
+   * the call with a {@link RetryAfterTooLongError} instead: neither waited nor sent early.
+   */
   async request(request: JsonRequest): Promise<unknown> {
-    const { retries, backoffMs = 200, maxBackoffMs = 5_000, retryBudget, rateLimitHoldMs = 60_000 } = this.options;
+    const { source, retries, backoffMs = 200, maxBackoffMs = 5_000, retryBudget, rateLimitHoldMs = 60_000 } = this.options;
     const gate = request.gate ?? this.options.gate;
+    const tooLong = (waitMs: number) => new RetryAfterTooLongError(source, request.endpoint, waitMs, this.waitCapMs());
     for (let attempt = 0; ; attempt++) {
       try {
-        return await (gate ? gate.run(() => this.once(request)) : this.once(request));
+        return await (gate ? gate.run(() => this.once(request), { maxWaitMs: this.waitCapMs(), tooLong }) : this.once(request));
       } catch (error) {
-        if (error instanceof SourceError && error.failure === 'rate-limited') {
-          this.options.pressure?.rateLimited(this.options.source, error.status === 418 ? 418 : 429);
-          gate?.holdFor(error.status === 418 ? 5 * rateLimitHoldMs : (error.extra.retryAfterMs ?? rateLimitHoldMs));
+        const retryAfterMs = error instanceof SourceError ? error.extra.retryAfterMs : undefined;
+        if (error instanceof SourceError && error.failure === 'rate-limited' && !(error instanceof RetryAfterTooLongError)) {
+          this.options.pressure?.rateLimited(source, error.status === 418 ? 418 : 429);
+          // Held for the whole penalty even when this call gives up: no later call may start inside it.
+          gate?.holdFor(error.status === 418 ? 5 * rateLimitHoldMs : (retryAfterMs ?? rateLimitHoldMs));
         }
-        if (!(error instanceof SourceError) || !error.retryable || attempt >= retries || (retryBudget && !retryBudget.take())) {
+        const asked =
+          error instanceof SourceError && error.status === 429 && !(error instanceof RetryAfterTooLongError) ? retryAfterMs : undefined;
+        const giveUp = !(error instanceof SourceError) || !error.retryable || attempt >= retries;
+        if (!giveUp && asked !== undefined && asked > this.waitCapMs()) {
+          this.stats.failures++;
+          throw tooLong(asked);
+        }
+        if (giveUp || (retryBudget && !retryBudget.take())) {
           this.stats.failures++;
           throw error;
         }
         this.stats.retries++;
-        this.options.pressure?.retry(this.options.source);
+        this.options.pressure?.retry(source);
         const backoff = Math.random() * Math.min(maxBackoffMs, backoffMs * 2 ** attempt);
         // A gated upstream is already held until Retry-After; the gate spaces the retry.
-        await this.sleep(gate ? backoff : Math.max(backoff, error.extra.retryAfterMs ?? 0));
+        await this.sleep(Math.min(this.waitCapMs(), gate ? backoff : Math.max(backoff, asked ?? 0)));
       }
     }
+  }
+
+  /** The longest this client waits before a call: its maximum backoff, or less when its invocation has less time left. */
+  waitCapMs(): number {
+    const left = this.options.deadline?.remainingMs();
+    return Math.max(0, Math.min(this.options.maxBackoffMs ?? 5_000, left ?? Number.POSITIVE_INFINITY));
   }
 
   /** Releases the keep-alive connections. */
@@ -146,7 +171,9 @@ export class JsonClient {
       });
     }
     try {
-      return request.exactNumbers ? parseLossless(text, null, (digits) => digits) : JSON.parse(text);
+      const body = request.exactNumbers ? parseLossless(text, null, (digits) => digits) : JSON.parse(text);
+      this.options.answered?.answered(source, request.endpoint);
+      return body;
     } catch (cause) {
       throw new SourceError(source, request.endpoint, 'unparseable', `body is not JSON (${text.length} bytes)`, {
         status,

@@ -98,7 +98,7 @@ export interface IndxHttpOptions extends PacedHttpOptions {
  * @example indxHttp({ baseUrl, timeoutMs: 5_000, retries: 2 })
  */
 export function indxHttp(options: IndxHttpOptions): IndxHttp {
-  const { baseUrl, timeoutMs, retries, retryBudget, pressure, clock = systemClock } = options;
+  const { baseUrl, timeoutMs, retries, retryBudget, pressure, deadline, answered, maxWaitMs = 60_000, clock = systemClock } = options;
   return {
     client: new JsonClient({
       source: 'indx',
@@ -108,6 +108,9 @@ export function indxHttp(options: IndxHttpOptions): IndxHttp {
       retries,
       retryBudget,
       pressure,
+      deadline,
+      answered,
+      maxBackoffMs: maxWaitMs,
       sleep: (ms) => clock.sleep(ms),
     }),
     gates: new RequestGates(options.minIntervalMs ?? 1100, clock),

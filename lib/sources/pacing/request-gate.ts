@@ -1,4 +1,4 @@
-import { JsonClient } from '../http/json-client';
+import { JsonClient, type JsonClientOptions } from '../http/json-client';
 import type { SourceName } from '../source-error';
 import type { RetryBudget } from './retry-budget';
 import type { UpstreamPressure } from './upstream-pressure';
@@ -23,6 +23,8 @@ export const systemClock: GateClock = {
  */
 export class RequestGate {
   private nextStart = 0;
+  /** Until when a 429 or 418 holds the gate: the upstream's wait, unlike the pacing (our own). */
+  private heldUntil = 0;
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -30,10 +32,16 @@ export class RequestGate {
     private readonly clock: GateClock = systemClock,
   ) {}
 
-  /** Runs `call` when its turn comes and the pacing allows. */
-  run<T>(call: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `call` when its turn comes and the pacing allows. With `limit`, a turn held by the upstream
+   * (after a 429 or 418) for longer than `maxWaitMs` does not wait and never calls: it fails with
+   * `limit.tooLong(held)`. The pacing's own spacing is not limited.
+   */
+  run<T>(call: () => Promise<T>, limit?: { maxWaitMs: number; tooLong: (waitMs: number) => Error }): Promise<T> {
     const turn = this.tail.then(async () => {
       const wait = this.nextStart - this.clock.now();
+      const held = this.heldUntil - this.clock.now();
+      if (limit && held > limit.maxWaitMs) throw limit.tooLong(held);
       if (wait > 0) await this.clock.sleep(wait);
       this.nextStart = this.clock.now() + this.intervalMs;
       return call();
@@ -44,7 +52,8 @@ export class RequestGate {
 
   /** Holds every call that has not started yet for at least `ms` from now. */
   holdFor(ms: number): void {
-    this.nextStart = Math.max(this.nextStart, this.clock.now() + ms);
+    this.heldUntil = Math.max(this.heldUntil, this.clock.now() + ms);
+    this.nextStart = Math.max(this.nextStart, this.heldUntil);
   }
 }
 
@@ -84,6 +93,15 @@ export interface PacedHttpOptions {
   pressure?: UpstreamPressure;
   /** Drives both the gate's pacing and the client's backoff sleeps (default: the real clock). */
   clock?: GateClock;
+  /** The time the current invocation has left: no wait may outlast it. */
+  deadline?: JsonClientOptions['deadline'];
+  /** Notes each endpoint that answered, for source health per endpoint. */
+  answered?: JsonClientOptions['answered'];
+  /**
+   * The longest wait a 429 may ask for before a call fails instead (default 60 s, one rate window
+   * of MultiMarkets; the invocation's time left caps it too).
+   */
+  maxWaitMs?: number;
 }
 
 /**
@@ -92,7 +110,7 @@ export interface PacedHttpOptions {
  */
 export function pacedJsonClient(source: SourceName, intervalMs: number, options: PacedHttpOptions): JsonClient {
   if (!Number.isFinite(intervalMs) || intervalMs < 0) throw new RangeError(`intervalMs must be a finite number ≥ 0, got ${intervalMs}`);
-  const { baseUrl, timeoutMs, retries, retryBudget, pressure, clock = systemClock } = options;
+  const { baseUrl, timeoutMs, retries, retryBudget, pressure, deadline, answered, maxWaitMs = 60_000, clock = systemClock } = options;
   return new JsonClient({
     source,
     baseUrl,
@@ -101,6 +119,9 @@ export function pacedJsonClient(source: SourceName, intervalMs: number, options:
     retries,
     retryBudget,
     pressure,
+    deadline,
+    answered,
+    maxBackoffMs: maxWaitMs,
     gate: new RequestGate(intervalMs, clock),
     sleep: (ms) => clock.sleep(ms),
   });

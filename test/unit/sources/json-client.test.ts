@@ -2,8 +2,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JsonClient } from '../../../lib/sources/http/json-client';
+import { pacedJsonClient } from '../../../lib/sources/pacing/request-gate';
 import { UpstreamPressure } from '../../../lib/sources/pacing/upstream-pressure';
-import { SourceError } from '../../../lib/sources/source-error';
+import { RetryAfterTooLongError, SourceError } from '../../../lib/sources/source-error';
+import { SimulatedClock } from '../../support/simulated-clock';
 
 let server: Server | undefined;
 afterEach(async () => {
@@ -108,5 +110,91 @@ describe('JsonClient', () => {
     expect(await client(upstream.url).request({ endpoint: 'balance', method: 'GET', path: '/x', exactNumbers: true })).toEqual([
       { balance: '9007199254740993.123456789012345678' },
     ]);
+  });
+
+  describe('Retry-After', () => {
+    /** A client whose sleeps are recorded, not waited; `remainingMs` is the run's time left, when there is a deadline. */
+    const recording = (url: string, options: { maxBackoffMs?: number; remainingMs?: () => number } = {}) => {
+      const slept: number[] = [];
+      const http = new JsonClient({
+        source: 'reporting',
+        baseUrl: url,
+        concurrency: 1,
+        timeoutMs: 2_000,
+        retries: 2,
+        maxBackoffMs: options.maxBackoffMs ?? 5_000,
+        sleep: async (ms) => {
+          slept.push(ms);
+        },
+        ...(options.remainingMs && { deadline: { remainingMs: options.remainingMs } }),
+      });
+      return { http, slept };
+    };
+
+    it('fails at once when a 429 asks for longer than the maximum backoff, naming source, endpoint and the wait asked', async () => {
+      const upstream = await scripted([
+        [429, '{}', { 'retry-after': '25' }],
+        [200, '{"ok":true}'],
+      ]);
+      const { http, slept } = recording(upstream.url);
+      const error = await http.request({ endpoint: 'users/balances', method: 'POST', path: '/x' }).catch((e: unknown) => e);
+      expect(
+        slept.filter((ms) => ms > 5_000),
+        'no wait beyond the cap',
+      ).toEqual([]);
+      expect(error).toBeInstanceOf(RetryAfterTooLongError);
+      expect(error).toMatchObject({
+        source: 'reporting',
+        endpoint: 'users/balances',
+        failure: 'rate-limited',
+        retryAfterMs: 25_000,
+        capMs: 5_000,
+      });
+      expect((error as Error).message).toBe('reporting users/balances: rate-limited: Retry-After 25000 ms is beyond the cap of 5000 ms');
+      expect(upstream.calls()).toBe(1);
+    });
+
+    it('waits a Retry-After within the cap, then retries', async () => {
+      const upstream = await scripted([
+        [429, '{}', { 'retry-after': '3' }],
+        [200, '{"ok":true}'],
+      ]);
+      const { http, slept } = recording(upstream.url);
+      expect(await http.request({ endpoint: 'users/balances', method: 'POST', path: '/x' })).toEqual({ ok: true });
+      expect(slept).toEqual([3_000]);
+    });
+
+    it('caps the wait at the time the run has left when that is shorter than the maximum backoff', async () => {
+      const upstream = await scripted([
+        [429, '{}', { 'retry-after': '3' }],
+        [200, '{"ok":true}'],
+      ]);
+      const { http, slept } = recording(upstream.url, { maxBackoffMs: 60_000, remainingMs: () => 2_000 });
+      await expect(http.request({ endpoint: 'users/balances', method: 'POST', path: '/x' })).rejects.toMatchObject({
+        name: 'RetryAfterTooLongError',
+        retryAfterMs: 3_000,
+        capMs: 2_000,
+      });
+      expect(slept).toEqual([]);
+    });
+
+    it('behind a pacing gate (cap 60 s, one MultiMarkets rate window), fails a Retry-After beyond the cap and every call the held gate would start inside the penalty', async () => {
+      const upstream = await scripted([
+        [429, '{}', { 'retry-after': '90' }],
+        [200, '{"ok":true}'],
+      ]);
+      const clock = new SimulatedClock();
+      const http = pacedJsonClient('multimarkets', 600, { baseUrl: upstream.url, timeoutMs: 2_000, retries: 3, clock });
+      const call = () => http.request({ endpoint: 'get-user-amount', method: 'POST', path: '/x' });
+      await expect(call()).rejects.toMatchObject({
+        name: 'RetryAfterTooLongError',
+        source: 'multimarkets',
+        retryAfterMs: 90_000,
+        capMs: 60_000,
+      });
+      await expect(call(), 'the next call is not started inside the penalty').rejects.toMatchObject({ name: 'RetryAfterTooLongError' });
+      expect(upstream.calls(), 'one call: none during the penalty').toBe(1);
+      expect(clock.elapsed()).toBeLessThan(60_000);
+    });
   });
 });
