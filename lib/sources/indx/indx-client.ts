@@ -4,7 +4,7 @@ import { parseAnswer } from '../answer-schema';
 import type { DriftLog } from '../drift';
 import { JsonClient } from '../http/json-client';
 import { knownFieldsOf } from '../known-fields';
-import { type PacedHttpOptions, RequestGates, systemClock } from '../pacing/request-gate';
+import { type PacedHttpOptions, pacedClientOptions, RequestGates, systemClock } from '../pacing/request-gate';
 import { SourceError } from '../source-error';
 import { INDX_WRONG_WMID, indxCodeDescription, indxCodeError } from './indx-error-codes';
 import { type IndxInstrument, indxEnvelopeSchema, indxSuccessSchema } from './schemas';
@@ -98,21 +98,8 @@ export interface IndxHttpOptions extends PacedHttpOptions {
  * @example indxHttp({ baseUrl, timeoutMs: 5_000, retries: 2 })
  */
 export function indxHttp(options: IndxHttpOptions): IndxHttp {
-  const { baseUrl, timeoutMs, retries, retryBudget, pressure, deadline, answered, maxWaitMs = 60_000, clock = systemClock } = options;
   return {
-    client: new JsonClient({
-      source: 'indx',
-      baseUrl,
-      concurrency: 1,
-      timeoutMs,
-      retries,
-      retryBudget,
-      pressure,
-      deadline,
-      answered,
-      maxBackoffMs: maxWaitMs,
-      sleep: (ms) => clock.sleep(ms),
-    }),
-    gates: new RequestGates(options.minIntervalMs ?? 1100, clock),
+    client: new JsonClient(pacedClientOptions('indx', options)),
+    gates: new RequestGates(options.minIntervalMs ?? 1100, options.clock ?? systemClock),
   };
 }

@@ -110,8 +110,16 @@ export interface PacedHttpOptions {
  */
 export function pacedJsonClient(source: SourceName, intervalMs: number, options: PacedHttpOptions): JsonClient {
   if (!Number.isFinite(intervalMs) || intervalMs < 0) throw new RangeError(`intervalMs must be a finite number ≥ 0, got ${intervalMs}`);
+  return new JsonClient({ ...pacedClientOptions(source, options), gate: new RequestGate(intervalMs, options.clock ?? systemClock) });
+}
+
+/**
+ * The {@link JsonClient} options every paced upstream shares: one connection, a `Retry-After` waited
+ * at most `maxWaitMs` (default 60 s), sleeps on the pacing clock. Its gate or gates are the caller's.
+ */
+export function pacedClientOptions(source: SourceName, options: PacedHttpOptions): JsonClientOptions {
   const { baseUrl, timeoutMs, retries, retryBudget, pressure, deadline, answered, maxWaitMs = 60_000, clock = systemClock } = options;
-  return new JsonClient({
+  return {
     source,
     baseUrl,
     concurrency: 1,
@@ -122,7 +130,6 @@ export function pacedJsonClient(source: SourceName, intervalMs: number, options:
     deadline,
     answered,
     maxBackoffMs: maxWaitMs,
-    gate: new RequestGate(intervalMs, clock),
     sleep: (ms) => clock.sleep(ms),
-  });
+  };
 }
