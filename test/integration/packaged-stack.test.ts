@@ -1,11 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { SERVICE_NAME } from '../../lib/log';
 import { METRICS_NAMESPACE } from '../../lib/metrics/powertools-run-metrics';
 import { METRIC_NAMES } from '../../lib/runs/run-metrics';
+import { packageStack } from '../support/cfn-template';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: unknown };
 type Dimension = { Name: string; Value: unknown };
@@ -14,21 +11,13 @@ type Dimension = { Name: string; Value: unknown };
 const ASYNC_FUNCTIONS = ['runScheduled', 'runDirect', 'runShard', 'alertLog'];
 const logicalId = (fn: string) => `${fn[0]?.toUpperCase()}${fn.slice(1)}LambdaFunction`;
 
-let dir: string;
 let resources: Record<string, Resource>;
 
 /** `sls package --stage prod` as a deploy would run it, with only what variable resolution needs (no AWS call is made). */
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'packaged-stack-'));
-  const packaged = spawnSync('npx', ['sls', 'package', '--stage', 'prod', '--package', dir], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, AWS_REGION: 'eu-west-1', SHARD_CONCURRENCY: '5', NO_COMPLETE_RUN_HOURS: '4' },
-    encoding: 'utf8',
-    timeout: 280_000,
-  });
-  if (packaged.status !== 0) throw new Error(`sls package failed: ${packaged.stdout}\n${packaged.stderr}`);
-  resources = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')).Resources;
+beforeAll(async () => {
+  const template = await packageStack('prod', { AWS_REGION: 'eu-west-1', SHARD_CONCURRENCY: '5', NO_COMPLETE_RUN_HOURS: '4' });
+  resources = template.Resources as Record<string, Resource>;
 }, 300_000);
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const resource = (id: string): Resource => {
   const found = resources[id];
