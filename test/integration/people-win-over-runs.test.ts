@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { actOnDiscrepancy } from '../../lib/compliance/compliance-actions';
 import type { Discrepancy } from '../../lib/domain/discrepancy';
 import type { DiscrepancyStore } from '../../lib/runs/ports';
-import { type EffectsOptions, RunEffects, sendRunAlerts } from '../../lib/runs/run-effects';
+import { RunEffects, sendRunAlerts } from '../../lib/runs/run-effects';
 import { DynamoDbDiscrepancyStore } from '../../lib/store/dynamodb-discrepancy-store';
 import { RecordingAlerts } from '../fakes/in-memory-ports';
+import { effectsOptions } from '../support/effects-options';
 import { freshTables } from '../support/local-services';
 import { negativeAvailable } from '../support/negative-available';
 
@@ -20,8 +21,7 @@ function handClock(at: string) {
 /** A run started at `startedAt`: its findings carry that time as `detectedAt`, as `VerdictSink` makes them. */
 function runOf(runId: string, startedAt: string, overrides: Partial<Discrepancy> = {}) {
   const clock = handClock(startedAt);
-  const options: EffectsOptions = { alertAfterRuns: 1, stormThreshold: 50, dryRun: false, startedAt, clock };
-  return { clock, options, found: negativeAvailable({ runId, detectedAt: startedAt, ...overrides }) };
+  return { clock, options: effectsOptions(startedAt, clock), found: negativeAvailable({ runId, detectedAt: startedAt, ...overrides }) };
 }
 
 /** A store on DynamoDB Local with `sanity:u1:btc` opened (and alerted) by run r1 on 2026-11-22. */
