@@ -194,8 +194,14 @@ async function warmDynamoDb(client: DynamoDBClient, documents: DynamoDBDocumentC
   await createTables(client, tables);
   const store = new DynamoDbDiscrepancyStore(documents, tables);
   const history = new DynamoDbHistoryStore(documents, tables.totals);
-  const effects = await RunEffects.start(store, silent, 'warm', { alertAfterRuns: 1, stormThreshold: 50, dryRun: false });
   const at = new Date();
+  const effects = await RunEffects.start(store, silent, 'warm', {
+    alertAfterRuns: 1,
+    stormThreshold: 50,
+    dryRun: false,
+    startedAt: at.toISOString(),
+    clock: { now: () => new Date() },
+  });
   const position = (n: number): StoredPosition => [`${n}.${n * 7919}`, [n % 9, `${n * 31}.5`, `t-${n}-${n * 13}`, at.getTime() - n]];
   const runState = new DynamoDbRunState(documents, tables.runs);
   const tally = emptyShardTally(1);

@@ -171,6 +171,37 @@ export function resolveManually(previous: DiscrepancyState, by: string, note: st
   };
 }
 
+/**
+ * Whether a person resolved it at or after `since` (a run's start, which its findings carry as
+ * `detectedAt`): that run read its figures before the person acted, so its finding leaves it resolved
+ * (no write, no alert); the next run, started after the resolution, reopens it if it is still wrong.
+ * A run's own resolution (`resolvedBy: 'system'`) is not a person's.
+ *
+ * @example
+ * resolvedByPersonSince({ ...state, status: 'resolved', resolvedBy: 'alice', resolvedAt: '2026-11-23T00:05:00.000Z' }, '2026-11-23T00:00:00.000Z') // true
+ */
+export function resolvedByPersonSince(state: DiscrepancyState, since: string): boolean {
+  return state.status === 'resolved' && state.resolvedBy !== 'system' && atOrAfter(state.resolvedAt, since);
+}
+
+/**
+ * Whether a person acted on it — resolved or acknowledged it — at or after `since` (a run's start):
+ * that run's resolution would override what the person saw later than the run's figures, so the run
+ * leaves it as the person left it; the next run, started after the action, resolves it if it matches.
+ *
+ * @example
+ * personActedSince({ ...state, status: 'acknowledged', acknowledgedAt: '2026-11-23T00:05:00.000Z' }, '2026-11-23T00:00:00.000Z') // true
+ */
+export function personActedSince(state: DiscrepancyState, since: string): boolean {
+  if (state.status === 'acknowledged') return atOrAfter(state.acknowledgedAt, since);
+  return resolvedByPersonSince(state, since);
+}
+
+/** `at` (an ISO time, when known) is `since` or later. */
+function atOrAfter(at: string | undefined, since: string): boolean {
+  return at !== undefined && Date.parse(at) >= Date.parse(since);
+}
+
 /** Whether its "opened" alert is due: not sent yet, still open, found in enough runs in a row. */
 export function openedAlertDue(state: DiscrepancyState, persistence: number): boolean {
   return !state.alerted && state.status !== 'resolved' && state.consecutiveRuns >= persistence;

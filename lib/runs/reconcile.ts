@@ -368,7 +368,7 @@ async function finalizeRun(
     deps.store,
     deps.alerts,
     runId,
-    { alertAfterRuns: deps.alertAfterRuns ?? 1, stormThreshold, dryRun },
+    { alertAfterRuns: deps.alertAfterRuns ?? 1, stormThreshold, dryRun, startedAt: plan.startedAt, clock: deps.clock },
     phase.effects,
     deps.activeDiscrepancies,
   );
@@ -377,7 +377,7 @@ async function finalizeRun(
   if (!failure) {
     const checked = await finalChecks(plan, merged, phase, { sink, health: phaseHealth, deps, handover });
     if (!checked.finished && handover) {
-      await effects.settle(deps.clock.now().toISOString());
+      await effects.settle();
       for (const report of deps.drift?.drain() ?? []) phaseHealth.drifted(report);
       phaseHealth.answeredAll(deps.endpoints?.drain());
       phase.sources = phaseHealth.report();
@@ -389,7 +389,7 @@ async function finalizeRun(
   health.merge(phaseHealth.report());
   const finishedAt = deps.clock.now().toISOString();
   // What the final phase found matching (asset totals, venues) is resolved like a page's matches.
-  await effects.settle(finishedAt);
+  await effects.settle();
   const all = mergeTallies([...tallies, phase], stormThreshold + 1);
   if (!dryRun) await sendRunAlerts(deps.store, deps.alerts, runId, all.effects, stormThreshold);
   for (const report of deps.drift?.drain() ?? []) health.drifted(report);
@@ -419,6 +419,7 @@ async function finalizeRun(
       ...(all.effects.openedBySeverity && { openedBySeverity: all.effects.openedBySeverity }),
       resolved: all.effects.resolved,
       escalated: all.effects.escalated,
+      skipped: all.effects.skipped ?? 0,
       items: all.items,
       truncated: all.discrepancies > all.items.length,
     },

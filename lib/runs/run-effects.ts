@@ -1,8 +1,16 @@
 import type { Discrepancy } from '../domain/discrepancy';
-import { type DiscrepancyState, type LifecycleEvent, observe, openedAlertDue, resolveByRun } from '../domain/lifecycle';
+import {
+  type DiscrepancyState,
+  type LifecycleEvent,
+  observe,
+  openedAlertDue,
+  personActedSince,
+  resolveByRun,
+  resolvedByPersonSince,
+} from '../domain/lifecycle';
 import type { Verdict } from '../domain/verdict';
 import { ConcurrentUpdateError } from '../errors';
-import type { AlertPublisher, DiscrepancyStore, DiscrepancyWrite } from './ports';
+import type { AlertPublisher, Clock, DiscrepancyStore, DiscrepancyWrite } from './ports';
 import { type EffectsTally, ESCALATION_LIMIT, emptyEffectsTally, keepLargest } from './shard-tally';
 
 /** How a run turns findings into stored state and alerts. */
@@ -13,6 +21,10 @@ export interface EffectsOptions {
   stormThreshold: number;
   /** Record nothing and alert nothing. */
   dryRun: boolean;
+  /** When the run started (`RunPlan.startedAt`): a person's action at or after it wins over the run's findings and matches. */
+  startedAt: string;
+  /** The run's clock: each history row is written with the time of its write, so rows read back in the order they were written. */
+  clock: Clock;
 }
 
 /**
@@ -21,6 +33,10 @@ export interface EffectsOptions {
  * the one it had (`settle`, after each page); the opened and escalated alerts are collected in the
  * tally and sent once per run by {@link sendRunAlerts}, with storm control. Memory stays bounded:
  * only matches of active discrepancies and the current page's findings are kept.
+ *
+ * People win over runs: what a person resolved (or, for a resolution, acknowledged) after the run
+ * started is left as they left it, and a discrepancy still changed by another writer after one re-read
+ * is skipped and counted (`skipped`), never failing the run; the next run sees it again.
  */
 export class RunEffects {
   private readonly matched = new Set<string>();
@@ -68,6 +84,9 @@ export class RunEffects {
    * Checks found these in this run. A finding not among the active discrepancies is written as
    * new without reading first (most are); one that exists after all (resolved earlier, or changed
    * by an analyst meanwhile) is refused by the store, read and written again from what is stored.
+   * One refused again (another writer is busy with it) is skipped: nothing of it is written, it is
+   * counted in `skipped`, and the next run finds it again.
+   * @throws {import('../errors').StoreBusyError} when DynamoDB kept refusing a transaction for now.
    */
   async findings(discrepancies: Discrepancy[]): Promise<void> {
     for (const discrepancy of discrepancies) this.found.add(discrepancy.id);
@@ -75,25 +94,36 @@ export class RunEffects {
     let pending = discrepancies;
     let stored: Map<string, DiscrepancyState> | undefined;
     for (let attempt = 0; ; attempt++) {
+      const at = this.options.clock.now().toISOString();
       const changes = pending.flatMap((discrepancy) => {
-        const change = this.change(discrepancy, stored ? stored.get(discrepancy.id) : this.active.get(discrepancy.id));
+        const change = this.change(discrepancy, stored ? stored.get(discrepancy.id) : this.active.get(discrepancy.id), at);
         return change ? [change] : [];
       });
       const conflicts = new Set(await this.store.saveMany(changes.map((change) => change.write)));
       for (const change of changes) if (!conflicts.has(change.write.next.id)) change.apply();
       if (conflicts.size === 0) return;
-      // Read what is stored and try once more; a second refusal means another writer is busy with it.
-      if (attempt > 0) throw new ConcurrentUpdateError([...conflicts][0] as string);
+      if (attempt > 0) return this.skip(conflicts.size);
       pending = pending.filter((discrepancy) => conflicts.has(discrepancy.id));
       stored = await this.store.getMany([...conflicts]);
     }
+  }
+
+  /** Discrepancies another writer kept changing: left for the next run, counted in the summary. */
+  private skip(count: number): void {
+    this.tally.skipped = (this.tally.skipped ?? 0) + count;
   }
 
   /** What observing `discrepancy` against its stored state writes, and what to note once written; nothing for a duplicate. */
   private change(
     discrepancy: Discrepancy,
     previous: DiscrepancyState | undefined,
+    at: string,
   ): { write: DiscrepancyWrite; apply: () => void } | undefined {
+    if (previous && resolvedByPersonSince(previous, this.options.startedAt)) {
+      // Resolved by a person after this run read its figures: theirs stands until the next run.
+      if (this.active.has(previous.id)) this.forget(previous);
+      return undefined;
+    }
     const outcome = observe(previous, discrepancy);
     if (outcome === 'duplicate') {
       // Seen already in this run: a worker resumed after a cut-off redoes the page it was on. Its
@@ -106,7 +136,7 @@ export class RunEffects {
     // The alert goes out at the end of the run (alone or in a storm summary); marked here, in the same write.
     const next = due ? { ...observed, alerted: true, alertedRunId: this.runId } : observed;
     return {
-      write: { next, event: event === 'unchanged' ? undefined : this.event(next, event), expectedVersion: previous?.version },
+      write: { next, event: event === 'unchanged' ? undefined : this.event(next, event, at), expectedVersion: previous?.version },
       apply: () => {
         if (!this.active.has(next.id)) this.activeUsers.set(next.userId, (this.activeUsers.get(next.userId) ?? 0) + 1);
         this.active.set(next.id, next);
@@ -141,32 +171,48 @@ export class RunEffects {
   }
 
   /** Resolves what matched (and was not found again) since the last settle, with one alert each. */
-  async settle(at: string): Promise<void> {
+  async settle(): Promise<void> {
     if (!this.options.dryRun) {
       for (const id of this.matched) {
         const known = this.active.get(id);
         if (!known || this.found.has(id)) continue;
-        let state: DiscrepancyState | undefined = known;
-        let resolved = resolveByRun(state, this.runId, at);
-        try {
-          await this.store.save(resolved, this.event(resolved, 'resolved', at), state.version);
-        } catch (error) {
-          if (!(error instanceof ConcurrentUpdateError)) throw error;
-          // Changed since it was loaded (an analyst acknowledged or resolved it): resolved from what is stored now, if still active.
-          state = await this.store.get(id);
-          if (state && (state.status === 'open' || state.status === 'acknowledged')) {
-            resolved = resolveByRun(state, this.runId, at);
-            await this.store.save(resolved, this.event(resolved, 'resolved', at), state.version);
-          } else state = undefined;
-        }
+        const resolved = await this.resolve(known);
         this.forget(known);
-        if (!state) continue;
+        if (!resolved) continue;
         this.tally.resolved++;
         await this.alerts.discrepancyResolved(resolved);
       }
     }
     this.matched.clear();
     this.found.clear();
+  }
+
+  /**
+   * The run's resolution of `known`, written; undefined when it was left as it is: no longer active,
+   * acted on by a person since the run started, or changed again by another writer after one re-read
+   * (skipped, counted).
+   * @throws {import('../errors').StoreBusyError} when DynamoDB kept refusing it for now.
+   */
+  private async resolve(known: DiscrepancyState): Promise<DiscrepancyState | undefined> {
+    let state: DiscrepancyState | undefined = known;
+    for (let attempt = 0; state; attempt++) {
+      if (state.status === 'resolved' || personActedSince(state, this.options.startedAt)) return undefined;
+      const at = this.options.clock.now().toISOString();
+      const resolved = resolveByRun(state, this.runId, at);
+      try {
+        await this.store.save(resolved, this.event(resolved, 'resolved', at), state.version);
+        return resolved;
+      } catch (error) {
+        if (!(error instanceof ConcurrentUpdateError)) throw error;
+        if (attempt > 0) {
+          this.skip(1);
+          return undefined;
+        }
+        // Changed since it was loaded (an analyst acknowledged or resolved it, a late shard wrote it): judged again from what is stored.
+        state = await this.store.get(known.id);
+      }
+    }
+    return undefined;
   }
 
   /** No longer active (resolved, or found resolved by someone else). */
@@ -184,7 +230,8 @@ export class RunEffects {
     this.tally.largest = keepLargest([...this.tally.largest, { id: state.id, value: state.differenceInRoot ?? '0' }]);
   }
 
-  private event(state: DiscrepancyState, type: LifecycleEvent['type'], at = state.lastSeenAt): LifecycleEvent {
+  /** The history row of a change written at `at`: the time of the write, not the run's start, so rows sort as they were written. */
+  private event(state: DiscrepancyState, type: LifecycleEvent['type'], at: string): LifecycleEvent {
     return { discrepancyId: state.id, type, at, runId: this.runId, by: 'system', difference: state.difference, severity: state.severity };
   }
 }

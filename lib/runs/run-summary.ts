@@ -87,6 +87,11 @@ export interface RunSummary {
     openedBySeverity?: Partial<Record<Severity, number>>;
     resolved?: number;
     escalated?: number;
+    /**
+     * Discrepancies this run left unwritten because another writer (an analyst, a late shard) changed
+     * them again after the run re-read them: the next run finds them again.
+     */
+    skipped?: number;
     items: DiscrepancyRef[];
     truncated: boolean;
   };

@@ -89,6 +89,11 @@ export interface EffectsTally {
   openedBySeverity?: Partial<Record<Severity, number>>;
   escalated: number;
   resolved: number;
+  /**
+   * Discrepancies left unwritten because another writer (an analyst, a late shard) changed them again
+   * after the run re-read them: seen again by the next run. Absent in a tally checkpointed before it existed.
+   */
+  skipped?: number;
   /** Discrepancies whose opened alert is due: their number, the first ids (enough to alert each), the largest by root value. */
   dueCount: number;
   due: string[];
@@ -104,7 +109,7 @@ export const LISTING_NOTE_LIMIT = 20;
 export const ESCALATION_LIMIT = 500;
 
 export function emptyEffectsTally(): EffectsTally {
-  return { opened: 0, reopened: 0, escalated: 0, resolved: 0, dueCount: 0, due: [], largest: [], escalations: [] };
+  return { opened: 0, reopened: 0, escalated: 0, resolved: 0, skipped: 0, dueCount: 0, due: [], largest: [], escalations: [] };
 }
 
 export function emptyShardTally(firstPage: number): ShardTally {
@@ -160,6 +165,7 @@ export function mergeTallies(tallies: readonly ShardTally[], dueLimit: number): 
     }
     effects.escalated += tally.effects.escalated;
     effects.resolved += tally.effects.resolved;
+    effects.skipped = (effects.skipped ?? 0) + (tally.effects.skipped ?? 0);
     effects.dueCount += tally.effects.dueCount;
     effects.due.push(...tally.effects.due.slice(0, Math.max(0, dueLimit - effects.due.length)));
     effects.largest = keepLargest([...effects.largest, ...tally.effects.largest]);

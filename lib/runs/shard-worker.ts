@@ -169,7 +169,13 @@ export async function runShard(
     deps.store,
     deps.alerts,
     plan.runId,
-    { alertAfterRuns: deps.alertAfterRuns ?? 1, stormThreshold: deps.stormThreshold ?? 50, dryRun: plan.dryRun },
+    {
+      alertAfterRuns: deps.alertAfterRuns ?? 1,
+      stormThreshold: deps.stormThreshold ?? 50,
+      dryRun: plan.dryRun,
+      startedAt: plan.startedAt,
+      clock: deps.clock,
+    },
     tally.effects,
     deps.activeDiscrepancies,
   );
@@ -179,7 +185,7 @@ export async function runShard(
   const sink = new VerdictSink(plan, tally, effects, deps);
   const settle = async (verdicts: Verdict[]) => {
     await sink.settle(verdicts);
-    await effects.settle(deps.clock.now().toISOString());
+    await effects.settle();
   };
 
   /**

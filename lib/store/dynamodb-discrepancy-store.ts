@@ -258,7 +258,7 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
     if (conflict) throw new ConcurrentUpdateError(conflict);
   }
 
-  /** A discrepancy's history, oldest first: its opening (kept on the item) and the rows of every later change. */
+  /** A discrepancy's history in the order it was written: its opening (kept on the item), then the rows of every later change. */
   async history(discrepancy: DiscrepancyState): Promise<LifecycleEvent[]> {
     const id = discrepancy.id;
     const opened = openedEvent(discrepancy);
@@ -375,6 +375,11 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
     await this.client.send(new PutCommand({ TableName: this.tables.runs, Item: summary }));
   }
 
+  /**
+   * A history row, keyed `at#type#runId-or-person`: `at` is when the change was written (a run's
+   * clock at its write, an analyst's at their action), so a discrepancy's rows sort in the order
+   * they were written. Rows written before runs kept that time carry their run's start instead.
+   */
   private historyItem(event: LifecycleEvent): Record<string, unknown> {
     const expiresAt = Math.floor(Date.parse(event.at) / 1000) + this.historyRetentionDays * 86_400;
     return { ...event, eventKey: `${event.at}#${event.type}#${event.runId ?? event.by ?? ''}`, expiresAt };

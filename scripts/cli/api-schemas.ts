@@ -73,6 +73,7 @@ const runSummaryShape = {
     opened: count,
     resolved: count.optional(),
     escalated: count.optional(),
+    skipped: count.optional(),
     items: z.array(z.looseObject(discrepancyRefShape)),
     truncated: z.boolean(),
   }),

@@ -8,6 +8,7 @@ import { StoreBusyError } from '../../lib/errors';
 import type { AlertPublisher } from '../../lib/runs/ports';
 import { RunEffects } from '../../lib/runs/run-effects';
 import { DynamoDbDiscrepancyStore, type StoreTables } from '../../lib/store/dynamodb-discrepancy-store';
+import { effectsOptions } from '../support/effects-options';
 import { freshTables } from '../support/local-services';
 import { negativeAvailable } from '../support/negative-available';
 
@@ -76,7 +77,7 @@ async function itemAndHistory(store: DynamoDbDiscrepancyStore, id: string) {
   return { status: item.status, version: item.version, history };
 }
 
-const options = { alertAfterRuns: 1, stormThreshold: 50, dryRun: false };
+const options = effectsOptions();
 const silent = { discrepancyResolved: async () => undefined } as unknown as AlertPublisher;
 const EVERY_WRITE = Number.POSITIVE_INFINITY;
 
@@ -86,13 +87,13 @@ describe('a discrepancy and its history are written together (DynamoDB Local, th
     control.throttled = EVERY_WRITE;
     const run = await RunEffects.start(store, silent, 'r2', options);
     run.match({ check: 'sanity', userId: 'u1', asset: 'btc', outcome: 'match' });
-    await expect(run.settle('2026-11-23T00:00:00.000Z')).rejects.toThrow(StoreBusyError);
+    await expect(run.settle()).rejects.toThrow(StoreBusyError);
     expect(control.refused).toBeGreaterThan(0);
     expect(await itemAndHistory(store, id)).toEqual({ status: 'open', version: 1, history: ['opened'] });
     control.throttled = 0;
     const next = await RunEffects.start(store, silent, 'r3', options);
     next.match({ check: 'sanity', userId: 'u1', asset: 'btc', outcome: 'match' });
-    await next.settle('2026-11-24T00:00:00.000Z');
+    await next.settle();
     expect(await itemAndHistory(store, id)).toEqual({ status: 'resolved', version: 2, history: ['opened', 'resolved'] });
   });
 

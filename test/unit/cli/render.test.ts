@@ -146,6 +146,14 @@ describe('renderRunSummary', () => {
     expect(text).toMatch(/│ cross-source:u1:eth │ available │ +1\.5 │ 1\.499999999999999999 │ -0\.000000000000000001 │ low +│/);
     expect(text).toContain('discrepancies: 1 found, 1 opened, 0 resolved, 0 escalated');
     expect(text).not.toContain('more');
+    expect(text).not.toContain('skipped');
+  });
+
+  it('names the discrepancies a run skipped because another writer kept changing them', () => {
+    const text = renderRunSummary(summary({ discrepancies: { ...summary().discrepancies, skipped: 2 } }));
+    expect(text).toContain(
+      'discrepancies: 1 found, 1 opened, 0 resolved, 0 escalated, 2 skipped (changed meanwhile, left for the next run)',
+    );
   });
 
   it('lists the first 20 discrepancies, then says how many more the run found', () => {

@@ -4,6 +4,7 @@ import { acknowledge, type DiscrepancyState, InvalidTransitionError, observe, re
 import type { Severity } from '../../../lib/domain/severity';
 import { RunEffects, sendRunAlerts } from '../../../lib/runs/run-effects';
 import { InMemoryStore, RecordingAlerts } from '../../fakes/in-memory-ports';
+import { effectsOptions } from '../../support/effects-options';
 
 const finding = (runId: string, id = 'amount-split:u1:btc', difference = '0.01', severity: Severity = 'low'): Discrepancy => {
   const [check, userId, asset] = id.split(':') as ['amount-split', string, string];
@@ -23,6 +24,8 @@ const finding = (runId: string, id = 'amount-split:u1:btc', difference = '0.01',
     detectedAt: '2026-11-22T00:00:00.000Z',
   };
 };
+/** A run started when its findings were detected, whose writes happen on 2026-11-30. */
+const OPTIONS = effectsOptions('2026-11-22T00:00:00.000Z', { now: () => new Date('2026-11-30T00:00:00.000Z') });
 const match = (id = 'amount-split:u1:btc') => {
   const [check, userId, asset] = id.split(':') as ['amount-split', string, string];
   return { check, userId, asset, outcome: 'match' as const };
@@ -39,10 +42,10 @@ async function run(
   // The messages the publisher received during this run, whichever path sent them.
   const published = () => alerts.opened.length + alerts.escalated.length + alerts.resolved.length + alerts.storms.length;
   const before = published();
-  const effects = await RunEffects.start(store, alerts, runId, { alertAfterRuns: 1, stormThreshold: 50, dryRun: false, ...options });
+  const effects = await RunEffects.start(store, alerts, runId, { ...OPTIONS, ...options });
   for (const found of findings) await effects.finding(found);
   for (const id of matches) effects.match(match(id));
-  await effects.settle('2026-11-30T00:00:00.000Z');
+  await effects.settle();
   await sendRunAlerts(store, alerts, runId, effects.tally, (options as { stormThreshold?: number }).stormThreshold ?? 50);
   return { ...effects.tally, alerts: published() - before };
 }
@@ -64,17 +67,17 @@ describe('the discrepancy lifecycle', () => {
   it('writes nothing when a page of the same run is redone, and collects the alert due in that run again', async () => {
     const store = new InMemoryStore();
     const alerts = new RecordingAlerts();
-    const first = await RunEffects.start(store, alerts, 'r1', { alertAfterRuns: 1, stormThreshold: 50, dryRun: false });
+    const first = await RunEffects.start(store, alerts, 'r1', OPTIONS);
     await first.finding(finding('r1'));
     const before = JSON.stringify([...store.discrepancies.values()]);
     // A worker cut off after the page's writes but before its checkpoint: the resumed worker redoes the page.
-    const resumed = await RunEffects.start(store, alerts, 'r1', { alertAfterRuns: 1, stormThreshold: 50, dryRun: false });
+    const resumed = await RunEffects.start(store, alerts, 'r1', OPTIONS);
     await resumed.finding(finding('r1'));
     expect(JSON.stringify([...store.discrepancies.values()])).toBe(before);
     expect(store.history).toHaveLength(1);
     expect(resumed.tally).toMatchObject({ opened: 0, dueCount: 1, due: ['amount-split:u1:btc'] });
     // A later run finds it again: not due any more (alerted in r1).
-    const later = await RunEffects.start(store, alerts, 'r2', { alertAfterRuns: 1, stormThreshold: 50, dryRun: false });
+    const later = await RunEffects.start(store, alerts, 'r2', OPTIONS);
     await later.finding(finding('r2'));
     expect(later.tally.dueCount).toBe(0);
   });
@@ -147,11 +150,11 @@ describe('the discrepancy lifecycle', () => {
     expect([status('presence:u1:btc'), status('presence:u1:eth')]).toEqual(['resolved', 'open']);
   });
 
-  it('resolves from the stored state what an analyst acknowledged during the run, and leaves alone what they resolved', async () => {
+  it('leaves as they are what an analyst acknowledged or resolved during the run, and resolves them in a run started after', async () => {
     const store = new InMemoryStore();
     const alerts = new RecordingAlerts();
     await run(store, alerts, 'r1', [finding('r1'), finding('r1', 'amount-split:u2:btc')]);
-    const effects = await RunEffects.start(store, alerts, 'r2', { alertAfterRuns: 1, stormThreshold: 50, dryRun: false });
+    const effects = await RunEffects.start(store, alerts, 'r2', { ...OPTIONS, startedAt: '2026-11-28T00:00:00.000Z' });
     // Changed after the run loaded them: the run's copies are stale.
     const first = store.discrepancies.get('amount-split:u1:btc') as DiscrepancyState;
     await store.save(acknowledge(first, 'alice', 'looking', '2026-11-29T00:00:00.000Z'), undefined, first.version);
@@ -159,14 +162,20 @@ describe('the discrepancy lifecycle', () => {
     await store.save(resolveManually(second, 'bob', 'fixed', '2026-11-29T00:00:00.000Z'), undefined, second.version);
     effects.match(match('amount-split:u1:btc'));
     effects.match(match('amount-split:u2:btc'));
-    await effects.settle('2026-11-30T00:00:00.000Z');
-    expect(effects.tally.resolved).toBe(1);
+    await effects.settle();
+    expect(effects.tally).toMatchObject({ resolved: 0, skipped: 0 });
+    expect(store.discrepancies.get('amount-split:u1:btc')).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'alice' });
+    expect(store.discrepancies.get('amount-split:u2:btc')).toMatchObject({ status: 'resolved', resolvedBy: 'bob' });
+    expect(alerts.resolved).toEqual([]);
+
+    const later = await RunEffects.start(store, alerts, 'r3', { ...OPTIONS, startedAt: '2026-11-29T12:00:00.000Z' });
+    later.match(match('amount-split:u1:btc'));
+    await later.settle();
     expect(store.discrepancies.get('amount-split:u1:btc')).toMatchObject({
       status: 'resolved',
       resolvedBy: 'system',
       acknowledgedBy: 'alice',
     });
-    expect(store.discrepancies.get('amount-split:u2:btc')).toMatchObject({ status: 'resolved', resolvedBy: 'bob' });
     expect(alerts.resolved.map((state) => state.id)).toEqual(['amount-split:u1:btc']);
   });
 

@@ -30,4 +30,14 @@ describe('mergeTallies', () => {
     current.outsideSums = { usdt: { total: '10', users: 1 } };
     expect(mergeTallies([old, current], 10).outsideSums).toEqual({ usdt: { total: '10', users: 1 } });
   });
+
+  it("adds the shards' skipped discrepancies, a tally checkpointed before they were counted as none", () => {
+    const old = emptyShardTally(1);
+    Reflect.deleteProperty(old.effects, 'skipped');
+    const first = emptyShardTally(2);
+    first.effects.skipped = 2;
+    const second = emptyShardTally(3);
+    second.effects.skipped = 1;
+    expect(mergeTallies([old, first, second], 10).effects.skipped).toBe(3);
+  });
 });
