@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Discrepancy } from '../../lib/domain/discrepancy';
 import { reconcile, reconcileShard } from '../../lib/runs/reconcile';
 import type { RunSummary } from '../../lib/runs/run-summary';
+import { DynamoDbDiscrepancyStore } from '../../lib/store/dynamodb-discrepancy-store';
 import { type RunningSandbox, startSandbox } from '../../sandbox/server';
 import { drain, type ShardedWiring, shardedWiring } from '../support/sharded-run';
 
@@ -21,9 +22,11 @@ const request = (runId: string) => ({ runId, trigger: { type: 'direct' as const 
 const planted = () => sandbox.book.manifest.planted.filter((plant) => !plant.check.startsWith('venue-')).length;
 
 /** Counts the run summaries stored with each status. */
-function summaryWrites(w: ShardedWiring) {
-  const spy = vi.spyOn(w.store, 'saveRun');
-  return (status: RunSummary['status']) => spy.mock.calls.filter(([summary]) => summary.status === status).length;
+function summaryWrites(runId: string) {
+  // On the class: a run writes through its fenced view of the store, another instance.
+  const spy = vi.spyOn(DynamoDbDiscrepancyStore.prototype, 'saveRun');
+  return (status: RunSummary['status']) =>
+    spy.mock.calls.filter(([summary]) => summary.runId === runId && summary.status === status).length;
 }
 
 /** Every discrepancy item and history row, as stored. */
@@ -59,7 +62,7 @@ function failFirstOpened(w: ShardedWiring) {
 describe('the final phase (real sandbox over HTTP, DynamoDB Local)', () => {
   it('finalises once when the last shard is delivered twice', async () => {
     const w = await shardedWiring(sandbox);
-    const writes = summaryWrites(w);
+    const writes = summaryWrites('twice');
     await reconcile(request('twice'), w.deps);
     const last = await upToLastShard(w);
     expect(await reconcileShard(last, w.deps)).toMatchObject({ status: 'complete', users: 120 });
@@ -74,7 +77,7 @@ describe('the final phase (real sandbox over HTTP, DynamoDB Local)', () => {
 
   it('finalises once when the last shard is delivered twice at the same time', async () => {
     const w = await shardedWiring(sandbox);
-    const writes = summaryWrites(w);
+    const writes = summaryWrites('concurrent');
     await reconcile(request('concurrent'), w.deps);
     const last = await upToLastShard(w);
     const [one, other] = await Promise.all([reconcileShard(last, w.deps), reconcileShard(last, w.deps)]);
@@ -85,7 +88,7 @@ describe('the final phase (real sandbox over HTTP, DynamoDB Local)', () => {
 
   it('is left alone while a killed claimant’s lease lasts, then taken over and resumed from its checkpoint', async () => {
     const w = await shardedWiring(sandbox);
-    const writes = summaryWrites(w);
+    const writes = summaryWrites('killed');
     await reconcile(request('killed'), w.deps);
     const last = await upToLastShard(w);
     // The claimant dies while sending the run's alerts (a hook throws): after its checkpoint, before the summary.
@@ -94,12 +97,12 @@ describe('the final phase (real sandbox over HTTP, DynamoDB Local)', () => {
     expect(await w.runState.loadTally('killed', 3)).toMatchObject({ venueProgress: {} });
     // A claimant killed by the platform gives nothing up: its lease stays until its deadline.
     const now = w.clock.now().getTime();
-    expect(await w.runState.claimFinal('killed', 'a-killed-claimant', now + 60_000, now)).toBe(true);
+    expect(await w.runState.claimPhase('killed', 'final', 'a-killed-claimant', now + 60_000, now)).toBe(true);
     expect(await reconcileShard(last, w.deps)).toBeUndefined();
     expect(writes('complete')).toBe(0);
 
     w.clock.skewMs = 61_000;
-    const settled = vi.spyOn(w.store, 'saveMany');
+    const settled = vi.spyOn(DynamoDbDiscrepancyStore.prototype, 'saveMany');
     expect(await reconcileShard(last, w.deps)).toMatchObject({ status: 'complete', users: 120 });
     // Resumed from the checkpoint: the asset totals it had settled are not settled again.
     expect(settled.mock.calls.flatMap(([writes]) => writes).filter((write) => write.next.check === 'asset-totals')).toEqual([]);

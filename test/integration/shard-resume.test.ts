@@ -41,7 +41,10 @@ describe('a sharded run (real sandbox over HTTP, DynamoDB Local)', () => {
     const w = await wiring();
     const started = await reconcile({ runId: 'fan-1', trigger: { type: 'direct' }, asOf: asOf() }, w.deps);
     expect(started).toMatchObject({ status: 'running', shards: 3 });
-    expect(w.invoker.queue.map((work) => work.shard)).toEqual([0, 1]); // concurrency 2: the third waits for a free slot
+    expect(w.invoker.queue).toEqual([
+      { runId: 'fan-1', shard: 0 },
+      { runId: 'fan-1', shard: 1 },
+    ]); // concurrency 2: the third waits for a free slot
     const summary = await drain(w);
     expect(summary).toMatchObject({ runId: 'fan-1', status: 'complete', users: 120, shards: 3 });
     expect(await w.store.getRun('fan-1')).toMatchObject({ status: 'complete', users: 120 });

@@ -37,7 +37,11 @@ export class SkewedClock {
  * The product's real adapters over HTTP to `sandbox`, real DynamoDB Local tables (fresh, or `shared`
  * with another run's), 40 users per shard two at a time, and a page-read counter.
  */
-export async function shardedWiring(sandbox: RunningSandbox, checkpointEveryMs = 0, shared?: Awaited<ReturnType<typeof freshTables>>) {
+export async function shardedWiring(
+  sandbox: RunningSandbox,
+  checkpointEveryMs = 0,
+  shared?: Pick<Awaited<ReturnType<typeof freshTables>>, 'tables' | 'documents'>,
+) {
   const { tables, documents } = shared ?? (await freshTables());
   const http = (source: 'reporting' | 'backoffice') =>
     new JsonClient({ source, baseUrl: sandbox.url, concurrency: 8, timeoutMs: 10_000, retries: 0 });
