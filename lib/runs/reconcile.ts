@@ -457,7 +457,9 @@ async function finalizeRun(
     );
   }
   // What this phase settles is its own tally, checkpointed at a handover and merged with the shards' at the end.
-  const phase = (handover && !failure && (await handover.runState.loadTally(runId, finalSlot(plan)))) || emptyShardTally(0);
+  // Checkpoints (a dry run keeps none): where a handed-over, taken-over or resumed phase starts from.
+  const checkpoints = dryRun ? undefined : (handover?.runState ?? deps.runState);
+  const phase = (checkpoints && !failure && (await checkpoints.loadTally(runId, finalSlot(plan)))) || emptyShardTally(0);
   phase.rates = merged.rates;
   const phaseHealth = SourceHealthTracker.from(phase.sources);
   const effects = await RunEffects.start(
@@ -474,13 +476,13 @@ async function finalizeRun(
     const checked = await finalChecks(plan, merged, phase, { sink, health: phaseHealth, deps, handover });
     // Checkpointed at a handover, and once the checks are over (before the alerts and the summary): a
     // delivery that takes over a killed phase resumes from here instead of checking again.
-    if (handover) {
+    if (checkpoints) {
       await effects.settle(deps.clock.now().toISOString());
       for (const report of deps.drift?.drain() ?? []) phaseHealth.drifted(report);
       phaseHealth.answeredAll(deps.endpoints?.drain());
       phase.sources = phaseHealth.report();
-      await handover.runState.saveTally(runId, finalSlot(plan), phase);
-      if (!checked.finished) return undefined;
+      await checkpoints.saveTally(runId, finalSlot(plan), phase);
+      if (!checked.finished && handover) return undefined;
     }
     venueCoverage = checked.coverage;
   }
