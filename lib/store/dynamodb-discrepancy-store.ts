@@ -268,7 +268,7 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
     });
     const items = fence ? [fence, ...writes] : writes;
     try {
-      // A lone item (a run's unchanged figures, most of them) needs no transaction: one write unit, not two.
+      // A lone unfenced item needs no transaction: one write unit, not two (a run's writes carry the lock check: two items at least).
       const [only] = items;
       if (items.length === 1 && only?.Put) await this.client.send(new PutCommand(only.Put));
       else await this.client.send(new TransactWriteCommand({ TransactItems: items }));
@@ -277,7 +277,7 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
       const reasons = cancellationReasons(error);
       if (!reasons) throw error;
       // The run's lock check failed: not a conflict of any discrepancy, the run lost its lock.
-      if (fence && reasons[0] === 'ConditionalCheckFailed') throw new LockLostError(this.fence?.runId ?? '', { cause: error });
+      if (this.fence && reasons[0] === 'ConditionalCheckFailed') throw new LockLostError(this.fence.runId, { cause: error });
       const conflicts = [...new Set(reasons.flatMap((code, i) => (code === 'ConditionalCheckFailed' ? [owners[i] as string] : [])))];
       const busy = [...new Set(reasons.filter((code) => TRANSIENT_REASONS.has(code)))];
       // Refused for a reason a second call would not change (a malformed or oversized item): the caller's error.
@@ -439,7 +439,8 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
     try {
       await this.client.send(new TransactWriteCommand({ TransactItems: [fence, { Put: put }] }));
     } catch (error) {
-      if (cancellationReasons(error)?.[0] === 'ConditionalCheckFailed') throw new LockLostError(this.fence?.runId ?? '', { cause: error });
+      if (this.fence && cancellationReasons(error)?.[0] === 'ConditionalCheckFailed')
+        throw new LockLostError(this.fence.runId, { cause: error });
       throw error;
     }
   }
