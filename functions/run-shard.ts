@@ -13,7 +13,7 @@ const runId = z.string().regex(/^[\w.:-]{1,100}$/);
 /** One shard of a fanned-out run (as the coordinator or the shard before it invokes it), or a handed-over run's final phase. */
 const shardEvent = z.union([
   z.strictObject({ runId, shard: z.number().int().min(0).max(100_000) }),
-  z.strictObject({ runId, final: z.literal(true) }),
+  z.strictObject({ runId, final: z.literal(true), claim: z.string().uuid().optional() }),
 ]);
 
 /**

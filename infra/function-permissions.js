@@ -19,12 +19,20 @@
  * store-only wiring (lib/store-wiring.ts), the run functions inside the run wiring.
  */
 const store = [
-  { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:BatchGetItem'], on: { table: 'DiscrepanciesTable' } },
+  // ConditionCheckItem: the test derives a transaction's item kinds per module, not per table (the fence checks the runs table only).
+  {
+    actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem'],
+    on: { table: 'DiscrepanciesTable' },
+  },
   { actions: ['dynamodb:Query'], on: { indexesOf: 'DiscrepanciesTable' } },
-  // The lock is the only item ever deleted (releaseLock); runs and plans are kept.
-  { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], on: { table: 'RunsTable' } },
+  // The lock is the only item ever deleted (releaseLock); runs and plans are kept. A run's writes check the lock in their
+  // transaction (ConditionCheckItem: the fenced store of lib/store/dynamodb-discrepancy-store.ts).
+  {
+    actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
+    on: { table: 'RunsTable' },
+  },
   // The audit trail: appended and read, never updated or deleted (entries expire by TTL).
-  { actions: ['dynamodb:PutItem', 'dynamodb:Query'], on: { table: 'HistoryTable' } },
+  { actions: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'], on: { table: 'HistoryTable' } },
 ];
 
 /**

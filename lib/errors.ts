@@ -86,3 +86,17 @@ export class StoreBusyError extends ReconError {
     super(`DynamoDB refused the write of ${ids.length} discrepancy(ies) for now (${reasons.join(', ')}): nothing was written`, options);
   }
 }
+
+/**
+ * Thrown when a run no longer holds the run lock (it expired and another run took it, or its renewal
+ * was refused) as it was about to write: nothing of that write was made, and the run stops.
+ */
+export class LockLostError extends ReconError {
+  override readonly name = 'LockLostError';
+  constructor(
+    readonly runId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`run ${runId} no longer holds the run lock`, options);
+  }
+}

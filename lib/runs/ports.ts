@@ -118,11 +118,24 @@ export async function saveEach(store: Pick<DiscrepancyStore, 'save'>, writes: re
 
 /** Where discrepancies, their history and runs are kept. */
 export interface DiscrepancyStore {
-  /** Records the start of a run; `started: false` means this run id was delivered before (with its summary once finished). */
+  /**
+   * Records the start of a run; `started: false` means this run id was delivered before (with its summary once finished).
+   * A run id stored `failed` or `skipped` (or left `running` longer than a Lambda lives) starts again: its delivery resumes it.
+   */
   beginRun(run: RunStart): Promise<{ started: true } | { started: false; previous: RunSummary | undefined }>;
   /** Takes the run lock until `ttlMs` from `now`, unless another holder has it. */
   acquireLock(holder: string, ttlMs: number, now: Date): Promise<boolean>;
+  /** Keeps the run lock until `ttlMs` from `now` if `holder` still holds it (expired or not): false when another took it or it was released. */
+  renewLock(holder: string, ttlMs: number, now: Date): Promise<boolean>;
+  /** Who holds the run lock now, if anyone: named in a loser's `skipped` record. */
+  lockHolder(): Promise<string | undefined>;
   releaseLock(holder: string): Promise<void>;
+  /**
+   * The same store whose discrepancy and source-state writes are fenced by the run lock: each is made only
+   * while `runId` holds it unexpired at `now()`, else it throws `LockLostError` with nothing written. A run's
+   * code writes through this view; an analyst's writes do not.
+   */
+  fencedBy(runId: string, now: () => Date): DiscrepancyStore;
   /** Notes how far a running run is, for `GET /runs/{id}` (optional: stores without it show no progress). */
   progress?(runId: string, progress: { users: number; positions: number; discrepancies: number }): Promise<void>;
   /** Every open or acknowledged discrepancy. */

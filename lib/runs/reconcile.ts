@@ -1,19 +1,30 @@
+import { randomUUID } from 'node:crypto';
 import { assetTotalsCheck } from '../domain/checks/asset-totals';
 import { Amount } from '../domain/money';
 import { Precision } from '../domain/precision';
 import type { Verdict } from '../domain/verdict';
+import { LockLostError } from '../errors';
 import type { DriftReport } from '../sources/drift';
 import { SourceError, type SourceName } from '../sources/source-error';
 import { checkVenues, type VenuePorts } from './check-venues';
 import { CircuitBreaker } from './circuit-breaker';
-import type { VenueCheckLog } from './ports';
+import type { RunStart, VenueCheckLog } from './ports';
 import { RunEffects, sendRunAlerts } from './run-effects';
 import type { RunMetrics } from './run-metrics';
 import type { RunScope } from './run-scope';
 import { InMemoryRunState } from './run-state-memory';
-import { emptyTallies, type RunSummary, type RunTrigger } from './run-summary';
-import { type AssetSums, emptyShardTally, mergeTallies, type ShardTally } from './shard-tally';
-import { type RunPlan, type RunStateStore, runShard, type ShardControl, type ShardDeps, timeIsShort, VerdictSink } from './shard-worker';
+import type { RunSummary, RunTrigger } from './run-summary';
+import { type AssetSums, emptyShardTally, mergeTallies, type ShardTally, summaryCounts } from './shard-tally';
+import {
+  type RunPhase,
+  type RunPlan,
+  type RunStateStore,
+  runShard,
+  type ShardControl,
+  type ShardDeps,
+  timeIsShort,
+  VerdictSink,
+} from './shard-worker';
 import { SourceHealthTracker } from './source-health';
 import { failingEndpointsOf, sourceTransition } from './source-transitions';
 import type { VenueBudgets } from './venue-schedule';
@@ -34,8 +45,11 @@ export interface RunRequest {
   rebuild?: boolean;
 }
 
-/** Work a shard worker invocation does: one shard of a run, or the run's final phase (resumed after a handover). */
-export type RunWork = { runId: string; shard: number } | { runId: string; final: true };
+/**
+ * Work a shard worker invocation does: one shard of a run, or the run's final phase resumed after a
+ * handover (with the claim of the invocation that handed it over, so it goes on under the same claim).
+ */
+export type RunWork = { runId: string; shard: number } | { runId: string; final: true; claim?: string };
 
 /** Hands a shard of a run, or its final phase, to a worker (asynchronously: Lambda async invoke, or in process). */
 export interface ShardInvoker {
@@ -101,57 +115,73 @@ export interface ReconcileDeps extends Omit<ShardDeps, 'runState'> {
 export async function reconcile(request: RunRequest, deps: ReconcileDeps, control: ShardControl = {}): Promise<RunSummary> {
   deps.callDeadline?.follow(control.remainingMs);
   const startedAt = deps.clock.now();
-  const asOf = request.asOf ?? startedAt;
-  const dryRun = request.dryRun ?? false;
-  const begun = await deps.store.beginRun({
+  const run: RunStart = {
     runId: request.runId,
     trigger: request.trigger,
-    asOf: asOf.toISOString(),
+    asOf: (request.asOf ?? startedAt).toISOString(),
     startedAt: startedAt.toISOString(),
-  });
+  };
+  const dryRun = request.dryRun ?? false;
+  const begun = await deps.store.beginRun(run);
   // The same run delivered again (a retry, a duplicate event, a double click) changes nothing.
-  if (!begun.started) return begun.previous ?? skipped(request, asOf, startedAt, 'this run is already in progress');
+  if (!begun.started) return begun.previous ?? nothingYet(run, 'skipped', 'this run is already in progress');
   // A dry run writes no discrepancy, so it needs no lock; every other run holds it while it writes.
   if (!dryRun && !(await deps.store.acquireLock(request.runId, deps.lockTtlMs ?? 15 * 60_000, startedAt))) {
-    const summary = skipped(request, asOf, startedAt, 'another run holds the run lock');
+    // Stored, naming the holder; a later delivery of this id runs (`beginRun` takes a `skipped` run over).
+    const holder = await deps.store.lockHolder();
+    const summary = nothingYet(run, 'skipped', `another run holds the run lock${holder ? `: ${holder}` : ''}`);
     await deps.store.saveRun(summary);
     deps.metrics?.runEnded(summary);
     return summary;
   }
+  const runState = deps.runState ?? new InMemoryRunState();
+  // Every write of the run is fenced by its lock: once another run took it, nothing more is written.
+  const fenced = { ...deps, runState, ...(dryRun ? {} : { store: deps.store.fencedBy(run.runId, () => deps.clock.now()) }) };
+  let plan: RunPlan | undefined;
   let handedOver = false;
   try {
     deps.retryBudget?.reset();
     deps.drift?.drain();
     deps.endpoints?.drain();
-    const plan = await planRun(request, deps, startedAt, asOf, dryRun);
-    const running: RunSummary = { ...nothingYet(request, asOf, startedAt, 'running'), shards: plan.plan.shards.length };
-    if (!plan.ok) return (await finalizeRun(plan.plan, [], deps, plan.error)) ?? running;
-    const fanOut = deps.shards?.invoker && plan.plan.shards.length > 1 && !dryRun ? deps.shards.invoker : undefined;
+    // A run delivered again after it failed resumes from its stored plan and checkpoints.
+    const stored = dryRun ? undefined : await deps.runState?.loadPlan(run.runId);
+    const planned: Planned = stored ? { ok: true, plan: stored } : await planRun(request, fenced, startedAt, new Date(run.asOf), dryRun);
+    plan = planned.plan;
+    const running: RunSummary = { ...nothingYet(run, 'running'), shards: plan.shards.length };
+    if (!planned.ok) return (await finalizeRun(plan, [], fenced, planned.error)) ?? running;
+    if (!dryRun && deps.runState && !stored) await deps.runState.savePlan(plan);
+    const fanOut = deps.shards?.invoker && plan.shards.length > 1 && !dryRun ? deps.shards.invoker : undefined;
     if (fanOut) {
-      const runState = deps.runState ?? new InMemoryRunState();
-      await runState.savePlan(plan.plan);
-      const first = Math.min(deps.shards?.concurrency ?? 1, plan.plan.shards.length);
-      for (let i = 0; i < first; i++) {
-        const shard = await runState.claimShard(request.runId, plan.plan.shards.length);
-        if (shard !== undefined) await fanOut.invoke({ runId: request.runId, shard });
-      }
+      await fanOutShards(plan, runState, fanOut, stored ? plan.shards.length : (deps.shards?.concurrency ?? 1));
       handedOver = true;
       return running;
     }
     const handover =
       deps.runState && deps.shards?.invoker && !dryRun ? { runState: deps.runState, invoker: deps.shards.invoker, control } : undefined;
-    const summary = await runHere(plan.plan, deps, handover);
+    const summary = await runHere(plan, fenced, handover);
     handedOver = summary === undefined;
     return summary ?? running;
   } catch (error) {
-    // Leave a final status behind, so `GET /runs/{id}` does not show the run running for ever.
+    // Leave a final status behind, so `GET /runs/{id}` does not show the run running for ever, with what it counted.
     const reason = `failed: ${error instanceof Error ? error.name : 'unknown error'}`;
-    const failed = { ...nothingYet(request, asOf, startedAt, 'failed', reason), finishedAt: deps.clock.now().toISOString() };
-    await deps.store.saveRun(failed).catch(() => undefined);
+    const failed = plan ? await failedSummary(plan, runState, deps, reason) : nothingYet(run, 'failed', reason);
+    await deps.store.saveRun({ ...failed, finishedAt: deps.clock.now().toISOString() }).catch(() => undefined);
     if (!dryRun) deps.metrics?.runEnded(failed);
     throw error;
   } finally {
     if (!dryRun && !handedOver) await deps.store.releaseLock(request.runId);
+  }
+}
+
+/**
+ * Hands the first `count` shards of a fanned-out run to workers, claiming each (a run resumed after it
+ * failed hands every shard again: those done finish at once, and the last to finish claims the final phase).
+ */
+async function fanOutShards(plan: RunPlan, runState: RunStateStore, invoker: ShardInvoker, count: number): Promise<void> {
+  const first = Math.min(count, plan.shards.length);
+  for (let shard = 0; shard < first; shard++) {
+    const claimed = await runState.claimShard(plan.runId, plan.shards.length);
+    await invoker.invoke({ runId: plan.runId, shard: claimed ?? shard });
   }
 }
 
@@ -196,68 +226,134 @@ async function runHere(plan: RunPlan, deps: ReconcileDeps, handover: Handover | 
  * done, claims the next shard not yet started; and the last shard to finish finalises the run. Given
  * `{ runId, final: true }`, resumes a final phase that handed over.
  */
-export async function reconcileShard(
-  work: RunWork,
-  deps: ReconcileDeps & { runState: RunStateStore; shards: { invoker: ShardInvoker } },
-  control: ShardControl = {},
-): Promise<RunSummary | undefined> {
+export async function reconcileShard(work: RunWork, deps: ShardWorkerDeps, control: ShardControl = {}): Promise<RunSummary | undefined> {
   // A warm container may have spent its allowance on an earlier shard or run, and followed its deadline.
   deps.retryBudget?.reset();
   deps.callDeadline?.follow(control.remainingMs);
   const plan = await deps.runState.loadPlan(work.runId);
   if (!plan) throw new RangeError(`run ${work.runId} has no stored plan`);
-  if ('final' in work) return finishRun(plan, deps, control);
-  // Keep the run lock while the run lasts longer than one Lambda: renewed once a minute, not per page.
-  const lockTtlMs = deps.lockTtlMs ?? 15 * 60_000;
-  let lockRenewedAt = 0;
-  const afterPage = async (page: number) => {
-    const now = deps.clock.now();
-    if (now.getTime() - lockRenewedAt >= Math.min(60_000, lockTtlMs / 2)) {
-      await deps.store.acquireLock(work.runId, lockTtlMs, now);
-      lockRenewedAt = now.getTime();
-    }
-    await control.afterPage?.(page);
-  };
-  const { finished } = await runShard(plan, work.shard, deps, { ...control, afterPage });
-  if (!finished) {
-    await deps.shards.invoker.invoke(work);
-    return undefined;
+  const fenced = { ...deps, store: deps.store.fencedBy(plan.runId, () => deps.clock.now()) };
+  try {
+    if ('final' in work) return await finishRun(plan, fenced, control, work.claim);
+    return await shardWork(plan, work.shard, fenced, control);
+  } catch (error) {
+    if (!(error instanceof LockLostError)) throw error;
+    // Another run holds the lock now: this one stops, writes nothing more, and says so (a retry would not change it).
+    const failed = await failedSummary(plan, deps.runState, deps, `failed: ${error.name}`);
+    await deps.store.saveRun(failed);
+    deps.metrics?.runEnded(failed);
+    return failed;
   }
-  const next = await deps.runState.claimShard(work.runId, plan.shards.length);
-  if (next !== undefined) await deps.shards.invoker.invoke({ runId: work.runId, shard: next });
-  const done = await deps.runState.shardDone(work.runId, work.shard);
+}
+
+/** The ports of a shard worker: a stored run state and an invoker to hand work to. */
+type ShardWorkerDeps = ReconcileDeps & { runState: RunStateStore; shards: { invoker: ShardInvoker } };
+
+/**
+ * One shard from its checkpoint, claimed for this invocation (a delivery that finds it claimed under a
+ * live lease does nothing), renewing the run lock as it starts and once a minute (a renewal refused is
+ * {@link LockLostError}: the shard stops before its next write, not marked done); then the next shard is
+ * claimed and, when this was the last to finish, the final phase. A shard already done is not redone.
+ */
+async function shardWork(plan: RunPlan, shard: number, deps: ShardWorkerDeps, control: ShardControl): Promise<RunSummary | undefined> {
+  const runId = plan.runId;
+  if (!(await deps.runState.loadTally(runId, shard))?.done) {
+    const finished = await claimed(deps, { runId, phase: shard }, control, async (release) => {
+      const lock = lockRenewal(runId, deps);
+      await lock.renew();
+      const afterPage = async (page: number) => {
+        await lock.renew();
+        await control.afterPage?.(page);
+      };
+      const { finished } = await runShard(plan, shard, deps, { ...control, afterPage });
+      if (finished) return true;
+      // The rest of the shard goes on in a fresh invocation: the claim is given up for it.
+      await release();
+      await deps.shards.invoker.invoke({ runId, shard });
+      return false;
+    });
+    if (!finished) return undefined;
+  }
+  const next = await deps.runState.claimShard(runId, plan.shards.length);
+  if (next !== undefined) await deps.shards.invoker.invoke({ runId, shard: next });
+  const done = await deps.runState.shardDone(runId, shard);
   if (done < plan.shards.length) return undefined;
   return finishRun(plan, deps, control);
 }
 
 /**
- * The final phase of a fanned-out or handed-over run, in a shard worker invocation: renews the run
- * lock (the phase may outlast the last renewal), merges the shards' checkpoints and finalises the run;
- * when time runs short it hands the rest of the phase to a fresh invocation and keeps the lock.
+ * The run lock kept by a shard: `renew` takes it again at most once a minute (the first call always).
+ * A renewal refused — another run took the lock, or it was released — is {@link LockLostError}.
  */
-async function finishRun(
-  plan: RunPlan,
-  deps: ReconcileDeps & { runState: RunStateStore; shards: { invoker: ShardInvoker } },
+function lockRenewal(runId: string, deps: ShardWorkerDeps): { renew(): Promise<void> } {
+  const lockTtlMs = deps.lockTtlMs ?? 15 * 60_000;
+  let renewedAt = Number.NEGATIVE_INFINITY;
+  return {
+    async renew() {
+      const now = deps.clock.now();
+      if (now.getTime() - renewedAt < Math.min(60_000, lockTtlMs / 2)) return;
+      if (!(await deps.store.renewLock(runId, lockTtlMs, now))) throw new LockLostError(runId);
+      renewedAt = now.getTime();
+    },
+  };
+}
+
+/**
+ * Runs `work` under a claim of one phase of a run, leased until this invocation's deadline (or the
+ * lock's TTL without one); answers undefined without running it when another delivery holds the
+ * phase. A `work` that throws gives the claim up first, so the next delivery takes the phase over.
+ */
+async function claimed<T>(
+  deps: ShardWorkerDeps,
+  target: { runId: string; phase: RunPhase; claim?: string },
   control: ShardControl,
-): Promise<RunSummary | undefined> {
-  await deps.store.acquireLock(plan.runId, deps.lockTtlMs ?? 15 * 60_000, deps.clock.now());
-  const tallies = await Promise.all(plan.shards.map((_, shard) => deps.runState.loadTally(plan.runId, shard)));
-  let handedOver = false;
+  work: (release: () => Promise<void>, claim: string) => Promise<T>,
+): Promise<T | undefined> {
+  const { runId, phase, claim = randomUUID() } = target;
+  const now = deps.clock.now().getTime();
+  const leaseUntil = now + (control.remainingMs?.() ?? deps.lockTtlMs ?? 15 * 60_000);
+  if (!(await deps.runState.claimPhase(runId, phase, claim, leaseUntil, now))) return undefined;
+  const release = () => deps.runState.releasePhase(runId, phase, claim);
   try {
-    const summary = await finalizeRun(
-      plan,
-      tallies.map((tally, shard) => tally ?? emptyShardTally(plan.shards[shard]?.firstPage ?? 1)),
-      deps,
-      undefined,
-      { runState: deps.runState, invoker: deps.shards.invoker, control },
-    );
-    if (summary) return summary;
-    await deps.shards.invoker.invoke({ runId: plan.runId, final: true });
-    handedOver = true;
-    return undefined;
-  } finally {
-    if (!handedOver) await deps.store.releaseLock(plan.runId);
+    return await work(release, claim);
+  } catch (error) {
+    await release().catch(() => undefined);
+    throw error;
   }
+}
+
+/**
+ * The final phase of a fanned-out or handed-over run, in a shard worker invocation, claimed first
+ * (`claim`: the token handed over, or a new one): a delivery that finds it claimed under a live lease,
+ * or done, does nothing. It takes the run lock again (the phase may outlast the last renewal), merges
+ * the shards' checkpoints and finalises the run, resuming from the phase's checkpoint; when time runs
+ * short it hands the rest of the phase and its claim to a fresh invocation and keeps the lock.
+ */
+async function finishRun(plan: RunPlan, deps: ShardWorkerDeps, control: ShardControl, claim?: string): Promise<RunSummary | undefined> {
+  const runId = plan.runId;
+  return claimed(deps, { runId, phase: 'final', claim }, control, async (_, token) => {
+    let handedOver = false;
+    try {
+      if (!(await deps.store.acquireLock(runId, deps.lockTtlMs ?? 15 * 60_000, deps.clock.now()))) throw new LockLostError(runId);
+      const tallies = await Promise.all(plan.shards.map((_, shard) => deps.runState.loadTally(runId, shard)));
+      const summary = await finalizeRun(
+        plan,
+        tallies.map((tally, shard) => tally ?? emptyShardTally(plan.shards[shard]?.firstPage ?? 1)),
+        deps,
+        undefined,
+        { runState: deps.runState, invoker: deps.shards.invoker, control },
+      );
+      if (summary) {
+        await deps.runState.finalDone(runId, token);
+        return summary;
+      }
+      await deps.shards.invoker.invoke({ runId, final: true, claim: token });
+      handedOver = true;
+      return undefined;
+    } finally {
+      if (!handedOver) await deps.store.releaseLock(runId);
+    }
+  });
 }
 
 /**
@@ -361,7 +457,9 @@ async function finalizeRun(
     );
   }
   // What this phase settles is its own tally, checkpointed at a handover and merged with the shards' at the end.
-  const phase = (handover && !failure && (await handover.runState.loadTally(runId, finalSlot(plan)))) || emptyShardTally(0);
+  // Checkpoints (a dry run keeps none): where a handed-over, taken-over or resumed phase starts from.
+  const checkpoints = dryRun ? undefined : (handover?.runState ?? deps.runState);
+  const phase = (checkpoints && !failure && (await checkpoints.loadTally(runId, finalSlot(plan)))) || emptyShardTally(0);
   phase.rates = merged.rates;
   const phaseHealth = SourceHealthTracker.from(phase.sources);
   const effects = await RunEffects.start(
@@ -376,13 +474,15 @@ async function finalizeRun(
   let venueCoverage: RunSummary['venues'];
   if (!failure) {
     const checked = await finalChecks(plan, merged, phase, { sink, health: phaseHealth, deps, handover });
-    if (!checked.finished && handover) {
+    // Checkpointed at a handover, and once the checks are over (before the alerts and the summary): a
+    // delivery that takes over a killed phase resumes from here instead of checking again.
+    if (checkpoints) {
       await effects.settle();
       for (const report of deps.drift?.drain() ?? []) phaseHealth.drifted(report);
       phaseHealth.answeredAll(deps.endpoints?.drain());
       phase.sources = phaseHealth.report();
-      await handover.runState.saveTally(runId, finalSlot(plan), phase);
-      return undefined;
+      await checkpoints.saveTally(runId, finalSlot(plan), phase);
+      if (!checked.finished && handover) return undefined;
     }
     venueCoverage = checked.coverage;
   }
@@ -403,9 +503,7 @@ async function finalizeRun(
     finishedAt,
     status: all.users === 0 && failure ? 'failed' : health.anyFailed ? 'partial' : 'complete',
     ...(scope && { scope }),
-    users: all.users,
-    positions: all.positions,
-    checks: all.checks,
+    ...summaryCounts(all),
     sources,
     ...(venueCoverage && { venues: venueCoverage }),
     shards: Math.max(plan.shards.length, 1),
@@ -413,16 +511,6 @@ async function finalizeRun(
     outsideTotals: Object.fromEntries(
       Object.entries(all.outsideSums).map(([asset, sum]) => [asset, { users: sum.users, amount: sum.total }]),
     ),
-    discrepancies: {
-      total: all.discrepancies,
-      opened: all.effects.opened + all.effects.reopened,
-      ...(all.effects.openedBySeverity && { openedBySeverity: all.effects.openedBySeverity }),
-      resolved: all.effects.resolved,
-      escalated: all.effects.escalated,
-      skipped: all.effects.skipped ?? 0,
-      items: all.items,
-      truncated: all.discrepancies > all.items.length,
-    },
   };
   if (dryRun) {
     await deps.store.saveRun({ ...summary, dryRun: true });
@@ -553,25 +641,36 @@ function scopedVenues(venues: VenuePorts, scope: RunScope | undefined): VenuePor
   };
 }
 
-/** A run that did not run: another delivery of it, or another run, is at work. */
-function skipped(request: RunRequest, asOf: Date, startedAt: Date, reason: string): RunSummary {
-  return nothingYet(request, asOf, startedAt, 'skipped', reason);
-}
-
-/** A summary with nothing counted: a run skipped, failed before it counted anything, or handed to its shards. */
-function nothingYet(request: RunRequest, asOf: Date, startedAt: Date, status: RunSummary['status'], reason?: string): RunSummary {
+/** A summary with nothing counted: a run skipped, failed before it planned, or handed to its shards. */
+function nothingYet(run: RunStart, status: RunSummary['status'], reason?: string): RunSummary {
   return {
-    runId: request.runId,
-    trigger: request.trigger,
-    asOf: asOf.toISOString(),
-    startedAt: startedAt.toISOString(),
-    finishedAt: startedAt.toISOString(),
+    runId: run.runId,
+    trigger: run.trigger,
+    asOf: run.asOf,
+    startedAt: run.startedAt,
+    finishedAt: run.startedAt,
     status,
     ...(reason && { reason }),
-    users: 0,
-    positions: 0,
-    checks: emptyTallies(),
+    ...summaryCounts(emptyShardTally(0)),
     sources: {},
-    discrepancies: { total: 0, opened: 0, items: [], truncated: false },
+  };
+}
+
+/**
+ * The `failed` summary of a planned run: what its checkpoints hold (the shards' and the final phase's),
+ * so its users, positions and discrepancies are those it counted and recorded before it failed.
+ */
+async function failedSummary(plan: RunPlan, runState: RunStateStore, deps: ReconcileDeps, reason: string): Promise<RunSummary> {
+  const slots = [...plan.shards.keys(), finalSlot(plan)];
+  const tallies = await Promise.all(slots.map((slot) => runState.loadTally(plan.runId, slot).catch(() => undefined)));
+  const all = mergeTallies(
+    tallies.filter((tally) => tally !== undefined),
+    (deps.stormThreshold ?? 50) + 1,
+  );
+  return {
+    ...nothingYet(plan, 'failed', reason),
+    ...summaryCounts(all),
+    shards: Math.max(plan.shards.length, 1),
+    finishedAt: deps.clock.now().toISOString(),
   };
 }

@@ -1,5 +1,5 @@
 import type { ShardTally } from './shard-tally';
-import type { RunPlan, RunStateStore } from './shard-worker';
+import type { RunPhase, RunPlan, RunStateStore } from './shard-worker';
 
 /**
  * Plans and checkpoints in memory: for a run that stays in one invocation (a scoped run, a dry
@@ -10,6 +10,7 @@ export class InMemoryRunState implements RunStateStore {
   private readonly tallies = new Map<string, ShardTally>();
   private readonly done = new Map<string, Set<number>>();
   private readonly claimed = new Map<string, number>();
+  private readonly claims = new Map<string, { token: string; leaseUntilMs: number; done: boolean }>();
 
   async savePlan(plan: RunPlan): Promise<void> {
     this.plans.set(plan.runId, structuredClone(plan));
@@ -41,5 +42,20 @@ export class InMemoryRunState implements RunStateStore {
     if (next >= shards) return undefined;
     this.claimed.set(runId, next + 1);
     return next;
+  }
+
+  async claimPhase(runId: string, phase: RunPhase, token: string, leaseUntilMs: number, nowMs: number): Promise<boolean> {
+    const claim = this.claims.get(`${runId}#${phase}`);
+    if (claim && (claim.done || (claim.token !== token && claim.leaseUntilMs >= nowMs))) return false;
+    this.claims.set(`${runId}#${phase}`, { token, leaseUntilMs, done: false });
+    return true;
+  }
+
+  async releasePhase(runId: string, phase: RunPhase, token: string): Promise<void> {
+    if (this.claims.get(`${runId}#${phase}`)?.token === token) this.claims.delete(`${runId}#${phase}`);
+  }
+
+  async finalDone(runId: string, token: string): Promise<void> {
+    this.claims.set(`${runId}#final`, { token, leaseUntilMs: Number.POSITIVE_INFINITY, done: true });
   }
 }

@@ -188,3 +188,25 @@ function addDecimal(a: string, b: string): string {
 function compareDecimal(a: string, b: string): number {
   return Amount.parse(a).abs().compare(Amount.parse(b).abs());
 }
+
+/**
+ * What a run counted, as its summary states it: from the merged tally of a finished run, and from the
+ * checkpoints of a failed one (so a run that failed after recording discrepancies does not say 0).
+ */
+export function summaryCounts(all: ShardTally): Pick<RunSummary, 'users' | 'positions' | 'checks' | 'discrepancies'> {
+  return {
+    users: all.users,
+    positions: all.positions,
+    checks: all.checks,
+    discrepancies: {
+      total: all.discrepancies,
+      opened: all.effects.opened + all.effects.reopened,
+      ...(all.effects.openedBySeverity && { openedBySeverity: all.effects.openedBySeverity }),
+      resolved: all.effects.resolved,
+      escalated: all.effects.escalated,
+      skipped: all.effects.skipped ?? 0,
+      items: all.items,
+      truncated: all.discrepancies > all.items.length,
+    },
+  };
+}

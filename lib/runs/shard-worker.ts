@@ -66,7 +66,21 @@ export interface RunStateStore {
   shardDone(runId: string, shard: number): Promise<number>;
   /** Claims the next shard not yet started (a counter), or undefined when all are. */
   claimShard(runId: string, shards: number): Promise<number | undefined>;
+  /**
+   * Claims a phase of the run — a shard, or the final phase — for `token` until `leaseUntilMs`, so one
+   * delivery works on it at a time: true when the phase was unclaimed, its lease ran out before `nowMs`
+   * (the claimant was killed), or `token` holds it already (a handover passes its token on); false while
+   * another's lease lasts, and (the final phase) once it is done.
+   */
+  claimPhase(runId: string, phase: RunPhase, token: string, leaseUntilMs: number, nowMs: number): Promise<boolean>;
+  /** Gives `token`'s claim up (a claimant that failed or handed over), so the next delivery takes the phase at once. */
+  releasePhase(runId: string, phase: RunPhase, token: string): Promise<void>;
+  /** Marks the final phase done by `token`: no delivery claims it again. */
+  finalDone(runId: string, token: string): Promise<void>;
 }
+
+/** A phase of a run a delivery claims: a shard (its index), or the final phase. */
+export type RunPhase = number | 'final';
 
 /** The ports and settings a shard runs with. */
 export interface ShardDeps {

@@ -12,7 +12,7 @@ import {
 import type { CompliancePort } from '../compliance/compliance-port';
 import { type DiscrepancyState, type DiscrepancyStatus, type LifecycleEvent, openedEvent } from '../domain/lifecycle';
 import type { Severity } from '../domain/severity';
-import { BadRequestError, ConcurrentUpdateError, StoreBusyError } from '../errors';
+import { BadRequestError, ConcurrentUpdateError, LockLostError, StoreBusyError } from '../errors';
 import type { DiscrepancyStore, DiscrepancyWrite, RunStart } from '../runs/ports';
 import type { RunSummary } from '../runs/run-summary';
 import type { StoredSourceState } from '../runs/source-transitions';
@@ -31,8 +31,10 @@ export interface StoreTables {
 const SEVERITY_ORDER: Record<Severity, string> = { critical: '0', high: '1', medium: '2', low: '3' };
 const LOCK_ID = 'lock#runs';
 const SOURCES: SourceName[] = ['backoffice', 'reporting', 'multimarkets', 'indx'];
-/** Discrepancies per transaction: each is its item and at most one history row, within DynamoDB's 100 items. */
-const WRITES_PER_TRANSACTION = 50;
+/** Discrepancies per transaction: each is its item and at most one history row, with the run's lock check, within DynamoDB's 100 items. */
+const WRITES_PER_TRANSACTION = 49;
+/** The owner of a fenced transaction's first item, the check on the run lock. */
+const FENCE = 'lock';
 /** Calls of one transaction, the first included, while DynamoDB cancels it for now (about 1.5 s of pauses in all). */
 const TRANSACTION_ATTEMPTS = 5;
 /**
@@ -51,6 +53,12 @@ const TRANSIENT_REASONS = new Set([
 ]);
 
 /** What one transaction did: see `DynamoDbDiscrepancyStore.transact`. */
+/** Whose lock a run's writes are fenced by, and the run's clock (`DynamoDbDiscrepancyStore.fencedBy`). */
+interface Fence {
+  runId: string;
+  now: () => Date;
+}
+
 interface TransactOutcome {
   conflicts: string[];
   unwritten: DiscrepancyWrite[];
@@ -69,14 +77,20 @@ export function statusOrder(state: Pick<DiscrepancyState, 'status' | 'severity' 
 /**
  * Keeps discrepancies, their history and the runs in DynamoDB (docs/data-model.md). Writes are
  * conditional: a discrepancy on its version (optimistic lock), a run on its id (a run delivered
- * twice is noticed), the run lock on its expiry. All money is stored as exact decimal strings.
+ * twice is noticed), the run lock on its expiry; a run's own writes (`fencedBy`) also on its still
+ * holding the run lock. All money is stored as exact decimal strings.
  */
 export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePort {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tables: StoreTables,
     private readonly historyRetentionDays = 2557,
+    private readonly fence?: Fence,
   ) {}
+
+  fencedBy(runId: string, now: () => Date): DynamoDbDiscrepancyStore {
+    return new DynamoDbDiscrepancyStore(this.client, this.tables, this.historyRetentionDays, { runId, now });
+  }
 
   async queueRun(run: RunStart & { scope?: unknown; dryRun?: boolean }): Promise<void> {
     await this.client.send(
@@ -112,10 +126,18 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
         new PutCommand({
           TableName: this.tables.runs,
           Item: { ...run, status: 'running', startedAtMs: Date.parse(run.startedAt) },
-          // A run left `running` longer than a Lambda can live crashed: a retry may take it over.
-          ConditionExpression: 'attribute_not_exists(runId) OR #status = :queued OR (#status = :running AND startedAtMs < :stale)',
+          // A run left `running` longer than a Lambda can live crashed, one stored `failed` or `skipped` did not
+          // finish: a new delivery takes it over (and resumes from its stored plan and checkpoints).
+          ConditionExpression:
+            'attribute_not_exists(runId) OR #status IN (:queued, :failed, :skipped) OR (#status = :running AND startedAtMs < :stale)',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':queued': 'queued', ':running': 'running', ':stale': Date.parse(run.startedAt) - 16 * 60_000 },
+          ExpressionAttributeValues: {
+            ':queued': 'queued',
+            ':failed': 'failed',
+            ':skipped': 'skipped',
+            ':running': 'running',
+            ':stale': Date.parse(run.startedAt) - 16 * 60_000,
+          },
         }),
       );
       return { started: true };
@@ -141,6 +163,29 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  async renewLock(holder: string, ttlMs: number, now: Date): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tables.runs,
+          Key: { runId: LOCK_ID },
+          UpdateExpression: 'SET expiresAt = :until',
+          ConditionExpression: 'holder = :holder',
+          ExpressionAttributeValues: { ':until': now.getTime() + ttlMs, ':holder': holder },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async lockHolder(): Promise<string | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tables.runs, Key: { runId: LOCK_ID }, ConsistentRead: true }));
+    return typeof Item?.holder === 'string' ? Item.holder : undefined;
   }
 
   async releaseLock(holder: string): Promise<void> {
@@ -211,8 +256,9 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
    * condition failed, the writes still to make, and, when DynamoDB only said "not now", its reasons.
    */
   private async transact(chunk: DiscrepancyWrite[]): Promise<TransactOutcome> {
-    const owners: string[] = [];
-    const items = chunk.flatMap(({ next, event, expectedVersion }) => {
+    const fence = this.fenceCheck();
+    const owners: string[] = fence ? [FENCE] : [];
+    const writes = chunk.flatMap(({ next, event, expectedVersion }) => {
       const puts: NonNullable<TransactWriteCommandInput['TransactItems']> = [
         { Put: this.discrepancyPut(next, expectedVersion) },
         ...(event && !recordedOnItem(next, event) ? [{ Put: { TableName: this.tables.history, Item: this.historyItem(event) } }] : []),
@@ -220,8 +266,9 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
       for (const _ of puts) owners.push(next.id);
       return puts;
     });
+    const items = fence ? [fence, ...writes] : writes;
     try {
-      // A lone item (a run's unchanged figures, most of them) needs no transaction: one write unit, not two.
+      // A lone unfenced item needs no transaction: one write unit, not two (a run's writes carry the lock check: two items at least).
       const [only] = items;
       if (items.length === 1 && only?.Put) await this.client.send(new PutCommand(only.Put));
       else await this.client.send(new TransactWriteCommand({ TransactItems: items }));
@@ -229,6 +276,8 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
     } catch (error) {
       const reasons = cancellationReasons(error);
       if (!reasons) throw error;
+      // The run's lock check failed: not a conflict of any discrepancy, the run lost its lock.
+      if (this.fence && reasons[0] === 'ConditionalCheckFailed') throw new LockLostError(this.fence.runId, { cause: error });
       const conflicts = [...new Set(reasons.flatMap((code, i) => (code === 'ConditionalCheckFailed' ? [owners[i] as string] : [])))];
       const busy = [...new Set(reasons.filter((code) => TRANSIENT_REASONS.has(code)))];
       // Refused for a reason a second call would not change (a malformed or oversized item): the caller's error.
@@ -236,6 +285,19 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
       if (conflicts.length === 0 && busy.length === 0) throw error;
       return { conflicts, unwritten: chunk.filter(({ next }) => !conflicts.includes(next.id)), busy, error };
     }
+  }
+
+  /** With a fence, the transaction item that checks the run still holds the run lock, unexpired. */
+  private fenceCheck(): NonNullable<TransactWriteCommandInput['TransactItems']>[number] | undefined {
+    if (!this.fence) return undefined;
+    return {
+      ConditionCheck: {
+        TableName: this.tables.runs,
+        Key: { runId: LOCK_ID },
+        ConditionExpression: 'holder = :holder AND expiresAt >= :now',
+        ExpressionAttributeValues: { ':holder': this.fence.runId, ':now': this.fence.now().getTime() },
+      },
+    };
   }
 
   /** A discrepancy's write, on condition that its stored version is `expectedVersion` (that it is new when undefined). */
@@ -368,7 +430,19 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
   }
 
   async saveSourceState(source: SourceName, state: StoredSourceState): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.tables.runs, Item: { runId: `source#${source}`, ...state } }));
+    const put = { TableName: this.tables.runs, Item: { runId: `source#${source}`, ...state } };
+    const fence = this.fenceCheck();
+    if (!fence) {
+      await this.client.send(new PutCommand(put));
+      return;
+    }
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: [fence, { Put: put }] }));
+    } catch (error) {
+      if (this.fence && cancellationReasons(error)?.[0] === 'ConditionalCheckFailed')
+        throw new LockLostError(this.fence.runId, { cause: error });
+      throw error;
+    }
   }
 
   async saveRun(summary: RunSummary): Promise<void> {

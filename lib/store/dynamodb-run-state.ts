@@ -1,12 +1,15 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ShardTally } from '../runs/shard-tally';
-import type { RunPlan, RunStateStore } from '../runs/shard-worker';
+import type { RunPhase, RunPlan, RunStateStore } from '../runs/shard-worker';
 
 /**
  * A fanned-out run's state in the runs table: the plan (`plan#<runId>`, with the claim counter and
  * the set of finished shards) and one checkpoint per shard (`shard#<runId>#<n>`). The counters are
  * atomic updates, so exactly one shard sees itself last; the finished set makes a retried shard
- * count once.
+ * count once. Each phase's claim (`claim_<shard>`/`lease_<shard>`, `claim_final`/`lease_final`, then
+ * `finalDone`) is a conditional update on the plan item, so one delivery works on a shard, and one
+ * delivery of the last shard finalises.
  */
 export class DynamoDbRunState implements RunStateStore {
   constructor(
@@ -64,5 +67,49 @@ export class DynamoDbRunState implements RunStateStore {
     );
     const claimed = Number(Attributes?.claimed ?? 0) - 1;
     return claimed < shards ? claimed : undefined;
+  }
+
+  async claimPhase(runId: string, phase: RunPhase, token: string, leaseUntilMs: number, nowMs: number): Promise<boolean> {
+    return this.updatePlan(runId, {
+      UpdateExpression: 'SET #claim = :token, #lease = :until',
+      ConditionExpression: `attribute_exists(runId) AND ${phase === 'final' ? 'attribute_not_exists(finalDone) AND ' : ''}(attribute_not_exists(#claim) OR #claim = :token OR #lease < :now)`,
+      ExpressionAttributeNames: { '#claim': `claim_${phase}`, '#lease': `lease_${phase}` },
+      ExpressionAttributeValues: { ':token': token, ':until': leaseUntilMs, ':now': nowMs },
+    });
+  }
+
+  async releasePhase(runId: string, phase: RunPhase, token: string): Promise<void> {
+    await this.updatePlan(runId, {
+      UpdateExpression: 'REMOVE #claim, #lease',
+      ConditionExpression: '#claim = :token',
+      ExpressionAttributeNames: { '#claim': `claim_${phase}`, '#lease': `lease_${phase}` },
+      ExpressionAttributeValues: { ':token': token },
+    });
+  }
+
+  async finalDone(runId: string, token: string): Promise<void> {
+    await this.updatePlan(runId, {
+      UpdateExpression: 'SET finalDone = :token REMOVE claim_final, lease_final',
+      ExpressionAttributeValues: { ':token': token },
+    });
+  }
+
+  /** A conditional update of the plan item: false when its condition failed. */
+  private async updatePlan(
+    runId: string,
+    update: {
+      UpdateExpression: string;
+      ConditionExpression?: string;
+      ExpressionAttributeNames?: Record<string, string>;
+      ExpressionAttributeValues: Record<string, unknown>;
+    },
+  ): Promise<boolean> {
+    try {
+      await this.client.send(new UpdateCommand({ TableName: this.table, Key: { runId: `plan#${runId}` }, ...update }));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 }

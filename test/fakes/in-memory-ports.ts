@@ -1,6 +1,6 @@
 import type { Discrepancy } from '../../lib/domain/discrepancy';
 import type { DiscrepancyState, LifecycleEvent } from '../../lib/domain/lifecycle';
-import { ConcurrentUpdateError } from '../../lib/errors';
+import { ConcurrentUpdateError, LockLostError } from '../../lib/errors';
 import {
   type AlertPublisher,
   type DiscrepancyStore,
@@ -24,7 +24,9 @@ export class InMemoryStore implements DiscrepancyStore {
   private lock: { holder: string; expiresAt: number } | undefined;
 
   async beginRun(run: RunStart) {
-    if (this.started.has(run.runId)) return { started: false as const, previous: this.started.get(run.runId) };
+    const previous = this.started.get(run.runId);
+    if (this.started.has(run.runId) && !(previous && ['failed', 'skipped'].includes(previous.status)))
+      return { started: false as const, previous };
     this.started.set(run.runId, undefined);
     return { started: true as const };
   }
@@ -33,6 +35,33 @@ export class InMemoryStore implements DiscrepancyStore {
     if (this.lock && this.lock.holder !== holder && this.lock.expiresAt >= now.getTime()) return false;
     this.lock = { holder, expiresAt: now.getTime() + ttlMs };
     return true;
+  }
+
+  async renewLock(holder: string, ttlMs: number, now: Date) {
+    if (this.lock?.holder !== holder) return false;
+    this.lock = { holder, expiresAt: now.getTime() + ttlMs };
+    return true;
+  }
+
+  async lockHolder() {
+    return this.lock?.holder;
+  }
+
+  /** A view whose discrepancy and source-state writes check the lock first, as the DynamoDB store's transactions do. */
+  fencedBy(runId: string, now: () => Date): DiscrepancyStore {
+    const fence = () => {
+      if (this.lock?.holder !== runId || this.lock.expiresAt < now().getTime()) throw new LockLostError(runId);
+    };
+    const fenced: InMemoryStore = Object.create(this);
+    fenced.save = async (next, event, expectedVersion) => {
+      fence();
+      await this.save(next, event, expectedVersion);
+    };
+    fenced.saveSourceState = async (source, state) => {
+      fence();
+      await this.saveSourceState(source, state);
+    };
+    return fenced;
   }
 
   async releaseLock(holder: string) {

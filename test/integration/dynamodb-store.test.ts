@@ -3,7 +3,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { Discrepancy } from '../../lib/domain/discrepancy';
 import { acknowledge, observe } from '../../lib/domain/lifecycle';
-import { ConcurrentUpdateError } from '../../lib/errors';
+import { ConcurrentUpdateError, LockLostError } from '../../lib/errors';
 import type { AlertPublisher } from '../../lib/runs/ports';
 import { RunEffects } from '../../lib/runs/run-effects';
 import { emptyTallies, type RunSummary } from '../../lib/runs/run-summary';
@@ -166,6 +166,63 @@ describe('DynamoDbDiscrepancyStore (DynamoDB Local)', () => {
     expect(await store.acquireLock('r-2', 60_000, new Date(now.getTime() + 61_000))).toBe(true);
     await store.releaseLock('r-2');
     expect(await store.acquireLock('r-3', 60_000, now)).toBe(true);
+  });
+
+  it('fences a run’s writes by the run lock: refused whole once another run took it, an analyst’s writes not', async () => {
+    const { tables, documents } = await freshTables();
+    const store = new DynamoDbDiscrepancyStore(documents, tables);
+    const start = new Date('2026-11-22T00:00:00Z');
+    let now = start;
+    const fenced = store.fencedBy('r-1', () => now);
+    expect(await store.acquireLock('r-1', 60_000, start)).toBe(true);
+    const first = opened('r-1');
+    const second = opened('r-1', { id: 'cross-source:u2:btc', check: 'cross-source', userId: 'u2', asset: 'btc' });
+    expect(await fenced.saveMany([{ next: first, event: undefined, expectedVersion: undefined }])).toEqual([]);
+    await fenced.saveSourceState('reporting', { status: 'ok', drift: [], since: start.toISOString() });
+
+    // r-1's lock expires; r-2 takes it.
+    now = new Date(start.getTime() + 61_000);
+    expect(await store.acquireLock('r-2', 60_000, now)).toBe(true);
+    await expect(fenced.saveMany([{ next: second, event: undefined, expectedVersion: undefined }])).rejects.toThrow(LockLostError);
+    await expect(fenced.save({ ...first, runsSeen: 2, version: 2 }, undefined, 1)).rejects.toThrow(LockLostError);
+    await expect(fenced.saveSourceState('reporting', { status: 'failing', drift: [], since: now.toISOString() })).rejects.toThrow(
+      LockLostError,
+    );
+    expect(await store.get(second.id)).toBeUndefined();
+    expect(await store.get(first.id)).toMatchObject({ version: 1, runsSeen: 1 });
+    expect((await store.sourceStates()).reporting?.status).toBe('ok');
+    expect(await store.renewLock('r-1', 60_000, now)).toBe(false);
+    expect(await store.lockHolder()).toBe('r-2');
+    // The analyst's write is not the run's: it goes through.
+    await store.save(acknowledge(first, 'alice', 'checked', now.toISOString()), undefined, 1);
+    expect(await store.get(first.id)).toMatchObject({ status: 'acknowledged' });
+  });
+
+  it('lets a new delivery of a failed or skipped run id start it again, and not a finished one', async () => {
+    const { tables, documents } = await freshTables();
+    const store = new DynamoDbDiscrepancyStore(documents, tables);
+    const start = {
+      runId: 'r-1',
+      trigger: { type: 'direct' as const },
+      asOf: '2026-11-22T00:00:00.000Z',
+      startedAt: '2026-11-22T00:00:00.000Z',
+    };
+    const summary = (status: RunSummary['status']): RunSummary => ({
+      ...start,
+      finishedAt: start.startedAt,
+      status,
+      users: 0,
+      positions: 0,
+      checks: emptyTallies(),
+      sources: {},
+      discrepancies: { total: 0, opened: 0, items: [], truncated: false },
+    });
+    for (const status of ['failed', 'skipped'] as const) {
+      await store.saveRun(summary(status));
+      expect(await store.beginRun(start)).toEqual({ started: true });
+    }
+    await store.saveRun(summary('complete'));
+    expect(await store.beginRun(start)).toEqual({ started: false, previous: summary('complete') });
   });
 
   it('writes a batch in transactions, leaving out only the writes whose stored version moved, and names them', async () => {

@@ -1,31 +1,8 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ReportingPort } from '../../lib/runs/ports';
-import { type ReconcileDeps, reconcile, reconcileShard, type ShardInvoker } from '../../lib/runs/reconcile';
-import { Secret } from '../../lib/secret';
-import { BackOfficeClient } from '../../lib/sources/backoffice/backoffice-client';
-import { backOfficePort } from '../../lib/sources/backoffice/backoffice-port';
-import { JsonClient } from '../../lib/sources/http/json-client';
-import { ReportingClient } from '../../lib/sources/reporting/reporting-client';
-import { reportingPort } from '../../lib/sources/reporting/reporting-port';
-import { DynamoDbDiscrepancyStore } from '../../lib/store/dynamodb-discrepancy-store';
-import { DynamoDbHistoryStore } from '../../lib/store/dynamodb-history-store';
-import { DynamoDbRunState } from '../../lib/store/dynamodb-run-state';
-import { SANDBOX_BACKOFFICE_TOKEN, SANDBOX_REPORTING_TOKEN } from '../../sandbox/credentials';
+import { reconcile } from '../../lib/runs/reconcile';
 import { type RunningSandbox, startSandbox } from '../../sandbox/server';
-import { RecordingAlerts } from '../fakes/in-memory-ports';
-import { freshTables } from '../support/local-services';
-
-/** A Lambda that is killed: the worker dies at a page boundary, before anything after that page. */
-class Killed extends Error {}
-
-/** Shards queued as Lambda async invokes would be; the test delivers them (and redelivers a killed one, as Lambda retries). */
-class QueuedInvoker implements ShardInvoker {
-  readonly queue: { runId: string; shard: number }[] = [];
-  async invoke(work: { runId: string; shard: number }): Promise<void> {
-    this.queue.push(work);
-  }
-}
+import { drain, shardedWiring } from '../support/sharded-run';
 
 let sandbox: RunningSandbox;
 
@@ -36,60 +13,7 @@ afterAll(async () => {
   await sandbox.close();
 });
 
-/** The product's real adapters over HTTP to the sandbox, real DynamoDB Local tables, and a page-read counter. */
-async function wiring(checkpointEveryMs = 0) {
-  const { tables, documents } = await freshTables();
-  const http = (source: 'reporting' | 'backoffice') =>
-    new JsonClient({ source, baseUrl: sandbox.url, concurrency: 8, timeoutMs: 10_000, retries: 0 });
-  const reporting = reportingPort(new ReportingClient(http('reporting'), new Secret(SANDBOX_REPORTING_TOKEN), 100));
-  const pagesRead: number[] = [];
-  const counted: ReportingPort = {
-    ...reporting,
-    usersPage: (page, size) => {
-      pagesRead.push(page);
-      return reporting.usersPage(page, size);
-    },
-  };
-  const store = new DynamoDbDiscrepancyStore(documents, tables);
-  const invoker = new QueuedInvoker();
-  const runState = new DynamoDbRunState(documents, tables.runs);
-  const deps: ReconcileDeps & {
-    runState: DynamoDbRunState;
-    shards: { usersPerShard: number; concurrency: number; invoker: QueuedInvoker };
-  } = {
-    reporting: counted,
-    backOffice: backOfficePort(new BackOfficeClient(http('backoffice'), new Secret(SANDBOX_BACKOFFICE_TOKEN), 100), 100),
-    store,
-    alerts: new RecordingAlerts(),
-    clock: { now: () => new Date() },
-    userBatchSize: 10,
-    checkpointEveryMs,
-    history: new DynamoDbHistoryStore(documents, tables.totals),
-    runState,
-    shards: { usersPerShard: 40, concurrency: 2, invoker },
-  };
-  return { deps, store, invoker, pagesRead, runState, documents, tables };
-}
-
-/** Delivers queued shards until none is left; `kill` may throw at a page boundary of a worker. */
-async function drain(w: Awaited<ReturnType<typeof wiring>>, kill?: (shard: number, page: number) => boolean) {
-  let summary: Awaited<ReturnType<typeof reconcileShard>>;
-  for (let work = w.invoker.queue.shift(); work; work = w.invoker.queue.shift()) {
-    const current = work;
-    try {
-      summary =
-        (await reconcileShard(current, w.deps, {
-          afterPage: (page) => {
-            if (kill?.(current.shard, page)) throw new Killed(`shard ${current.shard} killed after page ${page}`);
-          },
-        })) ?? summary;
-    } catch (error) {
-      if (!(error instanceof Killed)) throw error;
-      w.invoker.queue.push(current); // Lambda retries an async invoke that failed
-    }
-  }
-  return summary;
-}
+const wiring = (checkpointEveryMs = 0) => shardedWiring(sandbox, checkpointEveryMs);
 
 const asOf = () => new Date(sandbox.book.asOf);
 
@@ -117,7 +41,10 @@ describe('a sharded run (real sandbox over HTTP, DynamoDB Local)', () => {
     const w = await wiring();
     const started = await reconcile({ runId: 'fan-1', trigger: { type: 'direct' }, asOf: asOf() }, w.deps);
     expect(started).toMatchObject({ status: 'running', shards: 3 });
-    expect(w.invoker.queue.map((work) => work.shard)).toEqual([0, 1]); // concurrency 2: the third waits for a free slot
+    expect(w.invoker.queue).toEqual([
+      { runId: 'fan-1', shard: 0 },
+      { runId: 'fan-1', shard: 1 },
+    ]); // concurrency 2: the third waits for a free slot
     const summary = await drain(w);
     expect(summary).toMatchObject({ runId: 'fan-1', status: 'complete', users: 120, shards: 3 });
     expect(await w.store.getRun('fan-1')).toMatchObject({ status: 'complete', users: 120 });

@@ -241,11 +241,14 @@ describe('reconcile', () => {
     expect(store.runs).toHaveLength(1);
   });
 
-  it('skips a run while another holds the run lock', async () => {
+  it('skips a run while another holds the run lock, storing it skipped with the holder named, and runs a later delivery of its id', async () => {
     const { deps: ports, store } = deps();
     await store.acquireLock('someone-else', 60_000, new Date('2026-11-22T00:00:00Z'));
     const summary = await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, ports);
-    expect(summary).toMatchObject({ status: 'skipped', reason: 'another run holds the run lock' });
+    expect(summary).toMatchObject({ status: 'skipped', reason: 'another run holds the run lock: someone-else' });
+    expect(store.runs.map((run) => run.status)).toEqual(['skipped']);
+    await store.releaseLock('someone-else');
+    expect(await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, ports)).toMatchObject({ status: 'complete' });
   });
 
   describe('with a Bot, an Admin and a user the back office does not know', () => {
