@@ -1,16 +1,15 @@
+import { discrepancyAlert, type IdentifiedAlert } from '../alerts/owed-alert';
 import type { Discrepancy } from '../domain/discrepancy';
 import { type DiscrepancyState, type LifecycleEvent, observe, openedAlertDue, resolveByRun } from '../domain/lifecycle';
 import type { Verdict } from '../domain/verdict';
 import { ConcurrentUpdateError } from '../errors';
-import type { AlertPublisher, DiscrepancyStore, DiscrepancyWrite } from './ports';
-import { type EffectsTally, ESCALATION_LIMIT, emptyEffectsTally, keepLargest } from './shard-tally';
+import type { DiscrepancyStore, DiscrepancyWrite } from './ports';
+import { type EffectsTally, emptyEffectsTally } from './shard-tally';
 
 /** How a run turns findings into stored state and alerts. */
 export interface EffectsOptions {
   /** Alert only once a discrepancy was found in this many runs in a row (default 1). */
   alertAfterRuns: number;
-  /** Above this many new alerts in one run, one summary message instead (default 50). */
-  stormThreshold: number;
   /** Record nothing and alert nothing. */
   dryRun: boolean;
 }
@@ -18,9 +17,10 @@ export interface EffectsOptions {
 /**
  * The effects of one run (or one shard of it) on the discrepancy lifecycle: every finding opens,
  * changes, escalates or reopens its discrepancy; every position checked and found matching resolves
- * the one it had (`settle`, after each page); the opened and escalated alerts are collected in the
- * tally and sent once per run by {@link sendRunAlerts}, with storm control. Memory stays bounded:
- * only matches of active discrepancies and the current page's findings are kept.
+ * the one it had (`settle`, after each page). Every alert a change owes (opened, escalated, resolved)
+ * is recorded in the outbox by the change's own write and published later by the drain
+ * (`drain-outbox.ts`). Memory stays bounded: only matches of active discrepancies and the current
+ * page's findings are kept.
  */
 export class RunEffects {
   private readonly matched = new Set<string>();
@@ -36,7 +36,6 @@ export class RunEffects {
 
   private constructor(
     private readonly store: DiscrepancyStore,
-    private readonly alerts: AlertPublisher,
     private readonly active: Map<string, DiscrepancyState>,
     private readonly runId: string,
     private readonly options: EffectsOptions,
@@ -55,13 +54,12 @@ export class RunEffects {
    */
   static async start(
     store: DiscrepancyStore,
-    alerts: AlertPublisher,
     runId: string,
     options: EffectsOptions,
     tally: EffectsTally = emptyEffectsTally(),
     active?: Map<string, DiscrepancyState>,
   ): Promise<RunEffects> {
-    return new RunEffects(store, alerts, options.dryRun ? new Map() : (active ?? (await store.active())), runId, options, tally);
+    return new RunEffects(store, options.dryRun ? new Map() : (active ?? (await store.active())), runId, options, tally);
   }
 
   /**
@@ -95,18 +93,28 @@ export class RunEffects {
     previous: DiscrepancyState | undefined,
   ): { write: DiscrepancyWrite; apply: () => void } | undefined {
     const outcome = observe(previous, discrepancy);
-    if (outcome === 'duplicate') {
-      // Seen already in this run: a worker resumed after a cut-off redoes the page it was on. Its
-      // alert, if it was due in this run, is collected again (the tally of that page was lost).
-      if (previous?.alertedRunId === this.runId) this.due(previous);
-      return undefined;
-    }
+    // Seen already in this run (a worker resumed after a cut-off redoes its page): its alert, if any, was recorded with it.
+    if (outcome === 'duplicate') return undefined;
     const { next: observed, event } = outcome;
     const due = openedAlertDue(observed, this.options.alertAfterRuns);
-    // The alert goes out at the end of the run (alone or in a storm summary); marked here, in the same write.
+    // Owed from this write on: recorded in the outbox by the same transaction, published by the drain.
     const next = due ? { ...observed, alerted: true, alertedRunId: this.runId } : observed;
+    const alert: IdentifiedAlert | undefined = due
+      ? discrepancyAlert(next, this.runId, { type: 'discrepancy-opened', discrepancy: next })
+      : event === 'escalated' && previous?.alerted
+        ? discrepancyAlert(next, this.runId, {
+            type: 'discrepancy-escalated',
+            discrepancy: next,
+            previous: { severity: previous.severity, difference: previous.difference },
+          })
+        : undefined;
     return {
-      write: { next, event: event === 'unchanged' ? undefined : this.event(next, event), expectedVersion: previous?.version },
+      write: {
+        next,
+        event: event === 'unchanged' ? undefined : this.event(next, event),
+        expectedVersion: previous?.version,
+        ...(alert && { alert }),
+      },
       apply: () => {
         if (!this.active.has(next.id)) this.activeUsers.set(next.userId, (this.activeUsers.get(next.userId) ?? 0) + 1);
         this.active.set(next.id, next);
@@ -116,12 +124,7 @@ export class RunEffects {
           const bySeverity = this.tally.openedBySeverity ?? {};
           this.tally.openedBySeverity = { ...bySeverity, [next.severity]: (bySeverity[next.severity] ?? 0) + 1 };
         }
-        if (event === 'escalated' && previous) {
-          this.tally.escalated++;
-          if (previous.alerted && this.tally.escalations.length < ESCALATION_LIMIT)
-            this.tally.escalations.push({ id: next.id, severity: previous.severity, difference: previous.difference });
-        }
-        if (due) this.due(next);
+        if (event === 'escalated') this.tally.escalated++;
       },
     };
   }
@@ -140,7 +143,7 @@ export class RunEffects {
       for (const id of this.presenceUsers.get(verdict.userId) ?? []) this.matched.add(id);
   }
 
-  /** Resolves what matched (and was not found again) since the last settle, with one alert each. */
+  /** Resolves what matched (and was not found again) since the last settle, each write owing one alert. */
   async settle(at: string): Promise<void> {
     if (!this.options.dryRun) {
       for (const id of this.matched) {
@@ -149,20 +152,18 @@ export class RunEffects {
         let state: DiscrepancyState | undefined = known;
         let resolved = resolveByRun(state, this.runId, at);
         try {
-          await this.store.save(resolved, this.event(resolved, 'resolved', at), state.version);
+          await this.store.save(resolved, this.event(resolved, 'resolved', at), state.version, this.resolvedAlert(resolved));
         } catch (error) {
           if (!(error instanceof ConcurrentUpdateError)) throw error;
           // Changed since it was loaded (an analyst acknowledged or resolved it): resolved from what is stored now, if still active.
           state = await this.store.get(id);
           if (state && (state.status === 'open' || state.status === 'acknowledged')) {
             resolved = resolveByRun(state, this.runId, at);
-            await this.store.save(resolved, this.event(resolved, 'resolved', at), state.version);
+            await this.store.save(resolved, this.event(resolved, 'resolved', at), state.version, this.resolvedAlert(resolved));
           } else state = undefined;
         }
         this.forget(known);
-        if (!state) continue;
-        this.tally.resolved++;
-        await this.alerts.discrepancyResolved(resolved);
+        if (state) this.tally.resolved++;
       }
     }
     this.matched.clear();
@@ -177,47 +178,11 @@ export class RunEffects {
     else this.activeUsers.delete(state.userId);
   }
 
-  private due(state: DiscrepancyState): void {
-    if (this.tally.due.includes(state.id)) return;
-    this.tally.dueCount++;
-    if (this.tally.due.length <= this.options.stormThreshold) this.tally.due.push(state.id);
-    this.tally.largest = keepLargest([...this.tally.largest, { id: state.id, value: state.differenceInRoot ?? '0' }]);
+  private resolvedAlert(resolved: DiscrepancyState): IdentifiedAlert {
+    return discrepancyAlert(resolved, this.runId, { type: 'discrepancy-resolved', discrepancy: resolved });
   }
 
   private event(state: DiscrepancyState, type: LifecycleEvent['type'], at = state.lastSeenAt): LifecycleEvent {
     return { discrepancyId: state.id, type, at, runId: this.runId, by: 'system', difference: state.difference, severity: state.severity };
   }
-}
-
-/**
- * Sends a run's collected alerts once: escalations of discrepancies already alerted, then the
- * opened ones — each on its own, or one storm summary with the ten largest above the threshold.
- * Returns how many messages went out.
- */
-export async function sendRunAlerts(
-  store: Pick<DiscrepancyStore, 'get'>,
-  alerts: AlertPublisher,
-  runId: string,
-  tally: EffectsTally,
-  stormThreshold: number,
-): Promise<number> {
-  let sent = 0;
-  for (const { id, severity, difference } of tally.escalations) {
-    const state = await store.get(id);
-    if (!state) continue;
-    await alerts.discrepancyEscalated(state, { severity, difference });
-    sent++;
-  }
-  if (tally.dueCount > stormThreshold) {
-    const largest = (await Promise.all(tally.largest.map((entry) => store.get(entry.id)))).filter((state) => state !== undefined);
-    await alerts.discrepancyStorm({ runId, count: tally.dueCount, largest });
-    return sent + 1;
-  }
-  for (const id of tally.due) {
-    const state = await store.get(id);
-    if (!state) continue;
-    await alerts.discrepancyOpened(state);
-    sent++;
-  }
-  return sent;
 }

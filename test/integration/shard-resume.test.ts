@@ -8,13 +8,12 @@ import { backOfficePort } from '../../lib/sources/backoffice/backoffice-port';
 import { JsonClient } from '../../lib/sources/http/json-client';
 import { ReportingClient } from '../../lib/sources/reporting/reporting-client';
 import { reportingPort } from '../../lib/sources/reporting/reporting-port';
-import { DynamoDbDiscrepancyStore } from '../../lib/store/dynamodb-discrepancy-store';
 import { DynamoDbHistoryStore } from '../../lib/store/dynamodb-history-store';
 import { DynamoDbRunState } from '../../lib/store/dynamodb-run-state';
 import { SANDBOX_BACKOFFICE_TOKEN, SANDBOX_REPORTING_TOKEN } from '../../sandbox/credentials';
 import { type RunningSandbox, startSandbox } from '../../sandbox/server';
 import { RecordingAlerts } from '../fakes/in-memory-ports';
-import { freshTables } from '../support/local-services';
+import { freshTables, runStore } from '../support/local-services';
 
 /** A Lambda that is killed: the worker dies at a page boundary, before anything after that page. */
 class Killed extends Error {}
@@ -50,7 +49,7 @@ async function wiring(checkpointEveryMs = 0) {
       return reporting.usersPage(page, size);
     },
   };
-  const store = new DynamoDbDiscrepancyStore(documents, tables);
+  const { store, outbox } = runStore(documents, tables);
   const invoker = new QueuedInvoker();
   const runState = new DynamoDbRunState(documents, tables.runs);
   const deps: ReconcileDeps & {
@@ -60,6 +59,7 @@ async function wiring(checkpointEveryMs = 0) {
     reporting: counted,
     backOffice: backOfficePort(new BackOfficeClient(http('backoffice'), new Secret(SANDBOX_BACKOFFICE_TOKEN), 100), 100),
     store,
+    outbox,
     alerts: new RecordingAlerts(),
     clock: { now: () => new Date() },
     userBatchSize: 10,

@@ -124,6 +124,7 @@ function deps(overrides: { reporting?: ReportingPort; backOffice?: BackOfficePor
       reporting: overrides.reporting ?? reportingPort(),
       backOffice: overrides.backOffice ?? backOfficePort(),
       store,
+      outbox: store,
       alerts,
       clock: { now: () => new Date('2026-11-22T00:00:00Z') },
       userBatchSize: 1,
@@ -223,11 +224,11 @@ describe('reconcile', () => {
   it('alerts once when a source starts failing, not again while it keeps failing, and once when it recovers', async () => {
     const store = new InMemoryStore();
     const alerts = new RecordingAlerts();
-    const failing = { ...deps({ backOffice: backOfficePort(true) }).deps, store, alerts };
+    const failing = { ...deps({ backOffice: backOfficePort(true) }).deps, store, outbox: store, alerts };
     await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, failing);
     await reconcile({ runId: 'r2', trigger: { type: 'direct' } }, failing);
     expect(alerts.sourceProblems.map((problem) => [problem.source, problem.runId])).toEqual([['backoffice', 'r1']]);
-    await reconcile({ runId: 'r3', trigger: { type: 'direct' } }, { ...deps().deps, store, alerts });
+    await reconcile({ runId: 'r3', trigger: { type: 'direct' } }, { ...deps().deps, store, outbox: store, alerts });
     expect(alerts.recoveries).toEqual([expect.objectContaining({ source: 'backoffice', runId: 'r3' })]);
     expect(alerts.sourceProblems).toHaveLength(1);
   });
