@@ -41,7 +41,10 @@ function clockAt(iso: string) {
 
 /** Messages per alert id, in the order first delivered. */
 const byAlertId = (delivered: DeliveredAlert[]) =>
-  delivered.reduce((counts, alert) => counts.set(alert.attributes.alertId ?? '', (counts.get(alert.attributes.alertId ?? '') ?? 0) + 1), new Map<string, number>());
+  delivered.reduce(
+    (counts, alert) => counts.set(alert.attributes.alertId ?? '', (counts.get(alert.attributes.alertId ?? '') ?? 0) + 1),
+    new Map<string, number>(),
+  );
 
 /**
  * An SNS client on the emulator whose first `cut` publishes reach SNS and are published, and whose caller then sees a
@@ -73,7 +76,11 @@ describe('draining the outbox (DynamoDB Local, the real SNS publisher on the emu
     const clock = clockAt('2026-11-22T01:00:00.000Z');
     const before = topic.delivered().length;
 
-    const refused = await drainOutbox(outbox, new SnsAlertPublisher(topic.sns, `${topic.topicArn}-gone`), { holder: 'a', clock, stormThreshold: 50 });
+    const refused = await drainOutbox(outbox, new SnsAlertPublisher(topic.sns, `${topic.topicArn}-gone`), {
+      holder: 'a',
+      clock,
+      stormThreshold: 50,
+    });
     expect(refused).toEqual({ published: 0, rejected: 2, uncertain: 0, replacedByStorm: 0, owed: 2 });
     expect((await outbox.owed()).map((row) => row.uncertain)).toEqual([false, false]);
 
@@ -98,9 +105,7 @@ describe('draining the outbox (DynamoDB Local, the real SNS publisher on the emu
     const clock = clockAt('2026-11-22T01:00:00.000Z');
     const before = topic.delivered().length;
     const publisher = new SnsAlertPublisher(topic.sns, topic.topicArn);
-    const [a, b] = await Promise.all(
-      ['a', 'b'].map((holder) => drainOutbox(outbox, publisher, { holder, clock, stormThreshold: 50 })),
-    );
+    const [a, b] = await Promise.all(['a', 'b'].map((holder) => drainOutbox(outbox, publisher, { holder, clock, stormThreshold: 50 })));
     expect((a?.published ?? 0) + (b?.published ?? 0)).toBe(12);
     const counts = byAlertId(sent(before));
     expect(counts.size).toBe(12);
@@ -138,9 +143,16 @@ describe('draining the outbox (DynamoDB Local, the real SNS publisher on the emu
   it('never sends the opened alerts a storm decision replaced when the drain stopped while clearing them', async () => {
     const outbox = await owing('r-half', 12);
     const rows = await outbox.owed();
-    const stormRow = { alertId: 'storm#r-half', runId: 'r-half', alert: { type: 'discrepancy-storm' as const, runId: 'r-half', count: 12, largest: [] } };
+    const stormRow = {
+      alertId: 'storm#r-half',
+      runId: 'r-half',
+      alert: { type: 'discrepancy-storm' as const, runId: 'r-half', count: 12, largest: [] },
+    };
     // The decision is recorded and three of the twelve cleared; then the drainer died.
-    await outbox.replaceByStorm(stormRow, rows.slice(0, 3).map((row) => row.alertId));
+    await outbox.replaceByStorm(
+      stormRow,
+      rows.slice(0, 3).map((row) => row.alertId),
+    );
     const before = topic.delivered().length;
     const result = await drainOutbox(outbox, new SnsAlertPublisher(topic.sns, topic.topicArn), {
       holder: 'b',
