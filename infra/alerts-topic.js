@@ -16,6 +16,21 @@ function fifo() {
 
 module.exports = {
   fifo: () => String(fifo()),
+  /**
+   * alertLog's trigger: the alerts topic, standard only (SNS FIFO topics deliver to SQS queues, not to Lambda): with a
+   * FIFO topic the audit trail of alerts is the subscribers' queue, and alertLog has no trigger.
+   */
+  alertLogEvents: async ({ resolveVariable }) =>
+    fifo()
+      ? []
+      : [
+          {
+            sns: {
+              arn: await resolveVariable('param:alertsTopicArn'),
+              topicName: `${await resolveVariable('self:service')}-alerts-${await resolveVariable('sls:stage')}`,
+            },
+          },
+        ],
   /** The topic's Properties: its name (`.fifo` for a FIFO topic, as SNS requires), key, and FIFO settings. */
   properties: async ({ resolveVariable }) => ({
     TopicName: `${await resolveVariable('self:service')}-alerts-${await resolveVariable('sls:stage')}${fifo() ? '.fifo' : ''}`,
