@@ -221,6 +221,30 @@ describe('reconcile', () => {
     expect(store.runs).toEqual([expect.objectContaining({ runId: 'r1', status: 'failed', reason: 'failed: TypeError' })]);
   });
 
+  it('leaves what a failed run owes in the outbox, and the next run publishes it once', async () => {
+    // u1's page is written (its discrepancy and the alert it owes), then reading u2 fails for a reason no retry fixes.
+    const failing = {
+      ...reportingPort(),
+      userBalances: (userId: string) => (userId === 'u2' ? Promise.reject(new TypeError('boom')) : reportingPort().userBalances(userId)),
+    };
+    const { deps: ports, store, alerts } = deps({ reporting: failing });
+    await expect(reconcile({ runId: 'r1', trigger: { type: 'direct' } }, ports)).rejects.toThrow(TypeError);
+    expect([...store.owedAlerts.keys()]).toEqual(['amount-split:u1:eth#opened#1']);
+    expect(alerts.alertIds).toEqual([]);
+
+    await reconcile({ runId: 'r2', trigger: { type: 'direct' } }, { ...ports, reporting: reportingPort() });
+    expect(alerts.alertIds.filter((id) => id === 'amount-split:u1:eth#opened#1')).toHaveLength(1);
+    expect(alerts.opened.map((d) => d.id).sort()).toEqual(['amount-split:u1:eth', 'cross-source:u2:btc']);
+    expect(store.owedAlerts.size).toBe(0);
+  });
+
+  it('records nothing owed on a dry run', async () => {
+    const { deps: ports, store, alerts } = deps();
+    await reconcile({ runId: 'r1', trigger: { type: 'direct' }, dryRun: true }, ports);
+    expect(store.owedAlerts.size).toBe(0);
+    expect(alerts.alertIds).toEqual([]);
+  });
+
   it('alerts once when a source starts failing, not again while it keeps failing, and once when it recovers', async () => {
     const store = new InMemoryStore();
     const alerts = new RecordingAlerts();
