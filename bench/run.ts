@@ -36,6 +36,7 @@ import { ReportingClient } from '../lib/sources/reporting/reporting-client';
 import { reportingPort } from '../lib/sources/reporting/reporting-port';
 import { DynamoDbDiscrepancyStore, type StoreTables } from '../lib/store/dynamodb-discrepancy-store';
 import { DynamoDbHistoryStore } from '../lib/store/dynamodb-history-store';
+import { DynamoDbAlertOutbox } from '../lib/store/dynamodb-outbox';
 import { DynamoDbRunState } from '../lib/store/dynamodb-run-state';
 import { SANDBOX_BACKOFFICE_TOKEN, SANDBOX_REPORTING_TOKEN } from '../sandbox/credentials';
 import { localDynamoDbClient, startDynamoDbLocal } from '../scripts/local/dynamodb-local';
@@ -192,12 +193,11 @@ async function control<T>(url: string, route: string, body?: unknown): Promise<T
 async function warmDynamoDb(client: DynamoDBClient, documents: DynamoDBDocumentClient): Promise<void> {
   const tables = tableNames(`warm${Date.now()}`);
   await createTables(client, tables);
-  const store = new DynamoDbDiscrepancyStore(documents, tables);
+  const store = new DynamoDbDiscrepancyStore(documents, tables, undefined, new DynamoDbAlertOutbox(documents, tables.outbox));
   const history = new DynamoDbHistoryStore(documents, tables.totals);
   const at = new Date();
-  const effects = await RunEffects.start(store, silent, 'warm', {
+  const effects = await RunEffects.start(store, 'warm', {
     alertAfterRuns: 1,
-    stormThreshold: 50,
     dryRun: false,
     startedAt: at.toISOString(),
     clock: { now: () => new Date() },
@@ -240,11 +240,13 @@ async function warmDynamoDb(client: DynamoDBClient, documents: DynamoDBDocumentC
   }
 }
 
-/** What a run of the bench is given: the sandbox's two back-end APIs, the stores in `tables`, no alerts. */
-function runDeps(url: string, tables: StoreTables, documents: DynamoDBDocumentClient) {
+/** What a run of the bench is given: the sandbox's two back-end APIs, the stores in `tables`, an outbox drained to no alerts. */
+function runDeps(url: string, tables: Required<StoreTables>, documents: DynamoDBDocumentClient) {
+  const outbox = new DynamoDbAlertOutbox(documents, tables.outbox);
   return {
     ...ports(url),
-    store: new DynamoDbDiscrepancyStore(documents, tables),
+    store: new DynamoDbDiscrepancyStore(documents, tables, undefined, outbox),
+    outbox,
     history: new DynamoDbHistoryStore(documents, tables.totals),
     runState: new DynamoDbRunState(documents, tables.runs),
     alerts: silent,

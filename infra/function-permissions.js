@@ -37,13 +37,16 @@ const store = [
 
 /**
  * What a run adds (lib/wiring.ts): the run state's batch reads of shard tallies, the running history totals, the
- * alerts, and the shards it starts.
+ * alerts and the outbox they are owed in, and the shards it starts.
  */
 const run = [
   ...store,
   { actions: ['dynamodb:BatchGetItem'], on: { table: 'RunsTable' } },
   { actions: ['dynamodb:PutItem', 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'], on: { table: 'TotalsTable' } },
   { actions: ['sns:Publish'], on: { topic: 'AlertsTopic' } },
+  // The outbox (lib/store/dynamodb-outbox.ts): rows put in the writes that owe them (and a storm's), read, claimed,
+  // released and deleted by the drain. Only the run functions: an analyst's action owes no alert.
+  { actions: ['dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], on: { table: 'OutboxTable' } },
   { actions: ['lambda:InvokeFunction'], on: { function: 'runShard' } },
   // Credentials kept as SSM SecureString parameters under /balance-recon/<stage>/ (README "Deploying").
   { actions: ['ssm:GetParameters'], on: { ssmStagePath: true } },

@@ -90,9 +90,16 @@ const environmentSchema = runQueueSchema.extend({
   HANDOVER_MARGIN_SECONDS: integer(10, 600, 120),
   ALERT_AFTER_RUNS: integer(1, 100, 1),
   ALERT_STORM_THRESHOLD: integer(1, 100_000, 50),
-  ALERTS_TOPIC_ARN: z.string({ error: 'is required' }).regex(/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$/, {
+  ALERTS_TOPIC_ARN: z.string({ error: 'is required' }).regex(/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+(\.fifo)?$/, {
     error: 'must be an SNS topic ARN',
   }),
+  // A FIFO topic de-duplicates a re-published alert id for the subscribers (docs/operations.md "Alerts owed").
+  ALERTS_TOPIC_FIFO: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .default('false')
+    .transform((value) => value === 'true'),
+  // The alerts owed until published: only the run functions read it.
+  OUTBOX_TABLE: tableName,
   SNS_ENDPOINT: optional(url),
   SHARD_FUNCTION_NAME: functionName,
   HTTP_TIMEOUT_MS: integer(100, 120_000, 10_000),
@@ -180,6 +187,8 @@ function toConfig(env: z.infer<typeof environmentSchema>, raw: NodeJS.ProcessEnv
     alertAfterRuns: env.ALERT_AFTER_RUNS,
     stormThreshold: env.ALERT_STORM_THRESHOLD,
     alertsTopicArn: env.ALERTS_TOPIC_ARN,
+    alertsTopicFifo: env.ALERTS_TOPIC_FIFO,
+    outboxTable: env.OUTBOX_TABLE,
     aws: { ...runQueue.aws, snsEndpoint: env.SNS_ENDPOINT },
     shardFunctionName: env.SHARD_FUNCTION_NAME,
     http: {

@@ -100,3 +100,19 @@ export class LockLostError extends ReconError {
     super(`run ${runId} no longer holds the run lock`, options);
   }
 }
+
+/**
+ * Thrown by an alert publisher when a message did not surely go out: `rejected` when SNS answered
+ * with an error (it was not published), `unknown` when no answer came (a timeout, a reset
+ * connection: it may have been). Either way the alert stays owed in the outbox.
+ */
+export class AlertNotPublishedError extends ReconError {
+  override readonly name = 'AlertNotPublishedError';
+  constructor(
+    readonly alertId: string,
+    readonly outcome: 'rejected' | 'unknown',
+    options?: { cause?: unknown },
+  ) {
+    super(`alert ${alertId} was not published (${outcome === 'rejected' ? 'SNS refused it' : 'no answer: it may have gone out'})`, options);
+  }
+}

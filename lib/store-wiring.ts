@@ -4,7 +4,7 @@ import type { StoreConfig } from './config';
 import { createLogger, type Logger } from './log';
 import type { Clock } from './runs/ports';
 import { dynamoDbClient } from './store/dynamodb-client';
-import { DynamoDbDiscrepancyStore } from './store/dynamodb-discrepancy-store';
+import { DynamoDbDiscrepancyStore, type OutboxRecorder } from './store/dynamodb-discrepancy-store';
 
 /** What the compliance handlers need, and all they get: the store, the time, a logger. No upstream client is built or imported here. */
 export interface StoreWiring {
@@ -18,15 +18,19 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local
 
 /**
  * The DynamoDB document client and the discrepancy store on it, shared by the store-only wiring
- * and the run wiring (which builds its other DynamoDB adapters on the same client).
+ * and the run wiring (which builds its other DynamoDB adapters on the same client, and gives the
+ * store the outbox its writes record alerts in: `outbox` on the document client).
  */
-export function storeAdapters(config: StoreConfig): { documents: DynamoDBDocumentClient; store: DynamoDbDiscrepancyStore } {
+export function storeAdapters(
+  config: StoreConfig,
+  outbox?: (documents: DynamoDBDocumentClient) => OutboxRecorder,
+): { documents: DynamoDBDocumentClient; store: DynamoDbDiscrepancyStore } {
   const dynamo = dynamoDbClient({
     region: config.aws.region,
     ...(config.aws.dynamoDbEndpoint && { endpoint: config.aws.dynamoDbEndpoint, credentials: LOCAL_CREDENTIALS }),
   });
   const documents = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
-  return { documents, store: new DynamoDbDiscrepancyStore(documents, config.tables, config.historyRetentionDays) };
+  return { documents, store: new DynamoDbDiscrepancyStore(documents, config.tables, config.historyRetentionDays, outbox?.(documents)) };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { SNSClient } from '@aws-sdk/client-sns';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SnsAlertPublisher } from './alerts/sns-alert-publisher';
 import type { Config } from './config';
 import { createLogger, type Logger, SERVICE_NAME } from './log';
@@ -23,6 +24,7 @@ import { UpstreamPressure } from './sources/pacing/upstream-pressure';
 import { ReportingClient } from './sources/reporting/reporting-client';
 import { reportingPort } from './sources/reporting/reporting-port';
 import { DynamoDbHistoryStore } from './store/dynamodb-history-store';
+import { DynamoDbAlertOutbox } from './store/dynamodb-outbox';
 import { DynamoDbRunState } from './store/dynamodb-run-state';
 import { DynamoDbVenueCheckLog } from './store/dynamodb-venue-log';
 import { LOCAL_CREDENTIALS, storeAdapters } from './store-wiring';
@@ -58,7 +60,10 @@ export function wire(config: Config, log: Logger = createLogger(config.logLevel)
   const http = { concurrency, timeoutMs, retries, retryBudget, pressure, deadline: callDeadline, answered: endpoints };
   const reportingHttp = new JsonClient({ source: 'reporting', baseUrl: config.reporting.url, ...http });
   const backOfficeHttp = new JsonClient({ source: 'backoffice', baseUrl: config.backOffice.url, ...http });
-  const { documents, store } = storeAdapters(config);
+  // Stateless: the store's writes and the drain use one adapter each on the same client and table.
+  const outboxOn = (client: DynamoDBDocumentClient) => new DynamoDbAlertOutbox(client, config.outboxTable);
+  const { documents, store } = storeAdapters(config, outboxOn);
+  const outbox = outboxOn(documents);
   const sns = new SNSClient({
     region: config.aws.region,
     ...(config.aws.snsEndpoint && { endpoint: config.aws.snsEndpoint, credentials: LOCAL_CREDENTIALS }),
@@ -75,7 +80,8 @@ export function wire(config: Config, log: Logger = createLogger(config.logLevel)
     backOffice: backOfficePort(new BackOfficeClient(backOfficeHttp, config.backOffice.token, config.pageSize, drift), config.pageSize),
     backOfficeConcurrency: concurrency,
     store,
-    alerts: new SnsAlertPublisher(sns, config.alertsTopicArn),
+    outbox,
+    alerts: new SnsAlertPublisher(sns, config.alertsTopicArn, { fifo: config.alertsTopicFifo }),
     clock: { now: () => new Date() },
     userBatchSize: config.userBatchSize,
     history: new DynamoDbHistoryStore(documents, config.tables.totals),

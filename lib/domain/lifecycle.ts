@@ -28,9 +28,9 @@ export interface DiscrepancyState extends Discrepancy {
    */
   openedDifference?: string;
   openedSeverity?: Severity;
-  /** Whether its "opened" alert went out. */
+  /** Whether its "opened" alert is owed (recorded in the outbox by the write that set this) or went out. */
   alerted: boolean;
-  /** The run that sent (or collected into a storm summary) its opened alert. */
+  /** The run whose write owed its opened alert. */
   alertedRunId?: string;
   acknowledgedBy?: string;
   acknowledgedAt?: string;

@@ -1,3 +1,4 @@
+import type { IdentifiedAlert } from '../alerts/owed-alert';
 import type { OpenOrderRecord } from '../domain/checks/locked-orders';
 import type { Discrepancy } from '../domain/discrepancy';
 import type { TradeRecord, TransferRecord } from '../domain/ledger';
@@ -95,19 +96,23 @@ export interface RunStart {
   startedAt: string;
 }
 
-/** A discrepancy's new state, the event that changed it, and the version it must still have (undefined: it must not exist). */
+/**
+ * A discrepancy's new state, the event that changed it, the version it must still have (undefined: it
+ * must not exist) and the alert the change owes, recorded in the outbox by the same write.
+ */
 export interface DiscrepancyWrite {
   next: DiscrepancyState;
   event: LifecycleEvent | undefined;
   expectedVersion: number | undefined;
+  alert?: IdentifiedAlert;
 }
 
 /** `saveMany` one write at a time: the ids `save` refused as changed meanwhile, every other write made. */
 export async function saveEach(store: Pick<DiscrepancyStore, 'save'>, writes: readonly DiscrepancyWrite[]): Promise<string[]> {
   const conflicts: string[] = [];
-  for (const { next, event, expectedVersion } of writes) {
+  for (const { next, event, expectedVersion, alert } of writes) {
     try {
-      await store.save(next, event, expectedVersion);
+      await store.save(next, event, expectedVersion, alert);
     } catch (error) {
       if (!(error instanceof ConcurrentUpdateError)) throw error;
       conflicts.push(next.id);
@@ -143,8 +148,16 @@ export interface DiscrepancyStore {
   get(id: string): Promise<DiscrepancyState | undefined>;
   /** Many at once; an id not stored is left out. */
   getMany(ids: string[]): Promise<Map<string, DiscrepancyState>>;
-  /** Writes the new state (if its version is still `expectedVersion`; new when undefined) and appends the event. */
-  save(next: DiscrepancyState, event: LifecycleEvent | undefined, expectedVersion: number | undefined): Promise<void>;
+  /**
+   * Writes the new state (if its version is still `expectedVersion`; new when undefined), appends the
+   * event and records the alert it owes, all or none.
+   */
+  save(
+    next: DiscrepancyState,
+    event: LifecycleEvent | undefined,
+    expectedVersion: number | undefined,
+    alert?: IdentifiedAlert,
+  ): Promise<void>;
   /**
    * Many `save`s at once. A write whose stored version is not `expectedVersion` is not made: its
    * id is returned, and every other write is made.
@@ -153,7 +166,8 @@ export interface DiscrepancyStore {
   saveRun(summary: RunSummary): Promise<void>;
   /** What the last runs left of each source's health, for alerting on changes only. */
   sourceStates(): Promise<Partial<Record<SourceName, StoredSourceState>>>;
-  saveSourceState(source: SourceName, state: StoredSourceState): Promise<void>;
+  /** Stores a source's health and, in the same write, the alert its change owes. */
+  saveSourceState(source: SourceName, state: StoredSourceState, alert?: IdentifiedAlert): Promise<void>;
 }
 
 /** A source that failed during a run, for the source-health alert. */
@@ -177,15 +191,47 @@ export interface SourceRecovery {
   endpoints: string[];
 }
 
-/** Where alerts go. */
+/**
+ * Where alerts go. Each message carries its `alertId` (the SNS message attribute `alertId`): a message
+ * published again after an unknown outcome has the same id, so a subscriber can de-duplicate.
+ * @throws {AlertNotPublishedError} when the message was refused (`rejected`) or its fate is not known (`unknown`).
+ */
 export interface AlertPublisher {
-  discrepancyOpened(discrepancy: Discrepancy): Promise<void>;
-  discrepancyEscalated(discrepancy: Discrepancy, previous: { severity: string; difference: string }): Promise<void>;
-  discrepancyResolved(discrepancy: DiscrepancyState): Promise<void>;
+  discrepancyOpened(discrepancy: Discrepancy, alertId: string): Promise<void>;
+  discrepancyEscalated(discrepancy: Discrepancy, previous: { severity: string; difference: string }, alertId: string): Promise<void>;
+  discrepancyResolved(discrepancy: DiscrepancyState, alertId: string): Promise<void>;
   /** One message instead of many when a run opens more than the storm threshold. */
-  discrepancyStorm(storm: { runId: string; count: number; largest: Discrepancy[] }): Promise<void>;
-  sourceUnhealthy(problem: SourceProblem): Promise<void>;
-  sourceRecovered(recovery: SourceRecovery): Promise<void>;
+  discrepancyStorm(storm: { runId: string; count: number; largest: Discrepancy[] }, alertId: string): Promise<void>;
+  sourceUnhealthy(problem: SourceProblem, alertId: string): Promise<void>;
+  sourceRecovered(recovery: SourceRecovery, alertId: string): Promise<void>;
+}
+
+/** One owed alert as the outbox holds it: the alert, and whether an earlier publish of it may have gone out. */
+export interface OwedRow extends IdentifiedAlert {
+  /** A publish of it timed out or its drainer stopped mid-way: it may have reached subscribers already. */
+  uncertain: boolean;
+  /** Until when (epoch ms) a drainer holds it; absent when nobody does. */
+  claimedUntil?: number;
+}
+
+/**
+ * The alerts owed: recorded by the store in the writes that owe them (`DiscrepancyWrite.alert`,
+ * `saveSourceState`), read, claimed, published and cleared by the drain (`lib/alerts/drain-outbox.ts`).
+ */
+export interface AlertOutbox {
+  /** Every alert still owed (a consistent read). */
+  owed(): Promise<OwedRow[]>;
+  /** Claims a row until `until` unless another drainer holds it: false when it does, or the row is gone (published). */
+  claim(row: OwedRow, holder: string, now: number, until: number): Promise<boolean>;
+  /** Published: the row is deleted. */
+  cleared(alertId: string): Promise<void>;
+  /** Not published: the claim is given back; with `uncertain`, the row notes that it may have gone out. */
+  release(alertId: string, holder: string, uncertain: boolean): Promise<void>;
+  /**
+   * Records that `storm` replaces these opened alerts of its run, then deletes them: the storm row is
+   * written first, so a drain stopped half-way finds it and never publishes the others.
+   */
+  replaceByStorm(storm: IdentifiedAlert, replaced: readonly string[]): Promise<void>;
 }
 
 /** The time, injected so runs are reproducible in tests. */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sourceAlert } from '../alerts/owed-alert';
 import { assetTotalsCheck } from '../domain/checks/asset-totals';
 import { Amount } from '../domain/money';
 import { Precision } from '../domain/precision';
@@ -8,8 +9,9 @@ import type { DriftReport } from '../sources/drift';
 import { SourceError, type SourceName } from '../sources/source-error';
 import { checkVenues, type VenuePorts } from './check-venues';
 import { CircuitBreaker } from './circuit-breaker';
+import { drainOutbox } from './drain-outbox';
 import type { RunStart, VenueCheckLog } from './ports';
-import { RunEffects, sendRunAlerts } from './run-effects';
+import { RunEffects } from './run-effects';
 import type { RunMetrics } from './run-metrics';
 import type { RunScope } from './run-scope';
 import { InMemoryRunState } from './run-state-memory';
@@ -140,6 +142,8 @@ export async function reconcile(request: RunRequest, deps: ReconcileDeps, contro
   let plan: RunPlan | undefined;
   let handedOver = false;
   try {
+    // What earlier runs owe (SNS was down, a run failed or crashed) goes out before this run's own work.
+    if (!dryRun) await drain(deps, request.runId);
     deps.retryBudget?.reset();
     deps.drift?.drain();
     deps.endpoints?.drain();
@@ -435,8 +439,7 @@ async function finalizeRun(
   failure?: SourceError,
   handover?: Handover,
 ): Promise<RunSummary | undefined> {
-  const stormThreshold = deps.stormThreshold ?? 50;
-  const merged = mergeTallies(tallies, stormThreshold + 1);
+  const merged = mergeTallies(tallies);
   const health = SourceHealthTracker.from(merged.sources);
   if (failure) health.failed(failure.source, failure, true);
   else health.used('reporting');
@@ -464,9 +467,8 @@ async function finalizeRun(
   const phaseHealth = SourceHealthTracker.from(phase.sources);
   const effects = await RunEffects.start(
     deps.store,
-    deps.alerts,
     runId,
-    { alertAfterRuns: deps.alertAfterRuns ?? 1, stormThreshold, dryRun, startedAt: plan.startedAt, clock: deps.clock },
+    { alertAfterRuns: deps.alertAfterRuns ?? 1, dryRun, startedAt: plan.startedAt, clock: deps.clock },
     phase.effects,
     deps.activeDiscrepancies,
   );
@@ -490,8 +492,7 @@ async function finalizeRun(
   const finishedAt = deps.clock.now().toISOString();
   // What the final phase found matching (asset totals, venues) is resolved like a page's matches.
   await effects.settle();
-  const all = mergeTallies([...tallies, phase], stormThreshold + 1);
-  if (!dryRun) await sendRunAlerts(deps.store, deps.alerts, runId, all.effects, stormThreshold);
+  const all = mergeTallies([...tallies, phase]);
   for (const report of deps.drift?.drain() ?? []) health.drifted(report);
   health.answeredAll(deps.endpoints?.drain());
   const sources = health.report();
@@ -516,32 +517,50 @@ async function finalizeRun(
     await deps.store.saveRun({ ...summary, dryRun: true });
     return { ...summary, dryRun: true };
   }
-  const remembered = await deps.store.sourceStates();
-  for (const [name, entry] of Object.entries(sources) as [SourceName, NonNullable<(typeof sources)[SourceName]>][]) {
-    const previous = remembered[name];
-    const { alert, next } = sourceTransition(previous, entry, finishedAt);
-    if (alert === 'unhealthy' || alert === 'drifted') {
-      await deps.alerts.sourceUnhealthy({
-        source: name,
-        runId,
-        failures: entry.failures,
-        firstError: entry.firstError ?? '',
-        drift: entry.drift ?? [],
-        endpoints: next.failingEndpoints ?? [],
-      });
-    }
-    if (alert === 'recovered')
-      await deps.alerts.sourceRecovered({
-        source: name,
-        runId,
-        failingSince: previous?.since ?? finishedAt,
-        endpoints: failingEndpointsOf(previous),
-      });
-    if (alert || !previous) await deps.store.saveSourceState(name, next);
-  }
+  await saveSourceHealth(sources, runId, finishedAt, deps);
+  // This run's alerts (and any still owed) go out once everything that owes them is stored.
+  const drained = await drain(deps, runId);
+  summary.alerts = { published: drained.published, owed: drained.owed };
   await deps.store.saveRun(summary);
   deps.metrics?.runEnded(summary);
   return summary;
+}
+
+/** Publishes what the outbox owes, as `holder` (the run), with the run's storm threshold. */
+function drain(deps: ReconcileDeps, holder: string) {
+  return drainOutbox(deps.outbox, deps.alerts, { holder, clock: deps.clock, stormThreshold: deps.stormThreshold ?? 50 });
+}
+
+/**
+ * Stores each source's health where it changed (or was never stored), with the alert the change owes
+ * (unhealthy, drifted, recovered) in the same write.
+ */
+async function saveSourceHealth(sources: RunSummary['sources'], runId: string, at: string, deps: ReconcileDeps): Promise<void> {
+  const remembered = await deps.store.sourceStates();
+  for (const [name, entry] of Object.entries(sources) as [SourceName, NonNullable<(typeof sources)[SourceName]>][]) {
+    const previous = remembered[name];
+    const { alert, next } = sourceTransition(previous, entry, at);
+    const owed =
+      alert === 'unhealthy' || alert === 'drifted'
+        ? sourceAlert(name, runId, {
+            type: 'source-unhealthy',
+            problem: {
+              source: name,
+              runId,
+              failures: entry.failures,
+              firstError: entry.firstError ?? '',
+              drift: entry.drift ?? [],
+              endpoints: next.failingEndpoints ?? [],
+            },
+          })
+        : alert === 'recovered'
+          ? sourceAlert(name, runId, {
+              type: 'source-recovered',
+              recovery: { source: name, runId, failingSince: previous?.since ?? at, endpoints: failingEndpointsOf(previous) },
+            })
+          : undefined;
+    if (alert || !previous) await deps.store.saveSourceState(name, next, owed);
+  }
 }
 
 /** What the final phase's checks did in this invocation: whether every venue phase is over, and the venues' coverage then. */
@@ -663,10 +682,7 @@ function nothingYet(run: RunStart, status: RunSummary['status'], reason?: string
 async function failedSummary(plan: RunPlan, runState: RunStateStore, deps: ReconcileDeps, reason: string): Promise<RunSummary> {
   const slots = [...plan.shards.keys(), finalSlot(plan)];
   const tallies = await Promise.all(slots.map((slot) => runState.loadTally(plan.runId, slot).catch(() => undefined)));
-  const all = mergeTallies(
-    tallies.filter((tally) => tally !== undefined),
-    (deps.stormThreshold ?? 50) + 1,
-  );
+  const all = mergeTallies(tallies.filter((tally) => tally !== undefined));
   return {
     ...nothingYet(plan, 'failed', reason),
     ...summaryCounts(all),

@@ -1,3 +1,4 @@
+import { discrepancyAlert, type IdentifiedAlert } from '../alerts/owed-alert';
 import type { Discrepancy } from '../domain/discrepancy';
 import {
   type DiscrepancyState,
@@ -10,15 +11,13 @@ import {
 } from '../domain/lifecycle';
 import type { Verdict } from '../domain/verdict';
 import { ConcurrentUpdateError } from '../errors';
-import type { AlertPublisher, Clock, DiscrepancyStore, DiscrepancyWrite } from './ports';
-import { type EffectsTally, ESCALATION_LIMIT, emptyEffectsTally, keepLargest } from './shard-tally';
+import type { Clock, DiscrepancyStore, DiscrepancyWrite } from './ports';
+import { type EffectsTally, emptyEffectsTally } from './shard-tally';
 
 /** How a run turns findings into stored state and alerts. */
 export interface EffectsOptions {
   /** Alert only once a discrepancy was found in this many runs in a row (default 1). */
   alertAfterRuns: number;
-  /** Above this many new alerts in one run, one summary message instead (default 50). */
-  stormThreshold: number;
   /** Record nothing and alert nothing. */
   dryRun: boolean;
   /** When the run started (`RunPlan.startedAt`): a person's action at or after it wins over the run's findings and matches. */
@@ -30,9 +29,10 @@ export interface EffectsOptions {
 /**
  * The effects of one run (or one shard of it) on the discrepancy lifecycle: every finding opens,
  * changes, escalates or reopens its discrepancy; every position checked and found matching resolves
- * the one it had (`settle`, after each page); the opened and escalated alerts are collected in the
- * tally and sent once per run by {@link sendRunAlerts}, with storm control. Memory stays bounded:
- * only matches of active discrepancies and the current page's findings are kept.
+ * the one it had (`settle`, after each page). Every alert a change owes (opened, escalated, resolved)
+ * is recorded in the outbox by the change's own write and published later by the drain
+ * (`drain-outbox.ts`). Memory stays bounded: only matches of active discrepancies and the current
+ * page's findings are kept.
  *
  * People win over runs: what a person resolved (or, for a resolution, acknowledged) after the run
  * started is left as they left it, and a discrepancy still changed by another writer after one re-read
@@ -52,7 +52,6 @@ export class RunEffects {
 
   private constructor(
     private readonly store: DiscrepancyStore,
-    private readonly alerts: AlertPublisher,
     private readonly active: Map<string, DiscrepancyState>,
     private readonly runId: string,
     private readonly options: EffectsOptions,
@@ -71,13 +70,12 @@ export class RunEffects {
    */
   static async start(
     store: DiscrepancyStore,
-    alerts: AlertPublisher,
     runId: string,
     options: EffectsOptions,
     tally: EffectsTally = emptyEffectsTally(),
     active?: Map<string, DiscrepancyState>,
   ): Promise<RunEffects> {
-    return new RunEffects(store, alerts, options.dryRun ? new Map() : (active ?? (await store.active())), runId, options, tally);
+    return new RunEffects(store, options.dryRun ? new Map() : (active ?? (await store.active())), runId, options, tally);
   }
 
   /**
@@ -125,18 +123,28 @@ export class RunEffects {
       return undefined;
     }
     const outcome = observe(previous, discrepancy);
-    if (outcome === 'duplicate') {
-      // Seen already in this run: a worker resumed after a cut-off redoes the page it was on. Its
-      // alert, if it was due in this run, is collected again (the tally of that page was lost).
-      if (previous?.alertedRunId === this.runId) this.due(previous);
-      return undefined;
-    }
+    // Seen already in this run (a worker resumed after a cut-off redoes its page): its alert, if any, was recorded with it.
+    if (outcome === 'duplicate') return undefined;
     const { next: observed, event } = outcome;
     const due = openedAlertDue(observed, this.options.alertAfterRuns);
-    // The alert goes out at the end of the run (alone or in a storm summary); marked here, in the same write.
+    // Owed from this write on: recorded in the outbox by the same transaction, published by the drain.
     const next = due ? { ...observed, alerted: true, alertedRunId: this.runId } : observed;
+    const alert: IdentifiedAlert | undefined = due
+      ? discrepancyAlert(next, this.runId, { type: 'discrepancy-opened', discrepancy: next })
+      : event === 'escalated' && previous?.alerted
+        ? discrepancyAlert(next, this.runId, {
+            type: 'discrepancy-escalated',
+            discrepancy: next,
+            previous: { severity: previous.severity, difference: previous.difference },
+          })
+        : undefined;
     return {
-      write: { next, event: event === 'unchanged' ? undefined : this.event(next, event, at), expectedVersion: previous?.version },
+      write: {
+        next,
+        event: event === 'unchanged' ? undefined : this.event(next, event, at),
+        expectedVersion: previous?.version,
+        ...(alert && { alert }),
+      },
       apply: () => {
         if (!this.active.has(next.id)) this.activeUsers.set(next.userId, (this.activeUsers.get(next.userId) ?? 0) + 1);
         this.active.set(next.id, next);
@@ -146,12 +154,7 @@ export class RunEffects {
           const bySeverity = this.tally.openedBySeverity ?? {};
           this.tally.openedBySeverity = { ...bySeverity, [next.severity]: (bySeverity[next.severity] ?? 0) + 1 };
         }
-        if (event === 'escalated' && previous) {
-          this.tally.escalated++;
-          if (previous.alerted && this.tally.escalations.length < ESCALATION_LIMIT)
-            this.tally.escalations.push({ id: next.id, severity: previous.severity, difference: previous.difference });
-        }
-        if (due) this.due(next);
+        if (event === 'escalated') this.tally.escalated++;
       },
     };
   }
@@ -178,9 +181,7 @@ export class RunEffects {
         if (!known || this.found.has(id)) continue;
         const resolved = await this.resolve(known);
         this.forget(known);
-        if (!resolved) continue;
-        this.tally.resolved++;
-        await this.alerts.discrepancyResolved(resolved);
+        if (resolved) this.tally.resolved++;
       }
     }
     this.matched.clear();
@@ -200,7 +201,7 @@ export class RunEffects {
       const at = this.options.clock.now().toISOString();
       const resolved = resolveByRun(state, this.runId, at);
       try {
-        await this.store.save(resolved, this.event(resolved, 'resolved', at), state.version);
+        await this.store.save(resolved, this.event(resolved, 'resolved', at), state.version, this.resolvedAlert(resolved));
         return resolved;
       } catch (error) {
         if (!(error instanceof ConcurrentUpdateError)) throw error;
@@ -223,48 +224,12 @@ export class RunEffects {
     else this.activeUsers.delete(state.userId);
   }
 
-  private due(state: DiscrepancyState): void {
-    if (this.tally.due.includes(state.id)) return;
-    this.tally.dueCount++;
-    if (this.tally.due.length <= this.options.stormThreshold) this.tally.due.push(state.id);
-    this.tally.largest = keepLargest([...this.tally.largest, { id: state.id, value: state.differenceInRoot ?? '0' }]);
+  private resolvedAlert(resolved: DiscrepancyState): IdentifiedAlert {
+    return discrepancyAlert(resolved, this.runId, { type: 'discrepancy-resolved', discrepancy: resolved });
   }
 
   /** The history row of a change written at `at`: the time of the write, not the run's start, so rows sort as they were written. */
   private event(state: DiscrepancyState, type: LifecycleEvent['type'], at: string): LifecycleEvent {
     return { discrepancyId: state.id, type, at, runId: this.runId, by: 'system', difference: state.difference, severity: state.severity };
   }
-}
-
-/**
- * Sends a run's collected alerts once: escalations of discrepancies already alerted, then the
- * opened ones — each on its own, or one storm summary with the ten largest above the threshold.
- * Returns how many messages went out.
- */
-export async function sendRunAlerts(
-  store: Pick<DiscrepancyStore, 'get'>,
-  alerts: AlertPublisher,
-  runId: string,
-  tally: EffectsTally,
-  stormThreshold: number,
-): Promise<number> {
-  let sent = 0;
-  for (const { id, severity, difference } of tally.escalations) {
-    const state = await store.get(id);
-    if (!state) continue;
-    await alerts.discrepancyEscalated(state, { severity, difference });
-    sent++;
-  }
-  if (tally.dueCount > stormThreshold) {
-    const largest = (await Promise.all(tally.largest.map((entry) => store.get(entry.id)))).filter((state) => state !== undefined);
-    await alerts.discrepancyStorm({ runId, count: tally.dueCount, largest });
-    return sent + 1;
-  }
-  for (const id of tally.due) {
-    const state = await store.get(id);
-    if (!state) continue;
-    await alerts.discrepancyOpened(state);
-    sent++;
-  }
-  return sent;
 }

@@ -57,6 +57,11 @@ export interface RunSummary {
   status: 'complete' | 'partial' | 'failed' | 'skipped' | 'queued' | 'running';
   /** What the run covered, when it was scoped (users, assets, checks, sources). */
   scope?: RunScope;
+  /**
+   * What the run's last drain of the outbox did: alerts published (a storm summary counts one) and
+   * alerts still owed after it (SNS refused or did not answer: the next run publishes them).
+   */
+  alerts?: { published: number; owed: number };
   /** How far a running run is (users checked so far). */
   progress?: { users: number; positions: number; discrepancies: number };
   /** Why a run was skipped. */

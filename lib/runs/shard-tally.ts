@@ -81,7 +81,7 @@ function mergeSums(into: AssetSums, from: AssetSums): void {
   }
 }
 
-/** What the lifecycle did, and the alerts the finaliser still owes. */
+/** What the lifecycle did (the alerts it owes are in the outbox). */
 export interface EffectsTally {
   opened: number;
   reopened: number;
@@ -94,22 +94,13 @@ export interface EffectsTally {
    * after the run re-read them: seen again by the next run. Absent in a tally checkpointed before it existed.
    */
   skipped?: number;
-  /** Discrepancies whose opened alert is due: their number, the first ids (enough to alert each), the largest by root value. */
-  dueCount: number;
-  due: string[];
-  largest: { id: string; value: string }[];
-  /** Escalations of discrepancies already alerted: id and what they were. */
-  escalations: { id: string; severity: string; difference: string }[];
 }
 
 /** At most this many notes of a moved listing are kept per shard and per run: enough to name the pages. */
 export const LISTING_NOTE_LIMIT = 20;
 
-/** At most this many escalations are kept for alerting per shard; more are counted only. */
-export const ESCALATION_LIMIT = 500;
-
 export function emptyEffectsTally(): EffectsTally {
-  return { opened: 0, reopened: 0, escalated: 0, resolved: 0, skipped: 0, dueCount: 0, due: [], largest: [], escalations: [] };
+  return { opened: 0, reopened: 0, escalated: 0, resolved: 0, skipped: 0 };
 }
 
 export function emptyShardTally(firstPage: number): ShardTally {
@@ -134,7 +125,7 @@ export function emptyShardTally(firstPage: number): ShardTally {
 }
 
 /** The run-wide tally of all shards (ids and items capped as in each shard). */
-export function mergeTallies(tallies: readonly ShardTally[], dueLimit: number): ShardTally {
+export function mergeTallies(tallies: readonly ShardTally[]): ShardTally {
   const merged = emptyShardTally(0);
   const health = new SourceHealthTracker();
   for (const tally of tallies) {
@@ -166,10 +157,6 @@ export function mergeTallies(tallies: readonly ShardTally[], dueLimit: number): 
     effects.escalated += tally.effects.escalated;
     effects.resolved += tally.effects.resolved;
     effects.skipped = (effects.skipped ?? 0) + (tally.effects.skipped ?? 0);
-    effects.dueCount += tally.effects.dueCount;
-    effects.due.push(...tally.effects.due.slice(0, Math.max(0, dueLimit - effects.due.length)));
-    effects.largest = keepLargest([...effects.largest, ...tally.effects.largest]);
-    effects.escalations.push(...tally.effects.escalations);
   }
   merged.sources = health.report();
   return merged;

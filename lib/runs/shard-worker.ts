@@ -13,6 +13,7 @@ import { rowsExpected } from '../sources/paging';
 import { CircuitBreaker, type Settled } from './circuit-breaker';
 import { concurrencyLimit } from './concurrency-limit';
 import type {
+  AlertOutbox,
   AlertPublisher,
   BackOfficeAvailable,
   BackOfficePort,
@@ -87,7 +88,10 @@ export interface ShardDeps {
   reporting: ReportingPort;
   backOffice: BackOfficePort;
   store: DiscrepancyStore;
+  /** Where the outbox's alerts are published (by the run, at its start and at its end). */
   alerts: AlertPublisher;
+  /** The alerts owed, recorded by the store's writes and drained by the run. */
+  outbox: AlertOutbox;
   clock: Clock;
   /** The endpoints that answered, noted by the upstream clients; drained into the run's health per endpoint. */
   endpoints?: { drain(): AnsweredEndpoint[] };
@@ -110,7 +114,7 @@ export interface ShardDeps {
   severity?: SeverityThresholds;
   /** Alert only once a discrepancy was found in this many runs in a row (default 1). */
   alertAfterRuns?: number;
-  /** Above this many new alerts in one run, one summary message instead (default 50). */
+  /** Above this many opened alerts of one run owed, one summary message instead (default 50). */
   stormThreshold?: number;
   /** Failed calls in a row after which a source is not called again in the run (default 3). */
   breakerThreshold?: number;
@@ -181,15 +185,8 @@ export async function runShard(
   const backOfficeLimit = concurrencyLimit(deps.backOfficeConcurrency ?? 8);
   const effects = await RunEffects.start(
     deps.store,
-    deps.alerts,
     plan.runId,
-    {
-      alertAfterRuns: deps.alertAfterRuns ?? 1,
-      stormThreshold: deps.stormThreshold ?? 50,
-      dryRun: plan.dryRun,
-      startedAt: plan.startedAt,
-      clock: deps.clock,
-    },
+    { alertAfterRuns: deps.alertAfterRuns ?? 1, dryRun: plan.dryRun, startedAt: plan.startedAt, clock: deps.clock },
     tally.effects,
     deps.activeDiscrepancies,
   );

@@ -9,6 +9,7 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { IdentifiedAlert } from '../alerts/owed-alert';
 import type { CompliancePort } from '../compliance/compliance-port';
 import { type DiscrepancyState, type DiscrepancyStatus, type LifecycleEvent, openedEvent } from '../domain/lifecycle';
 import type { Severity } from '../domain/severity';
@@ -26,13 +27,20 @@ export interface StoreTables {
   history: string;
   /** Running history totals, one item per page of the user listing (`lib/history`). */
   totals: string;
+  /** The alerts owed until published (`lib/store/dynamodb-outbox.ts`): named where the tables are created; only the run functions are given it. */
+  outbox?: string;
+}
+
+/** Where the writes that owe an alert record it: the transaction item of the owed alert (`DynamoDbAlertOutbox.put`). */
+export interface OutboxRecorder {
+  put(owed: IdentifiedAlert): { Put: { TableName: string; Item: Record<string, unknown> } };
 }
 
 const SEVERITY_ORDER: Record<Severity, string> = { critical: '0', high: '1', medium: '2', low: '3' };
 const LOCK_ID = 'lock#runs';
 const SOURCES: SourceName[] = ['backoffice', 'reporting', 'multimarkets', 'indx'];
-/** Discrepancies per transaction: each is its item and at most one history row, with the run's lock check, within DynamoDB's 100 items. */
-const WRITES_PER_TRANSACTION = 49;
+/** Discrepancies per transaction: each is its item, at most one history row and one owed alert, with the run's lock check, within DynamoDB's 100 items. */
+const WRITES_PER_TRANSACTION = 33;
 /** The owner of a fenced transaction's first item, the check on the run lock. */
 const FENCE = 'lock';
 /** Calls of one transaction, the first included, while DynamoDB cancels it for now (about 1.5 s of pauses in all). */
@@ -85,11 +93,13 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
     private readonly client: DynamoDBDocumentClient,
     private readonly tables: StoreTables,
     private readonly historyRetentionDays = 2557,
+    /** Where alerts owed are recorded: given to the run functions only (an analyst's action owes none). */
+    private readonly outbox?: OutboxRecorder,
     private readonly fence?: Fence,
   ) {}
 
   fencedBy(runId: string, now: () => Date): DynamoDbDiscrepancyStore {
-    return new DynamoDbDiscrepancyStore(this.client, this.tables, this.historyRetentionDays, { runId, now });
+    return new DynamoDbDiscrepancyStore(this.client, this.tables, this.historyRetentionDays, this.outbox, { runId, now });
   }
 
   async queueRun(run: RunStart & { scope?: unknown; dryRun?: boolean }): Promise<void> {
@@ -227,7 +237,7 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
   }
 
   /**
-   * Many writes as few transactions (up to 50 discrepancies with their history rows each, within
+   * Many writes as few transactions (up to 33 discrepancies with their history row and owed alert each, within
    * DynamoDB's 100 items): a run's page of findings costs one call instead of two per discrepancy,
    * and an item is never stored without its history row nor a row without its item. A write whose
    * stored version is not the expected one (another writer won, or a discrepancy thought new exists)
@@ -252,23 +262,24 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
   }
 
   /**
-   * One write of every discrepancy in `chunk` (with its history row), all or none: the ids whose
+   * One write of every discrepancy in `chunk` (with its history row and the alert it owes), all or none: the ids whose
    * condition failed, the writes still to make, and, when DynamoDB only said "not now", its reasons.
    */
   private async transact(chunk: DiscrepancyWrite[]): Promise<TransactOutcome> {
     const fence = this.fenceCheck();
     const owners: string[] = fence ? [FENCE] : [];
-    const writes = chunk.flatMap(({ next, event, expectedVersion }) => {
+    const writes = chunk.flatMap(({ next, event, expectedVersion, alert }) => {
       const puts: NonNullable<TransactWriteCommandInput['TransactItems']> = [
         { Put: this.discrepancyPut(next, expectedVersion) },
         ...(event && !recordedOnItem(next, event) ? [{ Put: { TableName: this.tables.history, Item: this.historyItem(event) } }] : []),
+        ...(alert ? [this.owedAlert(alert)] : []),
       ];
       for (const _ of puts) owners.push(next.id);
       return puts;
     });
     const items = fence ? [fence, ...writes] : writes;
     try {
-      // A lone unfenced item needs no transaction: one write unit, not two (a run's writes carry the lock check: two items at least).
+      // A lone unfenced item that owes no alert (a compliance write) needs no transaction: one write unit, not two.
       const [only] = items;
       if (items.length === 1 && only?.Put) await this.client.send(new PutCommand(only.Put));
       else await this.client.send(new TransactWriteCommand({ TransactItems: items }));
@@ -315,8 +326,13 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
    * @throws {ConcurrentUpdateError} when the stored version is not `expectedVersion`: nothing was written.
    * @throws {StoreBusyError} when DynamoDB kept refusing it for now: nothing was written, the same call may be made again.
    */
-  async save(next: DiscrepancyState, event: LifecycleEvent | undefined, expectedVersion: number | undefined): Promise<void> {
-    const [conflict] = await this.saveMany([{ next, event, expectedVersion }]);
+  async save(
+    next: DiscrepancyState,
+    event: LifecycleEvent | undefined,
+    expectedVersion: number | undefined,
+    alert?: IdentifiedAlert,
+  ): Promise<void> {
+    const [conflict] = await this.saveMany([{ next, event, expectedVersion, alert }]);
     if (conflict) throw new ConcurrentUpdateError(conflict);
   }
 
@@ -429,20 +445,28 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
     return states;
   }
 
-  async saveSourceState(source: SourceName, state: StoredSourceState): Promise<void> {
+  /** A source's health; with the alert its change owes, both in one transaction (with the run's lock check, when fenced). */
+  async saveSourceState(source: SourceName, state: StoredSourceState, alert?: IdentifiedAlert): Promise<void> {
     const put = { TableName: this.tables.runs, Item: { runId: `source#${source}`, ...state } };
     const fence = this.fenceCheck();
-    if (!fence) {
+    if (!fence && !alert) {
       await this.client.send(new PutCommand(put));
       return;
     }
+    const items = [...(fence ? [fence] : []), { Put: put }, ...(alert ? [this.owedAlert(alert)] : [])];
     try {
-      await this.client.send(new TransactWriteCommand({ TransactItems: [fence, { Put: put }] }));
+      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {
       if (this.fence && cancellationReasons(error)?.[0] === 'ConditionalCheckFailed')
         throw new LockLostError(this.fence.runId, { cause: error });
       throw error;
     }
+  }
+
+  /** The outbox row of an alert a write owes; a store wired without an outbox (the compliance functions) cannot owe one. */
+  private owedAlert(alert: IdentifiedAlert) {
+    if (!this.outbox) throw new RangeError(`alert ${alert.alertId} is owed, but this store has no outbox`);
+    return this.outbox.put(alert);
   }
 
   async saveRun(summary: RunSummary): Promise<void> {

@@ -9,12 +9,13 @@ const definitions = tableDefinitions as unknown as Record<
 >;
 
 /** The table names of a stage, as serverless.yml names them. */
-export function tableNames(stage: string, service = 'balance-recon'): StoreTables {
+export function tableNames(stage: string, service = 'balance-recon'): Required<StoreTables> {
   return {
     discrepancies: `${service}-discrepancies-${stage}`,
     runs: `${service}-runs-${stage}`,
     history: `${service}-history-${stage}`,
     totals: `${service}-totals-${stage}`,
+    outbox: `${service}-outbox-${stage}`,
   };
 }
 
@@ -22,11 +23,13 @@ export function tableNames(stage: string, service = 'balance-recon'): StoreTable
 export async function createTables(client: DynamoDBClient, names: StoreTables): Promise<void> {
   for (const key of Object.keys(names) as (keyof StoreTables)[]) {
     const { TimeToLiveAttribute, ...definition } = definitions[key];
-    await client.send(new CreateTableCommand({ ...definition, TableName: names[key] }));
+    const name = names[key];
+    if (!name) continue;
+    await client.send(new CreateTableCommand({ ...definition, TableName: name }));
     if (TimeToLiveAttribute) {
       await client.send(
         new UpdateTimeToLiveCommand({
-          TableName: names[key],
+          TableName: name,
           TimeToLiveSpecification: { AttributeName: TimeToLiveAttribute, Enabled: true },
         }),
       );

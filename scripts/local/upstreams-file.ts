@@ -27,6 +27,7 @@ const LOCAL_STAGE_SETTINGS = {
   RUNS_TABLE: 'local',
   HISTORY_TABLE: 'local',
   TOTALS_TABLE: 'local',
+  OUTBOX_TABLE: 'local',
   ALERTS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:local',
 };
 

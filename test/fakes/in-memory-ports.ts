@@ -1,10 +1,13 @@
+import type { IdentifiedAlert } from '../../lib/alerts/owed-alert';
 import type { Discrepancy } from '../../lib/domain/discrepancy';
 import type { DiscrepancyState, LifecycleEvent } from '../../lib/domain/lifecycle';
 import { ConcurrentUpdateError, LockLostError } from '../../lib/errors';
 import {
+  type AlertOutbox,
   type AlertPublisher,
   type DiscrepancyStore,
   type DiscrepancyWrite,
+  type OwedRow,
   type RunStart,
   type SourceProblem,
   saveEach,
@@ -15,8 +18,12 @@ import type { StoredSourceState } from '../../lib/runs/source-transitions';
 import type { VenueSource } from '../../lib/runs/venue-schedule';
 import type { SourceName } from '../../lib/sources/source-error';
 
-/** A {@link DiscrepancyStore} in Maps, for use-case tests: same conditional semantics as the DynamoDB one. */
-export class InMemoryStore implements DiscrepancyStore {
+/**
+ * A {@link DiscrepancyStore} in Maps, for use-case tests: same conditional semantics as the DynamoDB one,
+ * and its own {@link AlertOutbox} (the alerts its writes owe, in `owedAlerts`).
+ */
+export class InMemoryStore implements DiscrepancyStore, AlertOutbox {
+  readonly owedAlerts = new Map<string, OwedRow & { claimedBy?: string }>();
   readonly discrepancies = new Map<string, DiscrepancyState>();
   readonly history: LifecycleEvent[] = [];
   readonly runs: RunSummary[] = [];
@@ -53,13 +60,13 @@ export class InMemoryStore implements DiscrepancyStore {
       if (this.lock?.holder !== runId || this.lock.expiresAt < now().getTime()) throw new LockLostError(runId);
     };
     const fenced: InMemoryStore = Object.create(this);
-    fenced.save = async (next, event, expectedVersion) => {
+    fenced.save = async (...write) => {
       fence();
-      await this.save(next, event, expectedVersion);
+      await this.save(...write);
     };
-    fenced.saveSourceState = async (source, state) => {
+    fenced.saveSourceState = async (...write) => {
       fence();
-      await this.saveSourceState(source, state);
+      await this.saveSourceState(...write);
     };
     return fenced;
   }
@@ -89,13 +96,50 @@ export class InMemoryStore implements DiscrepancyStore {
     return saveEach(this, writes);
   }
 
-  async save(next: DiscrepancyState, event: LifecycleEvent | undefined, expectedVersion: number | undefined) {
+  async save(next: DiscrepancyState, event: LifecycleEvent | undefined, expectedVersion: number | undefined, alert?: IdentifiedAlert) {
     const current = this.discrepancies.get(next.id);
     if ((expectedVersion === undefined && current) || (expectedVersion !== undefined && current?.version !== expectedVersion)) {
       throw new ConcurrentUpdateError(next.id);
     }
     this.discrepancies.set(next.id, next);
     if (event) this.history.push(event);
+    if (alert) this.owe(alert);
+  }
+
+  private owe(alert: IdentifiedAlert) {
+    this.owedAlerts.set(alert.alertId, { ...alert, uncertain: false });
+  }
+
+  async owed() {
+    return [...this.owedAlerts.values()].map((row) => ({ ...row }));
+  }
+
+  async claim(row: OwedRow, holder: string, now: number, until: number) {
+    const stored = this.owedAlerts.get(row.alertId);
+    if (!stored || (stored.claimedUntil !== undefined && stored.claimedUntil >= now)) return false;
+    this.owedAlerts.set(row.alertId, {
+      ...stored,
+      claimedBy: holder,
+      claimedUntil: until,
+      uncertain: stored.uncertain || stored.claimedUntil !== undefined,
+    });
+    return true;
+  }
+
+  async cleared(alertId: string) {
+    this.owedAlerts.delete(alertId);
+  }
+
+  async release(alertId: string, holder: string, uncertain: boolean) {
+    const stored = this.owedAlerts.get(alertId);
+    if (stored?.claimedBy !== holder) return;
+    const { claimedBy: _by, claimedUntil: _until, ...row } = stored;
+    this.owedAlerts.set(alertId, { ...row, uncertain: row.uncertain || uncertain });
+  }
+
+  async replaceByStorm(storm: IdentifiedAlert, replaced: readonly string[]) {
+    if (!this.owedAlerts.has(storm.alertId)) this.owe(storm);
+    for (const alertId of replaced) this.owedAlerts.delete(alertId);
   }
 
   readonly sources: Partial<Record<SourceName, StoredSourceState>> = {};
@@ -104,8 +148,9 @@ export class InMemoryStore implements DiscrepancyStore {
     return { ...this.sources };
   }
 
-  async saveSourceState(source: SourceName, state: StoredSourceState) {
+  async saveSourceState(source: SourceName, state: StoredSourceState, alert?: IdentifiedAlert) {
     this.sources[source] = state;
+    if (alert) this.owe(alert);
   }
 
   async saveRun(summary: RunSummary) {
@@ -114,37 +159,44 @@ export class InMemoryStore implements DiscrepancyStore {
   }
 }
 
-/** An {@link AlertPublisher} that keeps what it was asked to send. */
+/** An {@link AlertPublisher} that keeps what it was asked to send, and each message's alert id in order. */
 export class RecordingAlerts implements AlertPublisher {
+  readonly alertIds: string[] = [];
   readonly opened: Discrepancy[] = [];
   readonly escalated: Discrepancy[] = [];
   readonly resolved: DiscrepancyState[] = [];
   readonly storms: { runId: string; count: number; largest: Discrepancy[] }[] = [];
   readonly sourceProblems: SourceProblem[] = [];
 
-  async discrepancyOpened(discrepancy: Discrepancy) {
+  async discrepancyOpened(discrepancy: Discrepancy, alertId: string) {
+    this.alertIds.push(alertId);
     this.opened.push(discrepancy);
   }
 
-  async discrepancyEscalated(discrepancy: Discrepancy) {
+  async discrepancyEscalated(discrepancy: Discrepancy, _previous: unknown, alertId: string) {
+    this.alertIds.push(alertId);
     this.escalated.push(discrepancy);
   }
 
-  async discrepancyResolved(discrepancy: DiscrepancyState) {
+  async discrepancyResolved(discrepancy: DiscrepancyState, alertId: string) {
+    this.alertIds.push(alertId);
     this.resolved.push(discrepancy);
   }
 
-  async discrepancyStorm(storm: { runId: string; count: number; largest: Discrepancy[] }) {
+  async discrepancyStorm(storm: { runId: string; count: number; largest: Discrepancy[] }, alertId: string) {
+    this.alertIds.push(alertId);
     this.storms.push(storm);
   }
 
-  async sourceUnhealthy(problem: SourceProblem) {
+  async sourceUnhealthy(problem: SourceProblem, alertId: string) {
+    this.alertIds.push(alertId);
     this.sourceProblems.push(problem);
   }
 
   readonly recoveries: { source: string; runId: string }[] = [];
 
-  async sourceRecovered(recovery: { source: string; runId: string }) {
+  async sourceRecovered(recovery: { source: string; runId: string }, alertId: string) {
+    this.alertIds.push(alertId);
     this.recoveries.push(recovery);
   }
 }

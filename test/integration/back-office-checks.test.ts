@@ -9,11 +9,10 @@ import { backOfficePort } from '../../lib/sources/backoffice/backoffice-port';
 import { JsonClient } from '../../lib/sources/http/json-client';
 import { ReportingClient } from '../../lib/sources/reporting/reporting-client';
 import { reportingPort } from '../../lib/sources/reporting/reporting-port';
-import { DynamoDbDiscrepancyStore } from '../../lib/store/dynamodb-discrepancy-store';
 import { SANDBOX_BACKOFFICE_TOKEN, SANDBOX_REPORTING_TOKEN } from '../../sandbox/credentials';
 import { type RunningSandbox, startSandbox } from '../../sandbox/server';
 import { RecordingAlerts } from '../fakes/in-memory-ports';
-import { freshTables } from '../support/local-services';
+import { freshTables, runStore } from '../support/local-services';
 import { expectExactlyPlanted } from '../support/planted-items';
 
 describe("the back office's own checks over the sandbox's HTTP (amount-split on GET …/balance/, root-asset on totalFundsInRootAsset)", () => {
@@ -41,7 +40,7 @@ describe("the back office's own checks over the sandbox's HTTP (amount-split on 
       {
         reporting: reportingPort(new ReportingClient(reportingHttp, new Secret(SANDBOX_REPORTING_TOKEN), 100)),
         backOffice: port,
-        store: new DynamoDbDiscrepancyStore(documents, tables),
+        ...runStore(documents, tables),
         alerts: new RecordingAlerts(),
         clock: { now: () => new Date() },
         userBatchSize: 15,

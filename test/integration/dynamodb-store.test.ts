@@ -4,12 +4,11 @@ import { describe, expect, it } from 'vitest';
 import type { Discrepancy } from '../../lib/domain/discrepancy';
 import { acknowledge, observe } from '../../lib/domain/lifecycle';
 import { ConcurrentUpdateError, LockLostError } from '../../lib/errors';
-import type { AlertPublisher } from '../../lib/runs/ports';
 import { RunEffects } from '../../lib/runs/run-effects';
 import { emptyTallies, type RunSummary } from '../../lib/runs/run-summary';
 import { DynamoDbDiscrepancyStore } from '../../lib/store/dynamodb-discrepancy-store';
 import { effectsOptions } from '../support/effects-options';
-import { freshTables } from '../support/local-services';
+import { freshTables, runStore } from '../support/local-services';
 
 const found = (runId: string, overrides: Partial<Discrepancy> = {}): Discrepancy => ({
   id: 'amount-split:u1:eth',
@@ -252,16 +251,15 @@ describe('DynamoDbDiscrepancyStore (DynamoDB Local)', () => {
 
   it('reopens a resolved discrepancy found again, though a run writes findings without reading them first', async () => {
     const { tables, documents } = await freshTables();
-    const store = new DynamoDbDiscrepancyStore(documents, tables);
+    const store = runStore(documents, tables).store;
     const options = effectsOptions();
-    const silent = { discrepancyResolved: async () => undefined } as unknown as AlertPublisher;
-    const first = await RunEffects.start(store, silent, 'r1', options);
+    const first = await RunEffects.start(store, 'r1', options);
     await first.findings([found('r1')]);
-    const second = await RunEffects.start(store, silent, 'r2', options);
+    const second = await RunEffects.start(store, 'r2', options);
     second.match({ check: 'amount-split', userId: 'u1', asset: 'eth', outcome: 'match' });
     await second.settle();
     expect(await store.get(found('r1').id)).toMatchObject({ status: 'resolved' });
-    const third = await RunEffects.start(store, silent, 'r3', options);
+    const third = await RunEffects.start(store, 'r3', options);
     const other = found('r3', { id: 'amount-split:u2:eth', userId: 'u2' });
     await third.findings([found('r3', { detectedAt: '2026-11-24T00:00:00.000Z' }), other]);
     expect(third.tally).toMatchObject({ opened: 1, reopened: 1 });

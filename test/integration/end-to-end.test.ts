@@ -4,12 +4,10 @@ import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../lib/runs/run-summary';
 import { DynamoDbDiscrepancyStore } from '../../lib/store/dynamodb-discrepancy-store';
-import { positionKey } from '../../sandbox/book-types';
 import { type RunningSandbox, startSandbox } from '../../sandbox/server';
-import { refreshReportingRat } from '../../sandbox/views';
 import { localEnvironment } from '../support/local-environment';
 import { alertsTopic, freshTables } from '../support/local-services';
-import { expectExactlyPlanted, keyOf } from '../support/planted-items';
+import { correctAmountSplitPlant, expectExactlyPlanted, keyOf } from '../support/planted-items';
 
 const context = { awsRequestId: 'e2e', functionName: 'runDirect', getRemainingTimeInMillis: () => 900_000 } as unknown as Context;
 
@@ -89,12 +87,7 @@ describe('a whole reconciliation run (sandbox over HTTP, DynamoDB Local, SNS emu
   });
 
   it('resolves a corrected balance in the next run with one resolved alert, and a second delivery of that run changes nothing', async () => {
-    const plant = sandbox.book.manifest.planted.find((candidate) => candidate.check === 'amount-split');
-    if (!plant) throw new Error('no amount-split plant');
-    const position = sandbox.book.index.positionByKey.get(positionKey(plant.userId, plant.asset));
-    if (!position) throw new Error('planted position not in the book');
-    position.reporting.availableAssetAmount = position.reporting.assetAmount - position.reporting.lockedAssetAmount;
-    refreshReportingRat(position.reporting, position.asset, position.scale);
+    const plant = correctAmountSplitPlant(sandbox);
     const alertsBefore = topic.delivered().length;
 
     const third = await invoke({ requestedBy: 'e2e', asOf: sandbox.book.asOf, runId: 'run-3' });

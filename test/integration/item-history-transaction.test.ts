@@ -5,11 +5,10 @@ import { actOnDiscrepancy } from '../../lib/compliance/compliance-actions';
 import type { Discrepancy } from '../../lib/domain/discrepancy';
 import { InvalidTransitionError, observe } from '../../lib/domain/lifecycle';
 import { StoreBusyError } from '../../lib/errors';
-import type { AlertPublisher } from '../../lib/runs/ports';
 import { RunEffects } from '../../lib/runs/run-effects';
-import { DynamoDbDiscrepancyStore, type StoreTables } from '../../lib/store/dynamodb-discrepancy-store';
+import type { DynamoDbDiscrepancyStore, StoreTables } from '../../lib/store/dynamodb-discrepancy-store';
 import { effectsOptions } from '../support/effects-options';
-import { freshTables } from '../support/local-services';
+import { freshTables, runStore } from '../support/local-services';
 import { negativeAvailable } from '../support/negative-available';
 
 const found = (runId: string, overrides: Partial<Discrepancy> = {}): Discrepancy => negativeAvailable({ runId, ...overrides });
@@ -62,7 +61,7 @@ function throttlingHistory(documents: DynamoDBDocumentClient, tables: StoreTable
 async function storeWithOneOpen() {
   const { tables, documents } = await freshTables();
   const { client, control } = throttlingHistory(documents, tables);
-  const store = new DynamoDbDiscrepancyStore(client, tables);
+  const { store } = runStore(documents, tables, client);
   const outcome = observe(undefined, found('r1'));
   if (outcome === 'duplicate') throw new Error('unexpected duplicate');
   await store.save(outcome.next, { discrepancyId: outcome.next.id, type: 'opened', at: outcome.next.lastSeenAt, runId: 'r1' }, undefined);
@@ -78,20 +77,19 @@ async function itemAndHistory(store: DynamoDbDiscrepancyStore, id: string) {
 }
 
 const options = effectsOptions();
-const silent = { discrepancyResolved: async () => undefined } as unknown as AlertPublisher;
 const EVERY_WRITE = Number.POSITIVE_INFINITY;
 
 describe('a discrepancy and its history are written together (DynamoDB Local, the history table throttled)', () => {
   it("leaves neither a run's resolution nor its history row when the history write is throttled, and resolves in the next run", async () => {
     const { store, control, id } = await storeWithOneOpen();
     control.throttled = EVERY_WRITE;
-    const run = await RunEffects.start(store, silent, 'r2', options);
+    const run = await RunEffects.start(store, 'r2', options);
     run.match({ check: 'sanity', userId: 'u1', asset: 'btc', outcome: 'match' });
     await expect(run.settle()).rejects.toThrow(StoreBusyError);
     expect(control.refused).toBeGreaterThan(0);
     expect(await itemAndHistory(store, id)).toEqual({ status: 'open', version: 1, history: ['opened'] });
     control.throttled = 0;
-    const next = await RunEffects.start(store, silent, 'r3', options);
+    const next = await RunEffects.start(store, 'r3', options);
     next.match({ check: 'sanity', userId: 'u1', asset: 'btc', outcome: 'match' });
     await next.settle();
     expect(await itemAndHistory(store, id)).toEqual({ status: 'resolved', version: 2, history: ['opened', 'resolved'] });
@@ -100,7 +98,7 @@ describe('a discrepancy and its history are written together (DynamoDB Local, th
   it("keeps a run's changed figures and their history row together when the history write is throttled", async () => {
     const { store, control, id } = await storeWithOneOpen();
     control.throttled = EVERY_WRITE;
-    const run = await RunEffects.start(store, silent, 'r2', options);
+    const run = await RunEffects.start(store, 'r2', options);
     await expect(run.findings([found('r2', { actual: '-3', difference: '-3', detectedAt: '2026-11-23T00:00:00.000Z' })])).rejects.toThrow(
       StoreBusyError,
     );

@@ -1,6 +1,5 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Discrepancy } from '../../lib/domain/discrepancy';
 import { reconcile, reconcileShard } from '../../lib/runs/reconcile';
 import type { RunSummary } from '../../lib/runs/run-summary';
 import { DynamoDbDiscrepancyStore } from '../../lib/store/dynamodb-discrepancy-store';
@@ -47,15 +46,17 @@ async function upToLastShard(w: ShardedWiring) {
 }
 
 /** An alert publisher that fails its first `opened` alert, as a Lambda killed while sending would. */
-function failFirstOpened(w: ShardedWiring) {
-  const original = w.alerts.discrepancyOpened.bind(w.alerts);
-  let failed = false;
-  w.alerts.discrepancyOpened = async (discrepancy: Discrepancy) => {
-    if (!failed) {
-      failed = true;
-      throw new Error('SNS is down');
-    }
-    await original(discrepancy);
+/**
+ * The outbox unreachable at its `nth` read from now (1: the next): the run's final drain, after the
+ * final phase's checkpoint and before its summary, fails as a DynamoDB outage would.
+ */
+function outboxDownAt(w: ShardedWiring, nth: number) {
+  const outbox = w.deps.outbox;
+  const original = outbox.owed.bind(outbox);
+  let calls = 0;
+  outbox.owed = async () => {
+    if (++calls === nth) throw new Error('the outbox is unreachable');
+    return original();
   };
 }
 
@@ -91,9 +92,9 @@ describe('the final phase (real sandbox over HTTP, DynamoDB Local)', () => {
     const writes = summaryWrites('killed');
     await reconcile(request('killed'), w.deps);
     const last = await upToLastShard(w);
-    // The claimant dies while sending the run's alerts (a hook throws): after its checkpoint, before the summary.
-    failFirstOpened(w);
-    await expect(reconcileShard(last, w.deps)).rejects.toThrow('SNS is down');
+    // The claimant dies while draining the run's alerts (the outbox fails): after its checkpoint, before the summary.
+    outboxDownAt(w, 1);
+    await expect(reconcileShard(last, w.deps)).rejects.toThrow('the outbox is unreachable');
     expect(await w.runState.loadTally('killed', 3)).toMatchObject({ venueProgress: {} });
     // A claimant killed by the platform gives nothing up: its lease stays until its deadline.
     const now = w.clock.now().getTime();
@@ -115,8 +116,9 @@ describe('a failed run delivered again (real sandbox over HTTP, DynamoDB Local)'
   it('stores what its checkpoints hold, then resumes without redoing its shards and ends complete', async () => {
     const w = await shardedWiring(sandbox);
     const inline = { ...w.deps, shards: undefined };
-    failFirstOpened(w);
-    await expect(reconcile(request('retried'), inline)).rejects.toThrow('SNS is down');
+    // The drain at the run's start answers; the one at its end fails.
+    outboxDownAt(w, 2);
+    await expect(reconcile(request('retried'), inline)).rejects.toThrow('the outbox is unreachable');
     const failed = await w.store.getRun('retried');
     expect(failed).toMatchObject({ status: 'failed', users: 120, discrepancies: { total: planted() } });
     expect(failed?.positions).toBeGreaterThan(0);

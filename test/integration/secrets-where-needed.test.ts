@@ -87,6 +87,7 @@ describe('credentials only where they are needed, with the prod stage’s shape 
       ...PARAMETERS,
       STAGE: 'prod',
       ALERTS_TOPIC_ARN: topic.topicArn,
+      OUTBOX_TABLE: tables.outbox,
       SNS_ENDPOINT: topic.endpoint,
     };
     const store = new DynamoDbDiscrepancyStore(documents, tables);

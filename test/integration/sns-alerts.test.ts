@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SnsAlertPublisher } from '../../lib/alerts/sns-alert-publisher';
 import { alertsTopic } from '../support/local-services';
+import { crossSourceDiscrepancy } from '../support/sample-discrepancy';
 
 describe('SnsAlertPublisher (SNS emulator)', () => {
   let topic: Awaited<ReturnType<typeof alertsTopic>>;
@@ -11,21 +12,7 @@ describe('SnsAlertPublisher (SNS emulator)', () => {
 
   it('publishes a readable, filterable message per opened discrepancy', async () => {
     const publisher = new SnsAlertPublisher(topic.sns, topic.topicArn);
-    await publisher.discrepancyOpened({
-      id: 'cross-source:u2:btc',
-      check: 'cross-source',
-      userId: 'u2',
-      asset: 'btc',
-      field: 'amount',
-      expected: '0.5',
-      actual: '0.50000001',
-      difference: '0.00000001',
-      evidence: { 'backoffice.amount': '0.50000001', 'reporting.assetAmount': '0.5' },
-      severity: 'low',
-      differenceInRoot: '0.0003',
-      runId: 'r1',
-      detectedAt: '2026-11-22T00:00:00.000Z',
-    });
+    await publisher.discrepancyOpened(crossSourceDiscrepancy, 'cross-source:u2:btc#opened#1');
     const [alert] = topic.delivered();
     expect(topic.delivered()).toHaveLength(1);
     expect(alert?.subject).toBe('[balance-recon] low cross-source btc: 0.00000001 for user u2');
@@ -37,6 +24,7 @@ describe('SnsAlertPublisher (SNS emulator)', () => {
       asset: 'btc',
       severity: 'low',
       discrepancyId: 'cross-source:u2:btc',
+      alertId: 'cross-source:u2:btc#opened#1',
     });
   });
 });

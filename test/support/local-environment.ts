@@ -19,7 +19,7 @@ import { writeVenueAccountsFile } from '../../scripts/local/venue-accounts-of-bo
  */
 export function localEnvironment(
   sandbox: RunningSandbox,
-  tables: { endpoint: string; tables: { discrepancies: string; runs: string; history: string; totals: string } },
+  tables: { endpoint: string; tables: { discrepancies: string; runs: string; history: string; totals: string; outbox: string } },
   topic: { endpoint: string; topicArn: string },
   options: { venues?: boolean } = {},
 ): Record<string, string> {
@@ -47,6 +47,7 @@ export function localEnvironment(
     RUNS_TABLE: tables.tables.runs,
     HISTORY_TABLE: tables.tables.history,
     TOTALS_TABLE: tables.tables.totals,
+    OUTBOX_TABLE: tables.tables.outbox,
     ALERTS_TOPIC_ARN: topic.topicArn,
     DYNAMODB_ENDPOINT: tables.endpoint,
     SNS_ENDPOINT: topic.endpoint,

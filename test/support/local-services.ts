@@ -3,6 +3,8 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startFauxqs } from 'fauxqs';
 import { inject } from 'vitest';
+import { DynamoDbDiscrepancyStore, type StoreTables } from '../../lib/store/dynamodb-discrepancy-store';
+import { DynamoDbAlertOutbox } from '../../lib/store/dynamodb-outbox';
 import { localDynamoDbClient } from '../../scripts/local/dynamodb-local';
 import { createTables } from '../../scripts/local/tables';
 
@@ -16,9 +18,19 @@ export async function freshTables() {
     runs: `test-runs-${suffix}`,
     history: `test-history-${suffix}`,
     totals: `test-totals-${suffix}`,
+    outbox: `test-outbox-${suffix}`,
   };
   await createTables(client, tables);
   return { endpoint, tables, client, documents: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }) };
+}
+
+/**
+ * The store as the run functions are wired with it: the discrepancy store on `client` (the document
+ * client, or one a test wraps) recording owed alerts in the outbox table, and the outbox.
+ */
+export function runStore(documents: DynamoDBDocumentClient, tables: StoreTables & { outbox: string }, client = documents) {
+  const outbox = new DynamoDbAlertOutbox(documents, tables.outbox);
+  return { store: new DynamoDbDiscrepancyStore(client, tables, undefined, outbox), outbox };
 }
 
 /** A message as the SNS emulator delivered it to the test's queue. */

@@ -1,5 +1,7 @@
 import { expect } from 'vitest';
-import type { PlantedDiscrepancy } from '../../sandbox/book-types';
+import { type PlantedDiscrepancy, positionKey } from '../../sandbox/book-types';
+import type { RunningSandbox } from '../../sandbox/server';
+import { refreshReportingRat } from '../../sandbox/views';
 
 /** A finding's key as the discrepancies table stores it (`check:userId:asset`). */
 export const keyOf = (d: { check: string; userId: string; asset: string }) => `${d.check}:${d.userId}:${d.asset}`;
@@ -19,4 +21,18 @@ export function expectExactlyPlanted(items: Record<string, unknown>[], planted: 
       difference: plant.difference,
     });
   }
+}
+
+/**
+ * Corrects the first planted amount-split of the sandbox's book (Reporting's available becomes amount − locked), so
+ * the next run resolves it; answers the plant.
+ */
+export function correctAmountSplitPlant(sandbox: RunningSandbox): PlantedDiscrepancy {
+  const plant = sandbox.book.manifest.planted.find((candidate) => candidate.check === 'amount-split');
+  if (!plant) throw new Error('no amount-split plant');
+  const position = sandbox.book.index.positionByKey.get(positionKey(plant.userId, plant.asset));
+  if (!position) throw new Error('planted position not in the book');
+  position.reporting.availableAssetAmount = position.reporting.assetAmount - position.reporting.lockedAssetAmount;
+  refreshReportingRat(position.reporting, position.asset, position.scale);
+  return plant;
 }

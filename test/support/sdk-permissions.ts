@@ -75,6 +75,8 @@ export const adapterTargets: Record<string, AdapterTarget> = {
   'lib/store/dynamodb-venue-log.ts': { kind: 'table', variable: 'RUNS_TABLE' },
   // wiring.ts: new DynamoDbHistoryStore(documents, config.tables.totals)
   'lib/store/dynamodb-history-store.ts': { kind: 'table', variable: 'TOTALS_TABLE' },
+  // wiring.ts: new DynamoDbAlertOutbox(documents, config.outboxTable); the store's transactions put its rows too.
+  'lib/store/dynamodb-outbox.ts': { kind: 'table', variable: 'OUTBOX_TABLE' },
   'lib/store/batch.ts': { kind: 'pass-through', helpers: { batchGetAll: 'BatchGet', batchPutAll: 'BatchWrite' } },
   'lib/alerts/sns-alert-publisher.ts': { kind: 'topic', variable: 'ALERTS_TOPIC_ARN' },
   // wiring.ts: LambdaRunInvoker(RUN_FUNCTION_NAME) for POST /runs, LambdaShardInvoker(SHARD_FUNCTION_NAME) for shards

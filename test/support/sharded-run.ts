@@ -6,13 +6,12 @@ import { backOfficePort } from '../../lib/sources/backoffice/backoffice-port';
 import { JsonClient } from '../../lib/sources/http/json-client';
 import { ReportingClient } from '../../lib/sources/reporting/reporting-client';
 import { reportingPort } from '../../lib/sources/reporting/reporting-port';
-import { DynamoDbDiscrepancyStore } from '../../lib/store/dynamodb-discrepancy-store';
 import { DynamoDbHistoryStore } from '../../lib/store/dynamodb-history-store';
 import { DynamoDbRunState } from '../../lib/store/dynamodb-run-state';
 import { SANDBOX_BACKOFFICE_TOKEN, SANDBOX_REPORTING_TOKEN } from '../../sandbox/credentials';
 import type { RunningSandbox } from '../../sandbox/server';
 import { RecordingAlerts } from '../fakes/in-memory-ports';
-import { freshTables } from './local-services';
+import { freshTables, runStore } from './local-services';
 
 /** A Lambda that is killed: the worker dies at a page boundary, before anything after that page. */
 export class Killed extends Error {}
@@ -54,7 +53,7 @@ export async function shardedWiring(
       return reporting.usersPage(page, size);
     },
   };
-  const store = new DynamoDbDiscrepancyStore(documents, tables);
+  const { store, outbox } = runStore(documents, tables);
   const invoker = new QueuedInvoker();
   const runState = new DynamoDbRunState(documents, tables.runs);
   const alerts = new RecordingAlerts();
@@ -66,6 +65,7 @@ export async function shardedWiring(
     reporting: counted,
     backOffice: backOfficePort(new BackOfficeClient(http('backoffice'), new Secret(SANDBOX_BACKOFFICE_TOKEN), 100), 100),
     store,
+    outbox,
     alerts,
     clock,
     userBatchSize: 10,

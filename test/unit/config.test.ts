@@ -11,6 +11,7 @@ const minimal = {
   RUNS_TABLE: 'r',
   HISTORY_TABLE: 'h',
   TOTALS_TABLE: 't',
+  OUTBOX_TABLE: 'o',
   ALERTS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:alerts',
 };
 
@@ -31,6 +32,16 @@ describe('loadConfig', () => {
     expect(config.http).toEqual({ timeoutMs: 10_000, retries: 2, retryBudget: 200, concurrency: 8 });
     expect(config.pageSize).toBe(100);
     expect(config.multiMarkets).toBeUndefined();
+    expect(config.alertsTopicFifo).toBe(false);
+    expect(config.outboxTable).toBe('o');
+  });
+
+  it('reads a FIFO alerts topic and refuses a flag that is not true or false', () => {
+    const fifo = loadConfig({ ...minimal, ALERTS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:alerts.fifo', ALERTS_TOPIC_FIFO: 'true' });
+    expect(fifo).toMatchObject({ alertsTopicArn: 'arn:aws:sns:us-east-1:123456789012:alerts.fifo', alertsTopicFifo: true });
+    expect(problemsOf({ ...minimal, ALERTS_TOPIC_FIFO: 'yes' })).toEqual(['ALERTS_TOPIC_FIFO must be true or false']);
+    const { OUTBOX_TABLE: _o, ...noOutbox } = minimal;
+    expect(problemsOf(noOutbox).some((problem) => problem.startsWith('OUTBOX_TABLE'))).toBe(true);
   });
 
   it('names each missing variable', () => {

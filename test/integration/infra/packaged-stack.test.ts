@@ -153,7 +153,7 @@ describe('the packaged template', () => {
 
   it('keeps every table of the audit trail: PITR, deletion protection, Retain, encrypted with the given key', () => {
     const tables = Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::DynamoDB::Table');
-    expect(tables).toHaveLength(4);
+    expect(tables).toHaveLength(5);
     for (const table of tables) {
       expect(table).toMatchObject({
         DeletionPolicy: 'Retain',

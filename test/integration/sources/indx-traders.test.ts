@@ -33,7 +33,7 @@ class RecordingClient extends JsonClient {
 
 const TABLES = {
   endpoint: 'http://127.0.0.1:9',
-  tables: { discrepancies: 'd', runs: 'r', history: 'h', totals: 't' },
+  tables: { discrepancies: 'd', runs: 'r', history: 'h', totals: 't', outbox: 'o' },
 };
 const TOPIC = { endpoint: 'http://127.0.0.1:9', topicArn: 'arn:aws:sns:us-east-1:123456789012:alerts' };
 

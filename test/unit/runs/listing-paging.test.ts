@@ -56,6 +56,7 @@ async function run(served: ReturnType<typeof listing>, userBatchSize = 50, users
       reporting: served.reporting,
       backOffice: served.backOffice,
       store,
+      outbox: store,
       alerts: new RecordingAlerts(),
       clock: { now: () => new Date('2026-11-22T00:00:00Z') },
       userBatchSize,

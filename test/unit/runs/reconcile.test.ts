@@ -124,6 +124,7 @@ function deps(overrides: { reporting?: ReportingPort; backOffice?: BackOfficePor
       reporting: overrides.reporting ?? reportingPort(),
       backOffice: overrides.backOffice ?? backOfficePort(),
       store,
+      outbox: store,
       alerts,
       clock: { now: () => new Date('2026-11-22T00:00:00Z') },
       userBatchSize: 1,
@@ -220,14 +221,38 @@ describe('reconcile', () => {
     expect(store.runs).toEqual([expect.objectContaining({ runId: 'r1', status: 'failed', reason: 'failed: TypeError' })]);
   });
 
+  it('leaves what a failed run owes in the outbox, and the next run publishes it once', async () => {
+    // u1's page is written (its discrepancy and the alert it owes), then reading u2 fails for a reason no retry fixes.
+    const failing = {
+      ...reportingPort(),
+      userBalances: (userId: string) => (userId === 'u2' ? Promise.reject(new TypeError('boom')) : reportingPort().userBalances(userId)),
+    };
+    const { deps: ports, store, alerts } = deps({ reporting: failing });
+    await expect(reconcile({ runId: 'r1', trigger: { type: 'direct' } }, ports)).rejects.toThrow(TypeError);
+    expect([...store.owedAlerts.keys()]).toEqual(['amount-split:u1:eth#opened#1']);
+    expect(alerts.alertIds).toEqual([]);
+
+    await reconcile({ runId: 'r2', trigger: { type: 'direct' } }, { ...ports, reporting: reportingPort() });
+    expect(alerts.alertIds.filter((id) => id === 'amount-split:u1:eth#opened#1')).toHaveLength(1);
+    expect(alerts.opened.map((d) => d.id).sort()).toEqual(['amount-split:u1:eth', 'cross-source:u2:btc']);
+    expect(store.owedAlerts.size).toBe(0);
+  });
+
+  it('records nothing owed on a dry run', async () => {
+    const { deps: ports, store, alerts } = deps();
+    await reconcile({ runId: 'r1', trigger: { type: 'direct' }, dryRun: true }, ports);
+    expect(store.owedAlerts.size).toBe(0);
+    expect(alerts.alertIds).toEqual([]);
+  });
+
   it('alerts once when a source starts failing, not again while it keeps failing, and once when it recovers', async () => {
     const store = new InMemoryStore();
     const alerts = new RecordingAlerts();
-    const failing = { ...deps({ backOffice: backOfficePort(true) }).deps, store, alerts };
+    const failing = { ...deps({ backOffice: backOfficePort(true) }).deps, store, outbox: store, alerts };
     await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, failing);
     await reconcile({ runId: 'r2', trigger: { type: 'direct' } }, failing);
     expect(alerts.sourceProblems.map((problem) => [problem.source, problem.runId])).toEqual([['backoffice', 'r1']]);
-    await reconcile({ runId: 'r3', trigger: { type: 'direct' } }, { ...deps().deps, store, alerts });
+    await reconcile({ runId: 'r3', trigger: { type: 'direct' } }, { ...deps().deps, store, outbox: store, alerts });
     expect(alerts.recoveries).toEqual([expect.objectContaining({ source: 'backoffice', runId: 'r3' })]);
     expect(alerts.sourceProblems).toHaveLength(1);
   });

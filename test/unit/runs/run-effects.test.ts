@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Discrepancy } from '../../../lib/domain/discrepancy';
 import { acknowledge, type DiscrepancyState, InvalidTransitionError, observe, resolveManually } from '../../../lib/domain/lifecycle';
 import type { Severity } from '../../../lib/domain/severity';
-import { RunEffects, sendRunAlerts } from '../../../lib/runs/run-effects';
+import { drainOutbox } from '../../../lib/runs/drain-outbox';
+import { RunEffects } from '../../../lib/runs/run-effects';
 import { InMemoryStore, RecordingAlerts } from '../../fakes/in-memory-ports';
 import { effectsOptions } from '../../support/effects-options';
 
@@ -42,11 +43,12 @@ async function run(
   // The messages the publisher received during this run, whichever path sent them.
   const published = () => alerts.opened.length + alerts.escalated.length + alerts.resolved.length + alerts.storms.length;
   const before = published();
-  const effects = await RunEffects.start(store, alerts, runId, { ...OPTIONS, ...options });
+  const { stormThreshold = 50, ...effectOptions } = options as { stormThreshold?: number };
+  const effects = await RunEffects.start(store, runId, { ...OPTIONS, ...effectOptions });
   for (const found of findings) await effects.finding(found);
   for (const id of matches) effects.match(match(id));
   await effects.settle();
-  await sendRunAlerts(store, alerts, runId, effects.tally, (options as { stormThreshold?: number }).stormThreshold ?? 50);
+  await drainOutbox(store, alerts, { holder: runId, clock: { now: () => new Date('2026-11-30T00:00:00.000Z') }, stormThreshold });
   return { ...effects.tally, alerts: published() - before };
 }
 
@@ -64,22 +66,22 @@ describe('the discrepancy lifecycle', () => {
     expect(store.history.map((event) => event.type)).toEqual(['opened', 'resolved', 'reopened']);
   });
 
-  it('writes nothing when a page of the same run is redone, and collects the alert due in that run again', async () => {
+  it('writes nothing when a page of the same run is redone, and owes the alert due in that run once', async () => {
     const store = new InMemoryStore();
-    const alerts = new RecordingAlerts();
-    const first = await RunEffects.start(store, alerts, 'r1', OPTIONS);
+    const first = await RunEffects.start(store, 'r1', OPTIONS);
     await first.finding(finding('r1'));
     const before = JSON.stringify([...store.discrepancies.values()]);
     // A worker cut off after the page's writes but before its checkpoint: the resumed worker redoes the page.
-    const resumed = await RunEffects.start(store, alerts, 'r1', OPTIONS);
+    const resumed = await RunEffects.start(store, 'r1', OPTIONS);
     await resumed.finding(finding('r1'));
     expect(JSON.stringify([...store.discrepancies.values()])).toBe(before);
     expect(store.history).toHaveLength(1);
-    expect(resumed.tally).toMatchObject({ opened: 0, dueCount: 1, due: ['amount-split:u1:btc'] });
-    // A later run finds it again: not due any more (alerted in r1).
-    const later = await RunEffects.start(store, alerts, 'r2', OPTIONS);
+    expect(resumed.tally).toMatchObject({ opened: 0 });
+    expect([...store.owedAlerts.keys()]).toEqual(['amount-split:u1:btc#opened#1']);
+    // A later run finds it again: nothing more owed (its alert was recorded in r1).
+    const later = await RunEffects.start(store, 'r2', OPTIONS);
     await later.finding(finding('r2'));
-    expect(later.tally.dueCount).toBe(0);
+    expect([...store.owedAlerts.keys()]).toEqual(['amount-split:u1:btc#opened#1']);
   });
 
   it('waits for K consecutive runs before the first alert when asked to', async () => {
@@ -154,7 +156,7 @@ describe('the discrepancy lifecycle', () => {
     const store = new InMemoryStore();
     const alerts = new RecordingAlerts();
     await run(store, alerts, 'r1', [finding('r1'), finding('r1', 'amount-split:u2:btc')]);
-    const effects = await RunEffects.start(store, alerts, 'r2', { ...OPTIONS, startedAt: '2026-11-28T00:00:00.000Z' });
+    const effects = await RunEffects.start(store, 'r2', { ...OPTIONS, startedAt: '2026-11-28T00:00:00.000Z' });
     // Changed after the run loaded them: the run's copies are stale.
     const first = store.discrepancies.get('amount-split:u1:btc') as DiscrepancyState;
     await store.save(acknowledge(first, 'alice', 'looking', '2026-11-29T00:00:00.000Z'), undefined, first.version);
@@ -166,9 +168,9 @@ describe('the discrepancy lifecycle', () => {
     expect(effects.tally).toMatchObject({ resolved: 0, skipped: 0 });
     expect(store.discrepancies.get('amount-split:u1:btc')).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'alice' });
     expect(store.discrepancies.get('amount-split:u2:btc')).toMatchObject({ status: 'resolved', resolvedBy: 'bob' });
-    expect(alerts.resolved).toEqual([]);
+    expect([...store.owedAlerts.keys()]).toEqual([]);
 
-    const later = await RunEffects.start(store, alerts, 'r3', { ...OPTIONS, startedAt: '2026-11-29T12:00:00.000Z' });
+    const later = await RunEffects.start(store, 'r3', { ...OPTIONS, startedAt: '2026-11-29T12:00:00.000Z' });
     later.match(match('amount-split:u1:btc'));
     await later.settle();
     expect(store.discrepancies.get('amount-split:u1:btc')).toMatchObject({
@@ -176,7 +178,9 @@ describe('the discrepancy lifecycle', () => {
       resolvedBy: 'system',
       acknowledgedBy: 'alice',
     });
-    expect(alerts.resolved.map((state) => state.id)).toEqual(['amount-split:u1:btc']);
+    // The run's resolution owes its alert (recorded with it); the analyst's owes none.
+    const resolvedVersion = store.discrepancies.get('amount-split:u1:btc')?.version;
+    expect([...store.owedAlerts.keys()]).toEqual([`amount-split:u1:btc#resolved#${resolvedVersion}`]);
   });
 
   it('writes and alerts nothing on a dry run', async () => {

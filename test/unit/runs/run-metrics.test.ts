@@ -45,6 +45,7 @@ function ports(overrides: Partial<ReportingPort> = {}) {
     reporting: reporting(overrides),
     backOffice,
     store,
+    outbox: store,
     alerts: new RecordingAlerts(),
     // Each reading of the clock is 10 s later: the run lasts a measurable time.
     clock: {
