@@ -53,7 +53,13 @@ function countDelivered(delivered: readonly Delivered[]): Map<string, number> {
 }
 
 /** Every alert owed by `item`'s history delivered, none more often than owed (but for a publish whose outcome was unknown). */
-function checkAlerts(item: DiscrepancyState, history: readonly LifecycleEvent[], world: World, delivered: Map<string, number>, found: Violations) {
+function checkAlerts(
+  item: DiscrepancyState,
+  history: readonly LifecycleEvent[],
+  world: World,
+  delivered: Map<string, number>,
+  found: Violations,
+) {
   const owed = owedAlerts(history);
   const manualResolutions = history.filter((event) => event.type === 'resolved' && event.by !== 'system').length;
   for (const eventType of ['discrepancy-opened', 'discrepancy-escalated', 'discrepancy-resolved']) {
@@ -85,7 +91,10 @@ function checkHistory(item: DiscrepancyState, history: readonly LifecycleEvent[]
  * figures; every alert owed delivered once; every analyst action kept with its history. Answers the
  * violations and a fingerprint of the outcome (for the same-seed-same-result check).
  */
-export async function checkWorld(world: World, actions: readonly AnalystAction[]): Promise<{ violations: Violations; fingerprint: string }> {
+export async function checkWorld(
+  world: World,
+  actions: readonly AnalystAction[],
+): Promise<{ violations: Violations; fingerprint: string }> {
   const found: Violations = { false: [], lost: [], duplicate: [], crashes: [] };
   const planted = new Map(world.sandbox.book.manifest.planted.filter((p) => !p.check.startsWith('venue-')).map((p) => [keyOf(p), p]));
   const items = await storedItems(world);
@@ -97,7 +106,8 @@ export async function checkWorld(world: World, actions: readonly AnalystAction[]
     if (!plant) found.false.push(`${keyOf(item)} recorded (${item.status}, difference ${item.difference}) but never planted`);
     else if (item.status !== 'resolved' && item.difference !== plant.difference)
       found.false.push(`${keyOf(item)} recorded with difference ${item.difference}, planted ${plant.difference}`);
-    else if (item.status === 'resolved' && !actedOn.has(item.id)) found.lost.push(`${keyOf(item)} is planted but resolved by ${item.resolvedBy}`);
+    else if (item.status === 'resolved' && !actedOn.has(item.id))
+      found.lost.push(`${keyOf(item)} is planted but resolved by ${item.resolvedBy}`);
     const history = await world.store.history(item);
     checkAlerts(item, history, world, delivered, found);
     checkHistory(item, history, actions, found);

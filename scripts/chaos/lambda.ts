@@ -102,7 +102,8 @@ async function analystActs(world: World, fault: Extract<Fault, { kind: 'analyst'
 function invoke(world: World, event: LambdaEvent, index: number, faults: readonly Fault[]) {
   const context = { invocation: index, injected: 0 };
   const control = controlOf(index, faults);
-  const run = () => (event.kind === 'run' ? reconcile(event.request, world.deps, control) : reconcileShard(event.work, world.deps, control));
+  const run = () =>
+    event.kind === 'run' ? reconcile(event.request, world.deps, control) : reconcileShard(event.work, world.deps, control);
   return invocationContext.run(context, async () => {
     try {
       await run();

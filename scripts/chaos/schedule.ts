@@ -25,7 +25,10 @@ export const FAULT_KINDS = [
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** A sandbox fault rule (kinds that misbehave over HTTP). */
-type HttpFault = { kind: Extract<FaultKind, '5xx' | '429' | 'timeout' | 'truncate' | 'rename-field' | 'repeat-page' | 'shifting-page' | 'source-down'>; rule: FaultRule };
+type HttpFault = {
+  kind: Extract<FaultKind, '5xx' | '429' | 'timeout' | 'truncate' | 'rename-field' | 'repeat-page' | 'shifting-page' | 'source-down'>;
+  rule: FaultRule;
+};
 
 /**
  * One fault of a seed's schedule. Every trigger is a count (of invocations, calls, publishes or pages),
@@ -99,16 +102,17 @@ function httpFault(rng: Rng, kind: HttpFault['kind']): HttpFault {
 
 /** One fault of `kind`, its trigger drawn from `rng`. */
 function drawFault(rng: Rng, kind: FaultKind): Fault {
-  const invocation = rng.int(0, 5);
+  // A healthy run of two shards is three invocations (start, shard 0, shard 1 with the final phase).
+  const invocation = rng.int(0, 2);
   switch (kind) {
     case 'activity':
       return { kind, invocation, fraction: rng.pick([0.01, 0.05]), advanceMs: rng.int(1, 10) * 60_000, seed: rng.int(1, 1_000_000) };
     case 'ddb-throttle':
-      return { kind, call: rng.int(0, 80), times: rng.int(1, 4) };
+      return { kind, call: rng.int(0, 60), times: rng.int(1, 4) };
     case 'sns-down':
-      return { kind, publish: rng.int(0, 10), times: rng.int(1, 20) };
+      return { kind, publish: rng.int(0, 6), times: rng.int(1, 20) };
     case 'sns-timeout':
-      return { kind, publish: rng.int(0, 10) };
+      return { kind, publish: rng.int(0, 6) };
     case 'cut-shard':
       return { kind, invocation, pages: rng.int(1, 2) };
     case 'cut-final':
@@ -119,7 +123,7 @@ function drawFault(rng: Rng, kind: FaultKind): Fault {
     case 'concurrent':
       return { kind, invocation };
     case 'analyst':
-      return { kind, invocation: rng.int(1, 6), action: rng.pick(['acknowledge', 'resolve'] as const), pick: rng.int(0, 1000) };
+      return { kind, invocation: rng.int(1, 3), action: rng.pick(['acknowledge', 'resolve'] as const), pick: rng.int(0, 1000) };
     default:
       return httpFault(rng, kind);
   }
@@ -135,7 +139,7 @@ export interface Schedule {
 /** A seed's schedule: a small book and one to four faults of kinds drawn uniformly. A pure function of the seed. */
 export function drawSchedule(seed: number): Schedule {
   const rng = new Rng(seed);
-  const users = rng.int(20, 45);
+  const users = rng.int(16, 30);
   const faults = Array.from({ length: rng.int(1, 4) }, () => drawFault(rng, rng.pick(FAULT_KINDS)));
   return { seed, users, faults };
 }

@@ -39,8 +39,12 @@ async function runWorld(shared: SharedServices, schedule: Schedule, faulty: bool
     await drive(world, queue, [], log);
     const summary = await world.store.getRun(later);
     if (summary?.status !== 'complete')
-      log.crashes.push(`the healthy run after the faults ended ${summary?.status ?? 'nowhere'}${summary?.reason ? ` (${summary.reason})` : ''}`);
+      log.crashes.push(
+        `the healthy run after the faults ended ${summary?.status ?? 'nowhere'}${summary?.reason ? ` (${summary.reason})` : ''}`,
+      );
     const { violations, fingerprint } = await checkWorld(world, log.actions);
+    const applied = world.sandbox.server.sandboxStats.snapshot().faults.applied;
+    if (applied > 0) world.fired.set('sandbox answers', applied);
     violations.crashes.push(...log.crashes);
     return { violations, fingerprint, fired: world.fired, abandoned: log.abandoned };
   } finally {
@@ -51,7 +55,12 @@ async function runWorld(shared: SharedServices, schedule: Schedule, faulty: bool
 /** Prefixes every violation of a fault-free reference run, so a harness fault is not taken for a product one. */
 function asReference(violations: Violations): Violations {
   const tag = (list: string[]) => list.map((entry) => `fault-free run: ${entry}`);
-  return { false: tag(violations.false), lost: tag(violations.lost), duplicate: tag(violations.duplicate), crashes: tag(violations.crashes) };
+  return {
+    false: tag(violations.false),
+    lost: tag(violations.lost),
+    duplicate: tag(violations.duplicate),
+    crashes: tag(violations.crashes),
+  };
 }
 
 /**
@@ -61,20 +70,30 @@ function asReference(violations: Violations): Violations {
 export async function simulateSeed(shared: SharedServices, seed: number, twice: boolean): Promise<SeedResult> {
   const started = performance.now();
   const schedule = drawSchedule(seed);
-  const reference = asReference((await runWorld(shared, schedule, false)).violations);
-  const faulty = await runWorld(shared, schedule, true);
+  // The worlds share nothing but the services: run side by side, they overlap their waits.
+  const [fresh, faulty, again] = await Promise.all([
+    runWorld(shared, schedule, false),
+    runWorld(shared, schedule, true),
+    twice ? runWorld(shared, schedule, true) : undefined,
+  ]);
+  const reference = asReference(fresh.violations);
   const nondeterministic: string[] = [];
-  if (twice) {
-    const again = await runWorld(shared, schedule, true);
-    if (again.fingerprint !== faulty.fingerprint) nondeterministic.push(`seed ${seed} ended differently when run again`);
-  }
+  if (again && again.fingerprint !== faulty.fingerprint) nondeterministic.push(`seed ${seed} ended differently when run again`);
   const violations: Violations = {
     false: [...reference.false, ...faulty.violations.false],
     lost: [...reference.lost, ...faulty.violations.lost],
     duplicate: [...reference.duplicate, ...faulty.violations.duplicate],
     crashes: [...reference.crashes, ...faulty.violations.crashes],
   };
-  return { seed, schedule, fired: faulty.fired, violations, nondeterministic, abandoned: faulty.abandoned, ms: performance.now() - started };
+  return {
+    seed,
+    schedule,
+    fired: faulty.fired,
+    violations,
+    nondeterministic,
+    abandoned: faulty.abandoned,
+    ms: performance.now() - started,
+  };
 }
 
 /** The totals over every seed, as the one line prints them. */

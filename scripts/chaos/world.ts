@@ -24,7 +24,13 @@ import type { Fault } from './schedule';
 /** The services one simulation shares between its seeds: one DynamoDB Local, one SNS emulator. */
 export interface SharedServices {
   dynamoDbEndpoint: string;
-  sns: { address: string; createTopic(name: string): { topicArn: string }; createQueue(name: string): unknown; subscribe(s: { topic: string; queue: string }): unknown; inspectQueue(name: string): { messages: { ready: unknown[] } } | undefined };
+  sns: {
+    address: string;
+    createTopic(name: string): { topicArn: string };
+    createQueue(name: string): unknown;
+    subscribe(s: { topic: string; queue: string }): unknown;
+    inspectQueue(name: string): { messages: { ready: unknown[] } } | undefined;
+  };
 }
 
 /** An error the simulation injected: a killed Lambda, SNS refusing or timing out. */
@@ -84,12 +90,19 @@ function throttled(documents: DynamoDBDocumentClient, faults: readonly Fault[], 
   let calls = 0;
   const refuse = (command: unknown): Error => {
     if (!(command instanceof TransactWriteCommand))
-      return new ProvisionedThroughputExceededException({ message: 'The level of configured provisioned throughput for the table was exceeded', $metadata: {} });
+      return new ProvisionedThroughputExceededException({
+        message: 'The level of configured provisioned throughput for the table was exceeded',
+        $metadata: {},
+      });
     const items = command.input.TransactItems ?? [];
     return new TransactionCanceledException({
       message: 'Transaction cancelled, please refer cancellation reasons for specific reasons',
       $metadata: {},
-      CancellationReasons: items.map((_, i) => (i === 0 ? { Code: 'ThrottlingError', Message: 'Throughput exceeds the current capacity of your table or index.' } : { Code: 'None' })),
+      CancellationReasons: items.map((_, i) =>
+        i === 0
+          ? { Code: 'ThrottlingError', Message: 'Throughput exceeds the current capacity of your table or index.' }
+          : { Code: 'None' },
+      ),
     });
   };
   return new Proxy(documents, {
@@ -177,10 +190,17 @@ function alertsTopic(shared: SharedServices) {
   const { topicArn } = shared.sns.createTopic(name);
   shared.sns.createQueue(`${name}-queue`);
   shared.sns.subscribe({ topic: name, queue: `${name}-queue` });
-  const sns = new SNSClient({ endpoint: shared.sns.address, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const sns = new SNSClient({
+    endpoint: shared.sns.address,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   const delivered = (): Delivered[] =>
     (shared.sns.inspectQueue(`${name}-queue`)?.messages.ready ?? []).map((entry) => {
-      const envelope = JSON.parse((entry as { body: string }).body) as { Subject?: string; MessageAttributes?: Record<string, { Value: string }> };
+      const envelope = JSON.parse((entry as { body: string }).body) as {
+        Subject?: string;
+        MessageAttributes?: Record<string, { Value: string }>;
+      };
       const attributes = envelope.MessageAttributes ?? {};
       return { eventType: attributes.eventType?.Value ?? '', discrepancyId: attributes.discrepancyId?.Value ?? envelope.Subject ?? '' };
     });
@@ -191,7 +211,13 @@ function alertsTopic(shared: SharedServices) {
  * Builds a seed's world: the sandbox book of `users` users (seeded), fresh tables, the real SNS
  * publisher on the emulator and the product's real adapters, with `faults` wired in (an empty list: the fault-free run).
  */
-export async function buildWorld(shared: SharedServices, seed: number, users: number, faults: readonly Fault[], invoker: ShardInvoker): Promise<World> {
+export async function buildWorld(
+  shared: SharedServices,
+  seed: number,
+  users: number,
+  faults: readonly Fault[],
+  invoker: ShardInvoker,
+): Promise<World> {
   const sandbox = await startSandbox({ port: 0, users, seed });
   sandbox.server.sandboxFaults.set(faults.flatMap((f) => ('rule' in f ? [f.rule] : [])));
   const state = { healed: false };
@@ -201,7 +227,7 @@ export async function buildWorld(shared: SharedServices, seed: number, users: nu
   const client = throttled(documents, faults, state, counter);
   const topic = alertsTopic(shared);
   const http = (source: 'reporting' | 'backoffice') =>
-    new JsonClient({ source, baseUrl: sandbox.url, concurrency: 1, timeoutMs: 300, retries: 2, sleep: async () => undefined });
+    new JsonClient({ source, baseUrl: sandbox.url, concurrency: 4, timeoutMs: 300, retries: 2, sleep: async () => undefined });
   const http1 = { reporting: http('reporting'), backoffice: http('backoffice') };
   const clock = new SimClock(new Date(sandbox.book.asOf).getTime() + 86_400_000);
   const store = new DynamoDbDiscrepancyStore(client, tables);
@@ -214,8 +240,6 @@ export async function buildWorld(shared: SharedServices, seed: number, users: nu
     clock,
     userBatchSize: 15,
     checkpointEveryMs: 0,
-    pageConcurrency: 1,
-    backOfficeConcurrency: 1,
     stormThreshold: 10_000,
     history: new DynamoDbHistoryStore(client, tables.totals),
     runState,
