@@ -1,5 +1,5 @@
 /**
- * `npm run chaos -- --seeds N [--seed S] [--verbose] [--twice]`: the seeded fault simulation. Each seed
+ * `npm run chaos -- --seeds N [--seed S] [--verbose] [--twice] [--budget-seconds T]`: the seeded fault simulation. Each seed
  * builds a sandbox book, fresh tables in one DynamoDB Local, an SNS emulator topic and a fault schedule,
  * drives its runs as Lambda would and checks the invariants (docs/reliability.md). Prints one line;
  * exits 1 when any invariant broke. `--seed S` replays one seed, printing its schedule and what broke.
@@ -44,8 +44,10 @@ async function main(): Promise<void> {
     .option('--seed <s>', 'replay this one seed (run twice: same seed, same result)')
     .option('--twice', 'run every seed twice (by default the first seed only)')
     .option('--verbose', 'print every seed, not only the failing ones')
+    .option('--budget-seconds <s>', 'start no new seed after this many seconds (the results never depend on it)')
     .parse()
-    .opts<{ seeds: string; seed?: string; twice?: boolean; verbose?: boolean }>();
+    .opts<{ seeds: string; seed?: string; twice?: boolean; verbose?: boolean; budgetSeconds?: string }>();
+  const stopAt = options.budgetSeconds === undefined ? Number.POSITIVE_INFINITY : Date.now() + Number(options.budgetSeconds) * 1000;
   const seeds = options.seed !== undefined ? [Number(options.seed)] : Array.from({ length: Number(options.seeds) }, (_, i) => i + 1);
   const dynamo = await startDynamoDbLocal(await freePort());
   // fauxqs is ESM only: imported dynamically from this CommonJS script.
@@ -54,6 +56,7 @@ async function main(): Promise<void> {
   const results: SeedResult[] = [];
   try {
     for (const [i, seed] of seeds.entries()) {
+      if (Date.now() > stopAt) break;
       const result = await simulateSeed({ dynamoDbEndpoint: dynamo.endpoint, sns }, seed, i === 0 || options.twice === true);
       results.push(result);
       const failed = allHeld(totalsOf([result])) === false;
