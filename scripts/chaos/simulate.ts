@@ -52,6 +52,14 @@ async function runWorld(shared: SharedServices, schedule: Schedule, faulty: bool
   }
 }
 
+/** Where two fingerprints (JSON of items and alerts) first part, with a little context. */
+function firstDifference(a: string, b: string): string {
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  const from = Math.max(0, a.lastIndexOf('"', i - 1));
+  return `${a.slice(from, i + 60)} … vs … ${b.slice(from, i + 60)}`;
+}
+
 /** Prefixes every violation of a fault-free reference run, so a harness fault is not taken for a product one. */
 function asReference(violations: Violations): Violations {
   const tag = (list: string[]) => list.map((entry) => `fault-free run: ${entry}`);
@@ -78,7 +86,8 @@ export async function simulateSeed(shared: SharedServices, seed: number, twice: 
   ]);
   const reference = asReference(fresh.violations);
   const nondeterministic: string[] = [];
-  if (again && again.fingerprint !== faulty.fingerprint) nondeterministic.push(`seed ${seed} ended differently when run again`);
+  if (again && again.fingerprint !== faulty.fingerprint)
+    nondeterministic.push(`seed ${seed} ended differently when run again: ${firstDifference(faulty.fingerprint, again.fingerprint)}`);
   const violations: Violations = {
     false: [...reference.false, ...faulty.violations.false],
     lost: [...reference.lost, ...faulty.violations.lost],

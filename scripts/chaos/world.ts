@@ -227,7 +227,7 @@ export async function buildWorld(
   const client = throttled(documents, faults, state, counter);
   const topic = alertsTopic(shared);
   const http = (source: 'reporting' | 'backoffice') =>
-    new JsonClient({ source, baseUrl: sandbox.url, concurrency: 4, timeoutMs: 300, retries: 2, sleep: async () => undefined });
+    new JsonClient({ source, baseUrl: sandbox.url, concurrency: 1, timeoutMs: 300, retries: 2, sleep: async () => undefined });
   const http1 = { reporting: http('reporting'), backoffice: http('backoffice') };
   const clock = new SimClock(new Date(sandbox.book.asOf).getTime() + 86_400_000);
   const store = new DynamoDbDiscrepancyStore(client, tables);
