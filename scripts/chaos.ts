@@ -49,7 +49,8 @@ async function main(): Promise<void> {
     .opts<{ seeds: string; seed?: string; twice?: boolean; verbose?: boolean; budgetSeconds?: string }>();
   const stopAt = options.budgetSeconds === undefined ? Number.POSITIVE_INFINITY : Date.now() + Number(options.budgetSeconds) * 1000;
   const seeds = options.seed !== undefined ? [Number(options.seed)] : Array.from({ length: Number(options.seeds) }, (_, i) => i + 1);
-  const dynamo = await startDynamoDbLocal(await freePort());
+  // On a busy machine the JVM may take well over its usual 3 s to answer.
+  const dynamo = await startDynamoDbLocal(await freePort(), 120_000);
   // fauxqs is ESM only: imported dynamically from this CommonJS script.
   const { startFauxqs } = await import('fauxqs');
   const sns = await startFauxqs({ port: 0, logger: false });
