@@ -226,8 +226,10 @@ export async function buildWorld(
   const { tables, documents } = await freshTables(shared.dynamoDbEndpoint);
   const client = throttled(documents, faults, state, counter);
   const topic = alertsTopic(shared);
+  // One connection: requests reach the sandbox in the order they are made, so count-keyed rules hit the same ones.
+  // A timeout far above a loaded machine's slowest answer: only a held (`hang`) request may time out.
   const http = (source: 'reporting' | 'backoffice') =>
-    new JsonClient({ source, baseUrl: sandbox.url, concurrency: 1, timeoutMs: 300, retries: 2, sleep: async () => undefined });
+    new JsonClient({ source, baseUrl: sandbox.url, concurrency: 1, timeoutMs: 2_000, retries: 2, sleep: async () => undefined });
   const http1 = { reporting: http('reporting'), backoffice: http('backoffice') };
   const clock = new SimClock(new Date(sandbox.book.asOf).getTime() + 86_400_000);
   const store = new DynamoDbDiscrepancyStore(client, tables);
