@@ -73,6 +73,22 @@ function checkAlerts(
   }
 }
 
+/** No alert id delivered twice, but one whose publish had an unknown outcome (delivered again, with the same id). */
+function checkAlertIds(world: World, found: Violations) {
+  const byId = new Map<string, number>();
+  for (const { alertId } of world.delivered()) byId.set(alertId, (byId.get(alertId) ?? 0) + 1);
+  for (const [alertId, count] of byId) {
+    if (!alertId) found.duplicate.push(`an alert delivered ${count}× with no alertId`);
+    else if (count > (world.unknownOutcome.has(alertId) ? 2 : 1)) found.duplicate.push(`alert id ${alertId} delivered ${count}×`);
+  }
+}
+
+/** The alert ids the outbox still owes: none, once a healthy run has drained it. */
+async function stillOwed(world: World): Promise<string[]> {
+  const page = await world.documents.send(new ScanCommand({ TableName: world.tables.outbox, ConsistentRead: true }));
+  return (page.Items ?? []).map((item) => String(item.alertId)).sort();
+}
+
 /** The item agrees with its history's last row, and every action the analyst was told succeeded is in the history. */
 function checkHistory(item: DiscrepancyState, history: readonly LifecycleEvent[], actions: readonly AnalystAction[], found: Violations) {
   const last = history.at(-1);
@@ -113,6 +129,8 @@ export async function checkWorld(
     checkHistory(item, history, actions, found);
   }
   for (const key of planted.keys()) if (!stored.has(key)) found.lost.push(`${key} planted but never recorded`);
+  checkAlertIds(world, found);
+  for (const alertId of await stillOwed(world)) found.lost.push(`alert ${alertId} still owed after the last run`);
   const ids = new Set(items.map((item) => item.id));
   for (const [key, count] of delivered) {
     const id = key.slice(0, key.lastIndexOf(':'));

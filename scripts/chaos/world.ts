@@ -4,7 +4,8 @@ import { ProvisionedThroughputExceededException, TransactionCanceledException } 
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { SnsAlertPublisher } from '../../lib/alerts/sns-alert-publisher';
-import type { AlertPublisher } from '../../lib/runs/ports';
+import { AlertNotPublishedError } from '../../lib/errors';
+import type { AlertOutbox, AlertPublisher } from '../../lib/runs/ports';
 import type { ReconcileDeps, ShardInvoker } from '../../lib/runs/reconcile';
 import { Secret } from '../../lib/secret';
 import { BackOfficeClient } from '../../lib/sources/backoffice/backoffice-client';
@@ -14,6 +15,7 @@ import { ReportingClient } from '../../lib/sources/reporting/reporting-client';
 import { reportingPort } from '../../lib/sources/reporting/reporting-port';
 import { DynamoDbDiscrepancyStore, type StoreTables } from '../../lib/store/dynamodb-discrepancy-store';
 import { DynamoDbHistoryStore } from '../../lib/store/dynamodb-history-store';
+import { DynamoDbAlertOutbox } from '../../lib/store/dynamodb-outbox';
 import { DynamoDbRunState } from '../../lib/store/dynamodb-run-state';
 import { SANDBOX_BACKOFFICE_TOKEN, SANDBOX_REPORTING_TOKEN } from '../../sandbox/credentials';
 import { type RunningSandbox, startSandbox } from '../../sandbox/server';
@@ -52,10 +54,21 @@ function fired(counter: Map<string, number>, kind: string): void {
   if (context) context.injected++;
 }
 
-/** An alert as the SNS emulator delivered it: its event type and discrepancy id (or subject, for run-level alerts). */
+/** An alert as the SNS emulator delivered it: its event type, discrepancy id (or subject, for run-level alerts) and alert id. */
 export interface Delivered {
   eventType: string;
   discrepancyId: string;
+  alertId: string;
+}
+
+/**
+ * Notes that the alert `alertId` may have gone out without the product knowing: by its id, and (for a
+ * discrepancy's alert, `<id>#<event>#<version>`) by `discrepancyId:eventType` as the invariants count.
+ */
+function outcomeUnknown(unknownOutcome: Set<string>, alertId: string): void {
+  unknownOutcome.add(alertId);
+  const match = /^(.*)#(opened|escalated|resolved)#\d+$/.exec(alertId);
+  if (match) unknownOutcome.add(`${match[1]}:discrepancy-${match[2]}`);
 }
 
 /** The simulated time: moved on by the driver only, so nothing depends on the wall clock. */
@@ -130,7 +143,7 @@ const EVENT_TYPES: Record<string, string> = {
   sourceRecovered: 'source-recovered',
 };
 
-/** The real SNS publisher, down or timing out after accepting, and killing its Lambda mid-final-phase, as the faults say. */
+/** The real SNS publisher, down (SNS refuses) or timing out after accepting (no answer), as the faults say. */
 function faultyAlerts(
   real: AlertPublisher,
   faults: readonly Fault[],
@@ -139,32 +152,55 @@ function faultyAlerts(
   unknownOutcome: Set<string>,
 ): AlertPublisher {
   let publishes = 0;
-  const cuts = new Set<Fault>();
   return new Proxy(real, {
     get(target, property, receiver) {
       const method = Reflect.get(target, property, receiver);
       if (typeof method !== 'function' || typeof property !== 'string') return method;
       return async (...args: unknown[]) => {
         const publish = publishes++;
-        const context = invocationContext.getStore();
+        const alertId = String(args.at(-1));
         const on = !state.healed;
-        const cut = faults.find((f) => f.kind === 'cut-final' && !cuts.has(f) && (context?.invocation ?? -1) >= f.invocation);
-        if (on && cut) {
-          cuts.add(cut);
-          fired(counter, 'cut-final');
-          throw new InjectedFault('the Lambda was cut off while sending alerts');
-        }
         if (on && faults.some((f) => f.kind === 'sns-down' && publish >= f.publish && publish < f.publish + f.times)) {
           fired(counter, 'sns-down');
-          throw new InjectedFault('SNS is down');
+          throw new AlertNotPublishedError(alertId, 'rejected', { cause: new InjectedFault('SNS is down') });
         }
         await method.apply(target, args);
         if (on && faults.some((f) => f.kind === 'sns-timeout' && f.publish === publish)) {
           fired(counter, 'sns-timeout');
-          const subject = args[0] as { id?: string } | undefined;
-          unknownOutcome.add(`${subject?.id ?? '-'}:${EVENT_TYPES[property] ?? property}`);
-          throw new InjectedFault('SNS timed out after accepting the message');
+          outcomeUnknown(unknownOutcome, alertId);
+          throw new AlertNotPublishedError(alertId, 'unknown', { cause: new InjectedFault('SNS timed out after accepting the message') });
         }
+      };
+    },
+  });
+}
+
+/**
+ * The outbox, with the Lambda cut off in its final phase as the faults say: right after an alert was
+ * published and before its row is cleared (the kill point that leaves an alert's outcome unknown).
+ */
+function faultyOutbox<T extends AlertOutbox>(
+  real: T,
+  faults: readonly Fault[],
+  state: { healed: boolean },
+  counter: Map<string, number>,
+  unknownOutcome: Set<string>,
+): T {
+  const cuts = new Set<Fault>();
+  return new Proxy(real, {
+    get(target, property, receiver) {
+      const method = Reflect.get(target, property, receiver);
+      if (property !== 'cleared' || typeof method !== 'function') return method;
+      return async (alertId: string) => {
+        const context = invocationContext.getStore();
+        const cut = faults.find((f) => f.kind === 'cut-final' && !cuts.has(f) && (context?.invocation ?? -1) >= f.invocation);
+        if (!state.healed && cut) {
+          cuts.add(cut);
+          fired(counter, 'cut-final');
+          outcomeUnknown(unknownOutcome, alertId);
+          throw new InjectedFault('the Lambda was cut off between publishing an alert and clearing it');
+        }
+        return method.call(target, alertId);
       };
     },
   });
@@ -179,6 +215,7 @@ async function freshTables(endpoint: string) {
     runs: `chaos-runs-${suffix}`,
     history: `chaos-history-${suffix}`,
     totals: `chaos-totals-${suffix}`,
+    outbox: `chaos-outbox-${suffix}`,
   };
   await createTables(client, tables);
   return { tables, documents: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }) };
@@ -202,7 +239,11 @@ function alertsTopic(shared: SharedServices) {
         MessageAttributes?: Record<string, { Value: string }>;
       };
       const attributes = envelope.MessageAttributes ?? {};
-      return { eventType: attributes.eventType?.Value ?? '', discrepancyId: attributes.discrepancyId?.Value ?? envelope.Subject ?? '' };
+      return {
+        eventType: attributes.eventType?.Value ?? '',
+        discrepancyId: attributes.discrepancyId?.Value ?? envelope.Subject ?? '',
+        alertId: attributes.alertId?.Value ?? '',
+      };
     });
   return { sns, topicArn, delivered };
 }
@@ -232,12 +273,14 @@ export async function buildWorld(
     new JsonClient({ source, baseUrl: sandbox.url, concurrency: 1, timeoutMs: 2_000, retries: 2, sleep: async () => undefined });
   const http1 = { reporting: http('reporting'), backoffice: http('backoffice') };
   const clock = new SimClock(new Date(sandbox.book.asOf).getTime() + 86_400_000);
-  const store = new DynamoDbDiscrepancyStore(client, tables);
+  const outbox = faultyOutbox(new DynamoDbAlertOutbox(client, tables.outbox as string), faults, state, counter, unknownOutcome);
+  const store = new DynamoDbDiscrepancyStore(client, tables, undefined, outbox);
   const runState = new DynamoDbRunState(client, tables.runs);
   const deps = {
     reporting: reportingPort(new ReportingClient(http1.reporting, new Secret(SANDBOX_REPORTING_TOKEN), 100)),
     backOffice: backOfficePort(new BackOfficeClient(http1.backoffice, new Secret(SANDBOX_BACKOFFICE_TOKEN), 100), 100),
     store,
+    outbox,
     alerts: faultyAlerts(new SnsAlertPublisher(topic.sns, topic.topicArn), faults, state, counter, unknownOutcome),
     clock,
     userBatchSize: 15,
