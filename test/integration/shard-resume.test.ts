@@ -45,9 +45,9 @@ async function wiring(checkpointEveryMs = 0) {
   const pagesRead: number[] = [];
   const counted: ReportingPort = {
     ...reporting,
-    usersPage: (page, size) => {
+    usersPage: (created, page, size) => {
       pagesRead.push(page);
-      return reporting.usersPage(page, size);
+      return reporting.usersPage(created, page, size);
     },
   };
   const store = new DynamoDbDiscrepancyStore(documents, tables);

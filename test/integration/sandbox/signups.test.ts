@@ -34,7 +34,7 @@ describe('users signing up and deleted while the sandbox serves (POST /__sandbox
     const created = await call('/__sandbox/users', { count: 2 });
     expect(created.status).toBe(200);
     const [first, second] = created.json.users as { userId: string; createdAt: string }[];
-    expect(first?.createdAt > asOf).toBe(true);
+    expect((first?.createdAt ?? '') > asOf).toBe(true);
     expect(await listed(asOf)).toEqual(before);
     // `to` is inclusive to the microsecond: a bound at the new users' instant lists them, one microsecond before does not.
     expect(await listed(first?.createdAt)).toEqual([...before, first?.userId, second?.userId]);
