@@ -105,11 +105,11 @@ async function floor(url: string, pageLimit = Number.MAX_SAFE_INTEGER): Promise<
   const { reporting, backOffice } = ports(url);
   const limit = concurrencyLimit(CONCURRENCY);
   await reporting.assets();
-  const { total, pageSize } = await reporting.usersPage(1, BATCH);
+  const { total, pageSize } = await reporting.usersPage({}, 1, BATCH);
   const pages = Math.min(pageLimit, Math.max(1, Math.ceil(total / pageSize)));
   let rows = 0;
   const page = async (n: number) => {
-    const { users } = await reporting.usersPage(n, BATCH);
+    const { users } = await reporting.usersPage({}, n, BATCH);
     const ids = users.map((user) => user.userId);
     const [balances, open, bo, available, orders, transfers] = await Promise.all([
       Promise.all(ids.map((id) => reporting.userBalances(id))),

@@ -4,6 +4,7 @@ import { FaultRuleError } from './fault-rules';
 import type { SandboxFaults } from './faults';
 import { json, jsonError, parseBody, type SandboxRequest, type SandboxResponse } from './http-kit';
 import { isJsonObject, type JsonValue } from './json-text';
+import { addUsers, deleteUsers, parseDeleteBody, parseSignupOptions, SignupOptionsError } from './signups';
 import type { SandboxStats } from './stats';
 
 /** Path prefix of the sandbox's own (non-upstream) routes. */
@@ -28,7 +29,8 @@ function bookCounts(book: Book): JsonValue {
 
 /**
  * Finds the control route of `method` + `name` (the path after `/__sandbox/`): manifest, stats (and their reset),
- * health, venue accounts, rate-limit reset, new activity after the asOf and the fault rules (`GET` lists,
+ * health, venue accounts, rate-limit reset, new activity after the asOf, users signing up or deleted (`users`,
+ * `users/delete`) and the fault rules (`GET` lists,
  * `POST {rules}` replaces, `DELETE` clears). Undefined → 404.
  */
 export function createControlHandler(
@@ -56,6 +58,20 @@ export function createControlHandler(
           return json(200, addActivity(book, parseActivityOptions(parsed.value)) as unknown as JsonValue);
         } catch (err) {
           if (err instanceof ActivityOptionsError) return jsonError(400, err.message);
+          throw err;
+        }
+      };
+    }
+    if (method === 'POST' && (name === 'users' || name === 'users/delete')) {
+      return (req) => {
+        const parsed = parseBody(req.body);
+        if (!parsed.ok) return jsonError(400, parsed.message);
+        try {
+          const done =
+            name === 'users' ? addUsers(book, parseSignupOptions(parsed.value)) : deleteUsers(book, parseDeleteBody(parsed.value));
+          return json(200, done as unknown as JsonValue);
+        } catch (err) {
+          if (err instanceof SignupOptionsError) return jsonError(400, err.message);
           throw err;
         }
       };

@@ -48,16 +48,7 @@ export function userFigures(book: Book): Map<string, UserFigures> {
   let cached = FIGURES.get(book);
   if (!cached) {
     const figures = new Map<string, UserFigures>();
-    for (const user of book.users) {
-      figures.set(user.userId, {
-        totalBalanceInRAT: 0n,
-        commissionInRAT: 0n,
-        tradedVolumeInRAT: 0n,
-        realizedPnlInRAT: 0n,
-        netTransfersInRAT: 0n,
-        byAsset: new Map(),
-      });
-    }
+    for (const user of book.users) figuresOf(figures, user.userId);
     cached = { revision: book.revision, transfers: 0, trades: 0, figures };
     addHistory(book, cached);
     sumBalances(book, figures);
@@ -70,12 +61,29 @@ export function userFigures(book: Book): Map<string, UserFigures> {
   return cached.figures;
 }
 
+/** A user's figures, empty for a user who signed up since they were first computed. */
+function figuresOf(out: Map<string, UserFigures>, userId: string): UserFigures {
+  let figures = out.get(userId);
+  if (!figures) {
+    figures = {
+      totalBalanceInRAT: 0n,
+      commissionInRAT: 0n,
+      tradedVolumeInRAT: 0n,
+      realizedPnlInRAT: 0n,
+      netTransfersInRAT: 0n,
+      byAsset: new Map(),
+    };
+    out.set(userId, figures);
+  }
+  return figures;
+}
+
 /** Σ of the positions Reporting lists, plus a planted offset where the total itself is the plant. */
 function sumBalances(book: Book, out: Map<string, UserFigures>): void {
   for (const user of book.users) {
     let total = book.overrides.totalBalanceInRAT.get(user.userId) ?? 0n;
     for (const p of book.index.positionsByUser.get(user.userId) ?? []) if (p.inReporting) total += p.reporting.assetAmountInRAT;
-    (out.get(user.userId) as UserFigures).totalBalanceInRAT = total;
+    figuresOf(out, user.userId).totalBalanceInRAT = total;
   }
 }
 
@@ -83,7 +91,7 @@ function sumBalances(book: Book, out: Map<string, UserFigures>): void {
 function addHistory(book: Book, cache: FiguresCache): void {
   const out = cache.figures;
   const figures = (userId: string, asset: string): [UserFigures, AssetFigures] => {
-    const u = out.get(userId) as UserFigures;
+    const u = figuresOf(out, userId);
     let a = u.byAsset.get(asset);
     if (!a) {
       a = emptyAsset();

@@ -26,6 +26,17 @@ export interface UserInfo {
   totalInRoot?: Amount;
 }
 
+/** A user as the Reporting listing serves them: with the instant they were created, the listing's key. */
+export interface ListedUser extends UserInfo {
+  createdAt: string;
+}
+
+/** Which users a listing request asks for: those created in `[from, to]` (ISO instants, inclusive; either end open). */
+export interface CreatedRange {
+  from?: string;
+  to?: string;
+}
+
 /** One asset balance of a user as Reporting splits it, with its root-asset figures. */
 export interface ReportingBalance {
   asset: string;
@@ -42,10 +53,11 @@ export interface ReportingBalance {
 export interface ReportingPort {
   assets(): Promise<AssetInfo[]>;
   /**
-   * One page (1-based) of the user listing in creation order, the listing's total, and the page size
-   * the server answered: it decides (every example of the document answers 15), `askedSize` is only asked.
+   * One page (1-based) of the users created in `created` (a `DateRange` on `CreatedAt`), in creation
+   * order, that query's total, and the page size the server answered: it decides (every example of the
+   * document answers 15), `askedSize` is only asked.
    */
-  usersPage(page: number, askedSize: number): Promise<{ users: UserInfo[]; total: number; pageSize: number }>;
+  usersPage(created: CreatedRange, page: number, askedSize: number): Promise<{ users: ListedUser[]; total: number; pageSize: number }>;
   userBalances(userId: string): Promise<ReportingBalance[]>;
   /** A user's resting orders (`orders/opened`). */
   openOrders(userId: string): Promise<OpenOrderRecord[]>;

@@ -10,6 +10,8 @@ import { SourceError, type SourceName } from '../sources/source-error';
 import { checkVenues, type VenuePorts } from './check-venues';
 import { CircuitBreaker } from './circuit-breaker';
 import { drainOutbox } from './drain-outbox';
+import { readAroundLateSignups } from './late-signups';
+import { instantOf } from './listing-cursor';
 import type { RunStart, VenueCheckLog } from './ports';
 import { RunEffects } from './run-effects';
 import type { RunMetrics } from './run-metrics';
@@ -383,8 +385,11 @@ function finalSlot(plan: RunPlan): number {
 type Planned = { ok: true; plan: RunPlan } | { ok: false; plan: RunPlan; error: SourceError };
 
 /**
- * Lists the assets and the size of the user listing, and cuts the listing into shards of whole pages:
- * the server's pages, of the size it answered for page 1 (asked `userBatchSize`).
+ * Lists the assets (between two looks at the users who signed up after the as-of, so the asset totals
+ * can leave those out) and the size of the user listing up to the as-of, and cuts that listing into
+ * shards of whole pages of the size the server answered for page 1 (asked `userBalanceSize`) — by key:
+ * each shard after the first starts at the creation instant of the first user of its first page, one
+ * listing request each.
  */
 async function planRun(request: RunRequest, deps: ReconcileDeps, startedAt: Date, asOf: Date, dryRun: boolean): Promise<Planned> {
   const plan: RunPlan = {
@@ -402,28 +407,46 @@ async function planRun(request: RunRequest, deps: ReconcileDeps, startedAt: Date
     shards: [],
   };
   try {
-    const assets = await deps.reporting.assets();
-    plan.assets = assets.map((asset) => ({ assetId: asset.assetId, scale: asset.scale, total: asset.total.toString() }));
-    const first = await deps.reporting.usersPage(1, plan.askedPageSize);
+    const { totals, late } = await readAroundLateSignups(deps.reporting, plan.asOf, plan.askedPageSize, () => deps.reporting.assets());
+    plan.assets = totals.map((asset) => ({ assetId: asset.assetId, scale: asset.scale, total: asset.total.toString() }));
+    plan.late = late;
+    const first = await deps.reporting.usersPage({ to: plan.asOf }, 1, plan.askedPageSize);
     plan.totalUsers = first.total;
     plan.pageSize = first.pageSize;
+    plan.shards = await cutShards(plan, request.scope?.users ? undefined : deps.shards?.usersPerShard, deps.reporting);
   } catch (error) {
     if (!(error instanceof SourceError)) throw error;
     plan.answered = deps.endpoints?.drain();
     return { ok: false, plan, error };
   }
   plan.answered = deps.endpoints?.drain();
-  const pageSize = plan.pageSize;
-  const pages = Math.max(1, Math.ceil(plan.totalUsers / pageSize));
-  // A scoped run over a few users stays one invocation: one shard.
-  const pagesPerShard = request.scope?.users
-    ? pages
-    : Math.max(1, Math.floor((deps.shards?.usersPerShard ?? Number.MAX_SAFE_INTEGER) / pageSize));
-  for (let first = 1; first <= pages; first += pagesPerShard) {
-    const end = first + pagesPerShard;
-    plan.shards.push(end > pages ? { firstPage: first } : { firstPage: first, endPage: end });
-  }
   return { ok: true, plan };
+}
+
+/**
+ * The shards of a planned listing: ranges of about `usersPerShard` users (whole pages; one shard without
+ * it: a scoped run over a few users stays one invocation), each after the first starting at the creation
+ * instant of the user at its first page's offset. A shard whose first instant is its predecessor's (a
+ * whole shard created at one instant) is merged into it.
+ */
+async function cutShards(
+  plan: RunPlan,
+  usersPerShard: number | undefined,
+  reporting: ReconcileDeps['reporting'],
+): Promise<RunPlan['shards']> {
+  const pages = Math.max(1, Math.ceil(plan.totalUsers / plan.pageSize));
+  const pagesPerShard = Math.max(1, Math.floor((usersPerShard ?? Number.MAX_SAFE_INTEGER) / plan.pageSize));
+  const shards: RunPlan['shards'] = [{ firstPage: 1 }];
+  for (let firstPage = 1 + pagesPerShard; firstPage <= pages; firstPage += pagesPerShard) {
+    const { users } = await reporting.usersPage({ to: plan.asOf }, firstPage, plan.askedPageSize);
+    const from = users[0]?.createdAt;
+    const previous = shards.at(-1) as RunPlan['shards'][number];
+    if (!from || (previous.from !== undefined && instantOf(from) <= instantOf(previous.from))) continue;
+    previous.endPage = firstPage;
+    previous.until = from;
+    shards.push({ firstPage, from });
+  }
+  return shards;
 }
 
 /**
@@ -448,14 +471,14 @@ async function finalizeRun(
   const dryRun = plan.dryRun;
   const runId = plan.runId;
   if (merged.listingMoved.length > 0) {
-    // Offset paging moved under the read, or the server skipped users: some may be unchecked, so the run cannot claim completeness.
+    // The server skipped users or served them out of order (users signing up or deleted are no fault): some may be unchecked.
     health.failed(
       'reporting',
       new SourceError(
         'reporting',
         'users',
         'inconsistent-paging',
-        `the user listing moved or came short during the run; some users may be unchecked: ${merged.listingMoved.join('; ')}`,
+        `the user listing came short or out of order during the run; some users may be unchecked: ${merged.listingMoved.join('; ')}`,
       ),
     );
   }
@@ -507,6 +530,7 @@ async function finalizeRun(
     ...summaryCounts(all),
     sources,
     ...(venueCoverage && { venues: venueCoverage }),
+    ...(all.unchecked && { unchecked: all.unchecked }),
     shards: Math.max(plan.shards.length, 1),
     history: { rows: all.historyRows, incrementalUsers: all.incrementalUsers, rebuild: plan.rebuild },
     outsideTotals: Object.fromEntries(
@@ -584,7 +608,7 @@ async function finalChecks(
   const scope = plan.scope;
   const precision = new Precision(new Map(plan.assets.map((asset) => [asset.assetId, asset.scale])), deps.tolerances);
   if (!phase.venueProgress) {
-    await sink.settle(plan.assets.map((asset) => assetTotalsVerdict(asset, merged, precision, scope)));
+    await sink.settle(plan.assets.map((asset) => assetTotalsVerdict(asset, plan, merged, precision)));
     phase.venueProgress = {};
   }
   const venues = deps.venues && scopedVenues(deps.venues, scope);
@@ -619,18 +643,23 @@ async function finalChecks(
   }
 }
 
-/** An asset's totals check over the shards' sums, or `unknown` when a counted user could not be read (or the run did not read them all). */
-function assetTotalsVerdict(
-  asset: RunPlan['assets'][number],
-  merged: ShardTally,
-  precision: Precision,
-  scope: RunScope | undefined,
-): Verdict {
-  if (!merged.assetSumsComplete || merged.listingMoved.length > 0 || scope?.users)
-    return { check: 'asset-totals', outcome: 'unknown', userId: '*', asset: asset.assetId, reason: 'not every counted user could be read' };
+/**
+ * An asset's totals check over the shards' sums, the funds of users who signed up after the as-of taken
+ * out of Reporting's total; `unknown` when a counted user could not be read, the run did not read them all,
+ * the users listed at plan time are not the users read (some were deleted meanwhile), or the late
+ * sign-ups could not be accounted for.
+ */
+function assetTotalsVerdict(asset: RunPlan['assets'][number], plan: RunPlan, merged: ShardTally, precision: Precision): Verdict {
+  const unknown = (reason: string): Verdict => ({ check: 'asset-totals', outcome: 'unknown', userId: '*', asset: asset.assetId, reason });
+  if (!merged.assetSumsComplete || merged.listingMoved.length > 0 || plan.scope?.users)
+    return unknown('not every counted user could be read');
+  if (merged.listed !== undefined && merged.listed !== plan.totalUsers)
+    return unknown(`the listing held ${plan.totalUsers} users up to the as-of when planned, ${merged.listed} when read`);
+  if (plan.late && 'unknown' in plan.late) return unknown(plan.late.unknown);
+  const late = plan.late ? sumOf(plan.late.sums, asset.assetId).total : Amount.ZERO;
   return assetTotalsCheck(
     asset.assetId,
-    Amount.parse(asset.total),
+    Amount.parse(asset.total).minus(late),
     sumOf(merged.assetSums, asset.assetId),
     sumOf(merged.outsideSums, asset.assetId),
     precision,

@@ -74,6 +74,12 @@ export interface RunSummary {
   sources: Partial<Record<SourceName, SourceHealth>>;
   /** How well the rate-limited venues' accounts are covered: checked this run, and overdue for the window after it. */
   venues?: { multimarkets?: VenueCoverage; indx?: VenueCoverage };
+  /**
+   * Who the run did not check, present when anyone: users any of whose reads failed (`count`, and the
+   * first ids in `users`) and ranges of the listing (creation instants, inclusive) a failed listing call
+   * left unread (`from` absent: from the listing's start).
+   */
+  unchecked?: { count: number; users: string[]; listing: { from?: string; to: string }[] };
   /** Shards the run was cut into (1: one invocation). */
   shards?: number;
   /** History rows read (transfers, orders, trades), users whose running totals were reused, and whether the totals were rebuilt. */

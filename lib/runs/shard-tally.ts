@@ -1,6 +1,7 @@
 import { Amount } from '../domain/money';
 import type { Severity } from '../domain/severity';
 import type { SourceName } from '../sources/source-error';
+import type { ListingCursor } from './listing-cursor';
 import { type DiscrepancyRef, emptyTallies, type RunSummary, type SourceHealth, SUMMARY_ITEM_LIMIT } from './run-summary';
 import { SourceHealthTracker } from './source-health';
 import type { VenueProgress } from './venue-schedule';
@@ -11,8 +12,14 @@ import type { VenueProgress } from './venue-schedule';
  * the run's finaliser. Memory stays bounded: counts, per-asset sums, at most a few hundred ids.
  */
 export interface ShardTally {
-  /** The next page of the user listing to reconcile. */
+  /** The number of the shard's next page of the listing (it names the page's running-totals chunk). */
   nextPage: number;
+  /** Where the shard's read of the listing goes on (absent: from its start; `null`: read to its end). */
+  cursor?: ListingCursor | null;
+  /** Users the listing served the shard (every one, scoped or not): the run compares them with the plan's count. */
+  listed?: number;
+  /** Who was not checked: users any of whose reads failed (a count and the first ids) and listing ranges left unread. */
+  unchecked?: Unchecked;
   done: boolean;
   users: number;
   positions: number;
@@ -31,9 +38,10 @@ export interface ShardTally {
   rates: Record<string, string>;
   sources: Partial<Record<SourceName, SourceHealth>>;
   /**
-   * How the user listing moved or came short under the read, one note per page naming it (total moved,
-   * rows repeated, another page size than the plan's, fewer users than the page size): empty while it held
-   * still. Any note means some users may be unchecked; at most `LISTING_NOTE_LIMIT` are kept.
+   * Server faults of the user listing, one note per answer naming where it was read from (fewer users than
+   * its paging promised, users out of creation order): empty while it behaved. Users signing up or being
+   * deleted are no fault (the listing is read by key). Any note means some users may be unchecked; at most
+   * `LISTING_NOTE_LIMIT` are kept.
    */
   listingMoved: string[];
   effects: EffectsTally;
@@ -43,6 +51,30 @@ export interface ShardTally {
    * settle them again.
    */
   venueProgress?: VenueProgress;
+}
+
+/** Who a run did not check: see `RunSummary.unchecked`. */
+export interface Unchecked {
+  count: number;
+  users: string[];
+  listing: { from?: string; to: string }[];
+}
+
+/** At most this many unchecked user ids are named per shard and per run; the rest are counted. */
+export const UNCHECKED_USER_LIMIT = 100;
+
+/** A tally's record of who it did not check, made empty on first use. */
+export function uncheckedOf(tally: ShardTally): Unchecked {
+  if (!tally.unchecked) tally.unchecked = { count: 0, users: [], listing: [] };
+  return tally.unchecked;
+}
+
+/** Notes users whose reads failed into `tally.unchecked` (ids up to the limit, `count` of them in all). */
+export function noteUnchecked(tally: ShardTally, userIds: readonly string[], count = userIds.length): void {
+  if (count === 0) return;
+  const unchecked = uncheckedOf(tally);
+  unchecked.count += count;
+  unchecked.users.push(...userIds.slice(0, UNCHECKED_USER_LIMIT - unchecked.users.length));
 }
 
 /** Per asset, Σ amount (an exact decimal string) and the number of users it sums over. */
@@ -147,6 +179,11 @@ export function mergeTallies(tallies: readonly ShardTally[]): ShardTally {
     mergeSums(merged.outsideSums, tally.outsideSums ?? {});
     merged.rates = { ...tally.rates, ...merged.rates };
     health.merge(tally.sources);
+    merged.listed = (merged.listed ?? 0) + (tally.listed ?? 0);
+    if (tally.unchecked) {
+      noteUnchecked(merged, tally.unchecked.users, tally.unchecked.count);
+      uncheckedOf(merged).listing.push(...tally.unchecked.listing);
+    }
     merged.listingMoved.push(...tally.listingMoved.slice(0, LISTING_NOTE_LIMIT - merged.listingMoved.length));
     const effects = merged.effects;
     effects.opened += tally.effects.opened;

@@ -9,9 +9,10 @@ import { DEFAULT_SEVERITY_THRESHOLDS, type SeverityThresholds, severityOf } from
 import type { MismatchVerdict, Verdict } from '../domain/verdict';
 import { type HistoryChunk, readBatchHistory } from '../history/batch-history';
 import type { AnsweredEndpoint } from '../sources/endpoint-log';
-import { rowsExpected } from '../sources/paging';
 import { CircuitBreaker, type Settled } from './circuit-breaker';
 import { concurrencyLimit } from './concurrency-limit';
+import type { LateSignups } from './late-signups';
+import { type ListingCursor, type ListingRange, type ListingStep, nextStep, startOf } from './listing-cursor';
 import type {
   AlertOutbox,
   AlertPublisher,
@@ -27,7 +28,7 @@ import type {
 import { RunEffects } from './run-effects';
 import { inScope, type RunScope } from './run-scope';
 import { discrepancyRef, type RunTrigger, SUMMARY_ITEM_LIMIT } from './run-summary';
-import { emptyShardTally, LISTING_NOTE_LIMIT, RunningAssetSums, type ShardTally } from './shard-tally';
+import { emptyShardTally, LISTING_NOTE_LIMIT, noteUnchecked, RunningAssetSums, type ShardTally, uncheckedOf } from './shard-tally';
 import { SourceHealthTracker } from './source-health';
 import { userVerdicts } from './user-verdicts';
 
@@ -48,11 +49,20 @@ export interface RunPlan {
   pageSize: number;
   /** The `per_page` each listing request asks (`USER_BATCH_SIZE`). */
   askedPageSize: number;
-  /** The listing's total when the run was planned. */
+  /** Users created up to the as-of when the run was planned (the listing every request of the run asks: `CreatedAt` to `asOf`). */
   totalUsers: number;
   assets: { assetId: string; scale: number; total: string }[];
-  /** Page ranges, 1-based; `endPage` exclusive, absent for the last shard (it reads to the end of the listing). */
-  shards: { firstPage: number; endPage?: number }[];
+  /**
+   * Counted users who signed up after the as-of and were in Reporting's asset totals when the plan read
+   * them (their funds per asset), or why that could not be known (then the asset totals are `unknown`).
+   */
+  late?: LateSignups;
+  /**
+   * Each shard is the users created in `[from, until)` (creation instants; open where absent): the first
+   * shard from the listing's start, the last to the as-of. `firstPage`/`endPage` (exclusive) are where its
+   * pages stood when the run was planned: they number its running-totals chunks.
+   */
+  shards: ({ firstPage: number; endPage?: number } & ListingRange)[];
   /** Endpoints that answered while the run was planned (assets, the listing's first page): kept here, the plan may be read in another invocation. */
   answered?: AnsweredEndpoint[];
 }
@@ -152,6 +162,14 @@ function keepForFlush(write: Promise<void>): Promise<void> {
   return write;
 }
 
+/** One listing answer as a shard read it: the page it numbers, the cursor it was asked from, and whether the rest of the range is left unread. */
+type Listed = ListingStep & {
+  page: number;
+  at: ListingCursor;
+  listing: Settled<Awaited<ReturnType<ReportingPort['usersPage']>>>;
+  unread: boolean;
+};
+
 /** Pages whose running totals are read in one call, and written in one. */
 const TOTALS_PER_CALL = 10;
 
@@ -208,7 +226,9 @@ export async function runShard(
     const history = deps.history;
     if (!history || scope?.users) return Promise.resolve(undefined);
     if (!totalsAhead.has(page)) {
-      const pages = Array.from({ length: Math.min(TOTALS_PER_CALL, (range.endPage ?? Infinity) - page) }, (_, i) => page + i);
+      // Past the plan's estimate of the shard's pages (a page of fresh users may be shorter than the page size), one at a time.
+      const ahead = Math.max(1, Math.min(TOTALS_PER_CALL, (range.endPage ?? Number.POSITIVE_INFINITY) - page));
+      const pages = Array.from({ length: ahead }, (_, i) => page + i);
       const loaded = history.load(pages.map((p) => totalsKey(plan.pageSize, p)));
       for (const p of pages) {
         const one = loaded.then((chunks) => chunks.get(totalsKey(plan.pageSize, p)));
@@ -221,13 +241,34 @@ export async function runShard(
     return stored;
   };
 
-  /** Everything read for one page, before any check runs (so the next page's reads can overlap this page's checks). */
-  const read = async (page: number) => {
-    const listing = await breaker.call('reporting', () => deps.reporting.usersPage(page, plan.askedPageSize));
+  /**
+   * The listing read on from the shard's cursor, one request after the other (each starts from the key the
+   * one before it reached): what each answered, the users it gave the shard and where the read goes on.
+   */
+  let cursor: ListingCursor | undefined = tally.cursor === null ? undefined : (tally.cursor ?? startOf(range));
+  let pageNumber = tally.nextPage;
+  const list = async (): Promise<Listed | undefined> => {
+    const at = cursor;
+    if (!at) return undefined;
+    const page = pageNumber++;
+    const listing = await breaker.call('reporting', () =>
+      deps.reporting.usersPage({ ...(at.from && { from: at.from }), to: plan.asOf }, at.page, plan.askedPageSize),
+    );
     health.note('reporting', listing);
-    if (!listing.ok) return { page, listing };
-    const users = scope?.users ? listing.value.users.filter((user) => scope.users?.includes(user.userId)) : listing.value.users;
-    if (users.length === 0) return { page, listing };
+    if (!listing.ok) {
+      cursor = undefined;
+      return { page, at, listing, fresh: [], next: undefined, notes: [], broken: false, unread: true };
+    }
+    const step = nextStep(at, range, listing.value);
+    cursor = step.next;
+    return { page, at, listing, ...step, unread: step.broken };
+  };
+
+  /** Everything read for one page, before any check runs (so the next page's reads can overlap this page's checks). */
+  const read = async (listed: Listed) => {
+    const { page, listing } = listed;
+    const users = scope?.users ? listed.fresh.filter((user) => scope.users?.includes(user.userId)) : listed.fresh;
+    if (users.length === 0) return { page, listed, listing };
     const userIds = users.map((user) => user.userId);
     const storedTotals = storedTotalsOf(page);
     const balancesRead = Promise.all(users.map((user) => breaker.call('reporting', () => deps.reporting.userBalances(user.userId))));
@@ -269,10 +310,9 @@ export async function runShard(
       historyRead,
     ]);
     health.note('reporting', history);
-    return { page, listing, users, balances, openOrders, backOffice, available, history };
+    return { page, listed, listing, users, balances, openOrders, backOffice, available, history };
   };
 
-  let previousPage = new Set<string>();
   // Summed as exact amounts here, written into the tally as strings when it is checkpointed.
   const assetSums = new RunningAssetSums(tally.assetSums);
   const outsideSums = new RunningAssetSums(tally.outsideSums ?? {});
@@ -302,18 +342,20 @@ export async function runShard(
     await Promise.all(writes.splice(0));
   };
   const check = async (reads: Awaited<ReturnType<typeof read>>) => {
-    if (!reads.listing.ok) {
+    const { listed } = reads;
+    if (listed.unread) {
       tally.assetSumsComplete = false;
-      return;
+      uncheckedOf(tally).listing.push({ ...(listed.at.from && { from: listed.at.from }), to: range.until ?? plan.asOf });
     }
-    const notes = listingNotes(reads.page, reads.listing.value, plan, previousPage);
-    tally.listingMoved.push(...notes.slice(0, LISTING_NOTE_LIMIT - tally.listingMoved.length));
-    previousPage = new Set(reads.listing.value.users.map((user) => user.userId));
+    if (!listed.listing.ok) return;
+    tally.listingMoved.push(...listed.notes.slice(0, LISTING_NOTE_LIMIT - tally.listingMoved.length));
+    tally.listed = (tally.listed ?? 0) + listed.fresh.length;
     if (!('users' in reads)) return;
     const { users, balances, openOrders, backOffice, available, history } = reads as Required<typeof reads>;
     health.note('backoffice', backOffice);
     const byUser = backOffice.ok ? new Map(backOffice.value.map((entry) => [entry.userId, entry])) : undefined;
     const verdicts: Verdict[] = [];
+    const failedUsers: string[] = [];
     const run = history.ok
       ? { ledger: history.value.ledger, tradesComplete: true, precision, asOf }
       : { ledger: undefined as never, tradesComplete: false, precision, asOf };
@@ -329,6 +371,8 @@ export async function runShard(
         : backOffice;
       const userAvailable = available[index] as Settled<BackOfficeAvailable>;
       health.note('backoffice', userAvailable);
+      const read = [userBalances, openOrders[index] as Settled<unknown>, userAvailable, history, backOffice];
+      if (read.some((one) => !one.ok)) failedUsers.push(user.userId);
       verdicts.push(
         ...userVerdicts(
           {
@@ -352,6 +396,7 @@ export async function runShard(
       if (isCounted(user.roles)) for (const row of userBalances.value) assetSums.add(row.asset, row.amount);
       else for (const row of userBalances.value) if (!row.amount.isZero()) outsideSums.add(row.asset, row.amount);
     });
+    noteUnchecked(tally, failedUsers);
     backlog++;
     effectsChain = effectsChain.then(async () => {
       await settle(verdicts);
@@ -370,35 +415,31 @@ export async function runShard(
     }
   };
 
-  // The open-ended last shard reads on while the listing grows (users added since the plan).
-  let seenTotal = plan.totalUsers;
-  const lastPage = () => range.endPage ?? Math.max(Math.ceil(seenTotal / plan.pageSize), 1) + 1;
   const concurrency = Math.max(1, deps.pageConcurrency ?? 2);
-  let nextToRead = tally.nextPage;
   let lastCheckpoint = deps.clock.now().getTime();
-  // Checks and checkpoints stay in page order.
-  const inFlight: ReturnType<typeof read>[] = [];
+  // Checks and checkpoints stay in page order; each listing request waits for the one before it (it starts from its key).
+  const inFlight: Promise<Awaited<ReturnType<typeof read>> | undefined>[] = [];
+  let listingChain: Promise<unknown> = Promise.resolve();
   const fill = () => {
-    while (inFlight.length < concurrency && nextToRead < lastPage()) {
-      const reads = read(nextToRead++);
-      // Awaited in order below; a page abandoned (stop, error elsewhere) must not reject unheard.
+    while (inFlight.length < concurrency && cursor) {
+      const listed = listingChain.then(list);
+      listingChain = listed.catch(() => undefined);
+      // The page's users are read while the next listing request goes out; awaited in order below, a page abandoned must not reject unheard.
+      const reads = listed.then((one) => one && read(one));
       reads.catch(() => undefined);
       inFlight.push(reads);
     }
   };
   fill();
   while (inFlight.length > 0) {
-    const reads = await (inFlight.shift() as ReturnType<typeof read>);
-    // An empty page ends the listing only where its paging promised none; an empty page in the middle is noted short and read past.
-    const ended =
-      reads.listing.ok &&
-      reads.listing.value.users.length === 0 &&
-      rowsExpected({ page: reads.page, perPage: plan.pageSize, total: reads.listing.value.total }) === 0;
-    if (reads.listing.ok) seenTotal = Math.max(seenTotal, reads.listing.value.total);
-    // The next page's reads start before this one is checked: `concurrency` pages are read while one is checked.
-    if (!ended) fill();
+    const reads = await (inFlight.shift() as Promise<Awaited<ReturnType<typeof read>> | undefined>);
+    // Past the end of the range: asked for before the listing said it was read.
+    if (!reads) continue;
+    // The next page's reads start before this one is checked.
+    fill();
     await check(reads);
     tally.nextPage = reads.page + 1;
+    tally.cursor = reads.listed.next ?? null;
     health.answeredAll(deps.endpoints?.drain());
     tally.sources = health.report();
     const stopping = timeIsShort(control);
@@ -414,10 +455,6 @@ export async function runShard(
       await Promise.allSettled(inFlight);
       return { tally, finished: false };
     }
-    if (ended) {
-      await Promise.allSettled(inFlight);
-      break;
-    }
   }
   await flush();
   tally.done = true;
@@ -425,29 +462,6 @@ export async function runShard(
   tally.sources = health.report();
   if (!plan.dryRun) await deps.runState.saveTally(plan.runId, shard, tally);
   return { tally, finished: true };
-}
-
-/**
- * What is wrong with one page of the user listing for the run planned on `plan`, one note per problem,
- * each naming the page. Offset paging is only sound while the listing holds still and the server keeps the
- * page size the plan was cut from: a moved total, another page size, a page repeating the previous one's
- * rows or holding fewer users than its page size promised means users may have been skipped, and the run
- * cannot claim completeness.
- */
-function listingNotes(
-  page: number,
-  answer: { users: UserInfo[]; total: number; pageSize: number },
-  plan: RunPlan,
-  previousPage: ReadonlySet<string>,
-): string[] {
-  const notes: string[] = [];
-  if (answer.total !== plan.totalUsers) notes.push(`page ${page}: the listing's total moved from ${plan.totalUsers} to ${answer.total}`);
-  if (answer.pageSize !== plan.pageSize)
-    notes.push(`page ${page}: answered pages of ${answer.pageSize} users, the plan's hold ${plan.pageSize}`);
-  if (answer.users.some((user) => previousPage.has(user.userId))) notes.push(`page ${page}: served users of the page before it again`);
-  const expected = rowsExpected({ page, perPage: plan.pageSize, total: answer.total });
-  if (answer.users.length < expected) notes.push(`page ${page}: ${answer.users.length} of its ${expected} users answered`);
-  return notes;
 }
 
 /**

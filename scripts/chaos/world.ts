@@ -134,15 +134,6 @@ function throttled(documents: DynamoDBDocumentClient, faults: readonly Fault[], 
   });
 }
 
-const EVENT_TYPES: Record<string, string> = {
-  discrepancyOpened: 'discrepancy-opened',
-  discrepancyEscalated: 'discrepancy-escalated',
-  discrepancyResolved: 'discrepancy-resolved',
-  discrepancyStorm: 'discrepancy-storm',
-  sourceUnhealthy: 'source-unhealthy',
-  sourceRecovered: 'source-recovered',
-};
-
 /** The real SNS publisher, down (SNS refuses) or timing out after accepting (no answer), as the faults say. */
 function faultyAlerts(
   real: AlertPublisher,

@@ -45,12 +45,15 @@ export async function shardedWiring(
   const http = (source: 'reporting' | 'backoffice') =>
     new JsonClient({ source, baseUrl: sandbox.url, concurrency: 8, timeoutMs: 10_000, retries: 0 });
   const reporting = reportingPort(new ReportingClient(http('reporting'), new Secret(SANDBOX_REPORTING_TOKEN), 100));
+  /** Every listing request's page; and the shards' requests by the key each started from (`-`: the listing's start) and page. */
   const pagesRead: number[] = [];
+  const keysRead: string[] = [];
   const counted: ReportingPort = {
     ...reporting,
-    usersPage: (page, size) => {
+    usersPage: (created, page, size) => {
       pagesRead.push(page);
-      return reporting.usersPage(page, size);
+      if (created.to && (created.from || page === 1)) keysRead.push(`${created.from ?? '-'}#${page}`);
+      return reporting.usersPage(created, page, size);
     },
   };
   const { store, outbox } = runStore(documents, tables);
@@ -74,7 +77,7 @@ export async function shardedWiring(
     runState,
     shards: { usersPerShard: 40, concurrency: 2, invoker },
   };
-  return { deps, store, invoker, pagesRead, runState, alerts, clock, documents, tables, shared: { tables, documents } };
+  return { deps, store, invoker, pagesRead, keysRead, runState, alerts, clock, documents, tables, shared: { tables, documents } };
 }
 
 export type ShardedWiring = Awaited<ReturnType<typeof shardedWiring>>;

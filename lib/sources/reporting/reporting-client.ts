@@ -5,7 +5,7 @@ import type { DriftLog } from '../drift';
 import type { JsonClient } from '../http/json-client';
 import { type KnownLevel, knownFieldsOf } from '../known-fields';
 import { type Page, type PagingNotes, readAllPages, readPages } from '../paging';
-import { exact, type ReportFilter, type ReportSort } from './filters';
+import { dateRange, exact, type ReportFilter, type ReportSort } from './filters';
 import {
   type AssetRow,
   REPORTS,
@@ -16,7 +16,7 @@ import {
   type UserRow,
 } from './schemas';
 
-/** The user listing's order: by creation, so pages stay put as users are added at the end. */
+/** The user listing's order: by creation, the key a reader pages on by. */
 const USERS_IN_CREATION_ORDER: ReportSort = { field: 'CreatedAt', direction: 'Asc' };
 
 /** Filters and sort of one report query. */
@@ -58,11 +58,17 @@ export class ReportingClient {
   }
 
   /**
-   * One page of the user listing (sorted by creation, so pages stay put as users are added), the
-   * listing's total and the page size the server answered (whatever `perPage` asked).
+   * One page of the users created in `created` (a `DateRange` on `CreatedAt`, either end open), sorted by
+   * creation so a reader can page on from the last instant read; that query's total and the page size the
+   * server answered (whatever `perPage` asked).
    */
-  async usersPage(page: number, perPage: number): Promise<{ rows: UserRow[]; total: number; pageSize: number }> {
-    const answer = await this.page('users', { sort: USERS_IN_CREATION_ORDER }, page, perPage);
+  async usersPage(
+    created: { from?: string; to?: string },
+    page: number,
+    perPage: number,
+  ): Promise<{ rows: UserRow[]; total: number; pageSize: number }> {
+    const filters = created.from || created.to ? [dateRange('CreatedAt', created.from, created.to)] : [];
+    const answer = await this.page('users', { filters, sort: USERS_IN_CREATION_ORDER }, page, perPage);
     return { rows: answer.data, total: answer.paging.total, pageSize: answer.paging.perPage };
   }
 

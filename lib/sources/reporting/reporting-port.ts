@@ -1,4 +1,5 @@
 import type { ReportingPort } from '../../runs/ports';
+import { SourceError } from '../source-error';
 import { dateRange, exact, type ReportFilter } from './filters';
 import type { ReportingClient } from './reporting-client';
 
@@ -12,13 +13,14 @@ export function reportingPort(client: ReportingClient): ReportingPort {
       const rows = await client.assets();
       return rows.map((row) => ({ assetId: row.assetId, scale: row.assetAmountScale, total: row.assetAmount }));
     },
-    async usersPage(page, askedSize) {
-      const { rows, total, pageSize } = await client.usersPage(page, askedSize);
-      return {
-        users: rows.map((row) => ({ userId: row.userId, roles: row.roles, totalInRoot: row.totalBalanceInRAT })),
-        total,
-        pageSize,
-      };
+    async usersPage(created, page, askedSize) {
+      const { rows, total, pageSize } = await client.usersPage(created, page, askedSize);
+      const users = rows.map(({ userId, roles, totalBalanceInRAT, createdAt }) => {
+        // The listing is paged by creation instant: a row without one cannot be placed.
+        if (!createdAt) throw new SourceError('reporting', 'users', 'schema', 'a row has no createdAt');
+        return { userId, roles, totalInRoot: totalBalanceInRAT, createdAt };
+      });
+      return { users, total, pageSize };
     },
     async userBalances(userId) {
       const rows = await client.userBalances(userId);

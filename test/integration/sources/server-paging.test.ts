@@ -26,7 +26,7 @@ function ports(url: string): { reporting: ReportingPort; backOffice: BackOfficeP
 async function readEverything({ reporting, backOffice }: ReturnType<typeof ports>, userIds: string[]) {
   const users = [];
   for (let page = 1; ; page++) {
-    const answer = await reporting.usersPage(page, 50);
+    const answer = await reporting.usersPage({}, page, 50);
     users.push(...answer.users.map((user) => user.userId));
     if (page * answer.pageSize >= answer.total) break;
   }

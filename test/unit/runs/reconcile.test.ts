@@ -4,6 +4,7 @@ import type { BackOfficePort, ReportingBalance, ReportingPort } from '../../../l
 import { reconcile } from '../../../lib/runs/reconcile';
 import { SourceError } from '../../../lib/sources/source-error';
 import { InMemoryStore, RecordingAlerts } from '../../fakes/in-memory-ports';
+import { fakeListing } from '../../fakes/listing';
 
 const a = Amount.parse;
 const balance = (asset: string, amount: string, locked: string, available: string): ReportingBalance => ({
@@ -75,10 +76,7 @@ function reportingPort(failUser?: string): ReportingPort {
       { assetId: 'btc', scale: 8, total: a('1.5') },
       { assetId: 'usdt', scale: 6, total: a('0') },
     ],
-    usersPage: async (page, pageSize) => {
-      const all = Object.keys(reportingBook).map((userId) => ({ userId, roles: ['Trader'] }));
-      return { users: all.slice((page - 1) * pageSize, page * pageSize), total: all.length, pageSize };
-    },
+    usersPage: fakeListing(Object.keys(reportingBook).map((userId) => ({ userId, roles: ['Trader'] }))),
     userBalances: async (userId) => {
       if (userId === failUser) throw new SourceError('reporting', 'users/balances', 'timeout', 'headers timeout', { retryable: true });
       return reportingBook[userId] ?? [];
@@ -299,13 +297,10 @@ describe('reconcile', () => {
           { assetId: 'btc', scale: 8, total: a(btcTotal) },
           { assetId: 'usdt', scale: 6, total: a('150') },
         ],
-        usersPage: async (page, pageSize) => {
-          const all = [
-            ...Object.keys(reportingBook).map((userId) => ({ userId, roles: ['Trader'] })),
-            ...Object.entries(extra).map(([userId, { roles }]) => ({ userId, roles })),
-          ];
-          return { users: all.slice((page - 1) * pageSize, page * pageSize), total: all.length, pageSize };
-        },
+        usersPage: fakeListing([
+          ...Object.keys(reportingBook).map((userId) => ({ userId, roles: ['Trader'] })),
+          ...Object.entries(extra).map(([userId, { roles }]) => ({ userId, roles })),
+        ]),
         userBalances: async (userId) => extra[userId]?.balances ?? base.userBalances(userId),
         transfers: async (userIds, created) => [
           ...(await base.transfers(userIds, created)),

@@ -6,6 +6,7 @@ import { pressurePoints, type RunMetrics, runEndedPoints } from '../../../lib/ru
 import type { RunSummary } from '../../../lib/runs/run-summary';
 import { SourceError } from '../../../lib/sources/source-error';
 import { InMemoryStore, RecordingAlerts } from '../../fakes/in-memory-ports';
+import { fakeListing } from '../../fakes/listing';
 
 const a = Amount.parse;
 
@@ -22,7 +23,7 @@ class RecordingMetrics implements RunMetrics {
 function reporting(overrides: Partial<ReportingPort> = {}): ReportingPort {
   return {
     assets: async () => [{ assetId: 'eth', scale: 18, total: a('3.5') }],
-    usersPage: async (page) => ({ users: page === 1 ? [{ userId: 'u1', roles: ['Trader'] }] : [], total: 1, pageSize: 1 }),
+    usersPage: fakeListing([{ userId: 'u1', roles: ['Trader'] }], 1),
     userBalances: async () => [{ asset: 'eth', amount: a('3.5'), locked: a('1'), available: a('2') }],
     openOrders: async () => [],
     transfers: async () => [],

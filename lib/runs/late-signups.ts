@@ -1,0 +1,78 @@
+import { isCounted } from '../domain/checks/asset-totals';
+import { SourceError } from '../sources/source-error';
+import { instantOf } from './listing-cursor';
+import type { ListedUser, ReportingPort } from './ports';
+import { type AssetSums, RunningAssetSums } from './shard-tally';
+
+/**
+ * Counted users who signed up after a run's as-of and were in Reporting's asset totals when the plan read
+ * them: how many and their funds per asset (taken from those totals before they are compared with the
+ * run's sums: the run's listing stops at the as-of). Or, when that could not be known, why.
+ */
+export type LateSignups = { users: number; sums: AssetSums } | { unknown: string };
+
+/**
+ * Reads Reporting's asset totals (`readTotals`) between two looks at the users created after `asOf`; when
+ * both looks list the same users (one page at most), the totals hold exactly them, and their balances are
+ * read and summed. Users signing up between the looks (in each of `attempts` tries), more than `LATE_PAGE_LIMIT` pages of them, or a read that fails make
+ * the answer `unknown`: the asset totals check then says so rather than report a difference those users
+ * would explain. A failing `readTotals` fails as before (the run cannot be planned).
+ */
+export async function readAroundLateSignups<T>(
+  reporting: ReportingPort,
+  asOf: string,
+  askedPageSize: number,
+  readTotals: () => Promise<T>,
+  attempts = 3,
+): Promise<{ totals: T; late: LateSignups }> {
+  const look = () => lateUsers(reporting, asOf, askedPageSize).catch(unreadable);
+  const ids = (users: { userId: string }[]) => users.map((user) => user.userId).join(',');
+  for (let attempt = 1; ; attempt++) {
+    const before = await look();
+    const totals = await readTotals();
+    const after = await look();
+    if ('unknown' in before) return { totals, late: before };
+    if ('unknown' in after) return { totals, late: after };
+    if (ids(before.users) === ids(after.users)) return { totals, late: await lateSums(reporting, after.users) };
+    // Someone signed up while the totals were read: read them again, between two looks that agree.
+    if (attempt >= attempts) return { totals, late: { unknown: 'users signed up while the asset totals were read' } };
+  }
+}
+
+/** The funds per asset of the counted users among `users`, or why they could not be read. */
+async function lateSums(reporting: ReportingPort, users: ListedUser[]): Promise<LateSignups> {
+  const sums = new RunningAssetSums({});
+  const counted = users.filter((user) => isCounted(user.roles));
+  try {
+    for (const user of counted) for (const row of await reporting.userBalances(user.userId)) sums.add(row.asset, row.amount);
+  } catch (error) {
+    return unreadable(error);
+  }
+  return { users: counted.length, sums: sums.toJSON() };
+}
+
+/** Pages of users created after the as-of read at most, around the asset totals: more is too many to account for. */
+const LATE_PAGE_LIMIT = 10;
+
+/** The users created after `asOf` (up to `LATE_PAGE_LIMIT` pages), or why not. */
+async function lateUsers(
+  reporting: ReportingPort,
+  asOf: string,
+  askedPageSize: number,
+): Promise<{ users: ListedUser[] } | { unknown: string }> {
+  const users: ListedUser[] = [];
+  for (let page = 1; ; page++) {
+    const answer = await reporting.usersPage({ from: asOf }, page, askedPageSize);
+    users.push(...answer.users);
+    if (answer.users.length === 0 || page * answer.pageSize >= answer.total) break;
+    if (page >= LATE_PAGE_LIMIT) return { unknown: `${answer.total} users signed up after the as-of: more than ${LATE_PAGE_LIMIT} pages` };
+  }
+  const at = instantOf(asOf);
+  // `from` is inclusive: a user created at the as-of itself is in the run's listing.
+  return { users: users.filter((user) => instantOf(user.createdAt) > at) };
+}
+
+function unreadable(error: unknown): { unknown: string } {
+  if (!(error instanceof SourceError)) throw error;
+  return { unknown: `the users who signed up after the as-of could not be read (${error.failure})` };
+}
