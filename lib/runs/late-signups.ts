@@ -1,8 +1,10 @@
 import { isCounted } from '../domain/checks/asset-totals';
+import { Amount } from '../domain/money';
 import { SourceError } from '../sources/source-error';
 import { instantOf } from './listing-cursor';
 import type { ListedUser, ReportingPort } from './ports';
 import { type AssetSums, RunningAssetSums } from './shard-tally';
+import type { RunPlan } from './shard-worker';
 
 /**
  * Counted users who signed up after a run's as-of and were in Reporting's asset totals when the plan read
@@ -75,4 +77,47 @@ async function lateUsers(
 function unreadable(error: unknown): { unknown: string } {
   if (!(error instanceof SourceError)) throw error;
   return { unknown: `the users who signed up after the as-of could not be read (${error.failure})` };
+}
+
+/**
+ * Why each asset's totals check cannot judge this run because Reporting's totals did not hold still
+ * while the run read its users (an asset left out: it can). Read again at the run's end between two
+ * looks at the late sign-ups, as at the plan, each total less the funds of users who signed up after
+ * the as-of must equal the plan's: a deposit, withdrawal or deletion during the run would make the
+ * shards' sums disagree with either reading, and the check says `unknown` with the reason rather than
+ * report a difference no one made. A re-read that fails makes every asset's check `unknown` and is
+ * handed to `failed` (a source failure of the run).
+ */
+export async function totalsThatMoved(
+  reporting: ReportingPort,
+  plan: Pick<RunPlan, 'asOf' | 'askedPageSize' | 'assets' | 'late'>,
+  failed: (error: SourceError) => void,
+): Promise<Map<string, string>> {
+  const every = (reason: string) => new Map(plan.assets.map((asset) => [asset.assetId, reason]));
+  let again: Awaited<ReturnType<typeof readAroundLateSignups<Awaited<ReturnType<ReportingPort['assets']>>>>>;
+  try {
+    again = await readAroundLateSignups(reporting, plan.asOf, plan.askedPageSize, () => reporting.assets());
+  } catch (error) {
+    if (!(error instanceof SourceError)) throw error;
+    failed(error);
+    return every(`the asset totals could not be read again at the run's end (${error.failure})`);
+  }
+  if ('unknown' in again.late) return every(again.late.unknown);
+  const before = plan.late && !('unknown' in plan.late) ? plan.late.sums : {};
+  const ends = new Map(again.totals.map((asset) => [asset.assetId, asset.total]));
+  const moved = new Map<string, string>();
+  for (const asset of plan.assets) {
+    const start = Amount.parse(asset.total).minus(lateSum(before, asset.assetId));
+    const total = ends.get(asset.assetId);
+    const end = total?.minus(lateSum(again.late.sums, asset.assetId));
+    if (!end) moved.set(asset.assetId, "the asset was no longer listed at the run's end");
+    else if (start.compare(end) !== 0)
+      moved.set(asset.assetId, `balances moved during the run: Reporting's total less late sign-ups went from ${start} to ${end}`);
+  }
+  return moved;
+}
+
+function lateSum(sums: AssetSums, asset: string): Amount {
+  const sum = sums[asset];
+  return sum ? Amount.parse(sum.total) : Amount.ZERO;
 }

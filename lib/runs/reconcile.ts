@@ -10,7 +10,7 @@ import { SourceError, type SourceName } from '../sources/source-error';
 import { checkVenues, type VenuePorts } from './check-venues';
 import { CircuitBreaker } from './circuit-breaker';
 import { drainOutbox } from './drain-outbox';
-import { readAroundLateSignups } from './late-signups';
+import { readAroundLateSignups, totalsThatMoved } from './late-signups';
 import { instantOf } from './listing-cursor';
 import type { RunStart, VenueCheckLog } from './ports';
 import { RunEffects } from './run-effects';
@@ -608,7 +608,10 @@ async function finalChecks(
   const scope = plan.scope;
   const precision = new Precision(new Map(plan.assets.map((asset) => [asset.assetId, asset.scale])), deps.tolerances);
   if (!phase.venueProgress) {
-    await sink.settle(plan.assets.map((asset) => assetTotalsVerdict(asset, plan, merged, precision)));
+    // Judged only if Reporting's totals held still while the users were read (one more read of them).
+    const judged = merged.assetSumsComplete && !plan.scope?.users && plan.assets.length > 0;
+    const moved = judged ? await totalsThatMoved(deps.reporting, plan, (error) => health.failed(error.source, error)) : new Map();
+    await sink.settle(plan.assets.map((asset) => assetTotalsVerdict(asset, plan, merged, precision, moved.get(asset.assetId))));
     phase.venueProgress = {};
   }
   const venues = deps.venues && scopedVenues(deps.venues, scope);
@@ -647,15 +650,22 @@ async function finalChecks(
  * An asset's totals check over the shards' sums, the funds of users who signed up after the as-of taken
  * out of Reporting's total; `unknown` when a counted user could not be read, the run did not read them all,
  * the users listed at plan time are not the users read (some were deleted meanwhile), or the late
- * sign-ups could not be accounted for.
+ * sign-ups could not be accounted for, or Reporting's total moved during the run (`moved`, the reason).
  */
-function assetTotalsVerdict(asset: RunPlan['assets'][number], plan: RunPlan, merged: ShardTally, precision: Precision): Verdict {
+function assetTotalsVerdict(
+  asset: RunPlan['assets'][number],
+  plan: RunPlan,
+  merged: ShardTally,
+  precision: Precision,
+  moved?: string,
+): Verdict {
   const unknown = (reason: string): Verdict => ({ check: 'asset-totals', outcome: 'unknown', userId: '*', asset: asset.assetId, reason });
   if (!merged.assetSumsComplete || merged.listingMoved.length > 0 || plan.scope?.users)
     return unknown('not every counted user could be read');
   if (merged.listed !== undefined && merged.listed !== plan.totalUsers)
     return unknown(`the listing held ${plan.totalUsers} users up to the as-of when planned, ${merged.listed} when read`);
   if (plan.late && 'unknown' in plan.late) return unknown(plan.late.unknown);
+  if (moved) return unknown(moved);
   const late = plan.late ? sumOf(plan.late.sums, asset.assetId).total : Amount.ZERO;
   return assetTotalsCheck(
     asset.assetId,

@@ -2,6 +2,7 @@ import { actOnDiscrepancy } from '../../lib/compliance/compliance-actions';
 import { type RunRequest, type RunWork, reconcile, reconcileShard, type ShardInvoker } from '../../lib/runs/reconcile';
 import type { ShardControl } from '../../lib/runs/shard-worker';
 import { addActivity } from '../../sandbox/activity';
+import { addUsers, deleteUsers } from '../../sandbox/signups';
 import type { Fault } from './schedule';
 import { InjectedFault, invocationContext, type World } from './world';
 
@@ -80,7 +81,34 @@ async function beforeInvocation(world: World, index: number, faults: readonly Fa
       world.fired.set('activity', (world.fired.get('activity') ?? 0) + 1);
     }
     if (fault.kind === 'analyst' && fault.invocation === index) await analystActs(world, fault, log);
+    if (fault.kind === 'signup' && fault.invocation === index) signUp(world, fault);
+    if (fault.kind === 'leave' && fault.invocation === index) leave(world, fault);
   }
+}
+
+/** Users sign up a second after the simulated now (after the as-of of a run under way): the next run lists them. */
+function signUp(world: World, fault: Extract<Fault, { kind: 'signup' }>): void {
+  const createdAt = new Date(world.clock.now().getTime() + 1_000).toISOString();
+  addUsers(world.sandbox.book, { count: fault.count, createdAt, ...(fault.funded && { funds: { btc: '0.5', usdt: '120.25' } }) });
+  world.fired.set('signup', (world.fired.get('signup') ?? 0) + 1);
+}
+
+/** Users with nothing planted on them leave the exchange (gone from the listing, balances and totals). */
+function leave(world: World, fault: Extract<Fault, { kind: 'leave' }>): void {
+  const book = world.sandbox.book;
+  const planted = new Set(book.manifest.planted.map((p) => p.userId));
+  const candidates = book.users
+    .map((user) => user.userId)
+    .filter((id) => !planted.has(id))
+    .sort();
+  if (candidates.length === 0) return;
+  const start = fault.pick % candidates.length;
+  const gone = Array.from(
+    { length: Math.min(fault.count, candidates.length) },
+    (_, i) => candidates[(start + i) % candidates.length] as string,
+  );
+  deleteUsers(book, gone);
+  world.fired.set('leave', (world.fired.get('leave') ?? 0) + 1);
 }
 
 /** An analyst acknowledges or resolves one active discrepancy; a refusal (conflict, wrong status) is the analyst's to retry, not a failure. */

@@ -1,7 +1,7 @@
 import type { FaultRule } from '../../sandbox/faults';
 import { Rng } from '../../sandbox/random';
 
-/** Every kind of fault the simulation injects (users signing up and leaving mid-run waits for the listing's sandbox route). */
+/** Every kind of fault the simulation injects. */
 export const FAULT_KINDS = [
   '5xx',
   '429',
@@ -12,6 +12,8 @@ export const FAULT_KINDS = [
   'shifting-page',
   'source-down',
   'activity',
+  'signup',
+  'leave',
   'ddb-throttle',
   'sns-down',
   'sns-timeout',
@@ -38,6 +40,10 @@ export type Fault =
   | HttpFault
   /** Balances change (new history, the as-of moves on) before invocation `invocation`. */
   | { kind: 'activity'; invocation: number; fraction: number; advanceMs: number; seed: number }
+  /** `count` users sign up just after the as-of of invocation `invocation`'s run (with funds or none): the next run's users. */
+  | { kind: 'signup'; invocation: number; count: number; funded: boolean }
+  /** Before invocation `invocation`, `count` users with nothing planted on them leave the exchange (the `pick`-th on, in id order). */
+  | { kind: 'leave'; invocation: number; count: number; pick: number }
   /** DynamoDB refuses `times` calls from the `call`-th document-client call on. */
   | { kind: 'ddb-throttle'; call: number; times: number }
   /** SNS refuses `times` publishes from the `publish`-th on. */
@@ -107,6 +113,10 @@ function drawFault(rng: Rng, kind: FaultKind): Fault {
   switch (kind) {
     case 'activity':
       return { kind, invocation, fraction: rng.pick([0.01, 0.05]), advanceMs: rng.int(1, 10) * 60_000, seed: rng.int(1, 1_000_000) };
+    case 'signup':
+      return { kind, invocation, count: rng.int(1, 5), funded: rng.pick([true, false]) };
+    case 'leave':
+      return { kind, invocation, count: rng.int(1, 3), pick: rng.int(0, 1000) };
     case 'ddb-throttle':
       return { kind, call: rng.int(0, 60), times: rng.int(1, 4) };
     case 'sns-down':
