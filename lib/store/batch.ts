@@ -67,3 +67,23 @@ export async function batchPutAll(client: DynamoDBDocumentClient, table: string,
     return answer.UnprocessedItems?.[table]?.map((request) => request.PutRequest?.Item as Record<string, unknown>);
   });
 }
+
+/**
+ * Why DynamoDB cancels a transaction that a later call may still make: throttling of a table or
+ * index, or another transaction on one of its items. `ConditionalCheckFailed` is not among them: it is
+ * the concurrent update. A lone put refused for throttling (after the SDK's own retries) counts as well.
+ */
+export const TRANSIENT_REASONS = new Set([
+  'ThrottlingError',
+  'ProvisionedThroughputExceeded',
+  'TransactionConflict',
+  'RequestLimitExceeded',
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceededException',
+]);
+
+/** Whether DynamoDB refused a lone call only for now (throttling): the same call may be made again after a pause. */
+export function refusedForNow(error: unknown): boolean {
+  return error instanceof Error && TRANSIENT_REASONS.has(error.name);
+}

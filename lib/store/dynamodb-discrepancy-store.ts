@@ -18,7 +18,7 @@ import type { DiscrepancyStore, DiscrepancyWrite, RunStart } from '../runs/ports
 import type { RunSummary } from '../runs/run-summary';
 import type { StoredSourceState } from '../runs/source-transitions';
 import type { SourceName } from '../sources/source-error';
-import { backoff, batchGetAll } from './batch';
+import { backoff, batchGetAll, refusedForNow, TRANSIENT_REASONS } from './batch';
 
 /** Table names of the store. */
 export interface StoreTables {
@@ -45,20 +45,6 @@ const WRITES_PER_TRANSACTION = 33;
 const FENCE = 'lock';
 /** Calls of one transaction, the first included, while DynamoDB cancels it for now (about 1.5 s of pauses in all). */
 const TRANSACTION_ATTEMPTS = 5;
-/**
- * Why DynamoDB cancels a transaction that a later call may still make: throttling of a table or
- * index, or another transaction on one of its items. `ConditionalCheckFailed` is not among them: it is
- * the concurrent update. A lone put refused for throttling (after the SDK's own retries) counts as well.
- */
-const TRANSIENT_REASONS = new Set([
-  'ThrottlingError',
-  'ProvisionedThroughputExceeded',
-  'TransactionConflict',
-  'RequestLimitExceeded',
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceededException',
-]);
 
 /** What one transaction did: see `DynamoDbDiscrepancyStore.transact`. */
 /** Whose lock a run's writes are fenced by, and the run's clock (`DynamoDbDiscrepancyStore.fencedBy`). */
@@ -510,7 +496,7 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
 function cancellationReasons(error: unknown): string[] | undefined {
   if (error instanceof TransactionCanceledException) return (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
   if (error instanceof ConditionalCheckFailedException) return ['ConditionalCheckFailed'];
-  if (error instanceof Error && TRANSIENT_REASONS.has(error.name)) return [error.name];
+  if (refusedForNow(error)) return [(error as Error).name];
   return undefined;
 }
 

@@ -3,6 +3,10 @@ import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, ScanCommand, Up
 import { z } from 'zod';
 import type { IdentifiedAlert, OwedAlert } from '../alerts/owed-alert';
 import type { AlertOutbox, OwedRow } from '../runs/ports';
+import { backoff, refusedForNow } from './batch';
+
+/** Calls of one clearing delete while DynamoDB refuses it for now (about 0.7 s of pauses in all). */
+const CLEAR_ATTEMPTS = 4;
 
 const ALERT_TYPES = [
   'discrepancy-opened',
@@ -73,8 +77,21 @@ export class DynamoDbAlertOutbox implements AlertOutbox {
     );
   }
 
+  /**
+   * Clears a published alert. A delete DynamoDB refuses for now is made again (up to
+   * {@link CLEAR_ATTEMPTS} calls): a row left behind is published again once its claim runs out,
+   * marked uncertain, with the same id.
+   */
   async cleared(alertId: string): Promise<void> {
-    await this.client.send(new DeleteCommand({ TableName: this.table, Key: { alertId } }));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.client.send(new DeleteCommand({ TableName: this.table, Key: { alertId } }));
+        return;
+      } catch (error) {
+        if (attempt >= CLEAR_ATTEMPTS || !refusedForNow(error)) throw error;
+        await backoff(attempt);
+      }
+    }
   }
 
   async release(alertId: string, holder: string, uncertain: boolean): Promise<void> {

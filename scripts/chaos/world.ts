@@ -191,7 +191,13 @@ function faultyOutbox<T extends AlertOutbox>(
           outcomeUnknown(unknownOutcome, alertId);
           throw new InjectedFault('the Lambda was cut off between publishing an alert and clearing it');
         }
-        return method.call(target, alertId);
+        try {
+          return await method.call(target, alertId);
+        } catch (error) {
+          // Published, then not cleared (DynamoDB refused it): published again once its claim runs out, with the same id.
+          outcomeUnknown(unknownOutcome, alertId);
+          throw error;
+        }
       };
     },
   });

@@ -80,7 +80,8 @@ describe('a run over a server that decides its page size, reading the listing by
     expect(summary.discrepancies.total).toBe(0);
     expect(served.asked.every((call) => call.size === 50)).toBe(true);
     const asOf = '2026-11-22T00:00:00.000Z';
-    // Twice the users signed up after the as-of (around the asset totals), the plan's page 1, then the shard by key.
+    // Twice the users signed up after the as-of (around the asset totals), the plan's page 1, then the shard by
+    // key, then twice again around the totals read at the run's end (they must not have moved).
     expect(served.asked.map((call) => [call.created.from ?? '-', call.created.to ?? '-', call.page])).toEqual([
       [asOf, '-', 1],
       [asOf, '-', 1],
@@ -90,6 +91,8 @@ describe('a run over a server that decides its page size, reading the listing by
       // `from` is inclusive: each page serves the last user read again (dropped), and 14 new ones.
       [createdAtOf(28), asOf, 1],
       [createdAtOf(42), asOf, 1],
+      [asOf, '-', 1],
+      [asOf, '-', 1],
     ]);
   });
 
