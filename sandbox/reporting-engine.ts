@@ -233,26 +233,69 @@ export function selectPage<T>(table: ReportTable<T>, query: ReportQuery, output:
       positions = [...hits].sort((a, b) => a - b);
     } else remaining.push(f);
   }
-  const predicates = remaining.map((f) => ({ column: f.column, test: filterPredicate(f) }));
   const sort = query.sort;
   const presorted = sort && !positions && table.sorted ? table.sorted(sort.column, sort.descending) : undefined;
+  // A date range on the column the rows are sorted by is a range of positions, found by bisection (as a database's index would).
+  const ranged = presorted && sort ? rangeOfSorted(presorted, remaining, sort, (record) => table.cell(record, sort.column)) : undefined;
+  const left = ranged ? remaining.filter((f) => f !== ranged.filter) : remaining;
+  const predicates = left.map((f) => ({ column: f.column, test: filterPredicate(f) }));
   const candidates: readonly T[] = positions ? positions.map((pos) => table.records[pos] as T) : (presorted ?? table.records);
+  const [lo, hi] = ranged ? [ranged.lo, ranged.hi] : [0, candidates.length];
   // with nothing left to test, the candidates are the matches: no per-page copy of a whole table
   const matches =
-    predicates.length === 0 ? candidates : candidates.filter((record) => predicates.every((p) => p.test(table.cell(record, p.column))));
-
-  const ordered = sort && !presorted ? sortRecords(matches, (r) => table.cell(r, sort.column), sort.descending) : matches;
+    predicates.length === 0
+      ? undefined
+      : candidates.slice(lo, hi).filter((record) => predicates.every((p) => p.test(table.cell(record, p.column))));
+  const ordered = matches && sort && !presorted ? sortRecords(matches, (r) => table.cell(r, sort.column), sort.descending) : matches;
   const start = (query.page - 1) * query.perPage;
-  const data = ordered.slice(start, start + query.perPage).map((record) => {
+  const total = ordered ? ordered.length : hi - lo;
+  const window = ordered
+    ? ordered.slice(start, start + query.perPage)
+    : candidates.slice(lo + start, Math.min(hi, lo + start + query.perPage));
+  const data = window.map((record) => {
     const row: Record<string, Cell> = {};
     for (const column of output) row[column] = table.cell(record, column);
     return row;
   });
   const paging =
     pagingKey === 'perPage'
-      ? { page: query.page, perPage: query.perPage, total: ordered.length }
-      : { page: query.page, per_page: query.perPage, total: ordered.length };
+      ? { page: query.page, perPage: query.perPage, total }
+      : { page: query.page, per_page: query.perPage, total };
   return { filters: query.echo.filters, sort: query.echo.sort, paging, data };
+}
+
+/**
+ * The positions `[lo, hi)` of `sorted` (sorted by `sort`) a `DateRange` filter on that same column keeps,
+ * by bisection: each bound alone is monotone along the sorted rows. Undefined when no such filter applies.
+ */
+function rangeOfSorted<T>(
+  sorted: readonly T[],
+  filters: readonly ReportFilter[],
+  sort: { column: string; descending: boolean },
+  cell: (record: T) => Cell,
+): { lo: number; hi: number; filter: ReportFilter } | undefined {
+  const filter = filters.find((f) => f.kind === 'DateRange' && f.column.toLowerCase() === sort.column.toLowerCase());
+  if (!filter || filter.kind !== 'DateRange') return undefined;
+  // Bisection needs every row to hold a time (a row without one would break the bounds' monotony).
+  const timed = (record: T | undefined) => record !== undefined && typeof cell(record) === 'string' && cell(record) !== '';
+  if (sorted.length > 0 && !(timed(sorted[0]) && timed(sorted[sorted.length - 1]))) return undefined;
+  const from = filterPredicate({ ...filter, toUs: undefined });
+  const to = filterPredicate({ ...filter, fromUs: undefined });
+  // The first position from which `holds` is true, for a `holds` false then true along `sorted`.
+  const firstTrue = (holds: (record: T) => boolean) => {
+    let [a, b] = [0, sorted.length];
+    while (a < b) {
+      const mid = (a + b) >>> 1;
+      if (holds(sorted[mid] as T)) b = mid;
+      else a = mid + 1;
+    }
+    return a;
+  };
+  // Ascending: rows before `from` come first, rows after `to` last; descending, the other way round.
+  const [first, last] = sort.descending ? [to, from] : [from, to];
+  const lo = firstTrue((r) => first(cell(r)));
+  const hi = firstTrue((r) => !last(cell(r)));
+  return { lo, hi: Math.max(lo, hi), filter };
 }
 
 /** Builds (once per records array and column) a map value → positions, for Exact-filter lookups. */
