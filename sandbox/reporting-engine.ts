@@ -258,9 +258,7 @@ export function selectPage<T>(table: ReportTable<T>, query: ReportQuery, output:
     return row;
   });
   const paging =
-    pagingKey === 'perPage'
-      ? { page: query.page, perPage: query.perPage, total }
-      : { page: query.page, per_page: query.perPage, total };
+    pagingKey === 'perPage' ? { page: query.page, perPage: query.perPage, total } : { page: query.page, per_page: query.perPage, total };
   return { filters: query.echo.filters, sort: query.echo.sort, paging, data };
 }
 
@@ -275,7 +273,7 @@ function rangeOfSorted<T>(
   cell: (record: T) => Cell,
 ): { lo: number; hi: number; filter: ReportFilter } | undefined {
   const filter = filters.find((f) => f.kind === 'DateRange' && f.column.toLowerCase() === sort.column.toLowerCase());
-  if (!filter || filter.kind !== 'DateRange') return undefined;
+  if (filter?.kind !== 'DateRange') return undefined;
   // Bisection needs every row to hold a time (a row without one would break the bounds' monotony).
   const timed = (record: T | undefined) => record !== undefined && typeof cell(record) === 'string' && cell(record) !== '';
   if (sorted.length > 0 && !(timed(sorted[0]) && timed(sorted[sorted.length - 1]))) return undefined;
