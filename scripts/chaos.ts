@@ -4,25 +4,13 @@
  * drives its runs as Lambda would and checks the invariants (docs/reliability.md). Prints one line;
  * exits 1 when any invariant broke. `--seed S` replays one seed, printing its schedule and what broke.
  */
-import { createServer } from 'node:net';
 import { Command } from 'commander';
 import { describeSchedule } from './chaos/schedule';
 import { allHeld, chaosLine, type SeedResult, simulateSeed, totalsOf } from './chaos/simulate';
 import { startDynamoDbLocal } from './local/dynamodb-local';
+import { freePort } from './local/free-port';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
-/** A port the OS says is free now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-      .once('error', reject)
-      .listen(0, '127.0.0.1', () => {
-        const address = server.address();
-        server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-      });
-  });
-}
 
 /** A seed's schedule and every violation, one per line. */
 function explain(result: SeedResult): string[] {

@@ -20,7 +20,7 @@ import { DynamoDbRunState } from '../../lib/store/dynamodb-run-state';
 import { SANDBOX_BACKOFFICE_TOKEN, SANDBOX_REPORTING_TOKEN } from '../../sandbox/credentials';
 import { type RunningSandbox, startSandbox } from '../../sandbox/server';
 import { localDynamoDbClient } from '../local/dynamodb-local';
-import { createTables } from '../local/tables';
+import { createTables, tableNames } from '../local/tables';
 import type { Fault } from './schedule';
 
 /** The services one simulation shares between its seeds: one DynamoDB Local, one SNS emulator. */
@@ -207,13 +207,7 @@ function faultyOutbox<T extends AlertOutbox>(
 async function freshTables(endpoint: string) {
   const client = localDynamoDbClient(endpoint);
   const suffix = randomBytes(4).toString('hex');
-  const tables: StoreTables = {
-    discrepancies: `chaos-discrepancies-${suffix}`,
-    runs: `chaos-runs-${suffix}`,
-    history: `chaos-history-${suffix}`,
-    totals: `chaos-totals-${suffix}`,
-    outbox: `chaos-outbox-${suffix}`,
-  };
+  const tables: StoreTables = tableNames(suffix, 'chaos');
   await createTables(client, tables);
   return { tables, documents: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }) };
 }

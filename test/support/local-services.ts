@@ -6,20 +6,14 @@ import { inject } from 'vitest';
 import { DynamoDbDiscrepancyStore, type StoreTables } from '../../lib/store/dynamodb-discrepancy-store';
 import { DynamoDbAlertOutbox } from '../../lib/store/dynamodb-outbox';
 import { localDynamoDbClient } from '../../scripts/local/dynamodb-local';
-import { createTables } from '../../scripts/local/tables';
+import { createTables, tableNames } from '../../scripts/local/tables';
 
 /** Fresh, uniquely named tables in the shared DynamoDB Local, with a document client on them. */
 export async function freshTables() {
   const endpoint = inject('dynamoDbEndpoint');
   const client = localDynamoDbClient(endpoint);
   const suffix = randomBytes(4).toString('hex');
-  const tables = {
-    discrepancies: `test-discrepancies-${suffix}`,
-    runs: `test-runs-${suffix}`,
-    history: `test-history-${suffix}`,
-    totals: `test-totals-${suffix}`,
-    outbox: `test-outbox-${suffix}`,
-  };
+  const tables = tableNames(suffix, 'test');
   await createTables(client, tables);
   return { endpoint, tables, client, documents: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }) };
 }
