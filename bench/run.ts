@@ -25,7 +25,7 @@ import { mismatch } from '../lib/domain/verdict';
 import type { AlertPublisher } from '../lib/ports/alerts';
 import type { HistoryChunk } from '../lib/ports/history';
 import type { RunDeps } from '../lib/ports/run';
-import { concurrencyLimit } from '../lib/runs/concurrency-limit';
+import { concurrencyLimit } from '../lib/policy/concurrency-limit';
 import { reconcile } from '../lib/runs/reconcile';
 import { RunEffects } from '../lib/runs/run-effects';
 import { discrepancyRef } from '../lib/runs/run-summary';

@@ -2,6 +2,8 @@ import { type VenueReading, venueBalanceCheck } from '../domain/checks/venue-bal
 import { Amount } from '../domain/money';
 import type { Precision } from '../domain/precision';
 import type { Verdict } from '../domain/verdict';
+import type { CircuitBreaker, Settled } from '../policy/circuit-breaker';
+import { pickDueAccounts, venueCoverage } from '../policy/venue-schedule';
 import type { Clock } from '../ports/clock';
 import type {
   IndxBalance,
@@ -18,9 +20,7 @@ import type {
 import type { SourceError } from '../sources/source-error';
 import { hasOwnCredentials } from '../venues/indx-credentials';
 import type { IndxVenueAccount, MultiMarketsVenueAccount } from '../venues/venue-accounts';
-import type { CircuitBreaker, Settled } from './circuit-breaker';
 import type { SourceHealthTracker } from './source-health';
-import { pickDueAccounts, venueCoverage } from './venue-schedule';
 
 /** How a run chooses the venue accounts it reads, and over what window it reports their coverage. */
 export interface VenueSchedule {

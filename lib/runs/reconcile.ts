@@ -3,27 +3,25 @@ import { sourceAlert } from '../alerts/owed-alert';
 import { assetTotalsCheck } from '../domain/checks/asset-totals';
 import type { DiscrepancyState } from '../domain/lifecycle';
 import { Amount } from '../domain/money';
-import { Precision } from '../domain/precision';
+import type { Precision } from '../domain/precision';
 import type { Verdict } from '../domain/verdict';
 import { LockLostError } from '../errors';
-import type { RunMetrics } from '../ports/metrics';
 import type { RunDeps, RunRequest, RunWork, ShardControl, ShardInvoker } from '../ports/run';
 import type { RunScope } from '../ports/run-scope';
 import type { AssetSums, RunPhase, RunPlan, RunStateStore, ShardTally } from '../ports/run-state';
 import type { RunSummary } from '../ports/run-summary';
 import type { RunStart } from '../ports/store';
-import type { DriftReport, SourceName } from '../ports/upstream';
-import type { VenueBudgets, VenueCheckLog, VenuePorts } from '../ports/venues';
+import type { SourceName } from '../ports/upstream';
+import type { VenuePorts } from '../ports/venues';
 import { SourceError } from '../sources/source-error';
 import { checkVenues } from './check-venues';
-import { CircuitBreaker } from './circuit-breaker';
 import { drainOutbox } from './drain-outbox';
 import { readAroundLateSignups, totalsThatMoved } from './late-signups';
 import { instantOf } from './listing-cursor';
-import { RunEffects } from './run-effects';
+import { openRunContext, type RunContext } from './run-context';
 import { InMemoryRunState } from './run-state-memory';
 import { emptyShardTally, mergeTallies, summaryCounts } from './shard-tally';
-import { runShard, type ShardDeps, timeIsShort, VerdictSink } from './shard-worker';
+import { runShard, type ShardDeps, timeIsShort } from './shard-worker';
 import { SourceHealthTracker } from './source-health';
 import { failingEndpointsOf, sourceTransition } from './source-transitions';
 
@@ -446,18 +444,11 @@ async function finalizeRun(
   const checkpoints = dryRun ? undefined : (handover?.runState ?? deps.ports.runState);
   const phase = (checkpoints && !failure && (await checkpoints.loadTally(runId, finalSlot(plan)))) || emptyShardTally(0);
   phase.rates = merged.rates;
-  const phaseHealth = SourceHealthTracker.from(phase.sources);
-  const effects = await RunEffects.start(
-    deps.ports.discrepancies,
-    runId,
-    { alertAfterRuns: deps.settings.alertAfterRuns, dryRun, startedAt: plan.startedAt, clock: deps.ports.clock },
-    phase.effects,
-    active,
-  );
-  const sink = new VerdictSink(plan, phase, effects, deps.settings);
+  const context = await openRunContext(plan, phase, deps, active);
+  const { effects, health: phaseHealth } = context;
   let venueCoverage: RunSummary['venues'];
   if (!failure) {
-    const checked = await finalChecks(plan, merged, phase, { sink, health: phaseHealth, deps, handover });
+    const checked = await finalChecks(plan, merged, phase, { context, deps, handover });
     // Checkpointed at a handover, and once the checks are over (before the alerts and the summary): a
     // delivery that takes over a killed phase resumes from here instead of checking again.
     if (checkpoints) {
@@ -565,11 +556,11 @@ async function finalChecks(
   plan: RunPlan,
   merged: ShardTally,
   phase: ShardTally,
-  context: { sink: VerdictSink; health: SourceHealthTracker; deps: RunDeps; handover?: Handover },
+  phaseOf: { context: RunContext; deps: RunDeps; handover?: Handover },
 ): Promise<FinalChecks> {
-  const { sink, health, deps, handover } = context;
+  const { context, deps, handover } = phaseOf;
+  const { sink, health, precision, breaker } = context;
   const scope = plan.scope;
-  const precision = new Precision(new Map(plan.assets.map((asset) => [asset.assetId, asset.scale])), deps.settings.tolerances);
   if (!phase.venueProgress) {
     // Judged only if Reporting's totals held still while the users were read (one more read of them).
     const judged = merged.assetSumsComplete && !plan.scope?.users && plan.assets.length > 0;
@@ -579,7 +570,6 @@ async function finalChecks(
   }
   const venues = deps.ports.venues && scopedVenues(deps.ports.venues, scope);
   if (!venues) return { finished: true };
-  const breaker = new CircuitBreaker(deps.settings.breakerThreshold);
   try {
     const read = await checkVenues(
       venues,

@@ -1,36 +1,18 @@
 import { isCounted } from '../domain/checks/asset-totals';
 import type { OpenOrderRecord } from '../domain/checks/locked-orders';
-import { type Discrepancy, toDiscrepancy } from '../domain/discrepancy';
 import type { TransferRecord } from '../domain/ledger';
 import type { DiscrepancyState } from '../domain/lifecycle';
-import { Amount } from '../domain/money';
-import { Precision, type ToleranceTable } from '../domain/precision';
-import { DEFAULT_SEVERITY_THRESHOLDS, type SeverityThresholds, severityOf } from '../domain/severity';
-import type { MismatchVerdict, Verdict } from '../domain/verdict';
+import type { Verdict } from '../domain/verdict';
 import { readBatchHistory } from '../history/batch-history';
-import type { AlertOutbox, AlertPublisher } from '../ports/alerts';
-import type { Clock } from '../ports/clock';
-import type { HistoryChunk, HistoryStore } from '../ports/history';
+import type { Settled } from '../policy/circuit-breaker';
+import { concurrencyLimit } from '../policy/concurrency-limit';
+import type { HistoryChunk } from '../ports/history';
 import type { RunDeps, ShardControl } from '../ports/run';
 import type { ListingCursor, RunPlan, RunStateStore, ShardTally } from '../ports/run-state';
-import { SUMMARY_ITEM_LIMIT } from '../ports/run-summary';
-import type { DiscrepancyStore } from '../ports/store';
-import type {
-  AnsweredEndpoint,
-  BackOfficeAvailable,
-  BackOfficePort,
-  BackOfficeUserBalances,
-  ReportingPort,
-  UserInfo,
-} from '../ports/upstream';
-import { CircuitBreaker, type Settled } from './circuit-breaker';
-import { concurrencyLimit } from './concurrency-limit';
+import type { BackOfficeAvailable, BackOfficeUserBalances, ReportingPort, UserInfo } from '../ports/upstream';
 import { type ListingStep, nextStep, startOf } from './listing-cursor';
-import { RunEffects } from './run-effects';
-import { inScope } from './run-scope';
-import { discrepancyRef } from './run-summary';
+import { openRunContext } from './run-context';
 import { emptyShardTally, LISTING_NOTE_LIMIT, noteUnchecked, RunningAssetSums, uncheckedOf } from './shard-tally';
-import { SourceHealthTracker } from './source-health';
 import { userVerdicts } from './user-verdicts';
 
 /** What a shard runs with: a run's ports, settings and hooks, its checkpoints stored (`runState` set). */
@@ -86,21 +68,11 @@ export async function runShard(
   const tally = (await deps.ports.runState.loadTally(plan.runId, shard)) ?? emptyShardTally(range.firstPage);
   if (tally.done) return { tally, finished: true };
   const asOf = new Date(plan.asOf);
-  const precision = new Precision(new Map(plan.assets.map((asset) => [asset.assetId, asset.scale])), deps.settings.tolerances);
-  const health = SourceHealthTracker.from(tally.sources);
-  const breaker = new CircuitBreaker(deps.settings.breakerThreshold);
+  const { precision, health, breaker, effects, sink } = await openRunContext(plan, tally, deps, active);
   const backOfficeLimit = concurrencyLimit(deps.settings.backOfficeConcurrency);
-  const effects = await RunEffects.start(
-    deps.ports.discrepancies,
-    plan.runId,
-    { alertAfterRuns: deps.settings.alertAfterRuns, dryRun: plan.dryRun, startedAt: plan.startedAt, clock: deps.ports.clock },
-    tally.effects,
-    active,
-  );
   const scope = plan.scope;
   const graceMs = deps.settings.graceMs;
 
-  const sink = new VerdictSink(plan, tally, effects, deps.settings);
   const settle = async (verdicts: Verdict[]) => {
     await sink.settle(verdicts);
     await effects.settle();
@@ -351,40 +323,4 @@ export async function runShard(
   tally.sources = health.report();
   if (!plan.dryRun) await deps.ports.runState.saveTally(plan.runId, shard, tally);
   return { tally, finished: true };
-}
-
-/**
- * Where verdicts go, in a shard and in the run's final phase alike: counted per check and outcome;
- * each mismatch valued in the root asset, graded, listed (up to the summary's limit) and handed to
- * the lifecycle; each match offered to the lifecycle to resolve.
- */
-export class VerdictSink {
-  constructor(
-    private readonly plan: RunPlan,
-    private readonly tally: ShardTally,
-    private readonly effects: RunEffects,
-    private readonly settings: { severity: SeverityThresholds },
-  ) {}
-
-  async settle(all: Verdict[]): Promise<void> {
-    const scope = this.plan.scope;
-    const verdicts = scope ? all.filter((verdict) => inScope(scope, verdict)) : all;
-    for (const verdict of verdicts) {
-      this.tally.checks[verdict.check][verdict.outcome]++;
-      this.effects.match(verdict);
-    }
-    await this.effects.findings(verdicts.filter((verdict) => verdict.outcome === 'mismatch').map((verdict) => this.record(verdict)));
-  }
-
-  private record(verdict: MismatchVerdict): Discrepancy {
-    const rate = this.tally.rates[verdict.asset];
-    // Root-asset figures are already in the root asset; every other finding is per asset (presence included).
-    const differenceInRoot =
-      verdict.check === 'root-asset' ? verdict.difference : rate ? verdict.difference.times(Amount.parse(rate)) : undefined;
-    const severity = severityOf(differenceInRoot, this.settings.severity);
-    const discrepancy = toDiscrepancy(verdict, this.plan.runId, new Date(this.plan.startedAt), { differenceInRoot, severity });
-    this.tally.discrepancies++;
-    if (this.tally.items.length < SUMMARY_ITEM_LIMIT) this.tally.items.push(discrepancyRef(discrepancy));
-    return discrepancy;
-  }
 }

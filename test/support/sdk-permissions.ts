@@ -80,7 +80,7 @@ export const adapterTargets: Record<string, AdapterTarget> = {
   'lib/store/batch.ts': { kind: 'pass-through', helpers: { batchGetAll: 'BatchGet', batchPutAll: 'BatchWrite' } },
   'lib/alerts/sns-alert-publisher.ts': { kind: 'topic', variable: 'ALERTS_TOPIC_ARN' },
   // wiring.ts: LambdaRunInvoker(RUN_FUNCTION_NAME) for POST /runs, LambdaShardInvoker(SHARD_FUNCTION_NAME) for shards
-  'lib/runs/lambda-run-invoker.ts': { kind: 'functions', variables: ['RUN_FUNCTION_NAME', 'SHARD_FUNCTION_NAME'] },
+  'lib/lambda/lambda-run-invoker.ts': { kind: 'functions', variables: ['RUN_FUNCTION_NAME', 'SHARD_FUNCTION_NAME'] },
   'lib/middleware/ssm-secrets.ts': { kind: 'ssm-stage-path', variable: 'STAGE' },
 };
 

@@ -7,7 +7,7 @@ import { loadConfig } from '../../../lib/config';
 import { Precision } from '../../../lib/domain/precision';
 import type { Verdict } from '../../../lib/domain/verdict';
 import { checkVenues } from '../../../lib/runs/check-venues';
-import { CircuitBreaker } from '../../../lib/runs/circuit-breaker';
+import { CircuitBreaker } from '../../../lib/policy/circuit-breaker';
 import { SourceHealthTracker } from '../../../lib/runs/source-health';
 import { Secret } from '../../../lib/secret';
 import { JsonClient, type JsonRequest } from '../../../lib/sources/http/json-client';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CircuitBreaker } from '../../../lib/runs/circuit-breaker';
+import { CircuitBreaker } from '../../../lib/policy/circuit-breaker';
 import { SourceError } from '../../../lib/sources/source-error';
 
 const failing = () => Promise.reject(new SourceError('backoffice', 'balances', 'timeout', 'UND_ERR_HEADERS_TIMEOUT', { retryable: true }));

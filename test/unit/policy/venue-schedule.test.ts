@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { pickDueAccounts, venueBudgets, venueCoverage } from '../../../lib/runs/venue-schedule';
+import { pickDueAccounts, venueBudgets, venueCoverage } from '../../../lib/policy/venue-schedule';
 
 const byKey = (key: string) => key;
 const at = (hour: number) => new Date(Date.UTC(2025, 0, 1, hour)).toISOString();
