@@ -48,13 +48,17 @@ const secret = z
   .string({ error: 'is required' })
   .min(1, { error: 'is required' })
   .transform((value) => new Secret(value));
+/** A whole number in `[min, max]`; absent or empty (`serverless.yml` passes `''` for a variable not set), `fallback`. */
 const integer = (min: number, max: number, fallback: number) =>
-  z.coerce
-    .number({ error: 'must be a whole number' })
-    .int({ error: 'must be a whole number' })
-    .min(min, { error: `must be at least ${min}` })
-    .max(max, { error: `must be at most ${max}` })
-    .default(fallback);
+  z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.coerce
+      .number({ error: 'must be a whole number' })
+      .int({ error: 'must be a whole number' })
+      .min(min, { error: `must be at least ${min}` })
+      .max(max, { error: `must be at most ${max}` })
+      .default(fallback),
+  );
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
 const tableName = z.string({ error: 'is required' }).min(1, { error: 'is required' });
@@ -209,14 +213,6 @@ function toConfig(env: z.infer<typeof environmentSchema>, raw: NodeJS.ProcessEnv
         }
       : undefined,
     venueAccountsFile: env.VENUE_ACCOUNTS_FILE,
-    venues: { coverageHours: env.VENUE_COVERAGE_HOURS, runSeconds: env.VENUE_RUN_SECONDS },
-    graceMs: env.IN_FLIGHT_GRACE_SECONDS * 1000,
-    tolerances: env.TOLERANCES ?? new Map(),
-    severity: env.SEVERITY_THRESHOLDS ?? DEFAULT_SEVERITY_THRESHOLDS,
-    historyOverlapMs: env.HISTORY_OVERLAP_MINUTES * 60_000,
-    shards: { users: env.SHARD_USERS, concurrency: env.SHARD_CONCURRENCY, handoverMarginMs: env.HANDOVER_MARGIN_SECONDS * 1000 },
-    alertAfterRuns: env.ALERT_AFTER_RUNS,
-    stormThreshold: env.ALERT_STORM_THRESHOLD,
     alertsTopicArn: env.ALERTS_TOPIC_ARN,
     alertsTopicFifo: env.ALERTS_TOPIC_FIFO,
     outboxTable: env.OUTBOX_TABLE,
@@ -229,7 +225,6 @@ function toConfig(env: z.infer<typeof environmentSchema>, raw: NodeJS.ProcessEnv
       concurrency: env.SOURCE_CONCURRENCY,
     },
     pageSize: env.PAGE_SIZE,
-    userBatchSize: env.USER_BATCH_SIZE,
     run: runSettingsOf(env),
   };
 }

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, loadLogLevel, loadRunQueueConfig, loadStoreConfig } from '../../lib/config';
+import { loadConfig, loadLogLevel, loadRunQueueConfig, loadStoreConfig, RUN_DEFAULTS } from '../../lib/config';
 import { ConfigError } from '../../lib/errors';
 
 const minimal = {
@@ -36,6 +36,14 @@ describe('loadConfig', () => {
     expect(config.outboxTable).toBe('o');
   });
 
+  it('gives the run its settings: RUN_DEFAULTS under what the environment sets, an empty variable read as not set', () => {
+    expect(loadConfig(minimal).run).toEqual(RUN_DEFAULTS);
+    const set = loadConfig({ ...minimal, SHARD_USERS: '500', IN_FLIGHT_GRACE_SECONDS: '60', USER_BATCH_SIZE: '', HTTP_RETRIES: '' });
+    expect(set.run).toEqual({ ...RUN_DEFAULTS, shards: { ...RUN_DEFAULTS.shards, usersPerShard: 500 }, graceMs: 60_000 });
+    expect(set.http.retries).toBe(2);
+    expect(problemsOf({ ...minimal, SHARD_USERS: '0' })).toEqual(['SHARD_USERS must be at least 1']);
+  });
+
   it('reads a FIFO alerts topic and refuses a flag that is not true or false', () => {
     const fifo = loadConfig({ ...minimal, ALERTS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:alerts.fifo', ALERTS_TOPIC_FIFO: 'true' });
     expect(fifo).toMatchObject({ alertsTopicArn: 'arn:aws:sns:us-east-1:123456789012:alerts.fifo', alertsTopicFifo: true });
@@ -61,9 +69,13 @@ describe('loadConfig', () => {
 
   it('reads the scale settings — shards, history overlap, venue coverage — with their defaults, and refuses values out of range', () => {
     expect(loadConfig(minimal)).toMatchObject({
-      shards: { users: 20_000, concurrency: 4, handoverMarginMs: 120_000 },
-      historyOverlapMs: 3_600_000,
-      venues: { coverageHours: 24, runSeconds: 300 },
+      run: {
+        shards: { usersPerShard: 20_000, concurrency: 4 },
+        handoverMarginMs: 120_000,
+        historyOverlapMs: 3_600_000,
+        venueWindowSeconds: 24 * 3600,
+        venueRunSeconds: 300,
+      },
       shardFunctionName: undefined,
     });
     expect(
@@ -78,9 +90,13 @@ describe('loadConfig', () => {
         SHARD_FUNCTION_NAME: 'balance-recon-dev-runShard',
       }),
     ).toMatchObject({
-      shards: { users: 5000, concurrency: 16, handoverMarginMs: 30_000 },
-      historyOverlapMs: 0,
-      venues: { coverageHours: 6, runSeconds: 60 },
+      run: {
+        shards: { usersPerShard: 5000, concurrency: 16 },
+        handoverMarginMs: 30_000,
+        historyOverlapMs: 0,
+        venueWindowSeconds: 6 * 3600,
+        venueRunSeconds: 60,
+      },
       shardFunctionName: 'balance-recon-dev-runShard',
     });
     const problems = problemsOf({
@@ -119,9 +135,9 @@ describe('loadConfig', () => {
       TOLERANCES: '{"roll-forward": {"*": {"absolute": "0.01"}}, "*": {"btc": {"relative": "0.0001"}}}',
       SEVERITY_THRESHOLDS: 'medium:10,high:1000,critical:100000',
     });
-    expect(config.tolerances.get('roll-forward|*')?.absolute?.toString()).toBe('0.01');
-    expect(config.tolerances.get('*|btc')?.relative?.toString()).toBe('0.0001');
-    expect(config.severity.high.toString()).toBe('1000');
+    expect(config.run.tolerances.get('roll-forward|*')?.absolute?.toString()).toBe('0.01');
+    expect(config.run.tolerances.get('*|btc')?.relative?.toString()).toBe('0.0001');
+    expect(config.run.severity.high.toString()).toBe('1000');
   });
 
   it('refuses tolerances for an unknown check and thresholds out of order, naming the variable', () => {
