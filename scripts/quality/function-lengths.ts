@@ -10,7 +10,8 @@ export interface FunctionLength {
   lines: number;
 }
 
-function filesUnder(dir: string): string[] {
+/** The `.ts` files under `dir` (not `.d.ts`), at any depth. */
+export function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((entry) => {
     const path = join(dir, entry);
     if (statSync(path).isDirectory()) return filesUnder(path);
