@@ -62,16 +62,28 @@ module.exports = {
     {
       name: 'ports-import-only-ports-and-domain',
       severity: 'error',
-      comment: 'lib/ports/ holds the port interfaces and the types crossing them: it depends on nothing but the domain (and zod).',
+      comment:
+        'lib/ports/ holds the port interfaces and the types crossing them: it depends on nothing but the domain (and zod), and the venue mapping whose types its schema infers (lib/venues/venue-accounts.ts).',
       from: { path: '^lib/ports/' },
-      to: { pathNot: ['^lib/(ports|domain)/', '(^|/)node_modules/zod/'], dependencyTypesNot: ['core'] },
+      to: {
+        pathNot: ['^lib/(ports|domain)/', '^lib/venues/venue-accounts\\.ts$', '(^|/)node_modules/zod/'],
+        dependencyTypesNot: ['core'],
+      },
     },
     {
       name: 'runs-import-only-ports-and-domain',
       severity: 'error',
-      comment: 'lib/runs/ holds the use cases: they import ports, the domain, their own folder and the error base (lib/errors.ts).',
+      comment:
+        'lib/runs/ holds the use cases: they import ports, the domain, pure policy (lib/policy/), their own folder and the error base (lib/errors.ts).',
       from: { path: '^lib/runs/' },
-      to: { path: '^lib/', pathNot: ['^lib/(runs|ports|domain)/', '^lib/errors\\.ts$'] },
+      to: { path: '^lib/', pathNot: ['^lib/(runs|ports|domain|policy)/', '^lib/errors\\.ts$'] },
+    },
+    {
+      name: 'policy-imports-only-ports-and-domain',
+      severity: 'error',
+      comment: 'lib/policy/ holds pure policy (circuit breaker, concurrency limit, venue schedule): no I/O, no adapter.',
+      from: { path: '^lib/policy/' },
+      to: { path: '^lib/', pathNot: ['^lib/(policy|ports|domain)/', '^lib/errors\\.ts$', '^lib/sources/source-error\\.ts$'] },
     },
     {
       name: 'runs-no-adapters-or-aws',

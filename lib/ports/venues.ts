@@ -1,6 +1,4 @@
 import type { Amount } from '../domain/money';
-import type { INDX_WRONG_WMID } from '../sources/indx/indx-error-codes';
-import type { IndxInstrument } from '../sources/indx/schemas';
 import type { IndxVenueAccount, VenueAccounts } from '../venues/venue-accounts';
 /**
  * When each rate-limited venue account was last checked, so that each run reads the most overdue
@@ -79,7 +77,7 @@ export type MultiMarketsBalance =
 /** What INDX says about one trader: `wmz` and portfolio, exact, or that the WMID is wrong (code −3). */
 export type IndxBalance =
   | { found: true; wmid: string; nickname: string; wmz: Amount; price: Amount; portfolio: IndxInstrument[] }
-  | { found: false; code: typeof INDX_WRONG_WMID; message: string };
+  | { found: false; code: -3; message: string };
 
 /** The INDX port a run reads traders through (see `VenuePorts.indx`). */
 export interface IndxVenuePort {
@@ -87,4 +85,15 @@ export interface IndxVenuePort {
   balance(account: IndxVenueAccount): Promise<IndxBalance>;
   /** Reads `INDX_WMID` with the shared credentials, so that bad shared credentials cost one call. */
   probe?: () => Promise<IndxBalance>;
+}
+
+/** One instrument of an INDX trader's portfolio: `notes` held at an averaged `price` (the `Balance` answer's `portfolio`). */
+export interface IndxInstrument {
+  id: number;
+  name: string;
+  notes: Amount;
+  price: Amount;
+  type: string;
+  kind: number;
+  by: number;
 }
