@@ -27,7 +27,8 @@ import { DynamoDbHistoryStore } from './store/dynamodb-history-store';
 import { DynamoDbAlertOutbox } from './store/dynamodb-outbox';
 import { DynamoDbRunState } from './store/dynamodb-run-state';
 import { DynamoDbVenueCheckLog } from './store/dynamodb-venue-log';
-import { LOCAL_CREDENTIALS, storeAdapters } from './store-wiring';
+import { storeAdapters } from './store-adapters';
+import { LOCAL_CREDENTIALS } from './store-wiring';
 import { indxVenuePort } from './venues/indx-credentials';
 import { loadVenueAccounts } from './venues/venue-accounts';
 

@@ -1,9 +1,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { IdentifiedAlert, OwedAlert } from '../alerts/owed-alert';
 import type { AlertOutbox, OwedRow } from '../runs/ports';
-import { backoff, refusedForNow } from './batch';
+import { backoff, refusedForNow, scanAll } from './batch';
+import { parseStored } from './stored-item';
 
 /** Calls of one clearing delete while DynamoDB refuses it for now (about 0.7 s of pauses in all). */
 const CLEAR_ATTEMPTS = 4;
@@ -44,17 +45,10 @@ export class DynamoDbAlertOutbox implements AlertOutbox {
   }
 
   async owed(): Promise<OwedRow[]> {
-    const rows: OwedRow[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(new ScanCommand({ TableName: this.table, ConsistentRead: true, ExclusiveStartKey }));
-      for (const item of page.Items ?? []) {
-        const { uncertain, ...row } = rowSchema.parse(item);
-        rows.push({ ...row, uncertain: uncertain ?? false });
-      }
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return rows;
+    return scanAll(this.client, { TableName: this.table, ConsistentRead: true }, (item) => {
+      const { uncertain, ...row } = parseStored(rowSchema, 'outbox row', String(item.alertId), item);
+      return { ...row, uncertain: uncertain ?? false };
+    });
   }
 
   async claim(row: OwedRow, holder: string, now: number, until: number): Promise<boolean> {
