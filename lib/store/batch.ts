@@ -158,3 +158,14 @@ export function cancellationReasons(error: unknown): string[] | undefined {
   if (error instanceof Error && refusedForNow(error)) return [error.name];
   return undefined;
 }
+
+/** Makes a conditional write: false when its condition failed (another writer was first), any other error thrown. */
+export async function unlessConditionFailed(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}

@@ -1,9 +1,8 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { IdentifiedAlert, OwedAlert } from '../alerts/owed-alert';
 import type { AlertOutbox, OwedRow } from '../runs/ports';
-import { backoff, refusedForNow, scanAll } from './batch';
+import { backoff, refusedForNow, scanAll, unlessConditionFailed } from './batch';
 import { parseStored } from './stored-item';
 
 /** Calls of one clearing delete while DynamoDB refuses it for now (about 0.7 s of pauses in all). */
@@ -52,7 +51,7 @@ export class DynamoDbAlertOutbox implements AlertOutbox {
   }
 
   async claim(row: OwedRow, holder: string, now: number, until: number): Promise<boolean> {
-    return this.unlessChanged(() =>
+    return unlessConditionFailed(
       this.client.send(
         new UpdateCommand({
           TableName: this.table,
@@ -89,7 +88,7 @@ export class DynamoDbAlertOutbox implements AlertOutbox {
   }
 
   async release(alertId: string, holder: string, uncertain: boolean): Promise<void> {
-    await this.unlessChanged(() =>
+    await unlessConditionFailed(
       this.client.send(
         new UpdateCommand({
           TableName: this.table,
@@ -104,20 +103,9 @@ export class DynamoDbAlertOutbox implements AlertOutbox {
 
   async replaceByStorm(storm: IdentifiedAlert, replaced: readonly string[]): Promise<void> {
     // The decision first, once: a second drainer (or one resumed after a crash) finds it and only clears.
-    await this.unlessChanged(() =>
+    await unlessConditionFailed(
       this.client.send(new PutCommand({ ...this.put(storm).Put, ConditionExpression: 'attribute_not_exists(alertId)' })),
     );
     for (const alertId of replaced) await this.cleared(alertId);
-  }
-
-  /** Runs a conditional write: false when its condition failed (another drainer was first), any other error thrown. */
-  private async unlessChanged(write: () => Promise<unknown>): Promise<boolean> {
-    try {
-      await write();
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
   }
 }

@@ -1,7 +1,7 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { RunStart } from '../runs/ports';
 import type { RunSummary } from '../runs/run-summary';
+import { unlessConditionFailed } from './batch';
 import { DynamoDbRunReader } from './dynamodb-run-reader';
 import { LOCK_KEY, parseLockHolder, runKey } from './runs-table';
 
@@ -113,16 +113,5 @@ export class DynamoDbRunRegistry extends DynamoDbRunReader {
         }),
       ),
     );
-  }
-}
-
-/** A conditional write: false when its condition failed, any other error thrown. */
-async function unlessConditionFailed(write: Promise<unknown>): Promise<boolean> {
-  try {
-    await write;
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
   }
 }

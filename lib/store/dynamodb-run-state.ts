@@ -1,7 +1,7 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ShardTally } from '../runs/shard-tally';
 import type { RunPhase, RunPlan, RunStateStore } from '../runs/shard-worker';
+import { unlessConditionFailed } from './batch';
 import { parseClaimed, parseDoneShards, parsePlan, parseTally, planKey, shardKey } from './runs-table';
 
 /**
@@ -99,12 +99,6 @@ export class DynamoDbRunState implements RunStateStore {
       ExpressionAttributeValues: Record<string, unknown>;
     },
   ): Promise<boolean> {
-    try {
-      await this.client.send(new UpdateCommand({ TableName: this.table, Key: planKey(runId), ...update }));
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return unlessConditionFailed(this.client.send(new UpdateCommand({ TableName: this.table, Key: planKey(runId), ...update })));
   }
 }
