@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import Decimal from 'decimal.js';
+import { runSettings } from '../lib/config';
 import { CHECK_IDS, type CheckId } from '../lib/domain/check-id';
 import { amountSplitCheck } from '../lib/domain/checks/amount-split';
 import { toDiscrepancy } from '../lib/domain/discrepancy';
@@ -21,9 +22,10 @@ import type { StoredPosition } from '../lib/domain/ledger';
 import { Amount } from '../lib/domain/money';
 import { Precision } from '../lib/domain/precision';
 import { mismatch } from '../lib/domain/verdict';
-import type { HistoryChunk } from '../lib/history/batch-history';
+import type { AlertPublisher } from '../lib/ports/alerts';
+import type { HistoryChunk } from '../lib/ports/history';
+import type { RunDeps } from '../lib/ports/run';
 import { concurrencyLimit } from '../lib/runs/concurrency-limit';
-import type { AlertPublisher } from '../lib/runs/ports';
 import { reconcile } from '../lib/runs/reconcile';
 import { RunEffects } from '../lib/runs/run-effects';
 import { discrepancyRef } from '../lib/runs/run-summary';
@@ -241,20 +243,28 @@ async function warmDynamoDb(client: DynamoDBClient, documents: DynamoDBDocumentC
 }
 
 /** What a run of the bench is given: the sandbox's two back-end APIs, the stores in `tables`, an outbox drained to no alerts. */
-function runDeps(url: string, tables: Required<StoreTables>, documents: DynamoDBDocumentClient) {
+function runDeps(url: string, tables: Required<StoreTables>, documents: DynamoDBDocumentClient): RunDeps {
   const outbox = new DynamoDbAlertOutbox(documents, tables.outbox);
+  const store = new DynamoDbDiscrepancyStore(documents, tables, undefined, outbox);
   return {
-    ...ports(url),
-    store: new DynamoDbDiscrepancyStore(documents, tables, undefined, outbox),
-    outbox,
-    history: new DynamoDbHistoryStore(documents, tables.totals),
-    runState: new DynamoDbRunState(documents, tables.runs),
-    alerts: silent,
-    clock: { now: () => new Date() },
-    userBatchSize: BATCH,
-    pageConcurrency: PAGES_AT_ONCE,
-    backOfficeConcurrency: CONCURRENCY,
-    shards: { usersPerShard: 20_000, concurrency: 1 },
+    ports: {
+      ...ports(url),
+      discrepancies: store,
+      runs: store,
+      sourceStates: store,
+      outbox,
+      history: new DynamoDbHistoryStore(documents, tables.totals),
+      runState: new DynamoDbRunState(documents, tables.runs),
+      alerts: silent,
+      clock: { now: () => new Date() },
+    },
+    settings: runSettings({
+      userBatchSize: BATCH,
+      pageConcurrency: PAGES_AT_ONCE,
+      backOfficeConcurrency: CONCURRENCY,
+      shards: { usersPerShard: 20_000, concurrency: 1 },
+    }),
+    hooks: {},
   };
 }
 

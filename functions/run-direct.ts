@@ -6,8 +6,8 @@ import { logErrors } from '../lib/middleware/error-response';
 import { observe } from '../lib/middleware/observe';
 import { parseEvent } from '../lib/middleware/parse-event';
 import { secretsFromContext, ssmSecrets, venueCredentialSecrets } from '../lib/middleware/ssm-secrets';
+import { runScopeSchema } from '../lib/ports/run-scope';
 import { directTrigger } from '../lib/runs/direct-trigger';
-import { runScopeSchema } from '../lib/runs/run-scope';
 
 /** The payload of a direct invoke (`sls invoke`, Lambda `Invoke`). */
 const directRunEvent = z.strictObject({

@@ -5,9 +5,9 @@ import { type AuthorizedHttpEvent, authorize } from '../lib/middleware/authorize
 import { httpErrorResponse } from '../lib/middleware/error-response';
 import { observe } from '../lib/middleware/observe';
 import { json, type ParsedHttpRequest, parseHttpRequest } from '../lib/middleware/parse-http-request';
+import { runScopeSchema } from '../lib/ports/run-scope';
 import { queueRun } from '../lib/runs/queue-run';
 import { newRunId } from '../lib/runs/run-id';
-import { runScopeSchema } from '../lib/runs/run-scope';
 
 /** `POST /runs` body: the scope (all optional), a dry run, an as-of. Unknown fields are refused, not ignored. */
 const manualRunBody = runScopeSchema.extend({

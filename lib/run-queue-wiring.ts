@@ -2,8 +2,8 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { RunQueueConfig } from './config';
 import { ConfigError } from './errors';
 import type { Logger } from './log';
+import type { RunInvoker, RunQueue } from './ports/run-queue';
 import { LambdaRunInvoker } from './runs/lambda-run-invoker';
-import type { RunInvoker, RunQueue } from './runs/queue-run';
 import { storeAdapters } from './store-adapters';
 import { LOCAL_CREDENTIALS, type StoreWiring, wireStore } from './store-wiring';
 

@@ -1,8 +1,8 @@
 import type { Context } from 'aws-lambda';
+import type { RunScope } from '../ports/run-scope';
+import type { RunSummary, RunTrigger } from '../ports/run-summary';
 import { reconcile } from '../runs/reconcile';
 import { newRunId } from '../runs/run-id';
-import type { RunScope } from '../runs/run-scope';
-import type { RunSummary, RunTrigger } from '../runs/run-summary';
 import { container } from './container';
 import { lambdaDeadline } from './lambda-deadline';
 
@@ -20,7 +20,7 @@ export async function runFromTrigger(
 ): Promise<RunSummary> {
   const { deps, log } = container(secrets);
   // A run id given by the trigger (the schedule event's id, a retried invoke) makes a second delivery a no-op.
-  const runId = options.runId ?? newRunId(deps.clock.now());
+  const runId = options.runId ?? newRunId(deps.ports.clock.now());
   log.appendKeys({ runId });
   log.info('run started', { runId, trigger, asOf, dryRun: options.dryRun ?? false });
   const summary = await reconcile(
@@ -33,7 +33,7 @@ export async function runFromTrigger(
       ...(options.scope && { scope: options.scope }),
     },
     deps,
-    lambda ? lambdaDeadline(lambda, deps.handoverMarginMs) : {},
+    lambda ? lambdaDeadline(lambda, deps.settings.handoverMarginMs) : {},
   );
   const { status, users, positions, checks, sources, discrepancies } = summary;
   if (status === 'running') {

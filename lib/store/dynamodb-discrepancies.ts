@@ -1,9 +1,9 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, type QueryCommandInput, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { IdentifiedAlert } from '../alerts/owed-alert';
-import type { DiscrepancyFilter } from '../compliance/compliance-port';
 import { type DiscrepancyState, type LifecycleEvent, openedEvent } from '../domain/lifecycle';
 import { BadRequestError, ConcurrentUpdateError, StoreBusyError } from '../errors';
-import type { DiscrepancyWrite } from '../runs/ports';
+import type { IdentifiedAlert } from '../ports/alerts';
+import type { CompliancePort, DiscrepancyFilter } from '../ports/compliance';
+import type { DiscrepancyRepository, DiscrepancyWrite } from '../ports/store';
 import { backoff, batchGetAll, cancellationReasons, queryAll, queryPages, TRANSIENT_REASONS } from './batch';
 import {
   decodeCursor,
@@ -17,10 +17,11 @@ import {
 } from './discrepancy-items';
 import { type Fence, fenceCheck, throwIfLockLost } from './runs-table';
 
-/** The tables the discrepancies live in: their items and their history rows. */
+/** The tables the discrepancies live in (their items and their history rows), and the runs table that keeps the lock fencing a run's writes. */
 export interface DiscrepancyTables {
   discrepancies: string;
   history: string;
+  runs: string;
 }
 
 /** Where the writes that owe an alert record it: the transaction item of the owed alert (`DynamoDbAlertOutbox.put`). */
@@ -49,7 +50,7 @@ interface TransactOutcome {
  * (optimistic lock), each with its history row and the alert it owes in one transaction; a run's writes
  * (`fencedBy`) also on its still holding the run lock. All money is stored as exact decimal strings.
  */
-export class DynamoDbDiscrepancies {
+export class DynamoDbDiscrepancies implements DiscrepancyRepository, Omit<CompliancePort, 'getRun'> {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tables: DiscrepancyTables,
@@ -59,9 +60,10 @@ export class DynamoDbDiscrepancies {
     private readonly fence?: Fence,
   ) {}
 
-  /** The same discrepancies, each write fenced by `runId` holding the lock kept in `runsTable`. */
-  fencedBy(runsTable: string, runId: string, now: () => Date): DynamoDbDiscrepancies {
-    return new DynamoDbDiscrepancies(this.client, this.tables, this.historyRetentionDays, this.outbox, { table: runsTable, runId, now });
+  /** The same discrepancies, each write fenced by `runId` holding the run lock. */
+  fencedBy(runId: string, now: () => Date): DynamoDbDiscrepancies {
+    const fence = { table: this.tables.runs, runId, now };
+    return new DynamoDbDiscrepancies(this.client, this.tables, this.historyRetentionDays, this.outbox, fence);
   }
 
   /** Every open or acknowledged discrepancy. */

@@ -1,11 +1,10 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { IdentifiedAlert } from '../alerts/owed-alert';
-import type { CompliancePort, DiscrepancyFilter } from '../compliance/compliance-port';
 import type { DiscrepancyState, LifecycleEvent } from '../domain/lifecycle';
-import type { DiscrepancyStore, DiscrepancyWrite, RunStart } from '../runs/ports';
-import type { RunSummary } from '../runs/run-summary';
-import type { StoredSourceState } from '../runs/source-transitions';
-import type { SourceName } from '../sources/source-error';
+import type { IdentifiedAlert } from '../ports/alerts';
+import type { CompliancePort, DiscrepancyFilter } from '../ports/compliance';
+import type { RunSummary } from '../ports/run-summary';
+import type { DiscrepancyStore, DiscrepancyWrite, RunStart, StoredSourceState } from '../ports/store';
+import type { SourceName } from '../ports/upstream';
 import { DynamoDbDiscrepancies, type OutboxRecorder } from './dynamodb-discrepancies';
 import { DynamoDbRunRegistry } from './dynamodb-run-registry';
 import { DynamoDbSourceStates } from './dynamodb-source-states';
@@ -67,7 +66,7 @@ export class DynamoDbDiscrepancyStore implements DiscrepancyStore, CompliancePor
   fencedBy(runId: string, now: () => Date): DynamoDbDiscrepancyStore {
     const { discrepancies, runs, sourceStates } = this.parts;
     return new DynamoDbDiscrepancyStore(this.client, this.tables, undefined, undefined, {
-      discrepancies: discrepancies.fencedBy(this.tables.runs, runId, now),
+      discrepancies: discrepancies.fencedBy(runId, now),
       runs,
       sourceStates: sourceStates.fencedBy(runId, now),
     });

@@ -2,8 +2,7 @@ import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { StoredPosition } from '../domain/ledger';
-import { HISTORY_CHUNK_FORMAT, type HistoryChunk } from '../history/batch-history';
-import type { HistoryStore } from '../runs/ports';
+import { HISTORY_CHUNK_FORMAT, type HistoryChunk, type HistoryStore } from '../ports/history';
 import { batchGetAll, batchPutAll } from './batch';
 import { parseStored } from './stored-item';
 

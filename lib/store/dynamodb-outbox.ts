@@ -1,7 +1,6 @@
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import type { IdentifiedAlert, OwedAlert } from '../alerts/owed-alert';
-import type { AlertOutbox, OwedRow } from '../runs/ports';
+import type { AlertOutbox, IdentifiedAlert, OwedAlert, OwedRow } from '../ports/alerts';
 import { backoff, refusedForNow, scanAll, unlessConditionFailed } from './batch';
 import { parseStored } from './stored-item';
 

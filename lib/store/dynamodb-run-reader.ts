@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { RunSummary } from '../runs/run-summary';
+import type { QueuedRunLookup } from '../ports/run-queue';
+import type { RunSummary } from '../ports/run-summary';
 import { parseRun, runKey } from './runs-table';
 
 /**
@@ -7,7 +8,7 @@ import { parseRun, runKey } from './runs-table';
  * look-up of a queued run). Apart from {@link DynamoDbRunRegistry} so the functions that only read runs
  * bundle, and are granted, no write of the runs table.
  */
-export class DynamoDbRunReader {
+export class DynamoDbRunReader implements QueuedRunLookup {
   constructor(
     protected readonly client: DynamoDBDocumentClient,
     protected readonly table: string,

@@ -1,6 +1,7 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { RunStart } from '../runs/ports';
-import type { RunSummary } from '../runs/run-summary';
+import type { RunQueue } from '../ports/run-queue';
+import type { RunSummary } from '../ports/run-summary';
+import type { RunRegistry, RunStart } from '../ports/store';
 import { unlessConditionFailed } from './batch';
 import { DynamoDbRunReader } from './dynamodb-run-reader';
 import { LOCK_KEY, parseLockHolder, runKey } from './runs-table';
@@ -12,7 +13,7 @@ const STALE_RUNNING_MS = 16 * 60_000;
  * The runs and the run lock in the runs table (docs/data-model.md). A run is written on condition of its
  * id (a run delivered twice is noticed), the lock on its expiry and holder.
  */
-export class DynamoDbRunRegistry extends DynamoDbRunReader {
+export class DynamoDbRunRegistry extends DynamoDbRunReader implements RunRegistry, RunQueue {
   /** A run `POST /runs` accepted, stored `queued` until its delivery begins it. */
   async queueRun(run: RunStart & { scope?: unknown; dryRun?: boolean }): Promise<void> {
     await this.client.send(

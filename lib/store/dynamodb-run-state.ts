@@ -1,6 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ShardTally } from '../runs/shard-tally';
-import type { RunPhase, RunPlan, RunStateStore } from '../runs/shard-worker';
+import type { RunPhase, RunPlan, RunStateStore, ShardTally } from '../ports/run-state';
 import { unlessConditionFailed } from './batch';
 import { parseClaimed, parseDoneShards, parsePlan, parseTally, planKey, shardKey } from './runs-table';
 

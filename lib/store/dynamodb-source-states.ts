@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { IdentifiedAlert } from '../alerts/owed-alert';
-import type { StoredSourceState } from '../runs/source-transitions';
-import type { SourceName } from '../sources/source-error';
+import type { IdentifiedAlert } from '../ports/alerts';
+import type { SourceStateStore, StoredSourceState } from '../ports/store';
+import type { SourceName } from '../ports/upstream';
 import type { OutboxRecorder } from './dynamodb-discrepancies';
 import { type Fence, fenceCheck, parseSourceState, SOURCES, sourceKey, throwIfLockLost } from './runs-table';
 
@@ -10,7 +10,7 @@ import { type Fence, fenceCheck, parseSourceState, SOURCES, sourceKey, throwIfLo
  * changes only, written with the alert a change owes in one transaction (and, for a run's writes,
  * `fencedBy`, on its still holding the run lock).
  */
-export class DynamoDbSourceStates {
+export class DynamoDbSourceStates implements SourceStateStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly table: string,

@@ -1,12 +1,9 @@
 import { z } from 'zod';
 import { CHECK_IDS } from '../domain/check-id';
-import type { LateSignups } from '../runs/late-signups';
-import type { ListingCursor } from '../runs/listing-cursor';
-import { runScopeSchema } from '../runs/run-scope';
-import type { DiscrepancyRef, RunSummary, RunTrigger, SourceHealth } from '../runs/run-summary';
-import type { AssetSums, EffectsTally, ShardTally } from '../runs/shard-tally';
-import type { RunPlan } from '../runs/shard-worker';
-import type { VenueCoverage, VenuePhaseProgress } from '../runs/venue-schedule';
+import { runScopeSchema } from '../ports/run-scope';
+import type { AssetSums, EffectsTally, LateSignups, ListingCursor, RunPlan, ShardTally } from '../ports/run-state';
+import type { DiscrepancyRef, RunSummary, RunTrigger, SourceHealth } from '../ports/run-summary';
+import type { VenueCoverage, VenuePhaseProgress } from '../ports/venues';
 
 /*
  * The schemas of what the runs table keeps as JSON (a run's summary, its plan, a shard's tally): each

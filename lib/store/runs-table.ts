@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import { LockLostError } from '../errors';
-import type { RunSummary } from '../runs/run-summary';
-import type { ShardTally } from '../runs/shard-tally';
-import type { RunPlan } from '../runs/shard-worker';
-import type { StoredSourceState } from '../runs/source-transitions';
-import type { VenueSource } from '../runs/venue-schedule';
-import type { SourceName } from '../sources/source-error';
+import type { RunPlan, ShardTally } from '../ports/run-state';
+import type { RunSummary } from '../ports/run-summary';
+import type { StoredSourceState } from '../ports/store';
+import type { SourceName } from '../ports/upstream';
+import type { VenueSource } from '../ports/venues';
 import { cancellationReasons } from './batch';
 import { runPlanSchema, runRecordSchema, runSummarySchema, SOURCE_NAMES, shardTallySchema } from './run-item-schemas';
 import { MalformedItemError, parseStored } from './stored-item';

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { discrepancyActionBody, discrepancyIdPath, discrepancyListQuery } from '../../lib/compliance/request-schemas';
-import { runScopeSchema } from '../../lib/runs/run-scope';
+import { runScopeSchema } from '../../lib/ports/run-scope';
 import { UsageError } from './errors';
 
 /** The export formats. */

@@ -1,5 +1,5 @@
+import type { SourceName } from '../../ports/upstream';
 import { JsonClient, type JsonClientOptions } from '../http/json-client';
-import type { SourceName } from '../source-error';
 import type { RetryBudget } from './retry-budget';
 import type { UpstreamPressure } from './upstream-pressure';
 
