@@ -14,7 +14,7 @@ const CONCRETE_ADAPTERS = [
 ];
 
 /** Who may import a concrete adapter: the wiring, the handlers' containers, and bench/, scripts/, test/. */
-const WIRING = ['^lib/wiring\\.ts$', '^lib/[^/]+-wiring\\.ts$', '^lib/handlers/', '^bench/', '^scripts/', '^test/'];
+const WIRING = ['^lib/wiring\\.ts$', '^lib/[^/]+-(wiring|adapters)\\.ts$', '^lib/handlers/', '^bench/', '^scripts/', '^test/'];
 
 /** npm packages that talk to AWS or the network: adapters' business, never a use case's. */
 const SERVICE_PACKAGES = '(^|/)node_modules/(@aws-sdk|@aws-lambda-powertools|@middy|undici|aws-jwt-verify)/';

@@ -14,25 +14,33 @@
  */
 
 /**
- * What the discrepancy store (lib/store/dynamodb-discrepancy-store.ts) can send: discrepancies, their history, and the
- * runs table's registry and lock. Every function but alertLog bundles it: the compliance handlers and POST /runs on a
- * store-only wiring (lib/store-wiring.ts), the run functions inside the run wiring.
+ * What the compliance handlers' adapters (lib/store-wiring.ts) can send: the discrepancies and their history
+ * (lib/store/dynamodb-discrepancies.ts), and a run's record read by its id (lib/store/dynamodb-run-reader.ts).
+ * Neither the run lock nor the run queue is in their bundles: they cannot write the runs table.
+ */
+const compliance = [
+  { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:BatchGetItem'], on: { table: 'DiscrepanciesTable' } },
+  { actions: ['dynamodb:Query'], on: { indexesOf: 'DiscrepanciesTable' } },
+  // ConditionCheckItem: the discrepancies' adapter carries the run lock's check for a run's fenced writes
+  // (lib/store/runs-table.ts); an analyst's writes are not fenced, but the code is in the bundle.
+  { actions: ['dynamodb:GetItem', 'dynamodb:ConditionCheckItem'], on: { table: 'RunsTable' } },
+  // The audit trail: appended and read, never updated or deleted (entries expire by TTL).
+  { actions: ['dynamodb:PutItem', 'dynamodb:Query'], on: { table: 'HistoryTable' } },
+];
+
+/**
+ * What the whole store (lib/store-adapters.ts) can send: the compliance adapters', and the runs table's registry and
+ * lock (lib/store/dynamodb-run-registry.ts) and source states (lib/store/dynamodb-source-states.ts). POST /runs
+ * (which queues runs) and the run functions bundle it.
  */
 const store = [
-  // ConditionCheckItem: the test derives a transaction's item kinds per module, not per table (the fence checks the runs table only).
-  {
-    actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem'],
-    on: { table: 'DiscrepanciesTable' },
-  },
-  { actions: ['dynamodb:Query'], on: { indexesOf: 'DiscrepanciesTable' } },
+  ...compliance.filter((grant) => grant.on.table !== 'RunsTable'),
   // The lock is the only item ever deleted (releaseLock); runs and plans are kept. A run's writes check the lock in their
-  // transaction (ConditionCheckItem: the fenced store of lib/store/dynamodb-discrepancy-store.ts).
+  // transaction (ConditionCheckItem: the fence of lib/store/runs-table.ts).
   {
     actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
     on: { table: 'RunsTable' },
   },
-  // The audit trail: appended and read, never updated or deleted (entries expire by TTL).
-  { actions: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'], on: { table: 'HistoryTable' } },
 ];
 
 /**
@@ -61,10 +69,10 @@ module.exports = {
   runShard: { grants: run, extraStatements: onFailure },
   // POST /runs queues the run in the store and hands it to runDirect.
   runManual: { grants: [...store, { actions: ['lambda:InvokeFunction'], on: { function: 'runDirect' } }], extraStatements: [] },
-  getRun: { grants: store, extraStatements: [] },
-  listDiscrepancies: { grants: store, extraStatements: [] },
-  getDiscrepancy: { grants: store, extraStatements: [] },
-  actOnDiscrepancy: { grants: store, extraStatements: [] },
+  getRun: { grants: compliance, extraStatements: [] },
+  listDiscrepancies: { grants: compliance, extraStatements: [] },
+  getDiscrepancy: { grants: compliance, extraStatements: [] },
+  actOnDiscrepancy: { grants: compliance, extraStatements: [] },
   // Writes each alert to its log: no AWS call at all.
   alertLog: { grants: [], extraStatements: onFailure },
 };

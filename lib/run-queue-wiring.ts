@@ -4,7 +4,8 @@ import { ConfigError } from './errors';
 import { LambdaRunInvoker } from './lambda/lambda-run-invoker';
 import type { Logger } from './log';
 import type { RunInvoker, RunQueue } from './ports/run-queue';
-import { LOCAL_CREDENTIALS, type StoreWiring, storeAdapters, wireStore } from './store-wiring';
+import { storeAdapters } from './store-adapters';
+import { LOCAL_CREDENTIALS, type StoreWiring, wireStore } from './store-wiring';
 
 /** What `POST /runs` needs: the store-only wiring, and where it queues a run and which worker it hands it to. */
 export interface RunQueueWiring extends StoreWiring {
@@ -28,5 +29,5 @@ export function wireRunQueue(config: RunQueueConfig, log?: Logger): RunQueueWiri
   const invoker: RunInvoker = config.runFunctionName
     ? new LambdaRunInvoker(lambdaClient(config), config.runFunctionName)
     : { invoke: () => Promise.reject(new ConfigError(['RUN_FUNCTION_NAME is required to start runs over HTTP'])) };
-  return { ...wireStore(config, adapters, log), runQueue: { queue: adapters.store, invoker } };
+  return { ...wireStore(config, adapters, log), runQueue: { queue: adapters.runs, invoker } };
 }

@@ -4,7 +4,8 @@ import { createLogger, type Logger } from './log';
 import type { Clock } from './ports/clock';
 import type { CompliancePort } from './ports/compliance';
 import { dynamoDbClient } from './store/dynamodb-client';
-import { DynamoDbDiscrepancyStore, type OutboxRecorder } from './store/dynamodb-discrepancy-store';
+import { DynamoDbDiscrepancies } from './store/dynamodb-discrepancies';
+import { DynamoDbRunReader } from './store/dynamodb-run-reader';
 
 /** What the compliance handlers need, and all they get: the store, the time, a logger. No upstream client is built or imported here. */
 export interface StoreWiring {
@@ -13,30 +14,53 @@ export interface StoreWiring {
   log: Logger;
 }
 
+/** What the compliance port is served by: the discrepancies, and the runs read by id. */
+export interface ComplianceAdapters {
+  discrepancies: DynamoDbDiscrepancies;
+  runs: DynamoDbRunReader;
+}
+
 /** The dummy credentials a local emulator (DynamoDB Local, the SNS and Lambda stand-ins) is given; unused when deployed. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-/**
- * The DynamoDB document client and the discrepancy store on it, shared by the store-only wiring
- * and the run wiring (which builds its other DynamoDB adapters on the same client, and gives the
- * store the outbox its writes record alerts in: `outbox` on the document client).
- */
-export function storeAdapters(
-  config: StoreConfig,
-  outbox?: (documents: DynamoDBDocumentClient) => OutboxRecorder,
-): { documents: DynamoDBDocumentClient; store: DynamoDbDiscrepancyStore } {
+/** The DynamoDB document client of the configuration (DynamoDB Local when `DYNAMODB_ENDPOINT` is set). */
+export function documentClient(config: StoreConfig): DynamoDBDocumentClient {
   const dynamo = dynamoDbClient({
     region: config.aws.region,
     ...(config.aws.dynamoDbEndpoint && { endpoint: config.aws.dynamoDbEndpoint, credentials: LOCAL_CREDENTIALS }),
   });
-  const documents = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
-  return { documents, store: new DynamoDbDiscrepancyStore(documents, config.tables, config.historyRetentionDays, outbox?.(documents)) };
+  return DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+/** The adapters of the compliance functions: the discrepancies (no outbox: an analyst's action owes no alert) and the runs' read side. */
+export function complianceAdapters(config: StoreConfig): ComplianceAdapters {
+  const documents = documentClient(config);
+  return {
+    discrepancies: new DynamoDbDiscrepancies(documents, config.tables, config.historyRetentionDays),
+    runs: new DynamoDbRunReader(documents, config.tables.runs),
+  };
+}
+
+/** The compliance port over its two adapters. */
+export function compliancePort({ discrepancies, runs }: ComplianceAdapters): CompliancePort {
+  return {
+    getRun: (runId) => runs.getRun(runId),
+    list: (filter, page) => discrepancies.list(filter, page),
+    get: (id) => discrepancies.get(id),
+    history: (discrepancy) => discrepancies.history(discrepancy),
+    save: (next, event, expectedVersion) => discrepancies.save(next, event, expectedVersion),
+  };
 }
 
 /**
- * The wiring of the compliance handlers (`GET /runs/{id}`, the discrepancy routes): the store
- * only, so these functions neither read nor are given an upstream URL or credential.
+ * The wiring of the compliance handlers (`GET /runs/{id}`, the discrepancy routes): the discrepancies and the
+ * runs' read side only, so these functions neither read nor are given an upstream URL or credential, nor
+ * bundle (nor are granted) the run lock's or the run queue's writes.
  */
-export function wireStore(config: StoreConfig, adapters = storeAdapters(config), log: Logger = createLogger(config.logLevel)): StoreWiring {
-  return { compliance: adapters.store, clock: { now: () => new Date() }, log };
+export function wireStore(
+  config: StoreConfig,
+  adapters: ComplianceAdapters = complianceAdapters(config),
+  log: Logger = createLogger(config.logLevel),
+): StoreWiring {
+  return { compliance: compliancePort(adapters), clock: { now: () => new Date() }, log };
 }

@@ -27,7 +27,8 @@ import { DynamoDbHistoryStore } from './store/dynamodb-history-store';
 import { DynamoDbAlertOutbox } from './store/dynamodb-outbox';
 import { DynamoDbRunState } from './store/dynamodb-run-state';
 import { DynamoDbVenueCheckLog } from './store/dynamodb-venue-log';
-import { LOCAL_CREDENTIALS, storeAdapters } from './store-wiring';
+import { storeAdapters } from './store-adapters';
+import { LOCAL_CREDENTIALS } from './store-wiring';
 import { indxVenuePort } from './venues/indx-credentials';
 import { loadVenueAccounts } from './venues/venue-accounts';
 
@@ -62,7 +63,7 @@ export function wire(config: Config, log: Logger = createLogger(config.logLevel)
   const backOfficeHttp = new JsonClient({ source: 'backoffice', baseUrl: config.backOffice.url, ...http });
   // Stateless: the store's writes and the drain use one adapter each on the same client and table.
   const outboxOn = (client: DynamoDBDocumentClient) => new DynamoDbAlertOutbox(client, config.outboxTable);
-  const { documents, store } = storeAdapters(config, outboxOn);
+  const { documents, discrepancies, runs, sourceStates } = storeAdapters(config, outboxOn);
   const outbox = outboxOn(documents);
   const sns = new SNSClient({
     region: config.aws.region,
@@ -73,9 +74,9 @@ export function wire(config: Config, log: Logger = createLogger(config.logLevel)
     ports: {
       reporting: reportingPort(new ReportingClient(reportingHttp, config.reporting.token, config.pageSize, drift)),
       backOffice: backOfficePort(new BackOfficeClient(backOfficeHttp, config.backOffice.token, config.pageSize, drift), config.pageSize),
-      discrepancies: store,
-      runs: store,
-      sourceStates: store,
+      discrepancies,
+      runs,
+      sourceStates,
       outbox,
       alerts: new SnsAlertPublisher(sns, config.alertsTopicArn, { fifo: config.alertsTopicFifo }),
       clock: { now: () => new Date() },
@@ -91,7 +92,7 @@ export function wire(config: Config, log: Logger = createLogger(config.logLevel)
     },
     hooks: { drift, retryBudget, callDeadline, endpoints, onProgress: (progress) => log.debug('run progress', progress) },
   };
-  return { deps, queuedRuns: store, log, metrics, pressure };
+  return { deps, queuedRuns: runs, log, metrics, pressure };
 }
 
 /**

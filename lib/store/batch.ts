@@ -1,4 +1,13 @@
-import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  type DynamoDBDocumentClient,
+  QueryCommand,
+  type QueryCommandInput,
+  ScanCommand,
+  type ScanCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { ReconError } from '../errors';
 
 /** Keys per `BatchGetItem` call: DynamoDB's limit. */
@@ -64,7 +73,7 @@ export async function batchGetAll(
 export async function batchPutAll(client: DynamoDBDocumentClient, table: string, items: Record<string, unknown>[]): Promise<void> {
   await inCalls(table, items, ITEMS_PER_WRITE, async (batch) => {
     const answer = await client.send(new BatchWriteCommand({ RequestItems: { [table]: batch.map((Item) => ({ PutRequest: { Item } })) } }));
-    return answer.UnprocessedItems?.[table]?.map((request) => request.PutRequest?.Item as Record<string, unknown>);
+    return answer.UnprocessedItems?.[table]?.flatMap((request) => (request.PutRequest?.Item ? [request.PutRequest.Item] : []));
   });
 }
 
@@ -86,4 +95,77 @@ export const TRANSIENT_REASONS = new Set([
 /** Whether DynamoDB refused a lone call only for now (throttling): the same call may be made again after a pause. */
 export function refusedForNow(error: unknown): boolean {
   return error instanceof Error && TRANSIENT_REASONS.has(error.name);
+}
+
+/** One page of a Query or Scan answer. */
+interface Page {
+  Items?: Record<string, unknown>[];
+  LastEvaluatedKey?: Record<string, unknown>;
+}
+
+/** The pages of a Query, from `input.ExclusiveStartKey` (or the start) to its last: the one pagination loop of the store. */
+export async function* queryPages(client: DynamoDBDocumentClient, input: QueryCommandInput): AsyncGenerator<Page> {
+  yield* pagesOf((ExclusiveStartKey) => client.send(new QueryCommand({ ...input, ExclusiveStartKey })), input.ExclusiveStartKey);
+}
+
+/** Every item a Query finds, each parsed by `parse` (its kind's schema), page after page to the end. */
+export async function queryAll<T>(
+  client: DynamoDBDocumentClient,
+  input: QueryCommandInput,
+  parse: (item: Record<string, unknown>) => T,
+): Promise<T[]> {
+  return itemsOf(queryPages(client, input), parse);
+}
+
+/** Every item of a table (a Scan to the end), each parsed by `parse`. */
+export async function scanAll<T>(
+  client: DynamoDBDocumentClient,
+  input: ScanCommandInput,
+  parse: (item: Record<string, unknown>) => T,
+): Promise<T[]> {
+  return itemsOf(
+    pagesOf((ExclusiveStartKey) => client.send(new ScanCommand({ ...input, ExclusiveStartKey })), input.ExclusiveStartKey),
+    parse,
+  );
+}
+
+async function* pagesOf(
+  send: (start: Record<string, unknown> | undefined) => Promise<Page>,
+  first?: Record<string, unknown>,
+): AsyncGenerator<Page> {
+  let start = first;
+  do {
+    const page = await send(start);
+    yield page;
+    start = page.LastEvaluatedKey;
+  } while (start);
+}
+
+async function itemsOf<T>(pages: AsyncGenerator<Page>, parse: (item: Record<string, unknown>) => T): Promise<T[]> {
+  const items: T[] = [];
+  for await (const page of pages) for (const item of page.Items ?? []) items.push(parse(item));
+  return items;
+}
+
+/**
+ * DynamoDB's reason for each item of a refused write, in the order of its items; undefined for any
+ * other error. A lone conditional put refused is its one item's `ConditionalCheckFailed`, one refused
+ * for throttling its error's name.
+ */
+export function cancellationReasons(error: unknown): string[] | undefined {
+  if (error instanceof TransactionCanceledException) return (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
+  if (error instanceof ConditionalCheckFailedException) return ['ConditionalCheckFailed'];
+  if (error instanceof Error && refusedForNow(error)) return [error.name];
+  return undefined;
+}
+
+/** Makes a conditional write: false when its condition failed (another writer was first), any other error thrown. */
+export async function unlessConditionFailed(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
 }

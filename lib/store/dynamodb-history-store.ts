@@ -1,8 +1,10 @@
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { HistoryStore } from '../ports/history';
-import { HISTORY_CHUNK_FORMAT, type HistoryChunk } from '../ports/history';
+import { z } from 'zod';
+import type { StoredPosition } from '../domain/ledger';
+import { HISTORY_CHUNK_FORMAT, type HistoryChunk, type HistoryStore } from '../ports/history';
 import { batchGetAll, batchPutAll } from './batch';
+import { parseStored } from './stored-item';
 
 /**
  * Brotli at quality 1: for this JSON it is ~6× faster than gzip's default level and about as small
@@ -14,6 +16,32 @@ const BROTLI_OPTIONS = { params: { [constants.BROTLI_PARAM_QUALITY]: 1, [constan
 
 /** Bytes of compressed totals per item: DynamoDB's item limit is 400 KB. */
 const PART_BYTES = 350_000;
+
+/** A part of a page's totals: the head (with the format and number of parts) or one of its further parts. */
+const partSchema = z.looseObject({
+  chunk: z.string(),
+  watermark: z.number(),
+  data: z.instanceof(Uint8Array),
+  parts: z.number().optional(),
+  format: z.unknown().optional(),
+});
+const storedPositionSchema: z.ZodType<StoredPosition> = z.tuple(
+  [z.string()],
+  z.union([z.tuple([z.number(), z.string()], z.union([z.string(), z.number()])), z.literal(0)]),
+);
+/** A page's totals, decompressed. */
+const chunkSchema: z.ZodType<HistoryChunk> = z.looseObject({
+  watermark: z.number(),
+  users: z.record(
+    z.string(),
+    z.looseObject({
+      positions: z.record(z.string(), storedPositionSchema),
+      applied: z.array(z.tuple([z.string(), z.number()])),
+      pending: z.array(z.tuple([z.string(), z.string()])),
+      openOrders: z.array(z.string()),
+    }),
+  ),
+});
 
 /**
  * Running history totals in the totals table: one item per page of the user listing, its JSON
@@ -34,27 +62,29 @@ export class DynamoDbHistoryStore implements HistoryStore {
     );
     const chunks = new Map<string, HistoryChunk>();
     await Promise.all(
-      heads.map(async (head) => {
+      heads.map(async (item) => {
+        const head = parseStored(partSchema, 'history totals', String(item.chunk), item);
         const chunk = await this.decode(head);
-        if (chunk) chunks.set(head.chunk as string, chunk);
+        if (chunk) chunks.set(head.chunk, chunk);
       }),
     );
     return chunks;
   }
 
   /** A head item's totals, with its other parts read; undefined when a part is missing (a write cut off half way). */
-  private async decode(head: Record<string, unknown>): Promise<HistoryChunk | undefined> {
+  private async decode(head: z.infer<typeof partSchema>): Promise<HistoryChunk | undefined> {
     // Written in another shape (an earlier version's, or a later one's): not used, the users are read in full.
     if (head.format !== HISTORY_CHUNK_FORMAT) return undefined;
-    const parts: Uint8Array[] = [head.data as Uint8Array];
-    const count = Number(head.parts ?? 1);
+    const parts: Uint8Array[] = [head.data];
+    const count = head.parts ?? 1;
     if (count > 1) {
       const keys = Array.from({ length: count - 1 }, (_, i) => ({ chunk: `${head.chunk}#part${i + 1}` }));
       // Parts of another write (cut off before its head was written) do not belong to this head.
       const found = new Map(
         (await batchGetAll(this.client, this.table, keys))
-          .filter((item) => item.watermark === head.watermark)
-          .map((item) => [item.chunk as string, item.data as Uint8Array]),
+          .map((item) => parseStored(partSchema, 'history totals part', String(item.chunk), item))
+          .filter((part) => part.watermark === head.watermark)
+          .map((part) => [part.chunk, part.data]),
       );
       for (const { chunk } of keys) {
         const data = found.get(chunk);
@@ -63,7 +93,7 @@ export class DynamoDbHistoryStore implements HistoryStore {
         parts.push(data);
       }
     }
-    return JSON.parse(brotliDecompressSync(Buffer.concat(parts)).toString('utf8')) as HistoryChunk;
+    return parseStored(chunkSchema, 'history totals', head.chunk, JSON.parse(brotliDecompressSync(Buffer.concat(parts)).toString('utf8')));
   }
 
   /**

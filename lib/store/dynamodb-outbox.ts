@@ -1,8 +1,8 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { AlertOutbox, IdentifiedAlert, OwedAlert, OwedRow } from '../ports/alerts';
-import { backoff, refusedForNow } from './batch';
+import { backoff, refusedForNow, scanAll, unlessConditionFailed } from './batch';
+import { parseStored } from './stored-item';
 
 /** Calls of one clearing delete while DynamoDB refuses it for now (about 0.7 s of pauses in all). */
 const CLEAR_ATTEMPTS = 4;
@@ -43,21 +43,14 @@ export class DynamoDbAlertOutbox implements AlertOutbox {
   }
 
   async owed(): Promise<OwedRow[]> {
-    const rows: OwedRow[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(new ScanCommand({ TableName: this.table, ConsistentRead: true, ExclusiveStartKey }));
-      for (const item of page.Items ?? []) {
-        const { uncertain, ...row } = rowSchema.parse(item);
-        rows.push({ ...row, uncertain: uncertain ?? false });
-      }
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return rows;
+    return scanAll(this.client, { TableName: this.table, ConsistentRead: true }, (item) => {
+      const { uncertain, ...row } = parseStored(rowSchema, 'outbox row', String(item.alertId), item);
+      return { ...row, uncertain: uncertain ?? false };
+    });
   }
 
   async claim(row: OwedRow, holder: string, now: number, until: number): Promise<boolean> {
-    return this.unlessChanged(() =>
+    return unlessConditionFailed(
       this.client.send(
         new UpdateCommand({
           TableName: this.table,
@@ -94,7 +87,7 @@ export class DynamoDbAlertOutbox implements AlertOutbox {
   }
 
   async release(alertId: string, holder: string, uncertain: boolean): Promise<void> {
-    await this.unlessChanged(() =>
+    await unlessConditionFailed(
       this.client.send(
         new UpdateCommand({
           TableName: this.table,
@@ -109,20 +102,9 @@ export class DynamoDbAlertOutbox implements AlertOutbox {
 
   async replaceByStorm(storm: IdentifiedAlert, replaced: readonly string[]): Promise<void> {
     // The decision first, once: a second drainer (or one resumed after a crash) finds it and only clears.
-    await this.unlessChanged(() =>
+    await unlessConditionFailed(
       this.client.send(new PutCommand({ ...this.put(storm).Put, ConditionExpression: 'attribute_not_exists(alertId)' })),
     );
     for (const alertId of replaced) await this.cleared(alertId);
-  }
-
-  /** Runs a conditional write: false when its condition failed (another drainer was first), any other error thrown. */
-  private async unlessChanged(write: () => Promise<unknown>): Promise<boolean> {
-    try {
-      await write();
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
   }
 }

@@ -1,6 +1,7 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { RunPhase, RunPlan, RunStateStore, ShardTally } from '../ports/run-state';
+import { unlessConditionFailed } from './batch';
+import { parseClaimed, parseDoneShards, parsePlan, parseTally, planKey, shardKey } from './runs-table';
 
 /**
  * A fanned-out run's state in the runs table: the plan (`plan#<runId>`, with the claim counter and
@@ -17,54 +18,48 @@ export class DynamoDbRunState implements RunStateStore {
   ) {}
 
   async savePlan(plan: RunPlan): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.table, Item: { runId: `plan#${plan.runId}`, plan, claimed: 0 } }));
+    await this.client.send(new PutCommand({ TableName: this.table, Item: { ...planKey(plan.runId), plan, claimed: 0 } }));
   }
 
   async loadPlan(runId: string): Promise<RunPlan | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.table, Key: { runId: `plan#${runId}` }, ConsistentRead: true }),
-    );
-    return Item?.plan as RunPlan | undefined;
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: planKey(runId), ConsistentRead: true }));
+    return Item ? parsePlan(Item, runId) : undefined;
   }
 
   async loadTally(runId: string, shard: number): Promise<ShardTally | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.table, Key: { runId: `shard#${runId}#${shard}` }, ConsistentRead: true }),
-    );
-    return Item ? (JSON.parse(Item.tally as string) as ShardTally) : undefined;
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: shardKey(runId, shard), ConsistentRead: true }));
+    return Item ? parseTally(Item, runId, shard) : undefined;
   }
 
   async saveTally(runId: string, shard: number, tally: ShardTally): Promise<void> {
     // As one JSON string: a checkpoint is read and written whole, and item attributes need no mapping.
-    await this.client.send(
-      new PutCommand({ TableName: this.table, Item: { runId: `shard#${runId}#${shard}`, tally: JSON.stringify(tally) } }),
-    );
+    await this.client.send(new PutCommand({ TableName: this.table, Item: { ...shardKey(runId, shard), tally: JSON.stringify(tally) } }));
   }
 
   async shardDone(runId: string, shard: number): Promise<number> {
     const { Attributes } = await this.client.send(
       new UpdateCommand({
         TableName: this.table,
-        Key: { runId: `plan#${runId}` },
+        Key: planKey(runId),
         UpdateExpression: 'ADD doneShards :shard',
         ExpressionAttributeValues: { ':shard': new Set([shard]) },
         ReturnValues: 'UPDATED_NEW',
       }),
     );
-    return (Attributes?.doneShards as Set<number> | undefined)?.size ?? 0;
+    return parseDoneShards(Attributes, runId);
   }
 
   async claimShard(runId: string, shards: number): Promise<number | undefined> {
     const { Attributes } = await this.client.send(
       new UpdateCommand({
         TableName: this.table,
-        Key: { runId: `plan#${runId}` },
+        Key: planKey(runId),
         UpdateExpression: 'ADD claimed :one',
         ExpressionAttributeValues: { ':one': 1 },
         ReturnValues: 'UPDATED_NEW',
       }),
     );
-    const claimed = Number(Attributes?.claimed ?? 0) - 1;
+    const claimed = parseClaimed(Attributes, runId) - 1;
     return claimed < shards ? claimed : undefined;
   }
 
@@ -103,12 +98,6 @@ export class DynamoDbRunState implements RunStateStore {
       ExpressionAttributeValues: Record<string, unknown>;
     },
   ): Promise<boolean> {
-    try {
-      await this.client.send(new UpdateCommand({ TableName: this.table, Key: { runId: `plan#${runId}` }, ...update }));
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return unlessConditionFailed(this.client.send(new UpdateCommand({ TableName: this.table, Key: planKey(runId), ...update })));
   }
 }

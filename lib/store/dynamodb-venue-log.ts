@@ -3,6 +3,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { VenueCheckLog, VenueSource } from '../ports/venues';
 import { batchGetAll } from './batch';
+import { parseVenueBucket, type RunsKey, venueCheckKey } from './runs-table';
 
 /** Default buckets per venue: 32 × ~300 KB holds ~150,000 keys, more than MultiMarkets' 100 calls a minute can check in a day. */
 export const VENUE_LOG_BUCKETS = 32;
@@ -27,11 +28,9 @@ export class DynamoDbVenueCheckLog implements VenueCheckLog {
 
   async lastChecked(source: VenueSource): Promise<Map<string, string>> {
     const checked = new Map<string, string>();
-    const keys = Array.from({ length: this.buckets }, (_, bucket) => ({ runId: bucketId(source, bucket) }));
+    const keys = Array.from({ length: this.buckets }, (_, bucket) => venueCheckKey(source, bucket));
     for (const item of await batchGetAll(this.client, this.table, keys, { consistentRead: true })) {
-      for (const [key, at] of Object.entries((item.checked ?? {}) as Record<string, unknown>)) {
-        if (typeof at === 'string') checked.set(key, at);
-      }
+      for (const [key, at] of Object.entries(parseVenueBucket(item, String(item.runId)))) checked.set(key, at);
     }
     return checked;
   }
@@ -46,18 +45,18 @@ export class DynamoDbVenueCheckLog implements VenueCheckLog {
     }
     for (const [bucket, bucketKeys] of byBucket) {
       for (let start = 0; start < bucketKeys.length; start += KEYS_PER_UPDATE) {
-        await this.setTimes(bucketId(source, bucket), bucketKeys.slice(start, start + KEYS_PER_UPDATE), at);
+        await this.setTimes(venueCheckKey(source, bucket), bucketKeys.slice(start, start + KEYS_PER_UPDATE), at);
       }
     }
   }
 
   /** Sets `checked.<key> = at` for each key; the first mark of a bucket creates its item. */
-  private async setTimes(runId: string, keys: string[], at: string): Promise<void> {
+  private async setTimes(key: RunsKey, keys: string[], at: string): Promise<void> {
     const update = () =>
       this.client.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { runId },
+          Key: key,
           UpdateExpression: `SET ${keys.map((_, index) => `#checked.#k${index} = :at`).join(', ')}`,
           // A nested SET needs the map to exist; without it, fail cleanly here instead of on the path.
           ConditionExpression: 'attribute_exists(#checked)',
@@ -70,7 +69,7 @@ export class DynamoDbVenueCheckLog implements VenueCheckLog {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       await this.client
-        .send(new PutCommand({ TableName: this.table, Item: { runId, checked: {} }, ConditionExpression: 'attribute_not_exists(runId)' }))
+        .send(new PutCommand({ TableName: this.table, Item: { ...key, checked: {} }, ConditionExpression: 'attribute_not_exists(runId)' }))
         .catch((created: unknown) => {
           // Another writer created it first: just as good.
           if (!(created instanceof ConditionalCheckFailedException)) throw created;
@@ -78,11 +77,6 @@ export class DynamoDbVenueCheckLog implements VenueCheckLog {
       await update();
     }
   }
-}
-
-/** The runs-table id of one bucket of a venue's log. */
-function bucketId(source: VenueSource, bucket: number): string {
-  return `venuecheck#${source}#${bucket}`;
 }
 
 /** The bucket of a key: the first 32 bits of its MD5 (spread evenly however alike the keys are), modulo the bucket count. */

@@ -37,25 +37,25 @@ export async function bundledModules(handlerFile: string): Promise<string[]> {
   );
 }
 
-/** The text between the parenthesis at `open` and its match: a call's arguments, to read which table it names. */
-function argumentAt(source: string, open: number): string {
+/** The text between the bracket at `open` and its match: a call's arguments, or a literal's body, to read which table it names. */
+function bracedAt(source: string, open: number, opening = '(', closing = ')'): string {
   let depth = 0;
   for (let at = open; at < source.length; at++) {
-    if (source[at] === '(') depth++;
-    if (source[at] === ')' && --depth === 0) return source.slice(open + 1, at);
+    if (source[at] === opening) depth++;
+    if (source[at] === closing && --depth === 0) return source.slice(open + 1, at);
   }
-  throw new Error(`unbalanced call at ${open}`);
+  throw new Error(`unbalanced ${opening} at ${open}`);
 }
 
 /** Each `new <Name>Command(…)` of a source, and each call of a pass-through helper (which sends on its caller's table). */
 function commandSites(source: string, helpers: Record<string, string>): { command: string; argument: string }[] {
   const sites = [...source.matchAll(/\bnew (\w+?)Command\(/g)].map((match) => ({
     command: match[1] as string,
-    argument: argumentAt(source, (match.index ?? 0) + match[0].length - 1),
+    argument: bracedAt(source, (match.index ?? 0) + match[0].length - 1),
   }));
   for (const [helper, command] of Object.entries(helpers)) {
     for (const match of source.matchAll(new RegExp(`(?<!function )\\b${helper}\\(`, 'g'))) {
-      sites.push({ command, argument: argumentAt(source, (match.index ?? 0) + match[0].length - 1) });
+      sites.push({ command, argument: bracedAt(source, (match.index ?? 0) + match[0].length - 1) });
     }
   }
   return sites;
@@ -87,18 +87,23 @@ function siteTargets(target: AdapterTarget, argument: string): CodeTarget[] {
   }
 }
 
-/** The actions a command needs; a transaction's are those of the item kinds its module writes. */
-function actionsOf(command: string, module: string, source: string): string[] {
+/** The actions a command needs (a transaction has none of its own: see {@link transactItemSites}). */
+function actionsOf(command: string, module: string): string[] {
   const actions = commandActions[command];
   if (!actions) throw new Error(`${module} sends ${command}Command, which test/support/sdk-permissions.ts does not map to an IAM action`);
-  if (!command.startsWith('TransactWrite')) return actions;
-  return [
-    ...new Set(
-      [...source.matchAll(/\{\s*(Put|Update|Delete|ConditionCheck)\s*:/g)].map(
-        (match) => transactItemActions[match[1] as string] as string,
-      ),
-    ),
-  ];
+  return actions;
+}
+
+/**
+ * Each transaction item a source builds (`{ Put: … }`, `{ ConditionCheck: … }`), as the action its kind needs and
+ * the item's text (the table it names): a transaction needs what each of its items does, wherever the item is built
+ * (the run lock's check is built in lib/store/runs-table.ts for the transactions of two adapters).
+ */
+function transactItemSites(source: string): { action: string; argument: string }[] {
+  return [...source.matchAll(/\{\s*(Put|Update|Delete|ConditionCheck)\s*:/g)].map((match) => ({
+    action: transactItemActions[match[1] as string] as string,
+    argument: bracedAt(source, match.index ?? 0, '{', '}'),
+  }));
 }
 
 /**
@@ -126,9 +131,17 @@ export async function codeNeeds(handlerFile: string): Promise<CodeNeed[]> {
         continue;
       }
       if (!target) throw new Error(`${module} sends ${command}Command but test/support/sdk-permissions.ts does not say where it goes`);
-      for (const action of actionsOf(command, module, source)) {
+      for (const action of actionsOf(command, module)) {
         for (const reached of siteTargets(target, argument)) needs.push({ action, target: reached, module, command });
       }
+    }
+    if (passThrough) continue;
+    const items = transactItemSites(source);
+    if (!target && items.length > 0)
+      throw new Error(`${module} builds transaction items but test/support/sdk-permissions.ts does not say where they go`);
+    if (!target) continue;
+    for (const { action, argument } of items) {
+      for (const reached of siteTargets(target, argument)) needs.push({ action, target: reached, module, command: 'TransactWrite' });
     }
   }
   return needs;

@@ -36,7 +36,7 @@ export const commandActions: Record<string, string[]> = {
   GetParameter: ['ssm:GetParameter'],
 };
 
-/** The action a `TransactWriteItems` item of each kind needs (`{ Put: … }` needs `dynamodb:PutItem`). */
+/** The action a `TransactWriteItems` item of each kind needs (`{ Put: … }` needs `dynamodb:PutItem`), wherever the item is built. */
 export const transactItemActions: Record<string, string> = {
   Put: 'dynamodb:PutItem',
   Update: 'dynamodb:UpdateItem',
@@ -65,10 +65,14 @@ export type AdapterTarget =
 
 /** Each adapter module (path from the repository root) and where its commands go (see lib/wiring.ts). */
 export const adapterTargets: Record<string, AdapterTarget> = {
-  'lib/store/dynamodb-discrepancy-store.ts': {
-    kind: 'tables',
-    tables: { discrepancies: 'DISCREPANCIES_TABLE', runs: 'RUNS_TABLE', history: 'HISTORY_TABLE' },
-  },
+  // store-wiring.ts: new DynamoDbDiscrepancies(documents, config.tables, …): its items and their history rows.
+  'lib/store/dynamodb-discrepancies.ts': { kind: 'tables', tables: { discrepancies: 'DISCREPANCIES_TABLE', history: 'HISTORY_TABLE' } },
+  // store-wiring.ts: the runs table's adapters, each given config.tables.runs; runs-table.ts builds the run lock's check
+  // that the fenced writes of the discrepancies and the source states carry.
+  'lib/store/dynamodb-run-reader.ts': { kind: 'table', variable: 'RUNS_TABLE' },
+  'lib/store/dynamodb-run-registry.ts': { kind: 'table', variable: 'RUNS_TABLE' },
+  'lib/store/dynamodb-source-states.ts': { kind: 'table', variable: 'RUNS_TABLE' },
+  'lib/store/runs-table.ts': { kind: 'table', variable: 'RUNS_TABLE' },
   // wiring.ts: new DynamoDbRunState(documents, config.tables.runs)
   'lib/store/dynamodb-run-state.ts': { kind: 'table', variable: 'RUNS_TABLE' },
   // wiring.ts: new DynamoDbVenueCheckLog(documents, config.tables.runs)
@@ -77,7 +81,10 @@ export const adapterTargets: Record<string, AdapterTarget> = {
   'lib/store/dynamodb-history-store.ts': { kind: 'table', variable: 'TOTALS_TABLE' },
   // wiring.ts: new DynamoDbAlertOutbox(documents, config.outboxTable); the store's transactions put its rows too.
   'lib/store/dynamodb-outbox.ts': { kind: 'table', variable: 'OUTBOX_TABLE' },
-  'lib/store/batch.ts': { kind: 'pass-through', helpers: { batchGetAll: 'BatchGet', batchPutAll: 'BatchWrite' } },
+  'lib/store/batch.ts': {
+    kind: 'pass-through',
+    helpers: { batchGetAll: 'BatchGet', batchPutAll: 'BatchWrite', queryAll: 'Query', queryPages: 'Query', scanAll: 'Scan' },
+  },
   'lib/alerts/sns-alert-publisher.ts': { kind: 'topic', variable: 'ALERTS_TOPIC_ARN' },
   // wiring.ts: LambdaRunInvoker(RUN_FUNCTION_NAME) for POST /runs, LambdaShardInvoker(SHARD_FUNCTION_NAME) for shards
   'lib/lambda/lambda-run-invoker.ts': { kind: 'functions', variables: ['RUN_FUNCTION_NAME', 'SHARD_FUNCTION_NAME'] },

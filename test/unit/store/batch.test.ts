@@ -1,6 +1,6 @@
-import { type BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient, type QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { batchGetAll, batchPutAll, UnprocessedItemsError } from '../../../lib/store/batch';
+import { batchGetAll, batchPutAll, queryAll, UnprocessedItemsError } from '../../../lib/store/batch';
 
 type Item = Record<string, unknown>;
 
@@ -68,5 +68,25 @@ describe('batch calls', () => {
     expect(error).toBeInstanceOf(UnprocessedItemsError);
     expect(error).toMatchObject({ table: 't', left: 2 });
     expect(calls.length).toBe(8);
+  });
+});
+
+describe('queryAll', () => {
+  it('reads every page to the last, each from where the previous ended, and parses every item', async () => {
+    const starts: unknown[] = [];
+    const pages = [
+      { Items: [{ n: 1 }, { n: 2 }], LastEvaluatedKey: { k: 'a' } },
+      { Items: [], LastEvaluatedKey: { k: 'b' } },
+      { Items: [{ n: 3 }] },
+    ];
+    const client = {
+      send: async (command: QueryCommand) => {
+        starts.push(command.input.ExclusiveStartKey);
+        return pages[starts.length - 1];
+      },
+    } as unknown as DynamoDBDocumentClient;
+    const items = await queryAll(client, { TableName: 't', KeyConditionExpression: 'k = :k' }, (item) => Number(item.n) * 10);
+    expect(items).toEqual([10, 20, 30]);
+    expect(starts).toEqual([undefined, { k: 'a' }, { k: 'b' }]);
   });
 });
