@@ -29,11 +29,11 @@ import { RunEffects } from '../lib/runs/run-effects';
 import { discrepancyRef } from '../lib/runs/run-summary';
 import { emptyShardTally } from '../lib/runs/shard-tally';
 import { Secret } from '../lib/secret';
+import { backOfficeAdapter } from '../lib/sources/backoffice/backoffice-adapter';
 import { BackOfficeClient } from '../lib/sources/backoffice/backoffice-client';
-import { backOfficePort } from '../lib/sources/backoffice/backoffice-port';
 import { JsonClient } from '../lib/sources/http/json-client';
+import { reportingAdapter } from '../lib/sources/reporting/reporting-adapter';
 import { ReportingClient } from '../lib/sources/reporting/reporting-client';
-import { reportingPort } from '../lib/sources/reporting/reporting-port';
 import { DynamoDbDiscrepancyStore, type StoreTables } from '../lib/store/dynamodb-discrepancy-store';
 import { DynamoDbHistoryStore } from '../lib/store/dynamodb-history-store';
 import { DynamoDbAlertOutbox } from '../lib/store/dynamodb-outbox';
@@ -89,8 +89,8 @@ function ports(url: string) {
   const http = (source: 'reporting' | 'backoffice') =>
     new JsonClient({ source, baseUrl: url, concurrency: CONCURRENCY, timeoutMs: 60_000, retries: 0 });
   return {
-    reporting: reportingPort(new ReportingClient(http('reporting'), new Secret(SANDBOX_REPORTING_TOKEN), PAGE_SIZE)),
-    backOffice: backOfficePort(new BackOfficeClient(http('backoffice'), new Secret(SANDBOX_BACKOFFICE_TOKEN), PAGE_SIZE), PAGE_SIZE),
+    reporting: reportingAdapter(new ReportingClient(http('reporting'), new Secret(SANDBOX_REPORTING_TOKEN), PAGE_SIZE)),
+    backOffice: backOfficeAdapter(new BackOfficeClient(http('backoffice'), new Secret(SANDBOX_BACKOFFICE_TOKEN), PAGE_SIZE), PAGE_SIZE),
   };
 }
 

@@ -8,11 +8,11 @@ import { AlertNotPublishedError } from '../../lib/errors';
 import type { AlertOutbox, AlertPublisher } from '../../lib/runs/ports';
 import type { ReconcileDeps, ShardInvoker } from '../../lib/runs/reconcile';
 import { Secret } from '../../lib/secret';
+import { backOfficeAdapter } from '../../lib/sources/backoffice/backoffice-adapter';
 import { BackOfficeClient } from '../../lib/sources/backoffice/backoffice-client';
-import { backOfficePort } from '../../lib/sources/backoffice/backoffice-port';
 import { JsonClient } from '../../lib/sources/http/json-client';
+import { reportingAdapter } from '../../lib/sources/reporting/reporting-adapter';
 import { ReportingClient } from '../../lib/sources/reporting/reporting-client';
-import { reportingPort } from '../../lib/sources/reporting/reporting-port';
 import { DynamoDbDiscrepancyStore, type StoreTables } from '../../lib/store/dynamodb-discrepancy-store';
 import { DynamoDbHistoryStore } from '../../lib/store/dynamodb-history-store';
 import { DynamoDbAlertOutbox } from '../../lib/store/dynamodb-outbox';
@@ -268,8 +268,8 @@ export async function buildWorld(
   const store = new DynamoDbDiscrepancyStore(client, tables, undefined, outbox);
   const runState = new DynamoDbRunState(client, tables.runs);
   const deps = {
-    reporting: reportingPort(new ReportingClient(http1.reporting, new Secret(SANDBOX_REPORTING_TOKEN), 100)),
-    backOffice: backOfficePort(new BackOfficeClient(http1.backoffice, new Secret(SANDBOX_BACKOFFICE_TOKEN), 100), 100),
+    reporting: reportingAdapter(new ReportingClient(http1.reporting, new Secret(SANDBOX_REPORTING_TOKEN), 100)),
+    backOffice: backOfficeAdapter(new BackOfficeClient(http1.backoffice, new Secret(SANDBOX_BACKOFFICE_TOKEN), 100), 100),
     store,
     outbox,
     alerts: faultyAlerts(new SnsAlertPublisher(topic.sns, topic.topicArn), faults, state, counter, unknownOutcome),
