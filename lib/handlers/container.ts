@@ -3,6 +3,7 @@ import { loadConfig } from '../config';
 import type { Logger } from '../log';
 import { type Wiring, wire } from '../wiring';
 import { lambdaLog } from './lambda-logger';
+import type { WiringSource } from './wiring-source';
 
 let built: { wiring: Wiring; fingerprint: string } | undefined;
 
@@ -30,3 +31,6 @@ export function containerLog(): Logger {
 export function builtWiring(): Wiring | undefined {
   return built?.wiring;
 }
+
+/** The run functions' production wiring source: {@link container}, rebuilt when the SSM secrets rotate. */
+export const runWiring: WiringSource<Wiring> = { get: container, log: containerLog, built: builtWiring };
