@@ -12,7 +12,7 @@ let built: { wiring: Wiring; fingerprint: string } | undefined;
  * `secrets` fetched from SSM override the environment; when they change (a rotation), the
  * wiring is rebuilt so the new credentials are used.
  */
-export function container(secrets: Record<string, string> = {}): Wiring {
+function container(secrets: Record<string, string> = {}): Wiring {
   const fingerprint = createHash('sha256')
     .update(JSON.stringify(Object.entries(secrets).sort()))
     .digest('hex');
@@ -28,7 +28,7 @@ export function containerLog(): Logger {
 }
 
 /** The wiring if this container has built it, without building it (for what runs after any handler). */
-export function builtWiring(): Wiring | undefined {
+function builtWiring(): Wiring | undefined {
   return built?.wiring;
 }
 

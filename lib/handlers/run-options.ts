@@ -38,9 +38,6 @@ export const directRunEvent = runOptionsSchema.extend({
   manualBy: claimedName.optional(),
 });
 
-/** A parsed direct invoke. */
-export type DirectRunEvent = z.infer<typeof directRunEvent>;
-
 /** `POST /runs` body: the scope's fields at the top level with the other options. Unknown fields are refused, not ignored. */
 export const manualRunBody = runScopeSchema.extend(runOptionsSchema.omit({ scope: true }).shape).extend({
   /** Accepted for older clients; the run is recorded under the token's `sub`, never this. */
@@ -62,11 +59,8 @@ export const scheduledEvent = z.object({
   rebuild: runOptionsSchema.shape.rebuild,
 });
 
-/** A parsed scheduled event. */
-export type ScheduledEvent = z.infer<typeof scheduledEvent>;
-
 /** The options a trigger asked for, without those left out or false: a run asked `dryRun: false` is one asked nothing. */
-export function presentOptions({ asOf, dryRun, rebuild, scope }: RunOptions): RunOptions {
+function presentOptions({ asOf, dryRun, rebuild, scope }: RunOptions): RunOptions {
   return { ...(asOf && { asOf }), ...(dryRun && { dryRun }), ...(rebuild && { rebuild }), ...(scope && { scope }) };
 }
 

@@ -101,7 +101,7 @@ export class ReportingClient {
 
 const knownFieldCache = new WeakMap<z.ZodObject, KnownLevel>();
 /** The fields a report's answer may carry: the envelope's, `paging`'s and its row schema's (built once per report). */
-export function reportFields(row: z.ZodObject): KnownLevel {
+function reportFields(row: z.ZodObject): KnownLevel {
   let known = knownFieldCache.get(row);
   if (!known) {
     known = knownFieldsOf(reportPageSchema.extend({ data: z.array(row) }));

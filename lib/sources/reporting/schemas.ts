@@ -236,9 +236,6 @@ export type AssetRow = ReportRow<'assets-and-balances'>;
 export type UserRow = ReportRow<'users'>;
 /** A parsed `users/balances` row. */
 export type UserBalanceRow = ReportRow<'users/balances'>;
-/** A parsed `orders/transactions` row. */
-export type TradeRow = ReportRow<'orders/transactions'>;
-
 /**
  * The envelope every report answers with: `{filters, sort, paging, data}`; `data` rows are checked
  * one by one. `filters` and `sort` echo the request and are not read (opaque to drift).
