@@ -22,10 +22,11 @@ import type { StoredPosition } from '../lib/domain/ledger';
 import { Amount } from '../lib/domain/money';
 import { Precision } from '../lib/domain/precision';
 import { mismatch } from '../lib/domain/verdict';
-import type { HistoryChunk } from '../lib/history/batch-history';
+import type { AlertPublisher } from '../lib/ports/alerts';
+import type { HistoryChunk } from '../lib/ports/history';
+import type { RunDeps, RunPorts } from '../lib/ports/run';
 import { concurrencyLimit } from '../lib/runs/concurrency-limit';
-import type { AlertPublisher } from '../lib/runs/ports';
-import { type ReconcileDeps, reconcile } from '../lib/runs/reconcile';
+import { reconcile } from '../lib/runs/reconcile';
 import { RunEffects } from '../lib/runs/run-effects';
 import { discrepancyRef } from '../lib/runs/run-summary';
 import { emptyShardTally } from '../lib/runs/shard-tally';
@@ -103,6 +104,8 @@ function benchWiring(url: string, tables: Required<StoreTables>, dynamoDbEndpoin
     DYNAMODB_ENDPOINT: dynamoDbEndpoint,
     ALERTS_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:bench-alerts',
     SOURCE_CONCURRENCY: String(CONCURRENCY),
+    SHARD_USERS: '20000',
+    SHARD_CONCURRENCY: '1',
     HTTP_TIMEOUT_MS: '60000',
     HTTP_RETRIES: '0',
     PAGE_SIZE: String(PAGE_SIZE),
@@ -118,7 +121,7 @@ function benchWiring(url: string, tables: Required<StoreTables>, dynamoDbEndpoin
  * orders, and the fills of those orders; `PAGES_AT_ONCE` pages in flight — parsed by the product's
  * clients and dropped.
  */
-async function floor(ports: Pick<ReconcileDeps, 'reporting' | 'backOffice'>, pageLimit = Number.MAX_SAFE_INTEGER): Promise<number> {
+async function floor(ports: Pick<RunPorts, 'reporting' | 'backOffice'>, pageLimit = Number.MAX_SAFE_INTEGER): Promise<number> {
   const { reporting, backOffice } = ports;
   const limit = concurrencyLimit(CONCURRENCY);
   await reporting.assets();
@@ -261,13 +264,11 @@ async function warmDynamoDb(client: DynamoDBClient, documents: DynamoDBDocumentC
  * What a run of the bench is given: the wiring's dependencies, an outbox drained to no alerts, no
  * metrics written, and the shards run in this process (no shard function to invoke).
  */
-function runDeps(wiring: Wiring): ReconcileDeps {
+function runDeps({ deps }: Wiring): RunDeps {
   return {
-    ...wiring.deps,
-    alerts: silent,
-    metrics: undefined,
-    pageConcurrency: PAGES_AT_ONCE,
-    shards: { usersPerShard: 20_000, concurrency: 1 },
+    ...deps,
+    ports: { ...deps.ports, alerts: silent, metrics: undefined },
+    settings: { ...deps.settings, pageConcurrency: PAGES_AT_ONCE },
   };
 }
 
@@ -347,14 +348,14 @@ async function main(): Promise<void> {
     // Warm the sandbox (its lazily built indexes) and DynamoDB Local so neither measurement pays for them.
     let started = performance.now();
     const wiring = () => benchWiring(sandbox.url, tables, dynamo.endpoint);
-    await floor(wiring().deps, 1);
+    await floor(wiring().deps.ports, 1);
     await warmDynamoDb(client, documents);
     await warmRuns(client, dynamo.endpoint);
     console.log(
       `bench: warm-up (DynamoDB Local, two runs over a book of ${WARM_USERS} users) took ${((performance.now() - started) / 1000).toFixed(1)} s`,
     );
     started = performance.now();
-    const rows = await floor(wiring().deps);
+    const rows = await floor(wiring().deps.ports);
     const floorSeconds = (performance.now() - started) / 1000;
     console.log(`bench: floor read ${rows} rows in ${floorSeconds.toFixed(2)} s`);
 

@@ -14,7 +14,7 @@ export function handlerWith(wiring: WiringSource<Wiring>) {
     const wired = wiring.get(secretsFromContext(context));
     const trigger = await directTrigger(event, wired.queuedRuns);
     // A run id given by the invoke (a retried delivery, a run `POST /runs` queued) makes a second delivery a no-op.
-    const runId = event.runId ?? newRunId(wired.deps.clock.now());
+    const runId = event.runId ?? newRunId(wired.deps.ports.clock.now());
     return runFromTrigger(toRunRequest(event, trigger, runId), wired, context);
   });
 }

@@ -6,10 +6,10 @@ import { type AuthorizedHttpEvent, authorize } from '../lib/middleware/authorize
 import { httpErrorResponse } from '../lib/middleware/error-response';
 import { observe } from '../lib/middleware/observe';
 import { json, type ParsedHttpRequest, parseHttpRequest } from '../lib/middleware/parse-http-request';
+import type { RunTrigger } from '../lib/ports/run-summary';
 import type { RunQueueWiring } from '../lib/run-queue-wiring';
 import { queueRun } from '../lib/runs/queue-run';
 import { newRunId } from '../lib/runs/run-id';
-import type { RunTrigger } from '../lib/runs/run-summary';
 
 type ManualRunEvent = ParsedHttpRequest<unknown, unknown, ManualRunBody, AuthorizedHttpEvent>;
 

@@ -22,13 +22,14 @@ const shardEvent = z.union([
 export function handlerWith(wiring: WiringSource<Wiring>) {
   return runFunction(wiring, shardEvent).handler(async (event, context) => {
     const { deps, log } = wiring.get(secretsFromContext(context));
-    if (!deps.runState || !deps.shards?.invoker) throw new Error('SHARD_FUNCTION_NAME is required for shard workers');
+    const { runState, invoker } = deps.ports;
+    if (!runState || !invoker) throw new Error('SHARD_FUNCTION_NAME is required for shard workers');
     log.appendKeys({ runId: event.runId, shard: 'shard' in event ? event.shard : 'final' });
     log.info('shard started');
     const summary = await reconcileShard(
       event,
-      { ...deps, runState: deps.runState, shards: { ...deps.shards, invoker: deps.shards.invoker } },
-      lambdaDeadline(context, deps.handoverMarginMs),
+      { ...deps, ports: { ...deps.ports, runState, invoker } },
+      lambdaDeadline(context, deps.settings.handoverMarginMs),
     );
     if (summary)
       log.info('run finished', {

@@ -5,9 +5,40 @@ import type { ToleranceTable } from './domain/precision';
 import { DEFAULT_SEVERITY_THRESHOLDS, type SeverityThresholds } from './domain/severity';
 import { ConfigError } from './errors';
 import type { LogLevel } from './log';
+import type { RunSettings } from './ports/run';
 import { Secret } from './secret';
 import type { CredentialRef } from './venues/credential-ref';
 import { formatPath } from './zod-issues';
+
+/**
+ * Every run setting's default: the one place a default lives. The environment overrides some
+ * (`loadConfig`, each variable's default read from here); tests and the bench override any with
+ * {@link runSettings}.
+ */
+export const RUN_DEFAULTS: RunSettings = {
+  userBatchSize: 50,
+  lockTtlMs: 15 * 60_000,
+  graceMs: 15 * 60_000,
+  historyOverlapMs: 60 * 60_000,
+  tolerances: new Map(),
+  severity: DEFAULT_SEVERITY_THRESHOLDS,
+  alertAfterRuns: 1,
+  stormThreshold: 50,
+  breakerThreshold: 3,
+  pageConcurrency: 2,
+  backOfficeConcurrency: 8,
+  checkpointEveryMs: 5_000,
+  shards: { usersPerShard: 20_000, concurrency: 4 },
+  handoverMarginMs: 120_000,
+  venueBudgets: {},
+  venueRunSeconds: 300,
+  venueWindowSeconds: 24 * 3600,
+};
+
+/** The run settings: the defaults, with `overrides` (a test's or the bench's) over them. */
+export function runSettings(overrides: Partial<RunSettings> = {}): RunSettings {
+  return { ...RUN_DEFAULTS, ...overrides };
+}
 
 const url = z.url({
   protocol: /^https?$/,
@@ -79,17 +110,17 @@ const environmentSchema = runQueueSchema.extend({
   MULTIMARKETS_NOT_FOUND_CODES: z.string().default('20001'),
   INDX_MIN_INTERVAL_MS: integer(1000, 60_000, 1100),
   VENUE_ACCOUNTS_FILE: optional(z.string().min(1)),
-  VENUE_COVERAGE_HOURS: integer(1, 720, 24),
-  VENUE_RUN_SECONDS: integer(1, 900, 300),
-  IN_FLIGHT_GRACE_SECONDS: integer(0, 86_400, 900),
+  VENUE_COVERAGE_HOURS: integer(1, 720, RUN_DEFAULTS.venueWindowSeconds / 3600),
+  VENUE_RUN_SECONDS: integer(1, 900, RUN_DEFAULTS.venueRunSeconds),
+  IN_FLIGHT_GRACE_SECONDS: integer(0, 86_400, RUN_DEFAULTS.graceMs / 1000),
   TOLERANCES: optional(z.string().transform((text, ctx) => parseTolerances(text, ctx))),
   SEVERITY_THRESHOLDS: optional(z.string().transform((text, ctx) => parseSeverity(text, ctx))),
-  HISTORY_OVERLAP_MINUTES: integer(0, 10_080, 60),
-  SHARD_USERS: integer(1, 1_000_000, 20_000),
-  SHARD_CONCURRENCY: integer(1, 1000, 4),
-  HANDOVER_MARGIN_SECONDS: integer(10, 600, 120),
-  ALERT_AFTER_RUNS: integer(1, 100, 1),
-  ALERT_STORM_THRESHOLD: integer(1, 100_000, 50),
+  HISTORY_OVERLAP_MINUTES: integer(0, 10_080, RUN_DEFAULTS.historyOverlapMs / 60_000),
+  SHARD_USERS: integer(1, 1_000_000, RUN_DEFAULTS.shards.usersPerShard),
+  SHARD_CONCURRENCY: integer(1, 1000, RUN_DEFAULTS.shards.concurrency),
+  HANDOVER_MARGIN_SECONDS: integer(10, 600, RUN_DEFAULTS.handoverMarginMs / 1000),
+  ALERT_AFTER_RUNS: integer(1, 100, RUN_DEFAULTS.alertAfterRuns),
+  ALERT_STORM_THRESHOLD: integer(1, 100_000, RUN_DEFAULTS.stormThreshold),
   ALERTS_TOPIC_ARN: z.string({ error: 'is required' }).regex(/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+(\.fifo)?$/, {
     error: 'must be an SNS topic ARN',
   }),
@@ -105,9 +136,9 @@ const environmentSchema = runQueueSchema.extend({
   HTTP_TIMEOUT_MS: integer(100, 120_000, 10_000),
   HTTP_RETRIES: integer(0, 10, 2),
   HTTP_RETRY_BUDGET: integer(0, 100_000, 200),
-  SOURCE_CONCURRENCY: integer(1, 64, 8),
+  SOURCE_CONCURRENCY: integer(1, 64, RUN_DEFAULTS.backOfficeConcurrency),
   PAGE_SIZE: integer(1, 1000, 100),
-  USER_BATCH_SIZE: integer(1, 1000, 50),
+  USER_BATCH_SIZE: integer(1, 1000, RUN_DEFAULTS.userBatchSize),
 });
 
 /**
@@ -199,7 +230,26 @@ function toConfig(env: z.infer<typeof environmentSchema>, raw: NodeJS.ProcessEnv
     },
     pageSize: env.PAGE_SIZE,
     userBatchSize: env.USER_BATCH_SIZE,
+    run: runSettingsOf(env),
   };
+}
+
+/** The run settings the environment sets (the venues' call budgets are the wiring's: they depend on the venues wired). */
+function runSettingsOf(env: z.infer<typeof environmentSchema>): RunSettings {
+  return runSettings({
+    userBatchSize: env.USER_BATCH_SIZE,
+    graceMs: env.IN_FLIGHT_GRACE_SECONDS * 1000,
+    historyOverlapMs: env.HISTORY_OVERLAP_MINUTES * 60_000,
+    ...(env.TOLERANCES && { tolerances: env.TOLERANCES }),
+    ...(env.SEVERITY_THRESHOLDS && { severity: env.SEVERITY_THRESHOLDS }),
+    alertAfterRuns: env.ALERT_AFTER_RUNS,
+    stormThreshold: env.ALERT_STORM_THRESHOLD,
+    backOfficeConcurrency: env.SOURCE_CONCURRENCY,
+    shards: { usersPerShard: env.SHARD_USERS, concurrency: env.SHARD_CONCURRENCY },
+    handoverMarginMs: env.HANDOVER_MARGIN_SECONDS * 1000,
+    venueRunSeconds: env.VENUE_RUN_SECONDS,
+    venueWindowSeconds: env.VENUE_COVERAGE_HOURS * 3600,
+  });
 }
 
 /**

@@ -2,8 +2,8 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { RunQueueConfig } from './config';
 import { ConfigError } from './errors';
 import type { Logger } from './log';
+import type { RunInvoker, RunQueue } from './ports/run-queue';
 import { LambdaRunInvoker } from './runs/lambda-run-invoker';
-import type { RunInvoker, RunQueue } from './runs/queue-run';
 import { LOCAL_CREDENTIALS, type StoreWiring, storeAdapters, wireStore } from './store-wiring';
 
 /** What `POST /runs` needs: the store-only wiring, and where it queues a run and which worker it hands it to. */

@@ -1,8 +1,8 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { CompliancePort } from './compliance/compliance-port';
 import type { StoreConfig } from './config';
 import { createLogger, type Logger } from './log';
-import type { Clock } from './runs/ports';
+import type { Clock } from './ports/clock';
+import type { CompliancePort } from './ports/compliance';
 import { dynamoDbClient } from './store/dynamodb-client';
 import { DynamoDbDiscrepancyStore, type OutboxRecorder } from './store/dynamodb-discrepancy-store';
 

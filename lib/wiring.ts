@@ -4,12 +4,12 @@ import { SnsAlertPublisher } from './alerts/sns-alert-publisher';
 import type { Config } from './config';
 import { createLogger, type Logger, SERVICE_NAME } from './log';
 import { PowertoolsRunMetrics } from './metrics/powertools-run-metrics';
+import type { RunMetrics } from './ports/metrics';
+import type { RunDeps } from './ports/run';
+import type { QueuedRunLookup } from './ports/run-queue';
+import type { VenuePorts } from './ports/venues';
 import { lambdaClient } from './run-queue-wiring';
-import type { VenuePorts } from './runs/check-venues';
-import type { QueuedRunLookup } from './runs/direct-trigger';
 import { LambdaShardInvoker } from './runs/lambda-run-invoker';
-import type { ReconcileDeps } from './runs/reconcile';
-import type { RunMetrics } from './runs/run-metrics';
 import { venueBudgets } from './runs/venue-schedule';
 import { backOfficeAdapter } from './sources/backoffice/backoffice-adapter';
 import { BackOfficeClient } from './sources/backoffice/backoffice-client';
@@ -33,7 +33,7 @@ import { loadVenueAccounts } from './venues/venue-accounts';
 
 /** Everything a run function needs, built once per container. */
 export interface Wiring {
-  deps: ReconcileDeps;
+  deps: RunDeps;
   /** The runs `POST /runs` queued: a direct invoke is recorded as manual only for one of them. */
   queuedRuns: QueuedRunLookup;
   log: Logger;
@@ -68,45 +68,29 @@ export function wire(config: Config, log: Logger = createLogger(config.logLevel)
     region: config.aws.region,
     ...(config.aws.snsEndpoint && { endpoint: config.aws.snsEndpoint, credentials: LOCAL_CREDENTIALS }),
   });
-  const deps: ReconcileDeps = {
-    venues: config.venueAccountsFile ? wireVenues(config, http, drift) : undefined,
-    ...(config.venueAccountsFile && {
-      venueLog: new DynamoDbVenueCheckLog(documents, config.tables.runs),
-      venueBudgets: venueBudgets({ runSeconds: config.venues.runSeconds, multiMarketsRatePerMinute: config.multiMarkets?.ratePerMinute }),
-      venueRunSeconds: config.venues.runSeconds,
-      venueWindowSeconds: config.venues.coverageHours * 3600,
-    }),
-    reporting: reportingAdapter(new ReportingClient(reportingHttp, config.reporting.token, config.pageSize, drift)),
-    backOffice: backOfficeAdapter(new BackOfficeClient(backOfficeHttp, config.backOffice.token, config.pageSize, drift), config.pageSize),
-    backOfficeConcurrency: concurrency,
-    store,
-    outbox,
-    alerts: new SnsAlertPublisher(sns, config.alertsTopicArn, { fifo: config.alertsTopicFifo }),
-    clock: { now: () => new Date() },
-    userBatchSize: config.userBatchSize,
-    history: new DynamoDbHistoryStore(documents, config.tables.totals),
-    historyOverlapMs: config.historyOverlapMs,
-    runState: new DynamoDbRunState(documents, config.tables.runs),
-    alertAfterRuns: config.alertAfterRuns,
-    stormThreshold: config.stormThreshold,
-    graceMs: config.graceMs,
-    tolerances: config.tolerances,
-    severity: config.severity,
-    drift,
-    retryBudget,
-    callDeadline,
-    endpoints,
-    handoverMarginMs: config.shards.handoverMarginMs,
-    metrics,
-    onProgress: (progress) => log.debug('run progress', progress),
+  const venues = config.venueAccountsFile ? wireVenues(config, http, drift) : undefined;
+  const deps: RunDeps = {
+    ports: {
+      reporting: reportingAdapter(new ReportingClient(reportingHttp, config.reporting.token, config.pageSize, drift)),
+      backOffice: backOfficeAdapter(new BackOfficeClient(backOfficeHttp, config.backOffice.token, config.pageSize, drift), config.pageSize),
+      discrepancies: store,
+      runs: store,
+      sourceStates: store,
+      outbox,
+      alerts: new SnsAlertPublisher(sns, config.alertsTopicArn, { fifo: config.alertsTopicFifo }),
+      clock: { now: () => new Date() },
+      history: new DynamoDbHistoryStore(documents, config.tables.totals),
+      runState: new DynamoDbRunState(documents, config.tables.runs),
+      metrics,
+      ...(venues && { venues, venueLog: new DynamoDbVenueCheckLog(documents, config.tables.runs) }),
+      ...(config.shardFunctionName && { invoker: new LambdaShardInvoker(lambdaClient(config), config.shardFunctionName) }),
+    },
+    settings: {
+      ...config.run,
+      venueBudgets: venueBudgets({ runSeconds: config.run.venueRunSeconds, multiMarketsRatePerMinute: config.multiMarkets?.ratePerMinute }),
+    },
+    hooks: { drift, retryBudget, callDeadline, endpoints, onProgress: (progress) => log.debug('run progress', progress) },
   };
-  if (config.shardFunctionName) {
-    deps.shards = {
-      usersPerShard: config.shards.users,
-      concurrency: config.shards.concurrency,
-      invoker: new LambdaShardInvoker(lambdaClient(config), config.shardFunctionName),
-    };
-  }
   return { deps, queuedRuns: store, log, metrics, pressure };
 }
 

@@ -15,7 +15,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs, parseEnv } from 'node:util';
 import { signDevToken } from '../lib/auth/jwt';
 import { ConfigError } from '../lib/errors';
-import type { RunSummary } from '../lib/runs/run-summary';
+import type { RunSummary } from '../lib/ports/run-summary';
 import type { Manifest } from '../sandbox/book-types';
 import {
   SANDBOX_BACKOFFICE_TOKEN,

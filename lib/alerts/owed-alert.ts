@@ -1,28 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Discrepancy } from '../domain/discrepancy';
 import type { DiscrepancyState } from '../domain/lifecycle';
-import type { SourceProblem, SourceRecovery } from '../runs/ports';
-import type { SourceName } from '../sources/source-error';
-
-/**
- * An alert the product owes, as the outbox keeps it until it is published: what happened and
- * everything its message says, so publishing needs no other read.
- */
-export type OwedAlert =
-  | { type: 'discrepancy-opened'; discrepancy: Discrepancy }
-  | { type: 'discrepancy-escalated'; discrepancy: Discrepancy; previous: { severity: string; difference: string } }
-  | { type: 'discrepancy-resolved'; discrepancy: DiscrepancyState }
-  | { type: 'discrepancy-storm'; runId: string; count: number; largest: Discrepancy[] }
-  | { type: 'source-unhealthy'; problem: SourceProblem }
-  | { type: 'source-recovered'; recovery: SourceRecovery };
-
-/** An owed alert with the id that names it for ever: the outbox key and the `alertId` message attribute. */
-export interface IdentifiedAlert {
-  alertId: string;
-  /** The run that owes it (storm control groups a run's opened alerts). */
-  runId: string;
-  alert: OwedAlert;
-}
+import type { IdentifiedAlert, OwedAlert } from '../ports/alerts';
+import type { SourceName } from '../ports/upstream';
 
 /**
  * The alert a discrepancy's write owes, identified by the discrepancy, the event and the version

@@ -2,7 +2,7 @@ import { type MessageAttributeValue, PublishCommand, type PublishCommandInput, t
 import type { Discrepancy } from '../domain/discrepancy';
 import type { DiscrepancyState } from '../domain/lifecycle';
 import { AlertNotPublishedError } from '../errors';
-import type { AlertPublisher, SourceProblem, SourceRecovery } from '../runs/ports';
+import type { AlertPublisher, SourceProblem, SourceRecovery } from '../ports/alerts';
 import { fifoId } from './owed-alert';
 
 /** A message's identity: its alert id and, for a FIFO topic, what it is about (its message group). */

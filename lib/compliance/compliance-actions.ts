@@ -1,7 +1,7 @@
 import { acknowledge, type DiscrepancyState, type LifecycleEvent, resolveManually } from '../domain/lifecycle';
 import { ReconError } from '../errors';
-import type { RunSummary } from '../runs/run-summary';
-import type { CompliancePort, DiscrepancyFilter } from './compliance-port';
+import type { CompliancePort, DiscrepancyFilter } from '../ports/compliance';
+import type { RunSummary } from '../ports/run-summary';
 
 /** Thrown when a run or discrepancy id names nothing: the API answers 404. */
 export class NotFoundError extends ReconError {

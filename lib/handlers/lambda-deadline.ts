@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import type { ShardControl } from '../runs/shard-worker';
+import type { ShardControl } from '../ports/run';
 
 /**
  * When a run's invocation must hand over: the Lambda's own remaining time, less the configured

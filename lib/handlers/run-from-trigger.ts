@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
-import { type RunRequest, reconcile } from '../runs/reconcile';
-import type { RunSummary } from '../runs/run-summary';
+import type { RunRequest } from '../ports/run';
+import type { RunSummary } from '../ports/run-summary';
+import { reconcile } from '../runs/reconcile';
 import type { Wiring } from '../wiring';
 import { lambdaDeadline } from './lambda-deadline';
 
@@ -18,7 +19,7 @@ export async function runFromTrigger(
   const { runId, trigger, asOf } = request;
   log.appendKeys({ runId });
   log.info('run started', { runId, trigger, asOf: asOf?.toISOString(), dryRun: request.dryRun ?? false });
-  const summary = await reconcile(request, deps, lambda ? lambdaDeadline(lambda, deps.handoverMarginMs) : {});
+  const summary = await reconcile(request, deps, lambda ? lambdaDeadline(lambda, deps.settings.handoverMarginMs) : {});
   const { status, users, positions, checks, sources, discrepancies } = summary;
   if (status === 'running') {
     log.info('run handed to shard workers', { runId, shards: summary.shards });

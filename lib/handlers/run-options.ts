@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { RunRequest } from '../runs/reconcile';
-import { runScopeSchema } from '../runs/run-scope';
-import type { RunTrigger } from '../runs/run-summary';
+import type { RunRequest } from '../ports/run';
+import { runScopeSchema } from '../ports/run-scope';
+import type { RunTrigger } from '../ports/run-summary';
 
 /** A run id a trigger may name a run by: delivering the same run id again changes nothing and alerts nothing. */
 export const runIdSchema = z.string().regex(/^[\w.:-]{1,100}$/);

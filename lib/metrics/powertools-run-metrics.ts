@@ -1,7 +1,7 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { type MetricPoint, pressurePoints, type RunMetrics, runEndedPoints } from '../runs/run-metrics';
-import type { RunSummary } from '../runs/run-summary';
-import type { PressureReport } from '../sources/pacing/upstream-pressure';
+import type { PressureReport, RunMetrics } from '../ports/metrics';
+import type { RunSummary } from '../ports/run-summary';
+import { type MetricPoint, pressurePoints, runEndedPoints } from '../runs/run-metrics';
 
 /** The CloudWatch namespace of every metric of the service. */
 export const METRICS_NAMESPACE = 'BalanceRecon';

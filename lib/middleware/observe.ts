@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { MiddlewareObj } from '@middy/core';
 import { lambdaLogger } from '../handlers/lambda-logger';
-import type { RunMetrics } from '../runs/run-metrics';
+import type { RunMetrics } from '../ports/metrics';
 import type { UpstreamPressure } from '../sources/pacing/upstream-pressure';
 
 /**

@@ -2,31 +2,25 @@ import { type VenueReading, venueBalanceCheck } from '../domain/checks/venue-bal
 import { Amount } from '../domain/money';
 import type { Precision } from '../domain/precision';
 import type { Verdict } from '../domain/verdict';
-import type { IndxBalance } from '../sources/indx/indx-client';
-import type { MultiMarketsAccountRef, MultiMarketsBalance } from '../sources/multimarkets/multimarkets-client';
+import type { Clock } from '../ports/clock';
+import type {
+  IndxBalance,
+  IndxVenuePort,
+  MultiMarketsAccountRef,
+  VenueBudgets,
+  VenueCheckLog,
+  VenueCoverage,
+  VenuePhaseProgress,
+  VenuePorts,
+  VenueProgress,
+  VenueSource,
+} from '../ports/venues';
 import type { SourceError } from '../sources/source-error';
-import { hasOwnCredentials, type IndxVenuePort } from '../venues/indx-credentials';
-import type { IndxVenueAccount, MultiMarketsVenueAccount, VenueAccounts } from '../venues/venue-accounts';
+import { hasOwnCredentials } from '../venues/indx-credentials';
+import type { IndxVenueAccount, MultiMarketsVenueAccount } from '../venues/venue-accounts';
 import type { CircuitBreaker, Settled } from './circuit-breaker';
-import type { Clock, VenueCheckLog } from './ports';
 import type { SourceHealthTracker } from './source-health';
-import {
-  pickDueAccounts,
-  type VenueBudgets,
-  type VenueCoverage,
-  type VenuePhaseProgress,
-  type VenueProgress,
-  type VenueSource,
-  venueCoverage,
-} from './venue-schedule';
-
-/** The venues a run reads, with the mapping of their accounts; a venue left out is not checked. */
-export interface VenuePorts {
-  accounts: VenueAccounts;
-  multiMarkets?: { balance(account: MultiMarketsAccountRef): Promise<MultiMarketsBalance> };
-  /** Each trader read with its own credentials or the shared ones; `probe` reads `INDX_WMID` first, so bad shared credentials cost one call. */
-  indx?: IndxVenuePort;
-}
+import { pickDueAccounts, venueCoverage } from './venue-schedule';
 
 /** How a run chooses the venue accounts it reads, and over what window it reports their coverage. */
 export interface VenueSchedule {

@@ -1,15 +1,11 @@
-import type { RunSummary, RunTrigger } from './run-summary';
+import type { QueuedRunLookup } from '../ports/run-queue';
+import type { RunTrigger } from '../ports/run-summary';
 
 /** What a direct invoke says about who started it: nothing in it is verified. */
 export interface DirectInvokeClaims {
   runId?: string | undefined;
   requestedBy?: string | undefined;
   manualBy?: string | undefined;
-}
-
-/** Reads a run as `POST /runs` queued it (the runs table). */
-export interface QueuedRunLookup {
-  getRun(runId: string): Promise<Pick<RunSummary, 'trigger' | 'status'> | undefined>;
 }
 
 /**

@@ -1,7 +1,8 @@
-import { type IdentifiedAlert, stormAlertId } from '../alerts/owed-alert';
+import { stormAlertId } from '../alerts/owed-alert';
 import type { Discrepancy } from '../domain/discrepancy';
 import { AlertNotPublishedError } from '../errors';
-import type { AlertOutbox, AlertPublisher, Clock, OwedRow } from './ports';
+import type { AlertOutbox, AlertPublisher, IdentifiedAlert, OwedRow } from '../ports/alerts';
+import type { Clock } from '../ports/clock';
 import { keepLargest } from './shard-tally';
 
 /** How long a drainer holds a claimed alert: far more than one publish takes, short enough for a crashed drainer's rows to come back soon. */

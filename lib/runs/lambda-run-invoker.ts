@@ -1,6 +1,6 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import type { QueuedRun, RunInvoker } from './queue-run';
-import type { RunWork, ShardInvoker } from './reconcile';
+import type { RunWork, ShardInvoker } from '../ports/run';
+import type { QueuedRun, RunInvoker } from '../ports/run-queue';
 
 /** Starts the direct-run function asynchronously (`InvocationType: Event`): Lambda retries it, and the run id makes a retry harmless. */
 export class LambdaRunInvoker implements RunInvoker {

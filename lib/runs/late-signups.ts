@@ -1,17 +1,10 @@
 import { isCounted } from '../domain/checks/asset-totals';
 import { Amount } from '../domain/money';
+import type { AssetSums, LateSignups, RunPlan } from '../ports/run-state';
+import type { ListedUser, ReportingPort } from '../ports/upstream';
 import { SourceError } from '../sources/source-error';
 import { instantOf } from './listing-cursor';
-import type { ListedUser, ReportingPort } from './ports';
-import { type AssetSums, RunningAssetSums } from './shard-tally';
-import type { RunPlan } from './shard-worker';
-
-/**
- * Counted users who signed up after a run's as-of and were in Reporting's asset totals when the plan read
- * them: how many and their funds per asset (taken from those totals before they are compared with the
- * run's sums: the run's listing stops at the as-of). Or, when that could not be known, why.
- */
-export type LateSignups = { users: number; sums: AssetSums } | { unknown: string };
+import { RunningAssetSums } from './shard-tally';
 
 /**
  * Reads Reporting's asset totals (`readTotals`) between two looks at the users created after `asOf`; when

@@ -1,25 +1,6 @@
+import type { ListingCursor, ListingRange } from '../ports/run-state';
+import type { ListedUser } from '../ports/upstream';
 import { rowsExpected } from '../sources/paging';
-import type { ListedUser } from './ports';
-
-/**
- * Where a shard's read of the user listing stands: the next request asks the users created from
- * `from` on (inclusive: the Reporting `DateRange` on `CreatedAt`), page `page` of that query; the
- * users at the instant `from` already read are in `seen`. Paging from the last key read instead of by
- * offset keeps a user signing up or being deleted from shifting anyone else out of the read.
- */
-export interface ListingCursor {
-  from?: string;
-  /** Users created at the instant `from` already read (dropped when served again). */
-  seen: string[];
-  /** 1 unless a whole page shared the instant `from`: then the next page of the same query. */
-  page: number;
-}
-
-/** A shard's slice of the listing: users created in `[from, until)` (ISO instants; open where absent). */
-export interface ListingRange {
-  from?: string;
-  until?: string;
-}
 
 /** What one listing answer gives a shard: the users it has not read yet, where to read on (none: the range is read), what was wrong. */
 export interface ListingStep {

@@ -1,33 +1,4 @@
-import type { RunScope } from './run-scope';
-import type { RunTrigger } from './run-summary';
-
-/** What a queued run will do, as the worker receives it. */
-export interface QueuedRun {
-  runId: string;
-  trigger: RunTrigger;
-  asOf?: string;
-  dryRun?: boolean;
-  rebuild?: boolean;
-  scope?: RunScope;
-}
-
-/** Records a queued run, so `GET /runs/{id}` answers at once. */
-export interface RunQueue {
-  queueRun(run: {
-    runId: string;
-    trigger: RunTrigger;
-    asOf: string;
-    startedAt: string;
-    scope?: RunScope;
-    dryRun?: boolean;
-    rebuild?: boolean;
-  }): Promise<void>;
-}
-
-/** Hands a queued run to the worker (Lambda asynchronous invoke of the direct-run function). */
-export interface RunInvoker {
-  invoke(run: QueuedRun): Promise<void>;
-}
+import type { QueuedRun, RunInvoker, RunQueue } from '../ports/run-queue';
 
 /**
  * Queues a run for a person and hands it to the worker: `POST /runs` answers 202 with the run id

@@ -1,64 +1,34 @@
 import { randomUUID } from 'node:crypto';
 import { sourceAlert } from '../alerts/owed-alert';
 import { assetTotalsCheck } from '../domain/checks/asset-totals';
+import type { DiscrepancyState } from '../domain/lifecycle';
 import { Amount } from '../domain/money';
 import { Precision } from '../domain/precision';
 import type { Verdict } from '../domain/verdict';
 import { LockLostError } from '../errors';
-import type { DriftReport } from '../sources/drift';
-import { SourceError, type SourceName } from '../sources/source-error';
-import { checkVenues, type VenuePorts } from './check-venues';
+import type { RunMetrics } from '../ports/metrics';
+import type { RunDeps, RunRequest, RunWork, ShardControl, ShardInvoker } from '../ports/run';
+import type { RunScope } from '../ports/run-scope';
+import type { AssetSums, RunPhase, RunPlan, RunStateStore, ShardTally } from '../ports/run-state';
+import type { RunSummary } from '../ports/run-summary';
+import type { RunStart } from '../ports/store';
+import type { DriftReport, SourceName } from '../ports/upstream';
+import type { VenueBudgets, VenueCheckLog, VenuePorts } from '../ports/venues';
+import { SourceError } from '../sources/source-error';
+import { checkVenues } from './check-venues';
 import { CircuitBreaker } from './circuit-breaker';
 import { drainOutbox } from './drain-outbox';
 import { readAroundLateSignups, totalsThatMoved } from './late-signups';
 import { instantOf } from './listing-cursor';
-import type { RunStart, VenueCheckLog } from './ports';
 import { RunEffects } from './run-effects';
-import type { RunMetrics } from './run-metrics';
-import type { RunScope } from './run-scope';
 import { InMemoryRunState } from './run-state-memory';
-import type { RunSummary, RunTrigger } from './run-summary';
-import { type AssetSums, emptyShardTally, mergeTallies, type ShardTally, summaryCounts } from './shard-tally';
-import {
-  type RunPhase,
-  type RunPlan,
-  type RunStateStore,
-  runShard,
-  type ShardControl,
-  type ShardDeps,
-  timeIsShort,
-  VerdictSink,
-} from './shard-worker';
+import { emptyShardTally, mergeTallies, summaryCounts } from './shard-tally';
+import { runShard, type ShardDeps, timeIsShort, VerdictSink } from './shard-worker';
 import { SourceHealthTracker } from './source-health';
 import { failingEndpointsOf, sourceTransition } from './source-transitions';
-import type { VenueBudgets } from './venue-schedule';
 
 /** How often a running run's progress (users, positions, discrepancies so far) is stored for `GET /runs/{id}`. */
 const PROGRESS_EVERY_MS = 2_000;
-
-/** What to run: its id, what started it and, optionally, the as-of time (default: now). */
-export interface RunRequest {
-  runId: string;
-  trigger: RunTrigger;
-  asOf?: Date;
-  /** Check everything, record nothing, alert nothing. */
-  dryRun?: boolean;
-  /** Only these users, assets, checks, venues; left out, the whole book. */
-  scope?: RunScope;
-  /** Ignore the running history totals: read every user's whole history and store the totals afresh. */
-  rebuild?: boolean;
-}
-
-/**
- * Work a shard worker invocation does: one shard of a run, or the run's final phase resumed after a
- * handover (with the claim of the invocation that handed it over, so it goes on under the same claim).
- */
-export type RunWork = { runId: string; shard: number } | { runId: string; final: true; claim?: string };
-
-/** Hands a shard of a run, or its final phase, to a worker (asynchronously: Lambda async invoke, or in process). */
-export interface ShardInvoker {
-  invoke(work: RunWork): Promise<void>;
-}
 
 /** How a run goes on in a fresh invocation: where it checkpoints, who is invoked, and when this one must stop. */
 interface Handover {
@@ -67,39 +37,25 @@ interface Handover {
   control: ShardControl;
 }
 
-/** The ports a run talks to, passed in so tests can use fakes and `wiring.ts` the real ones. */
-export interface ReconcileDeps extends Omit<ShardDeps, 'runState'> {
-  /**
-   * Users per page of the listing asked of Reporting (`per_page`). The server decides: the plan's pages
-   * are the page size it answers (15 in every example of the document), reconciled together.
-   */
-  userBatchSize: number;
-  /** Unknown upstream fields noticed by the adapters; drained per run into the source health. */
-  drift?: { drain(): DriftReport[] };
-  /** The run's retry allowance across every upstream, refilled at the start of each run and of each shard invocation. */
-  retryBudget?: { reset(): void };
-  /** The venues to compare with the balances they mirror; left out, no venue is read. */
-  venues?: VenuePorts;
-  /** When each venue account was last checked, so a run reads the most overdue first; left out, every mapped account is due in every run. */
-  venueLog?: VenueCheckLog;
-  /** Calls one run may make to each venue (`venueBudgets()`); a venue left out reads every mapped account. */
-  venueBudgets?: VenueBudgets;
-  /** How long a venue without a call budget (INDX, paced per WMID) may go on starting reads in one run (`VENUE_RUN_SECONDS`). */
-  venueRunSeconds?: number;
-  /** Every mapped venue account should be checked within this many seconds (default 24 h); the summary counts the overdue. */
-  venueWindowSeconds?: number;
-  /** Where the upstream clients read the time this invocation has left, so no upstream wait outlasts it; set as each run or shard starts. */
-  callDeadline?: { follow(remainingMs: (() => number) | undefined): void };
-  /** How long a run holds the run lock at most (default 15 minutes, the Lambda limit). */
-  lockTtlMs?: number;
-  /** Shard plans and checkpoints; left out, kept in memory (a single-invocation run). */
-  runState?: RunStateStore;
-  /** Where a run's end is reported (runs by status, duration, discrepancies, source failures); left out, nowhere. */
-  metrics?: RunMetrics;
-  /** Fan-out: users per shard, shards running at once, and the invoker; without an invoker every shard runs here, one after another. */
-  shards?: { usersPerShard: number; concurrency: number; invoker?: ShardInvoker };
-  /** How long before the Lambda timeout an invocation hands its run over to a fresh one (default 2 minutes): the handlers' `ShardControl.marginMs`. */
-  handoverMarginMs?: number;
+/**
+ * The same deps with the run's writes fenced by its lock: once another run took the lock, nothing more
+ * is written (a dry run, which takes no lock, writes through the stores as they are).
+ */
+function fencedBy<D extends RunDeps>(deps: D, runId: string): D {
+  const now = () => deps.ports.clock.now();
+  return {
+    ...deps,
+    ports: {
+      ...deps.ports,
+      discrepancies: deps.ports.discrepancies.fencedBy(runId, now),
+      sourceStates: deps.ports.sourceStates.fencedBy(runId, now),
+    },
+  };
+}
+
+/** The deps with a run state: the given one, or (a single-invocation run) one in memory. */
+function withRunState(deps: RunDeps): ShardDeps {
+  return { ...deps, ports: { ...deps.ports, runState: deps.ports.runState ?? new InMemoryRunState() } };
 }
 
 /**
@@ -111,14 +67,14 @@ export interface ReconcileDeps extends Omit<ShardDeps, 'runState'> {
  * that fails makes the checks that needed it `unknown` — never a discrepancy — and is reported in
  * the summary and by a source-health alert.
  *
- * With `deps.shards.invoker`, more than one shard and not a dry run, the shards run as separate invocations and
+ * With `deps.ports.invoker`, more than one shard and not a dry run, the shards run as separate invocations and
  * this returns the `running` summary at once; otherwise everything runs here — until `control` says time is
- * short: then (with the invoker and `deps.runState`, not in a dry run) the shard or the final phase it is in
+ * short: then (with the invoker and `deps.ports.runState`, not in a dry run) the shard or the final phase it is in
  * is checkpointed and handed to a fresh invocation, and this returns the `running` summary.
  */
-export async function reconcile(request: RunRequest, deps: ReconcileDeps, control: ShardControl = {}): Promise<RunSummary> {
-  deps.callDeadline?.follow(control.remainingMs);
-  const startedAt = deps.clock.now();
+export async function reconcile(request: RunRequest, deps: RunDeps, control: ShardControl = {}): Promise<RunSummary> {
+  deps.hooks.callDeadline?.follow(control.remainingMs);
+  const startedAt = deps.ports.clock.now();
   const run: RunStart = {
     runId: request.runId,
     trigger: request.trigger,
@@ -126,44 +82,47 @@ export async function reconcile(request: RunRequest, deps: ReconcileDeps, contro
     startedAt: startedAt.toISOString(),
   };
   const dryRun = request.dryRun ?? false;
-  const begun = await deps.store.beginRun(run);
+  const begun = await deps.ports.runs.beginRun(run);
   // The same run delivered again (a retry, a duplicate event, a double click) changes nothing.
   if (!begun.started) return begun.previous ?? nothingYet(run, 'skipped', 'this run is already in progress');
   // A dry run writes no discrepancy, so it needs no lock; every other run holds it while it writes.
-  if (!dryRun && !(await deps.store.acquireLock(request.runId, deps.lockTtlMs ?? 15 * 60_000, startedAt))) {
+  if (!dryRun && !(await deps.ports.runs.acquireLock(request.runId, deps.settings.lockTtlMs, startedAt))) {
     // Stored, naming the holder; a later delivery of this id runs (`beginRun` takes a `skipped` run over).
-    const holder = await deps.store.lockHolder();
+    const holder = await deps.ports.runs.lockHolder();
     const summary = nothingYet(run, 'skipped', `another run holds the run lock${holder ? `: ${holder}` : ''}`);
-    await deps.store.saveRun(summary);
-    deps.metrics?.runEnded(summary);
+    await deps.ports.runs.saveRun(summary);
+    deps.ports.metrics?.runEnded(summary);
     return summary;
   }
-  const runState = deps.runState ?? new InMemoryRunState();
+  const local = withRunState(deps);
+  const runState = local.ports.runState;
   // Every write of the run is fenced by its lock: once another run took it, nothing more is written.
-  const fenced = { ...deps, runState, ...(dryRun ? {} : { store: deps.store.fencedBy(run.runId, () => deps.clock.now()) }) };
+  const fenced = dryRun ? local : fencedBy(local, run.runId);
   let plan: RunPlan | undefined;
   let handedOver = false;
   try {
     // What earlier runs owe (SNS was down, a run failed or crashed) goes out before this run's own work.
     if (!dryRun) await drain(deps, request.runId);
-    deps.retryBudget?.reset();
-    deps.drift?.drain();
-    deps.endpoints?.drain();
+    deps.hooks.retryBudget?.reset();
+    deps.hooks.drift?.drain();
+    deps.hooks.endpoints?.drain();
     // A run delivered again after it failed resumes from its stored plan and checkpoints.
-    const stored = dryRun ? undefined : await deps.runState?.loadPlan(run.runId);
+    const stored = dryRun ? undefined : await deps.ports.runState?.loadPlan(run.runId);
     const planned: Planned = stored ? { ok: true, plan: stored } : await planRun(request, fenced, startedAt, new Date(run.asOf), dryRun);
     plan = planned.plan;
     const running: RunSummary = { ...nothingYet(run, 'running'), shards: plan.shards.length };
     if (!planned.ok) return (await finalizeRun(plan, [], fenced, planned.error)) ?? running;
-    if (!dryRun && deps.runState && !stored) await deps.runState.savePlan(plan);
-    const fanOut = deps.shards?.invoker && plan.shards.length > 1 && !dryRun ? deps.shards.invoker : undefined;
+    if (!dryRun && deps.ports.runState && !stored) await deps.ports.runState.savePlan(plan);
+    const fanOut = deps.ports.invoker && plan.shards.length > 1 && !dryRun ? deps.ports.invoker : undefined;
     if (fanOut) {
-      await fanOutShards(plan, runState, fanOut, stored ? plan.shards.length : (deps.shards?.concurrency ?? 1));
+      await fanOutShards(plan, runState, fanOut, stored ? plan.shards.length : (deps.settings.shards.concurrency ?? 1));
       handedOver = true;
       return running;
     }
     const handover =
-      deps.runState && deps.shards?.invoker && !dryRun ? { runState: deps.runState, invoker: deps.shards.invoker, control } : undefined;
+      deps.ports.runState && deps.ports.invoker && !dryRun
+        ? { runState: deps.ports.runState, invoker: deps.ports.invoker, control }
+        : undefined;
     const summary = await runHere(plan, fenced, handover);
     handedOver = summary === undefined;
     return summary ?? running;
@@ -171,11 +130,11 @@ export async function reconcile(request: RunRequest, deps: ReconcileDeps, contro
     // Leave a final status behind, so `GET /runs/{id}` does not show the run running for ever, with what it counted.
     const reason = `failed: ${error instanceof Error ? error.name : 'unknown error'}`;
     const failed = plan ? await failedSummary(plan, runState, deps, reason) : nothingYet(run, 'failed', reason);
-    await deps.store.saveRun({ ...failed, finishedAt: deps.clock.now().toISOString() }).catch(() => undefined);
-    if (!dryRun) deps.metrics?.runEnded(failed);
+    await deps.ports.runs.saveRun({ ...failed, finishedAt: deps.ports.clock.now().toISOString() }).catch(() => undefined);
+    if (!dryRun) deps.ports.metrics?.runEnded(failed);
     throw error;
   } finally {
-    if (!dryRun && !handedOver) await deps.store.releaseLock(request.runId);
+    if (!dryRun && !handedOver) await deps.ports.runs.releaseLock(request.runId);
   }
 }
 
@@ -196,32 +155,29 @@ async function fanOutShards(plan: RunPlan, runState: RunStateStore, invoker: Sha
  * `handover`, a shard or the final phase that runs short of time is checkpointed and handed to a
  * shard worker: then this answers `undefined` (the run goes on there, holding the run lock).
  */
-async function runHere(plan: RunPlan, deps: ReconcileDeps, handover: Handover | undefined): Promise<RunSummary | undefined> {
+async function runHere(plan: RunPlan, deps: RunDeps, handover: Handover | undefined): Promise<RunSummary | undefined> {
   const { runId, dryRun } = plan;
   const tallies: ShardTally[] = [];
+  const local = withRunState(deps);
   // Loaded once: every shard run here (and the final phase) shares the one map.
-  const local = {
-    ...deps,
-    runState: deps.runState ?? new InMemoryRunState(),
-    ...(dryRun ? {} : { activeDiscrepancies: await deps.store.active() }),
-  };
+  const active = dryRun ? undefined : await deps.ports.discrepancies.active();
   // Progress is stored at most every few seconds: one write per page would cost as much as the page's findings.
   let progressStoredAt = Number.NEGATIVE_INFINITY;
   for (let shard = 0; shard < plan.shards.length; shard++) {
     const done = tallies.reduce((sum, tally) => sum + tally.users, 0);
     const onProgress = (progress: { users: number; positions: number; discrepancies: number }) => {
       const users = done + progress.users;
-      deps.onProgress?.({ ...progress, users });
-      const now = deps.clock.now().getTime();
-      if (dryRun || !deps.store.progress || now - progressStoredAt < PROGRESS_EVERY_MS) return;
+      deps.hooks.onProgress?.({ ...progress, users });
+      const now = deps.ports.clock.now().getTime();
+      if (dryRun || !deps.ports.runs.progress || now - progressStoredAt < PROGRESS_EVERY_MS) return;
       progressStoredAt = now;
-      void deps.store.progress(runId, { ...progress, users }).catch(() => undefined);
+      void deps.ports.runs.progress(runId, { ...progress, users }).catch(() => undefined);
     };
-    const { tally, finished } = await runShard(plan, shard, { ...local, onProgress }, handover?.control);
+    const { tally, finished } = await runShard(plan, shard, { ...local, hooks: { ...local.hooks, onProgress } }, handover?.control, active);
     if (!finished && handover) return handOverInline(plan, { runId, shard }, handover);
     tallies.push(tally);
   }
-  const summary = await finalizeRun(plan, tallies, local, undefined, handover);
+  const summary = await finalizeRun(plan, tallies, local, undefined, handover, active);
   if (summary || !handover) return summary;
   return handOverInline(plan, { runId, final: true }, handover);
 }
@@ -234,26 +190,26 @@ async function runHere(plan: RunPlan, deps: ReconcileDeps, handover: Handover | 
  */
 export async function reconcileShard(work: RunWork, deps: ShardWorkerDeps, control: ShardControl = {}): Promise<RunSummary | undefined> {
   // A warm container may have spent its allowance on an earlier shard or run, and followed its deadline.
-  deps.retryBudget?.reset();
-  deps.callDeadline?.follow(control.remainingMs);
-  const plan = await deps.runState.loadPlan(work.runId);
+  deps.hooks.retryBudget?.reset();
+  deps.hooks.callDeadline?.follow(control.remainingMs);
+  const plan = await deps.ports.runState.loadPlan(work.runId);
   if (!plan) throw new RangeError(`run ${work.runId} has no stored plan`);
-  const fenced = { ...deps, store: deps.store.fencedBy(plan.runId, () => deps.clock.now()) };
+  const fenced = fencedBy(deps, plan.runId);
   try {
     if ('final' in work) return await finishRun(plan, fenced, control, work.claim);
     return await shardWork(plan, work.shard, fenced, control);
   } catch (error) {
     if (!(error instanceof LockLostError)) throw error;
     // Another run holds the lock now: this one stops, writes nothing more, and says so (a retry would not change it).
-    const failed = await failedSummary(plan, deps.runState, deps, `failed: ${error.name}`);
-    await deps.store.saveRun(failed);
-    deps.metrics?.runEnded(failed);
+    const failed = await failedSummary(plan, deps.ports.runState, deps, `failed: ${error.name}`);
+    await deps.ports.runs.saveRun(failed);
+    deps.ports.metrics?.runEnded(failed);
     return failed;
   }
 }
 
 /** The ports of a shard worker: a stored run state and an invoker to hand work to. */
-type ShardWorkerDeps = ReconcileDeps & { runState: RunStateStore; shards: { invoker: ShardInvoker } };
+type ShardWorkerDeps = RunDeps & { ports: { runState: RunStateStore; invoker: ShardInvoker } };
 
 /**
  * One shard from its checkpoint, claimed for this invocation (a delivery that finds it claimed under a
@@ -263,7 +219,7 @@ type ShardWorkerDeps = ReconcileDeps & { runState: RunStateStore; shards: { invo
  */
 async function shardWork(plan: RunPlan, shard: number, deps: ShardWorkerDeps, control: ShardControl): Promise<RunSummary | undefined> {
   const runId = plan.runId;
-  if (!(await deps.runState.loadTally(runId, shard))?.done) {
+  if (!(await deps.ports.runState.loadTally(runId, shard))?.done) {
     const finished = await claimed(deps, { runId, phase: shard }, control, async (release) => {
       const lock = lockRenewal(runId, deps);
       await lock.renew();
@@ -275,14 +231,14 @@ async function shardWork(plan: RunPlan, shard: number, deps: ShardWorkerDeps, co
       if (finished) return true;
       // The rest of the shard goes on in a fresh invocation: the claim is given up for it.
       await release();
-      await deps.shards.invoker.invoke({ runId, shard });
+      await deps.ports.invoker.invoke({ runId, shard });
       return false;
     });
     if (!finished) return undefined;
   }
-  const next = await deps.runState.claimShard(runId, plan.shards.length);
-  if (next !== undefined) await deps.shards.invoker.invoke({ runId, shard: next });
-  const done = await deps.runState.shardDone(runId, shard);
+  const next = await deps.ports.runState.claimShard(runId, plan.shards.length);
+  if (next !== undefined) await deps.ports.invoker.invoke({ runId, shard: next });
+  const done = await deps.ports.runState.shardDone(runId, shard);
   if (done < plan.shards.length) return undefined;
   return finishRun(plan, deps, control);
 }
@@ -292,13 +248,13 @@ async function shardWork(plan: RunPlan, shard: number, deps: ShardWorkerDeps, co
  * A renewal refused — another run took the lock, or it was released — is {@link LockLostError}.
  */
 function lockRenewal(runId: string, deps: ShardWorkerDeps): { renew(): Promise<void> } {
-  const lockTtlMs = deps.lockTtlMs ?? 15 * 60_000;
+  const lockTtlMs = deps.settings.lockTtlMs;
   let renewedAt = Number.NEGATIVE_INFINITY;
   return {
     async renew() {
-      const now = deps.clock.now();
+      const now = deps.ports.clock.now();
       if (now.getTime() - renewedAt < Math.min(60_000, lockTtlMs / 2)) return;
-      if (!(await deps.store.renewLock(runId, lockTtlMs, now))) throw new LockLostError(runId);
+      if (!(await deps.ports.runs.renewLock(runId, lockTtlMs, now))) throw new LockLostError(runId);
       renewedAt = now.getTime();
     },
   };
@@ -316,10 +272,10 @@ async function claimed<T>(
   work: (release: () => Promise<void>, claim: string) => Promise<T>,
 ): Promise<T | undefined> {
   const { runId, phase, claim = randomUUID() } = target;
-  const now = deps.clock.now().getTime();
-  const leaseUntil = now + (control.remainingMs?.() ?? deps.lockTtlMs ?? 15 * 60_000);
-  if (!(await deps.runState.claimPhase(runId, phase, claim, leaseUntil, now))) return undefined;
-  const release = () => deps.runState.releasePhase(runId, phase, claim);
+  const now = deps.ports.clock.now().getTime();
+  const leaseUntil = now + (control.remainingMs?.() ?? deps.settings.lockTtlMs);
+  if (!(await deps.ports.runState.claimPhase(runId, phase, claim, leaseUntil, now))) return undefined;
+  const release = () => deps.ports.runState.releasePhase(runId, phase, claim);
   try {
     return await work(release, claim);
   } catch (error) {
@@ -340,24 +296,24 @@ async function finishRun(plan: RunPlan, deps: ShardWorkerDeps, control: ShardCon
   return claimed(deps, { runId, phase: 'final', claim }, control, async (_, token) => {
     let handedOver = false;
     try {
-      if (!(await deps.store.acquireLock(runId, deps.lockTtlMs ?? 15 * 60_000, deps.clock.now()))) throw new LockLostError(runId);
-      const tallies = await Promise.all(plan.shards.map((_, shard) => deps.runState.loadTally(runId, shard)));
+      if (!(await deps.ports.runs.acquireLock(runId, deps.settings.lockTtlMs, deps.ports.clock.now()))) throw new LockLostError(runId);
+      const tallies = await Promise.all(plan.shards.map((_, shard) => deps.ports.runState.loadTally(runId, shard)));
       const summary = await finalizeRun(
         plan,
         tallies.map((tally, shard) => tally ?? emptyShardTally(plan.shards[shard]?.firstPage ?? 1)),
         deps,
         undefined,
-        { runState: deps.runState, invoker: deps.shards.invoker, control },
+        { runState: deps.ports.runState, invoker: deps.ports.invoker, control },
       );
       if (summary) {
-        await deps.runState.finalDone(runId, token);
+        await deps.ports.runState.finalDone(runId, token);
         return summary;
       }
-      await deps.shards.invoker.invoke({ runId, final: true, claim: token });
+      await deps.ports.invoker.invoke({ runId, final: true, claim: token });
       handedOver = true;
       return undefined;
     } finally {
-      if (!handedOver) await deps.store.releaseLock(runId);
+      if (!handedOver) await deps.ports.runs.releaseLock(runId);
     }
   });
 }
@@ -391,7 +347,7 @@ type Planned = { ok: true; plan: RunPlan } | { ok: false; plan: RunPlan; error: 
  * each shard after the first starts at the creation instant of the first user of its first page, one
  * listing request each.
  */
-async function planRun(request: RunRequest, deps: ReconcileDeps, startedAt: Date, asOf: Date, dryRun: boolean): Promise<Planned> {
+async function planRun(request: RunRequest, deps: RunDeps, startedAt: Date, asOf: Date, dryRun: boolean): Promise<Planned> {
   const plan: RunPlan = {
     runId: request.runId,
     trigger: request.trigger,
@@ -400,26 +356,28 @@ async function planRun(request: RunRequest, deps: ReconcileDeps, startedAt: Date
     dryRun,
     rebuild: request.rebuild ?? false,
     ...(request.scope && { scope: request.scope }),
-    pageSize: deps.userBatchSize,
-    askedPageSize: deps.userBatchSize,
+    pageSize: deps.settings.userBatchSize,
+    askedPageSize: deps.settings.userBatchSize,
     totalUsers: 0,
     assets: [],
     shards: [],
   };
   try {
-    const { totals, late } = await readAroundLateSignups(deps.reporting, plan.asOf, plan.askedPageSize, () => deps.reporting.assets());
+    const { totals, late } = await readAroundLateSignups(deps.ports.reporting, plan.asOf, plan.askedPageSize, () =>
+      deps.ports.reporting.assets(),
+    );
     plan.assets = totals.map((asset) => ({ assetId: asset.assetId, scale: asset.scale, total: asset.total.toString() }));
     plan.late = late;
-    const first = await deps.reporting.usersPage({ to: plan.asOf }, 1, plan.askedPageSize);
+    const first = await deps.ports.reporting.usersPage({ to: plan.asOf }, 1, plan.askedPageSize);
     plan.totalUsers = first.total;
     plan.pageSize = first.pageSize;
-    plan.shards = await cutShards(plan, request.scope?.users ? undefined : deps.shards?.usersPerShard, deps.reporting);
+    plan.shards = await cutShards(plan, request.scope?.users ? undefined : deps.settings.shards.usersPerShard, deps.ports.reporting);
   } catch (error) {
     if (!(error instanceof SourceError)) throw error;
-    plan.answered = deps.endpoints?.drain();
+    plan.answered = deps.hooks.endpoints?.drain();
     return { ok: false, plan, error };
   }
-  plan.answered = deps.endpoints?.drain();
+  plan.answered = deps.hooks.endpoints?.drain();
   return { ok: true, plan };
 }
 
@@ -432,7 +390,7 @@ async function planRun(request: RunRequest, deps: ReconcileDeps, startedAt: Date
 async function cutShards(
   plan: RunPlan,
   usersPerShard: number | undefined,
-  reporting: ReconcileDeps['reporting'],
+  reporting: RunDeps['ports']['reporting'],
 ): Promise<RunPlan['shards']> {
   const pages = Math.max(1, Math.ceil(plan.totalUsers / plan.pageSize));
   const pagesPerShard = Math.max(1, Math.floor((usersPerShard ?? Number.MAX_SAFE_INTEGER) / plan.pageSize));
@@ -458,9 +416,10 @@ async function cutShards(
 async function finalizeRun(
   plan: RunPlan,
   tallies: ShardTally[],
-  deps: ReconcileDeps,
+  deps: RunDeps,
   failure?: SourceError,
   handover?: Handover,
+  active?: Map<string, DiscrepancyState>,
 ): Promise<RunSummary | undefined> {
   const merged = mergeTallies(tallies);
   const health = SourceHealthTracker.from(merged.sources);
@@ -484,18 +443,18 @@ async function finalizeRun(
   }
   // What this phase settles is its own tally, checkpointed at a handover and merged with the shards' at the end.
   // Checkpoints (a dry run keeps none): where a handed-over, taken-over or resumed phase starts from.
-  const checkpoints = dryRun ? undefined : (handover?.runState ?? deps.runState);
+  const checkpoints = dryRun ? undefined : (handover?.runState ?? deps.ports.runState);
   const phase = (checkpoints && !failure && (await checkpoints.loadTally(runId, finalSlot(plan)))) || emptyShardTally(0);
   phase.rates = merged.rates;
   const phaseHealth = SourceHealthTracker.from(phase.sources);
   const effects = await RunEffects.start(
-    deps.store,
+    deps.ports.discrepancies,
     runId,
-    { alertAfterRuns: deps.alertAfterRuns ?? 1, dryRun, startedAt: plan.startedAt, clock: deps.clock },
+    { alertAfterRuns: deps.settings.alertAfterRuns, dryRun, startedAt: plan.startedAt, clock: deps.ports.clock },
     phase.effects,
-    deps.activeDiscrepancies,
+    active,
   );
-  const sink = new VerdictSink(plan, phase, effects, deps);
+  const sink = new VerdictSink(plan, phase, effects, deps.settings);
   let venueCoverage: RunSummary['venues'];
   if (!failure) {
     const checked = await finalChecks(plan, merged, phase, { sink, health: phaseHealth, deps, handover });
@@ -503,8 +462,8 @@ async function finalizeRun(
     // delivery that takes over a killed phase resumes from here instead of checking again.
     if (checkpoints) {
       await effects.settle();
-      for (const report of deps.drift?.drain() ?? []) phaseHealth.drifted(report);
-      phaseHealth.answeredAll(deps.endpoints?.drain());
+      for (const report of deps.hooks.drift?.drain() ?? []) phaseHealth.drifted(report);
+      phaseHealth.answeredAll(deps.hooks.endpoints?.drain());
       phase.sources = phaseHealth.report();
       await checkpoints.saveTally(runId, finalSlot(plan), phase);
       if (!checked.finished && handover) return undefined;
@@ -512,12 +471,12 @@ async function finalizeRun(
     venueCoverage = checked.coverage;
   }
   health.merge(phaseHealth.report());
-  const finishedAt = deps.clock.now().toISOString();
+  const finishedAt = deps.ports.clock.now().toISOString();
   // What the final phase found matching (asset totals, venues) is resolved like a page's matches.
   await effects.settle();
   const all = mergeTallies([...tallies, phase]);
-  for (const report of deps.drift?.drain() ?? []) health.drifted(report);
-  health.answeredAll(deps.endpoints?.drain());
+  for (const report of deps.hooks.drift?.drain() ?? []) health.drifted(report);
+  health.answeredAll(deps.hooks.endpoints?.drain());
   const sources = health.report();
   const summary: RunSummary = {
     runId,
@@ -538,29 +497,33 @@ async function finalizeRun(
     ),
   };
   if (dryRun) {
-    await deps.store.saveRun({ ...summary, dryRun: true });
+    await deps.ports.runs.saveRun({ ...summary, dryRun: true });
     return { ...summary, dryRun: true };
   }
   await saveSourceHealth(sources, runId, finishedAt, deps);
   // This run's alerts (and any still owed) go out once everything that owes them is stored.
   const drained = await drain(deps, runId);
   summary.alerts = { published: drained.published, owed: drained.owed };
-  await deps.store.saveRun(summary);
-  deps.metrics?.runEnded(summary);
+  await deps.ports.runs.saveRun(summary);
+  deps.ports.metrics?.runEnded(summary);
   return summary;
 }
 
 /** Publishes what the outbox owes, as `holder` (the run), with the run's storm threshold. */
-function drain(deps: ReconcileDeps, holder: string) {
-  return drainOutbox(deps.outbox, deps.alerts, { holder, clock: deps.clock, stormThreshold: deps.stormThreshold ?? 50 });
+function drain(deps: RunDeps, holder: string) {
+  return drainOutbox(deps.ports.outbox, deps.ports.alerts, {
+    holder,
+    clock: deps.ports.clock,
+    stormThreshold: deps.settings.stormThreshold,
+  });
 }
 
 /**
  * Stores each source's health where it changed (or was never stored), with the alert the change owes
  * (unhealthy, drifted, recovered) in the same write.
  */
-async function saveSourceHealth(sources: RunSummary['sources'], runId: string, at: string, deps: ReconcileDeps): Promise<void> {
-  const remembered = await deps.store.sourceStates();
+async function saveSourceHealth(sources: RunSummary['sources'], runId: string, at: string, deps: RunDeps): Promise<void> {
+  const remembered = await deps.ports.sourceStates.sourceStates();
   for (const [name, entry] of Object.entries(sources) as [SourceName, NonNullable<(typeof sources)[SourceName]>][]) {
     const previous = remembered[name];
     const { alert, next } = sourceTransition(previous, entry, at);
@@ -583,7 +546,7 @@ async function saveSourceHealth(sources: RunSummary['sources'], runId: string, a
               recovery: { source: name, runId, failingSince: previous?.since ?? at, endpoints: failingEndpointsOf(previous) },
             })
           : undefined;
-    if (alert || !previous) await deps.store.saveSourceState(name, next, owed);
+    if (alert || !previous) await deps.ports.sourceStates.saveSourceState(name, next, owed);
   }
 }
 
@@ -602,33 +565,33 @@ async function finalChecks(
   plan: RunPlan,
   merged: ShardTally,
   phase: ShardTally,
-  context: { sink: VerdictSink; health: SourceHealthTracker; deps: ReconcileDeps; handover?: Handover },
+  context: { sink: VerdictSink; health: SourceHealthTracker; deps: RunDeps; handover?: Handover },
 ): Promise<FinalChecks> {
   const { sink, health, deps, handover } = context;
   const scope = plan.scope;
-  const precision = new Precision(new Map(plan.assets.map((asset) => [asset.assetId, asset.scale])), deps.tolerances);
+  const precision = new Precision(new Map(plan.assets.map((asset) => [asset.assetId, asset.scale])), deps.settings.tolerances);
   if (!phase.venueProgress) {
     // Judged only if Reporting's totals held still while the users were read (one more read of them).
     const judged = merged.assetSumsComplete && !plan.scope?.users && plan.assets.length > 0;
-    const moved = judged ? await totalsThatMoved(deps.reporting, plan, (error) => health.failed(error.source, error)) : new Map();
+    const moved = judged ? await totalsThatMoved(deps.ports.reporting, plan, (error) => health.failed(error.source, error)) : new Map();
     await sink.settle(plan.assets.map((asset) => assetTotalsVerdict(asset, plan, merged, precision, moved.get(asset.assetId))));
     phase.venueProgress = {};
   }
-  const venues = deps.venues && scopedVenues(deps.venues, scope);
+  const venues = deps.ports.venues && scopedVenues(deps.ports.venues, scope);
   if (!venues) return { finished: true };
-  const breaker = new CircuitBreaker(deps.breakerThreshold ?? 3);
+  const breaker = new CircuitBreaker(deps.settings.breakerThreshold);
   try {
     const read = await checkVenues(
       venues,
-      (userId) => breaker.call('reporting', () => deps.reporting.userBalances(userId)),
+      (userId) => breaker.call('reporting', () => deps.ports.reporting.userBalances(userId)),
       {
-        log: deps.venueLog,
+        log: deps.ports.venueLog,
         // A dry run records nothing; a run judging only some assets has not checked whole accounts.
         readOnly: plan.dryRun || scope?.assets !== undefined,
-        budgets: deps.venueBudgets ?? {},
-        windowSeconds: deps.venueWindowSeconds ?? 24 * 3600,
-        runSeconds: deps.venueRunSeconds,
-        clock: deps.clock,
+        budgets: deps.settings.venueBudgets,
+        windowSeconds: deps.settings.venueWindowSeconds,
+        runSeconds: deps.settings.venueRunSeconds,
+        clock: deps.ports.clock,
         resume: phase.venueProgress,
         ...(handover && { mustStop: () => timeIsShort(handover.control) }),
       },
@@ -718,7 +681,7 @@ function nothingYet(run: RunStart, status: RunSummary['status'], reason?: string
  * The `failed` summary of a planned run: what its checkpoints hold (the shards' and the final phase's),
  * so its users, positions and discrepancies are those it counted and recorded before it failed.
  */
-async function failedSummary(plan: RunPlan, runState: RunStateStore, deps: ReconcileDeps, reason: string): Promise<RunSummary> {
+async function failedSummary(plan: RunPlan, runState: RunStateStore, deps: RunDeps, reason: string): Promise<RunSummary> {
   const slots = [...plan.shards.keys(), finalSlot(plan)];
   const tallies = await Promise.all(slots.map((slot) => runState.loadTally(plan.runId, slot).catch(() => undefined)));
   const all = mergeTallies(tallies.filter((tally) => tally !== undefined));
@@ -726,6 +689,6 @@ async function failedSummary(plan: RunPlan, runState: RunStateStore, deps: Recon
     ...nothingYet(plan, 'failed', reason),
     ...summaryCounts(all),
     shards: Math.max(plan.shards.length, 1),
-    finishedAt: deps.clock.now().toISOString(),
+    finishedAt: deps.ports.clock.now().toISOString(),
   };
 }

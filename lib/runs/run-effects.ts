@@ -1,4 +1,4 @@
-import { discrepancyAlert, type IdentifiedAlert } from '../alerts/owed-alert';
+import { discrepancyAlert } from '../alerts/owed-alert';
 import type { Discrepancy } from '../domain/discrepancy';
 import {
   type DiscrepancyState,
@@ -11,8 +11,11 @@ import {
 } from '../domain/lifecycle';
 import type { Verdict } from '../domain/verdict';
 import { ConcurrentUpdateError } from '../errors';
-import type { Clock, DiscrepancyStore, DiscrepancyWrite } from './ports';
-import { type EffectsTally, emptyEffectsTally } from './shard-tally';
+import type { IdentifiedAlert } from '../ports/alerts';
+import type { Clock } from '../ports/clock';
+import type { EffectsTally } from '../ports/run-state';
+import type { DiscrepancyRepository, DiscrepancyWrite } from '../ports/store';
+import { emptyEffectsTally } from './shard-tally';
 
 /** How a run turns findings into stored state and alerts. */
 export interface EffectsOptions {
@@ -51,7 +54,7 @@ export class RunEffects {
   private readonly activeUsers = new Map<string, number>();
 
   private constructor(
-    private readonly store: DiscrepancyStore,
+    private readonly store: DiscrepancyRepository,
     private readonly active: Map<string, DiscrepancyState>,
     private readonly runId: string,
     private readonly options: EffectsOptions,
@@ -69,7 +72,7 @@ export class RunEffects {
    * once for the shards of one process, which then share (and keep up to date) the one map.
    */
   static async start(
-    store: DiscrepancyStore,
+    store: DiscrepancyRepository,
     runId: string,
     options: EffectsOptions,
     tally: EffectsTally = emptyEffectsTally(),

@@ -1,5 +1,5 @@
-import type { PressureReport } from '../sources/pacing/upstream-pressure';
-import type { RunSummary } from './run-summary';
+import type { PressureReport } from '../ports/metrics';
+import type { RunSummary } from '../ports/run-summary';
 
 /** The metrics a run emits; names as they appear in CloudWatch (namespace `BalanceRecon`), and as the template's alarms and dashboard name them. */
 export const METRIC_NAMES = [
@@ -22,17 +22,6 @@ export interface MetricPoint {
   unit: 'Count' | 'Milliseconds';
   value: number;
   dimensions: Record<string, string>;
-}
-
-/**
- * Where a run reports what it did, for alarms and the dashboard (docs/operations.md). A port, so
- * the use case does not know CloudWatch: `wiring.ts` passes the Powertools (EMF) adapter, tests a fake.
- */
-export interface RunMetrics {
-  /** A run ended (complete, partial, failed or skipped; dry runs are not reported): its summary. */
-  runEnded(summary: RunSummary): void;
-  /** What one run invocation met upstream (each shard invocation reports its own). */
-  upstreamPressure(report: PressureReport): void;
 }
 
 /**

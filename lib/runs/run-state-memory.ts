@@ -1,5 +1,4 @@
-import type { ShardTally } from './shard-tally';
-import type { RunPhase, RunPlan, RunStateStore } from './shard-worker';
+import type { RunPhase, RunPlan, RunStateStore, ShardTally } from '../ports/run-state';
 
 /**
  * Plans and checkpoints in memory: for a run that stays in one invocation (a scoped run, a dry

@@ -1,64 +1,9 @@
 import { Amount } from '../domain/money';
 import type { Severity } from '../domain/severity';
-import type { SourceName } from '../sources/source-error';
-import type { ListingCursor } from './listing-cursor';
-import { type DiscrepancyRef, emptyTallies, type RunSummary, type SourceHealth, SUMMARY_ITEM_LIMIT } from './run-summary';
+import type { AssetSums, EffectsTally, ShardTally, Unchecked } from '../ports/run-state';
+import { type RunSummary, SUMMARY_ITEM_LIMIT } from '../ports/run-summary';
+import { emptyTallies } from './run-summary';
 import { SourceHealthTracker } from './source-health';
-import type { VenueProgress } from './venue-schedule';
-
-/**
- * What one shard (or a whole single-invocation run) has done so far, as plain JSON: checkpointed
- * every few seconds so a worker cut off by the Lambda timeout resumes where it was, and merged by
- * the run's finaliser. Memory stays bounded: counts, per-asset sums, at most a few hundred ids.
- */
-export interface ShardTally {
-  /** The number of the shard's next page of the listing (it names the page's running-totals chunk). */
-  nextPage: number;
-  /** Where the shard's read of the listing goes on (absent: from its start; `null`: read to its end). */
-  cursor?: ListingCursor | null;
-  /** Users the listing served the shard (every one, scoped or not): the run compares them with the plan's count. */
-  listed?: number;
-  /** Who was not checked: users any of whose reads failed (a count and the first ids) and listing ranges left unread. */
-  unchecked?: Unchecked;
-  done: boolean;
-  users: number;
-  positions: number;
-  discrepancies: number;
-  /** History rows read (transfers, orders, trades) and users whose running totals were reused. */
-  historyRows: number;
-  incrementalUsers: number;
-  checks: RunSummary['checks'];
-  items: DiscrepancyRef[];
-  /** Σ amount and number of counted users per asset, for the asset-totals check. */
-  assetSums: AssetSums;
-  assetSumsComplete: boolean;
-  /** Σ non-zero amounts and number of holders per asset of users whose roles the Reporting totals leave out. */
-  outsideSums: AssetSums;
-  /** Root-asset rate per asset, as Reporting gave it (for severity of asset-level findings). */
-  rates: Record<string, string>;
-  sources: Partial<Record<SourceName, SourceHealth>>;
-  /**
-   * Server faults of the user listing, one note per answer naming where it was read from (fewer users than
-   * its paging promised, users out of creation order): empty while it behaved. Users signing up or being
-   * deleted are no fault (the listing is read by key). Any note means some users may be unchecked; at most
-   * `LISTING_NOTE_LIMIT` are kept.
-   */
-  listingMoved: string[];
-  effects: EffectsTally;
-  /**
-   * The run's final phase only (it checkpoints as one more tally when it hands over): how far each
-   * venue's reads got. Present once the phase's asset totals are settled, so a resumed phase does not
-   * settle them again.
-   */
-  venueProgress?: VenueProgress;
-}
-
-/** Who a run did not check: see `RunSummary.unchecked`. */
-export interface Unchecked {
-  count: number;
-  users: string[];
-  listing: { from?: string; to: string }[];
-}
 
 /** At most this many unchecked user ids are named per shard and per run; the rest are counted. */
 export const UNCHECKED_USER_LIMIT = 100;
@@ -76,9 +21,6 @@ export function noteUnchecked(tally: ShardTally, userIds: readonly string[], cou
   unchecked.count += count;
   unchecked.users.push(...userIds.slice(0, UNCHECKED_USER_LIMIT - unchecked.users.length));
 }
-
-/** Per asset, Σ amount (an exact decimal string) and the number of users it sums over. */
-export type AssetSums = Record<string, { total: string; users: number }>;
 
 /**
  * Per-asset sums being added up while a shard reads its pages: exact amounts in memory, written
@@ -111,21 +53,6 @@ function mergeSums(into: AssetSums, from: AssetSums): void {
     const before = into[asset];
     into[asset] = before ? { total: addDecimal(before.total, sum.total), users: before.users + sum.users } : { ...sum };
   }
-}
-
-/** What the lifecycle did (the alerts it owes are in the outbox). */
-export interface EffectsTally {
-  opened: number;
-  reopened: number;
-  /** Opened and reopened, by severity (for the run metrics); absent in a tally checkpointed before it existed. */
-  openedBySeverity?: Partial<Record<Severity, number>>;
-  escalated: number;
-  resolved: number;
-  /**
-   * Discrepancies left unwritten because another writer (an analyst, a late shard) changed them again
-   * after the run re-read them: seen again by the next run. Absent in a tally checkpointed before it existed.
-   */
-  skipped?: number;
 }
 
 /** At most this many notes of a moved listing are kept per shard and per run: enough to name the pages. */

@@ -7,146 +7,34 @@ import { Amount } from '../domain/money';
 import { Precision, type ToleranceTable } from '../domain/precision';
 import { DEFAULT_SEVERITY_THRESHOLDS, type SeverityThresholds, severityOf } from '../domain/severity';
 import type { MismatchVerdict, Verdict } from '../domain/verdict';
-import { type HistoryChunk, readBatchHistory } from '../history/batch-history';
-import type { AnsweredEndpoint } from '../sources/endpoint-log';
-import { CircuitBreaker, type Settled } from './circuit-breaker';
-import { concurrencyLimit } from './concurrency-limit';
-import type { LateSignups } from './late-signups';
-import { type ListingCursor, type ListingRange, type ListingStep, nextStep, startOf } from './listing-cursor';
+import { readBatchHistory } from '../history/batch-history';
+import type { AlertOutbox, AlertPublisher } from '../ports/alerts';
+import type { Clock } from '../ports/clock';
+import type { HistoryChunk, HistoryStore } from '../ports/history';
+import type { RunDeps, ShardControl } from '../ports/run';
+import type { ListingCursor, RunPlan, RunStateStore, ShardTally } from '../ports/run-state';
+import { SUMMARY_ITEM_LIMIT } from '../ports/run-summary';
+import type { DiscrepancyStore } from '../ports/store';
 import type {
-  AlertOutbox,
-  AlertPublisher,
+  AnsweredEndpoint,
   BackOfficeAvailable,
   BackOfficePort,
   BackOfficeUserBalances,
-  Clock,
-  DiscrepancyStore,
-  HistoryStore,
   ReportingPort,
   UserInfo,
-} from './ports';
+} from '../ports/upstream';
+import { CircuitBreaker, type Settled } from './circuit-breaker';
+import { concurrencyLimit } from './concurrency-limit';
+import { type ListingStep, nextStep, startOf } from './listing-cursor';
 import { RunEffects } from './run-effects';
-import { inScope, type RunScope } from './run-scope';
-import { discrepancyRef, type RunTrigger, SUMMARY_ITEM_LIMIT } from './run-summary';
-import { emptyShardTally, LISTING_NOTE_LIMIT, noteUnchecked, RunningAssetSums, type ShardTally, uncheckedOf } from './shard-tally';
+import { inScope } from './run-scope';
+import { discrepancyRef } from './run-summary';
+import { emptyShardTally, LISTING_NOTE_LIMIT, noteUnchecked, RunningAssetSums, uncheckedOf } from './shard-tally';
 import { SourceHealthTracker } from './source-health';
 import { userVerdicts } from './user-verdicts';
 
-/** Everything a shard needs to know about its run, stored once by the coordinator. */
-export interface RunPlan {
-  runId: string;
-  trigger: RunTrigger;
-  asOf: string;
-  startedAt: string;
-  dryRun: boolean;
-  /** Read every user's whole history and rebuild the running totals. */
-  rebuild: boolean;
-  scope?: RunScope;
-  /**
-   * Users per page of the listing as the server answered page 1 (it decides; `askedPageSize` is only
-   * asked): one page is one batch, one checkpoint and one running-totals chunk.
-   */
-  pageSize: number;
-  /** The `per_page` each listing request asks (`USER_BATCH_SIZE`). */
-  askedPageSize: number;
-  /** Users created up to the as-of when the run was planned (the listing every request of the run asks: `CreatedAt` to `asOf`). */
-  totalUsers: number;
-  assets: { assetId: string; scale: number; total: string }[];
-  /**
-   * Counted users who signed up after the as-of and were in Reporting's asset totals when the plan read
-   * them (their funds per asset), or why that could not be known (then the asset totals are `unknown`).
-   */
-  late?: LateSignups;
-  /**
-   * Each shard is the users created in `[from, until)` (creation instants; open where absent): the first
-   * shard from the listing's start, the last to the as-of. `firstPage`/`endPage` (exclusive) are where its
-   * pages stood when the run was planned: they number its running-totals chunks.
-   */
-  shards: ({ firstPage: number; endPage?: number } & ListingRange)[];
-  /** Endpoints that answered while the run was planned (assets, the listing's first page): kept here, the plan may be read in another invocation. */
-  answered?: AnsweredEndpoint[];
-}
-
-/** Where shards keep their checkpoints and the run its plan and completion count. */
-export interface RunStateStore {
-  savePlan(plan: RunPlan): Promise<void>;
-  loadPlan(runId: string): Promise<RunPlan | undefined>;
-  loadTally(runId: string, shard: number): Promise<ShardTally | undefined>;
-  saveTally(runId: string, shard: number, tally: ShardTally): Promise<void>;
-  /** Records that `shard` is done (idempotent) and answers how many shards are. */
-  shardDone(runId: string, shard: number): Promise<number>;
-  /** Claims the next shard not yet started (a counter), or undefined when all are. */
-  claimShard(runId: string, shards: number): Promise<number | undefined>;
-  /**
-   * Claims a phase of the run — a shard, or the final phase — for `token` until `leaseUntilMs`, so one
-   * delivery works on it at a time: true when the phase was unclaimed, its lease ran out before `nowMs`
-   * (the claimant was killed), or `token` holds it already (a handover passes its token on); false while
-   * another's lease lasts, and (the final phase) once it is done.
-   */
-  claimPhase(runId: string, phase: RunPhase, token: string, leaseUntilMs: number, nowMs: number): Promise<boolean>;
-  /** Gives `token`'s claim up (a claimant that failed or handed over), so the next delivery takes the phase at once. */
-  releasePhase(runId: string, phase: RunPhase, token: string): Promise<void>;
-  /** Marks the final phase done by `token`: no delivery claims it again. */
-  finalDone(runId: string, token: string): Promise<void>;
-}
-
-/** A phase of a run a delivery claims: a shard (its index), or the final phase. */
-export type RunPhase = number | 'final';
-
-/** The ports and settings a shard runs with. */
-export interface ShardDeps {
-  reporting: ReportingPort;
-  backOffice: BackOfficePort;
-  store: DiscrepancyStore;
-  /** Where the outbox's alerts are published (by the run, at its start and at its end). */
-  alerts: AlertPublisher;
-  /** The alerts owed, recorded by the store's writes and drained by the run. */
-  outbox: AlertOutbox;
-  clock: Clock;
-  /** The endpoints that answered, noted by the upstream clients; drained into the run's health per endpoint. */
-  endpoints?: { drain(): AnsweredEndpoint[] };
-  /** Shard plans and checkpoints. */
-  runState: RunStateStore;
-  /**
-   * The open and acknowledged discrepancies, loaded once for the shards one process runs (and kept
-   * up to date by them); left out, each shard loads them.
-   */
-  activeDiscrepancies?: Map<string, DiscrepancyState>;
-  /** Running history totals between runs; left out, every run reads every user's whole history. */
-  history?: HistoryStore;
-  /** How long before the as-of a deposit or trade may be not yet reflected (in-flight), in ms (default 15 min). */
-  graceMs?: number;
-  /** How far before the watermark history is read again (ms, default 1 h; never less than the grace window). */
-  historyOverlapMs?: number;
-  /** Tolerances wider than the assets' scales, per check and asset. */
-  tolerances?: ToleranceTable;
-  /** Root-asset values from which a discrepancy is medium, high, critical. */
-  severity?: SeverityThresholds;
-  /** Alert only once a discrepancy was found in this many runs in a row (default 1). */
-  alertAfterRuns?: number;
-  /** Above this many opened alerts of one run owed, one summary message instead (default 50). */
-  stormThreshold?: number;
-  /** Failed calls in a row after which a source is not called again in the run (default 3). */
-  breakerThreshold?: number;
-  /** Pages read at once, while the page before them is checked (default 2). */
-  pageConcurrency?: number;
-  /** Back-office `GET …/balance/` calls (one per user) running at once in a shard: its connection pool's size (default 8). */
-  backOfficeConcurrency?: number;
-  /** At most this long between checkpoints (ms, default 5 s; 0: after every page). A page redone after a cut-off changes nothing. */
-  checkpointEveryMs?: number;
-  /** Called after each page, for progress logs. */
-  onProgress?: (progress: { users: number; positions: number; discrepancies: number }) => void;
-}
-
-/** When to stop and hand over: the Lambda's remaining time, and a hook tests use to cut a worker off. */
-export interface ShardControl {
-  /** Milliseconds left before the platform stops the worker (default: unlimited). */
-  remainingMs?: () => number;
-  /** Stop at a page boundary when less than this is left (default 2 minutes). */
-  marginMs?: number;
-  /** Called after each page, checkpointed or not (tests throw here to simulate a kill). */
-  afterPage?: (page: number) => void | Promise<void>;
-}
+/** What a shard runs with: a run's ports, settings and hooks, its checkpoints stored (`runState` set). */
+export type ShardDeps = RunDeps & { ports: { runState: RunStateStore } };
 
 /** The time left before the platform stops a worker, below which it hands over (two minutes). */
 export const DEFAULT_HANDOVER_MARGIN_MS = 120_000;
@@ -191,27 +79,28 @@ export async function runShard(
   shard: number,
   deps: ShardDeps,
   control: ShardControl = {},
+  active?: Map<string, DiscrepancyState>,
 ): Promise<{ tally: ShardTally; finished: boolean }> {
   const range = plan.shards[shard];
   if (!range) throw new RangeError(`run ${plan.runId} has no shard ${shard}`);
-  const tally = (await deps.runState.loadTally(plan.runId, shard)) ?? emptyShardTally(range.firstPage);
+  const tally = (await deps.ports.runState.loadTally(plan.runId, shard)) ?? emptyShardTally(range.firstPage);
   if (tally.done) return { tally, finished: true };
   const asOf = new Date(plan.asOf);
-  const precision = new Precision(new Map(plan.assets.map((asset) => [asset.assetId, asset.scale])), deps.tolerances);
+  const precision = new Precision(new Map(plan.assets.map((asset) => [asset.assetId, asset.scale])), deps.settings.tolerances);
   const health = SourceHealthTracker.from(tally.sources);
-  const breaker = new CircuitBreaker(deps.breakerThreshold ?? 3);
-  const backOfficeLimit = concurrencyLimit(deps.backOfficeConcurrency ?? 8);
+  const breaker = new CircuitBreaker(deps.settings.breakerThreshold);
+  const backOfficeLimit = concurrencyLimit(deps.settings.backOfficeConcurrency);
   const effects = await RunEffects.start(
-    deps.store,
+    deps.ports.discrepancies,
     plan.runId,
-    { alertAfterRuns: deps.alertAfterRuns ?? 1, dryRun: plan.dryRun, startedAt: plan.startedAt, clock: deps.clock },
+    { alertAfterRuns: deps.settings.alertAfterRuns, dryRun: plan.dryRun, startedAt: plan.startedAt, clock: deps.ports.clock },
     tally.effects,
-    deps.activeDiscrepancies,
+    active,
   );
   const scope = plan.scope;
-  const graceMs = deps.graceMs ?? 15 * 60_000;
+  const graceMs = deps.settings.graceMs;
 
-  const sink = new VerdictSink(plan, tally, effects, deps);
+  const sink = new VerdictSink(plan, tally, effects, deps.settings);
   const settle = async (verdicts: Verdict[]) => {
     await sink.settle(verdicts);
     await effects.settle();
@@ -223,7 +112,7 @@ export async function runShard(
    */
   const totalsAhead = new Map<number, Promise<HistoryChunk | undefined>>();
   const storedTotalsOf = (page: number): Promise<HistoryChunk | undefined> => {
-    const history = deps.history;
+    const history = deps.ports.history;
     if (!history || scope?.users) return Promise.resolve(undefined);
     if (!totalsAhead.has(page)) {
       // Past the plan's estimate of the shard's pages (a page of fresh users may be shorter than the page size), one at a time.
@@ -252,7 +141,7 @@ export async function runShard(
     if (!at) return undefined;
     const page = pageNumber++;
     const listing = await breaker.call('reporting', () =>
-      deps.reporting.usersPage({ ...(at.from && { from: at.from }), to: plan.asOf }, at.page, plan.askedPageSize),
+      deps.ports.reporting.usersPage({ ...(at.from && { from: at.from }), to: plan.asOf }, at.page, plan.askedPageSize),
     );
     health.note('reporting', listing);
     if (!listing.ok) {
@@ -271,12 +160,12 @@ export async function runShard(
     if (users.length === 0) return { page, listed, listing };
     const userIds = users.map((user) => user.userId);
     const storedTotals = storedTotalsOf(page);
-    const balancesRead = Promise.all(users.map((user) => breaker.call('reporting', () => deps.reporting.userBalances(user.userId))));
-    const openOrdersRead = Promise.all(users.map((user) => breaker.call('reporting', () => deps.reporting.openOrders(user.userId))));
-    const backOfficeRead = breaker.call('backoffice', () => deps.backOffice.balances(userIds));
+    const balancesRead = Promise.all(users.map((user) => breaker.call('reporting', () => deps.ports.reporting.userBalances(user.userId))));
+    const openOrdersRead = Promise.all(users.map((user) => breaker.call('reporting', () => deps.ports.reporting.openOrders(user.userId))));
+    const backOfficeRead = breaker.call('backoffice', () => deps.ports.backOffice.balances(userIds));
     // Through the limit, then the breaker: a back office that fails stops being called after a few users, not after all.
     const availableRead = Promise.all(
-      users.map((user) => backOfficeLimit(() => breaker.call('backoffice', () => deps.backOffice.available(user.userId)))),
+      users.map((user) => backOfficeLimit(() => breaker.call('backoffice', () => deps.ports.backOffice.available(user.userId)))),
     );
     const openIds = openOrdersRead.then((orders) => {
       const ids = new Map<string, string[]>();
@@ -297,8 +186,8 @@ export async function runShard(
           userIds,
           openIds,
           stored,
-          { asOf, graceMs, overlapMs: deps.historyOverlapMs ?? 60 * 60_000, rebuild: plan.rebuild },
-          deps.reporting,
+          { asOf, graceMs, overlapMs: deps.settings.historyOverlapMs, rebuild: plan.rebuild },
+          deps.ports.reporting,
         ),
       ),
     );
@@ -331,8 +220,8 @@ export async function runShard(
   /** Pages' new running totals not yet written: written `TOTALS_PER_CALL` at a time, and at every flush. */
   let totalsToWrite = new Map<string, HistoryChunk>();
   const writeTotals = () => {
-    if (totalsToWrite.size === 0 || !deps.history) return;
-    writes.push(keepForFlush(deps.history.save(totalsToWrite)));
+    if (totalsToWrite.size === 0 || !deps.ports.history) return;
+    writes.push(keepForFlush(deps.ports.history.save(totalsToWrite)));
     totalsToWrite = new Map();
   };
   const flush = async () => {
@@ -408,15 +297,15 @@ export async function runShard(
     if (history.ok) {
       tally.historyRows += history.value.rows;
       tally.incrementalUsers += history.value.incrementalUsers;
-      if (!plan.dryRun && deps.history && !scope?.users && history.value.next) {
+      if (!plan.dryRun && deps.ports.history && !scope?.users && history.value.next) {
         totalsToWrite.set(totalsKey(plan.pageSize, reads.page), history.value.next);
         if (totalsToWrite.size >= TOTALS_PER_CALL) writeTotals();
       }
     }
   };
 
-  const concurrency = Math.max(1, deps.pageConcurrency ?? 2);
-  let lastCheckpoint = deps.clock.now().getTime();
+  const concurrency = Math.max(1, deps.settings.pageConcurrency);
+  let lastCheckpoint = deps.ports.clock.now().getTime();
   // Checks and checkpoints stay in page order; each listing request waits for the one before it (it starts from its key).
   const inFlight: Promise<Awaited<ReturnType<typeof read>> | undefined>[] = [];
   let listingChain: Promise<unknown> = Promise.resolve();
@@ -440,16 +329,16 @@ export async function runShard(
     await check(reads);
     tally.nextPage = reads.page + 1;
     tally.cursor = reads.listed.next ?? null;
-    health.answeredAll(deps.endpoints?.drain());
+    health.answeredAll(deps.hooks.endpoints?.drain());
     tally.sources = health.report();
     const stopping = timeIsShort(control);
-    const now = deps.clock.now().getTime();
-    if (stopping || now - lastCheckpoint >= (deps.checkpointEveryMs ?? 5_000)) {
+    const now = deps.ports.clock.now().getTime();
+    if (stopping || now - lastCheckpoint >= deps.settings.checkpointEveryMs) {
       await flush();
-      if (!plan.dryRun) await deps.runState.saveTally(plan.runId, shard, tally);
+      if (!plan.dryRun) await deps.ports.runState.saveTally(plan.runId, shard, tally);
       lastCheckpoint = now;
     }
-    deps.onProgress?.({ users: tally.users, positions: tally.positions, discrepancies: tally.discrepancies });
+    deps.hooks.onProgress?.({ users: tally.users, positions: tally.positions, discrepancies: tally.discrepancies });
     await control.afterPage?.(reads.page);
     if (stopping) {
       await Promise.allSettled(inFlight);
@@ -458,9 +347,9 @@ export async function runShard(
   }
   await flush();
   tally.done = true;
-  health.answeredAll(deps.endpoints?.drain());
+  health.answeredAll(deps.hooks.endpoints?.drain());
   tally.sources = health.report();
-  if (!plan.dryRun) await deps.runState.saveTally(plan.runId, shard, tally);
+  if (!plan.dryRun) await deps.ports.runState.saveTally(plan.runId, shard, tally);
   return { tally, finished: true };
 }
 
@@ -474,7 +363,7 @@ export class VerdictSink {
     private readonly plan: RunPlan,
     private readonly tally: ShardTally,
     private readonly effects: RunEffects,
-    private readonly settings: { severity?: SeverityThresholds },
+    private readonly settings: { severity: SeverityThresholds },
   ) {}
 
   async settle(all: Verdict[]): Promise<void> {
@@ -492,7 +381,7 @@ export class VerdictSink {
     // Root-asset figures are already in the root asset; every other finding is per asset (presence included).
     const differenceInRoot =
       verdict.check === 'root-asset' ? verdict.difference : rate ? verdict.difference.times(Amount.parse(rate)) : undefined;
-    const severity = severityOf(differenceInRoot, this.settings.severity ?? DEFAULT_SEVERITY_THRESHOLDS);
+    const severity = severityOf(differenceInRoot, this.settings.severity);
     const discrepancy = toDiscrepancy(verdict, this.plan.runId, new Date(this.plan.startedAt), { differenceInRoot, severity });
     this.tally.discrepancies++;
     if (this.tally.items.length < SUMMARY_ITEM_LIMIT) this.tally.items.push(discrepancyRef(discrepancy));

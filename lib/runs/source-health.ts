@@ -1,8 +1,7 @@
-import type { DriftReport } from '../sources/drift';
-import type { AnsweredEndpoint } from '../sources/endpoint-log';
-import { SourceError, type SourceName } from '../sources/source-error';
+import type { SourceHealth } from '../ports/run-summary';
+import type { AnsweredEndpoint, DriftReport, SourceName } from '../ports/upstream';
+import { SourceError } from '../sources/source-error';
 import type { Settled } from './circuit-breaker';
-import type { SourceHealth } from './run-summary';
 
 /**
  * Collects source failures during a run. A source with any failure is `degraded`; one that

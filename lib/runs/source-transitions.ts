@@ -1,17 +1,5 @@
-import type { SourceHealth } from './run-summary';
-
-/** What the store remembers of a source between runs, to alert on changes only. */
-export interface StoredSourceState {
-  status: 'ok' | 'failing';
-  /** Unknown fields already reported, as `endpoint: field`. */
-  drift: string[];
-  since: string;
-  /**
-   * The endpoints failing, each until it answers again. A record stored before endpoints were kept
-   * has none: while `failing`, it reads as {@link ALL_ENDPOINTS} (see {@link failingEndpointsOf}).
-   */
-  failingEndpoints?: string[];
-}
+import type { SourceHealth } from '../ports/run-summary';
+import type { StoredSourceState } from '../ports/store';
 
 /** The alert a source's health calls for in this run, if any. */
 export type SourceAlert = 'unhealthy' | 'drifted' | 'recovered';

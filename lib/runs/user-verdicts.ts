@@ -9,8 +9,8 @@ import { sanityCheck } from '../domain/checks/sanity';
 import type { Ledger, TransferRecord } from '../domain/ledger';
 import type { Precision } from '../domain/precision';
 import type { Verdict } from '../domain/verdict';
+import type { BackOfficeAvailable, BackOfficeUserBalances, ReportingBalance, UserInfo } from '../ports/upstream';
 import type { Settled } from './circuit-breaker';
-import type { BackOfficeAvailable, BackOfficeUserBalances, ReportingBalance, UserInfo } from './ports';
 
 /** Everything read about one user in one batch; a failed read is a settled failure. */
 export interface UserReads {

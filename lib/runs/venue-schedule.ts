@@ -1,44 +1,4 @@
-/** The rate-limited venues whose accounts are checked by coverage window. */
-export type VenueSource = 'multimarkets' | 'indx';
-
-/**
- * How well the venue checks cover a venue's mapped accounts, as of the end of one run: shown in
- * the run summary so a window the budget cannot cover is visible instead of silently assumed.
- */
-export interface VenueCoverage {
-  /** Mapped accounts of the venue (those of the run's users, when the run was scoped to users). */
-  accounts: number;
-  /** Accounts this run read and the venue answered (found or not found). */
-  checked: number;
-  /** Accounts not checked within the window as of the end of the run, this run's checks included; never checked counts. */
-  overdue: number;
-  /** The least recent last check among the accounts ever checked; absent when none was. */
-  oldestCheckedAt?: string;
-  /** The window every account should be checked within, in seconds. */
-  window: number;
-}
-
-/**
- * How far one venue's phase of a run got, checkpointed when the final phase hands over to a fresh
- * invocation: the resumed phase skips the accounts already read (answered or not), spends only what
- * is left of the budget and marks the answered ones at the phase's first start. With `coverage` the
- * phase is over (its accounts marked) and is not read again.
- */
-export interface VenuePhaseProgress {
-  /** When the phase first started: the time its answered accounts are marked checked at, and its `VENUE_RUN_SECONDS` count from. */
-  startedAt: string;
-  /** Keys of the accounts read so far, in order (answered or not). */
-  read: string[];
-  /** Keys of those the venue answered for (found or not found). */
-  answered: string[];
-  coverage?: VenueCoverage;
-}
-
-/** Each venue's phase progress, as the final phase's checkpoint holds it. */
-export type VenueProgress = Partial<Record<VenueSource, VenuePhaseProgress>>;
-
-/** Calls one run may make to each venue; a venue left out has no limit. */
-export type VenueBudgets = Partial<Record<VenueSource, number>>;
+import type { VenueBudgets, VenueCoverage } from '../ports/venues';
 
 /**
  * The accounts to read in this run, in the order to read them: the most overdue first (never

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { Amount } from '../domain/money';
+import type { SourceName } from '../ports/upstream';
 import { formatPath } from '../zod-issues';
-import { SourceError, type SourceName } from './source-error';
+import { SourceError } from './source-error';
 
 /**
  * A decimal amount sent as a string (or, after an exact-number parse, as a number's digits),

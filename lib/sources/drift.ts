@@ -1,13 +1,5 @@
+import type { DriftReport, SourceName } from '../ports/upstream';
 import type { KnownLevel } from './known-fields';
-import type { SourceName } from './source-error';
-
-/** Unknown fields seen in one endpoint's answers. */
-export interface DriftReport {
-  source: SourceName;
-  endpoint: string;
-  fields: string[];
-  rows: number;
-}
 
 /**
  * Collects fields an upstream sent that its schema does not know. zod drops unknown keys

@@ -1,10 +1,4 @@
-import type { SourceName } from './source-error';
-
-/** An endpoint that answered: its source and the endpoint's short name (as in errors, `users/balances`). */
-export interface AnsweredEndpoint {
-  source: SourceName;
-  endpoint: string;
-}
+import type { AnsweredEndpoint, SourceName } from '../ports/upstream';
 
 /**
  * Notes which endpoints answered, for source health kept per endpoint: a source is recovered only

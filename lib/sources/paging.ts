@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { SourceError, type SourceName } from './source-error';
+import type { SourceName } from '../ports/upstream';
+import { SourceError } from './source-error';
 
 /**
  * The paging block of an upstream answer. The documents spell the page size `per_page` in most

@@ -1,7 +1,5 @@
 import { ReconError } from '../errors';
-
-/** The four upstream systems, by the name used in summaries, alerts and logs. */
-export type SourceName = 'backoffice' | 'reporting' | 'multimarkets' | 'indx';
+import type { SourceName } from '../ports/upstream';
 
 /** What went wrong with an upstream call, coarse enough to alert on and to decide retries. */
 export type SourceFailure =

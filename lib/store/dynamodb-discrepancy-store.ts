@@ -9,15 +9,14 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { IdentifiedAlert } from '../alerts/owed-alert';
-import type { CompliancePort } from '../compliance/compliance-port';
 import { type DiscrepancyState, type DiscrepancyStatus, type LifecycleEvent, openedEvent } from '../domain/lifecycle';
 import type { Severity } from '../domain/severity';
 import { BadRequestError, ConcurrentUpdateError, LockLostError, StoreBusyError } from '../errors';
-import type { DiscrepancyStore, DiscrepancyWrite, RunStart } from '../runs/ports';
-import type { RunSummary } from '../runs/run-summary';
-import type { StoredSourceState } from '../runs/source-transitions';
-import type { SourceName } from '../sources/source-error';
+import type { IdentifiedAlert } from '../ports/alerts';
+import type { CompliancePort } from '../ports/compliance';
+import type { RunSummary } from '../ports/run-summary';
+import type { DiscrepancyStore, DiscrepancyWrite, RunStart, StoredSourceState } from '../ports/store';
+import type { SourceName } from '../ports/upstream';
 import { backoff, batchGetAll, refusedForNow, TRANSIENT_REASONS } from './batch';
 
 /** Table names of the store. */

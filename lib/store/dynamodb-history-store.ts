@@ -1,7 +1,7 @@
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { HISTORY_CHUNK_FORMAT, type HistoryChunk } from '../history/batch-history';
-import type { HistoryStore } from '../runs/ports';
+import type { HistoryStore } from '../ports/history';
+import { HISTORY_CHUNK_FORMAT, type HistoryChunk } from '../ports/history';
 import { batchGetAll, batchPutAll } from './batch';
 
 /**

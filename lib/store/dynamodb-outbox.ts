@@ -1,8 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import type { IdentifiedAlert, OwedAlert } from '../alerts/owed-alert';
-import type { AlertOutbox, OwedRow } from '../runs/ports';
+import type { AlertOutbox, IdentifiedAlert, OwedAlert, OwedRow } from '../ports/alerts';
 import { backoff, refusedForNow } from './batch';
 
 /** Calls of one clearing delete while DynamoDB refuses it for now (about 0.7 s of pauses in all). */

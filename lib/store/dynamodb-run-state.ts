@@ -1,7 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ShardTally } from '../runs/shard-tally';
-import type { RunPhase, RunPlan, RunStateStore } from '../runs/shard-worker';
+import type { RunPhase, RunPlan, RunStateStore, ShardTally } from '../ports/run-state';
 
 /**
  * A fanned-out run's state in the runs table: the plan (`plan#<runId>`, with the claim counter and

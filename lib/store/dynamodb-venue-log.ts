@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { VenueCheckLog } from '../runs/ports';
-import type { VenueSource } from '../runs/venue-schedule';
+import type { VenueCheckLog, VenueSource } from '../ports/venues';
 import { batchGetAll } from './batch';
 
 /** Default buckets per venue: 32 × ~300 KB holds ~150,000 keys, more than MultiMarkets' 100 calls a minute can check in a day. */

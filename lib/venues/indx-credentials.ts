@@ -1,5 +1,6 @@
+import type { IndxVenuePort } from '../ports/venues';
 import type { Secret } from '../secret';
-import type { IndxBalance, IndxClient, IndxTraderCredentials } from '../sources/indx/indx-client';
+import type { IndxClient, IndxTraderCredentials } from '../sources/indx/indx-client';
 import { SourceError } from '../sources/source-error';
 import { type CredentialRef, describeRef } from './credential-ref';
 import type { IndxVenueAccount } from './venue-accounts';
@@ -11,14 +12,6 @@ export type CredentialReader = (ref: CredentialRef) => Secret | undefined;
 export interface SharedIndxCredentials {
   login?: Secret;
   password?: Secret;
-}
-
-/** The INDX port a run reads traders through (see `VenuePorts.indx`). */
-export interface IndxVenuePort {
-  /** The trader's balance, signed with its own credentials and culture, or the shared ones. */
-  balance(account: IndxVenueAccount): Promise<IndxBalance>;
-  /** Reads `INDX_WMID` with the shared credentials, so that bad shared credentials cost one call. */
-  probe?: () => Promise<IndxBalance>;
 }
 
 /** Whether the mapping names the trader's own credentials (otherwise it uses the shared ones, and the probe speaks for it). */

@@ -1,6 +1,6 @@
 import { actOnDiscrepancy } from '../../lib/compliance/compliance-actions';
-import { type RunRequest, type RunWork, reconcile, reconcileShard, type ShardInvoker } from '../../lib/runs/reconcile';
-import type { ShardControl } from '../../lib/runs/shard-worker';
+import type { RunRequest, RunWork, ShardControl, ShardInvoker } from '../../lib/ports/run';
+import { reconcile, reconcileShard } from '../../lib/runs/reconcile';
 import { addActivity } from '../../sandbox/activity';
 import { addUsers, deleteUsers } from '../../sandbox/signups';
 import type { Fault } from './schedule';

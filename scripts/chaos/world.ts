@@ -4,9 +4,10 @@ import { ProvisionedThroughputExceededException, TransactionCanceledException } 
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { SnsAlertPublisher } from '../../lib/alerts/sns-alert-publisher';
+import { runSettings } from '../../lib/config';
 import { AlertNotPublishedError } from '../../lib/errors';
-import type { AlertOutbox, AlertPublisher } from '../../lib/runs/ports';
-import type { ReconcileDeps, ShardInvoker } from '../../lib/runs/reconcile';
+import type { AlertOutbox, AlertPublisher } from '../../lib/ports/alerts';
+import type { RunDeps, ShardInvoker } from '../../lib/ports/run';
 import { Secret } from '../../lib/secret';
 import { backOfficeAdapter } from '../../lib/sources/backoffice/backoffice-adapter';
 import { BackOfficeClient } from '../../lib/sources/backoffice/backoffice-client';
@@ -86,7 +87,7 @@ export interface World {
   tables: StoreTables;
   documents: DynamoDBDocumentClient;
   store: DynamoDbDiscrepancyStore;
-  deps: ReconcileDeps & { runState: DynamoDbRunState; shards: { usersPerShard: number; concurrency: number; invoker: ShardInvoker } };
+  deps: RunDeps & { ports: { runState: DynamoDbRunState; invoker: ShardInvoker } };
   clock: SimClock;
   delivered(): Delivered[];
   /** Alert keys (`discrepancyId:eventType`) whose publish was accepted and then timed out. */
@@ -267,19 +268,27 @@ export async function buildWorld(
   const outbox = faultyOutbox(new DynamoDbAlertOutbox(client, tables.outbox as string), faults, state, counter, unknownOutcome);
   const store = new DynamoDbDiscrepancyStore(client, tables, undefined, outbox);
   const runState = new DynamoDbRunState(client, tables.runs);
-  const deps = {
-    reporting: reportingAdapter(new ReportingClient(http1.reporting, new Secret(SANDBOX_REPORTING_TOKEN), 100)),
-    backOffice: backOfficeAdapter(new BackOfficeClient(http1.backoffice, new Secret(SANDBOX_BACKOFFICE_TOKEN), 100), 100),
-    store,
-    outbox,
-    alerts: faultyAlerts(new SnsAlertPublisher(topic.sns, topic.topicArn), faults, state, counter, unknownOutcome),
-    clock,
-    userBatchSize: 15,
-    checkpointEveryMs: 0,
-    stormThreshold: 10_000,
-    history: new DynamoDbHistoryStore(client, tables.totals),
-    runState,
-    shards: { usersPerShard: 15, concurrency: 2, invoker },
+  const deps: World['deps'] = {
+    ports: {
+      reporting: reportingAdapter(new ReportingClient(http1.reporting, new Secret(SANDBOX_REPORTING_TOKEN), 100)),
+      backOffice: backOfficeAdapter(new BackOfficeClient(http1.backoffice, new Secret(SANDBOX_BACKOFFICE_TOKEN), 100), 100),
+      discrepancies: store,
+      runs: store,
+      sourceStates: store,
+      outbox,
+      alerts: faultyAlerts(new SnsAlertPublisher(topic.sns, topic.topicArn), faults, state, counter, unknownOutcome),
+      clock,
+      history: new DynamoDbHistoryStore(client, tables.totals),
+      runState,
+      invoker,
+    },
+    settings: runSettings({
+      userBatchSize: 15,
+      checkpointEveryMs: 0,
+      stormThreshold: 10_000,
+      shards: { usersPerShard: 15, concurrency: 2 },
+    }),
+    hooks: {},
   };
   return {
     sandbox,

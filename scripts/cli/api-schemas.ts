@@ -6,8 +6,8 @@
  */
 import { z } from 'zod';
 import type { DiscrepancyState, LifecycleEvent } from '../../lib/domain/lifecycle';
-import type { RunSummary } from '../../lib/runs/run-summary';
-import type { SourceName } from '../../lib/sources/source-error';
+import type { RunSummary } from '../../lib/ports/run-summary';
+import type { SourceName } from '../../lib/ports/upstream';
 
 /** An exact decimal as the API writes it (`"-0.000000000000000001"`): never turned into a number. */
 const decimal = z.string();

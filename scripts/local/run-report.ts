@@ -1,5 +1,5 @@
 import { CHECK_IDS } from '../../lib/domain/check-id';
-import type { DiscrepancyRef, RunSummary } from '../../lib/runs/run-summary';
+import type { DiscrepancyRef, RunSummary } from '../../lib/ports/run-summary';
 
 const SOURCE_ORDER = ['backoffice', 'reporting', 'multimarkets', 'indx'];
 

@@ -1,22 +1,11 @@
-import type { IdentifiedAlert } from '../../lib/alerts/owed-alert';
 import type { Discrepancy } from '../../lib/domain/discrepancy';
 import type { DiscrepancyState, LifecycleEvent } from '../../lib/domain/lifecycle';
 import { ConcurrentUpdateError, LockLostError } from '../../lib/errors';
-import {
-  type AlertOutbox,
-  type AlertPublisher,
-  type DiscrepancyStore,
-  type DiscrepancyWrite,
-  type OwedRow,
-  type RunStart,
-  type SourceProblem,
-  saveEach,
-  type VenueCheckLog,
-} from '../../lib/runs/ports';
-import type { RunSummary } from '../../lib/runs/run-summary';
-import type { StoredSourceState } from '../../lib/runs/source-transitions';
-import type { VenueSource } from '../../lib/runs/venue-schedule';
-import type { SourceName } from '../../lib/sources/source-error';
+import type { AlertOutbox, AlertPublisher, IdentifiedAlert, OwedRow, SourceProblem } from '../../lib/ports/alerts';
+import type { RunSummary } from '../../lib/ports/run-summary';
+import type { DiscrepancyStore, DiscrepancyWrite, RunStart, StoredSourceState } from '../../lib/ports/store';
+import type { SourceName } from '../../lib/ports/upstream';
+import type { VenueCheckLog, VenueSource } from '../../lib/ports/venues';
 
 /**
  * A {@link DiscrepancyStore} in Maps, for use-case tests: same conditional semantics as the DynamoDB one,
@@ -214,4 +203,18 @@ export class InMemoryVenueCheckLog implements VenueCheckLog {
     this.marks.push({ source, keys: [...keys], at });
     for (const key of keys) this.times[source].set(key, at);
   }
+}
+
+/** `saveMany` one write at a time: the ids `save` refused as changed meanwhile, every other write made. */
+async function saveEach(store: Pick<DiscrepancyStore, 'save'>, writes: readonly DiscrepancyWrite[]): Promise<string[]> {
+  const conflicts: string[] = [];
+  for (const { next, event, expectedVersion, alert } of writes) {
+    try {
+      await store.save(next, event, expectedVersion, alert);
+    } catch (error) {
+      if (!(error instanceof ConcurrentUpdateError)) throw error;
+      conflicts.push(next.id);
+    }
+  }
+  return conflicts;
 }

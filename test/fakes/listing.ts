@@ -1,4 +1,4 @@
-import type { CreatedRange, ListedUser, ReportingPort, UserInfo } from '../../lib/runs/ports';
+import type { CreatedRange, ListedUser, ReportingPort, UserInfo } from '../../lib/ports/upstream';
 
 /** The instant a fake listing gives its `i`-th user (0-based): one second apart, in the order given. */
 export const createdAtOf = (i: number) => new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString();

@@ -8,6 +8,7 @@ import { type RunningSandbox, startSandbox } from '../../sandbox/server';
 import { localEnvironment } from '../support/local-environment';
 import { alertsTopic, type DeliveredAlert, freshTables } from '../support/local-services';
 import { correctAmountSplitPlant, keyOf } from '../support/planted-items';
+import { runDeps } from '../support/run-deps';
 
 /** How many messages the emulator delivered per alert id (the `alertId` attribute; a message without one counts under its discrepancy). */
 function byAlertId(delivered: DeliveredAlert[]): Map<string, number> {
@@ -34,12 +35,12 @@ describe('alerts owed while SNS fails (failure 3: DynamoDB Local, the real SNS p
   it('publishes every alert owed while SNS failed exactly once in the next run, a resolution made meanwhile included', async () => {
     const tables = await freshTables();
     const { deps } = wire(loadConfig({ ...localEnvironment(sandbox, tables, topic), PAGE_SIZE: '10' }));
-    const working = deps.alerts;
+    const working = deps.ports.alerts;
     // SNS answers every publish with an error: the topic does not exist.
     const failing = new SnsAlertPublisher(topic.sns, `${topic.topicArn}-gone`);
     const asOf = new Date(sandbox.book.asOf);
 
-    const down = await reconcile({ runId: 'r-down', trigger: { type: 'direct' }, asOf }, { ...deps, alerts: failing });
+    const down = await reconcile({ runId: 'r-down', trigger: { type: 'direct' }, asOf }, runDeps({ ...deps, alerts: failing }));
     expect(topic.delivered()).toEqual([]);
     // SNS down does not fail the run: its summary says what is still owed.
     expect(down.status).toBe('complete');
@@ -47,10 +48,10 @@ describe('alerts owed while SNS fails (failure 3: DynamoDB Local, the real SNS p
 
     // A corrected balance, resolved by a run while SNS is still down.
     const plant = correctAmountSplitPlant(sandbox);
-    await reconcile({ runId: 'r-down-2', trigger: { type: 'direct' }, asOf }, { ...deps, alerts: failing });
+    await reconcile({ runId: 'r-down-2', trigger: { type: 'direct' }, asOf }, runDeps({ ...deps, alerts: failing }));
     expect(topic.delivered()).toEqual([]);
 
-    const back = await reconcile({ runId: 'r-back', trigger: { type: 'direct' }, asOf }, { ...deps, alerts: working });
+    const back = await reconcile({ runId: 'r-back', trigger: { type: 'direct' }, asOf }, runDeps({ ...deps, alerts: working }));
     const delivered = topic.delivered();
     // The drain before its own work published what was owed; the one at its end found nothing more.
     expect(back.alerts).toEqual({ published: 0, owed: 0 });
@@ -65,7 +66,7 @@ describe('alerts owed while SNS fails (failure 3: DynamoDB Local, the real SNS p
     expect(delivered.every((alert) => alert.attributes.alertId !== undefined)).toBe(true);
 
     // Nothing is owed any more: a fourth run publishes nothing new.
-    await reconcile({ runId: 'r-quiet', trigger: { type: 'direct' }, asOf }, { ...deps, alerts: working });
+    await reconcile({ runId: 'r-quiet', trigger: { type: 'direct' }, asOf }, runDeps({ ...deps, alerts: working }));
     expect(topic.delivered()).toHaveLength(delivered.length);
   });
 });

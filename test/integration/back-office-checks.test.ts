@@ -1,7 +1,7 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Amount } from '../../lib/domain/money';
-import type { BackOfficePort } from '../../lib/runs/ports';
+import type { BackOfficePort } from '../../lib/ports/upstream';
 import { reconcile } from '../../lib/runs/reconcile';
 import { Secret } from '../../lib/secret';
 import { backOfficeAdapter } from '../../lib/sources/backoffice/backoffice-adapter';
@@ -14,6 +14,7 @@ import { type RunningSandbox, startSandbox } from '../../sandbox/server';
 import { RecordingAlerts } from '../fakes/in-memory-ports';
 import { freshTables, runStore } from '../support/local-services';
 import { expectExactlyPlanted } from '../support/planted-items';
+import { runDeps } from '../support/run-deps';
 
 describe("the back office's own checks over the sandbox's HTTP (amount-split on GET …/balance/, root-asset on totalFundsInRootAsset)", () => {
   let sandbox: RunningSandbox;
@@ -37,7 +38,7 @@ describe("the back office's own checks over the sandbox's HTTP (amount-split on 
         asOf: new Date(sandbox.book.asOf),
         scope: { checks: ['amount-split', 'root-asset'] },
       },
-      {
+      runDeps({
         reporting: reportingAdapter(new ReportingClient(reportingHttp, new Secret(SANDBOX_REPORTING_TOKEN), 100)),
         backOffice: port,
         ...runStore(documents, tables),
@@ -45,7 +46,7 @@ describe("the back office's own checks over the sandbox's HTTP (amount-split on 
         clock: { now: () => new Date() },
         userBatchSize: 15,
         backOfficeConcurrency: 4,
-      },
+      }),
     );
     expect(summary.status).toBe('complete');
 

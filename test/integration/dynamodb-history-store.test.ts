@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import type { HistoryChunk, UserTotals } from '../../lib/history/batch-history';
+import type { HistoryChunk, UserTotals } from '../../lib/ports/history';
 import { DynamoDbHistoryStore } from '../../lib/store/dynamodb-history-store';
 import { freshTables } from '../support/local-services';
 

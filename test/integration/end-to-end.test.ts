@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunSummary } from '../../lib/runs/run-summary';
+import type { RunSummary } from '../../lib/ports/run-summary';
 import { DynamoDbDiscrepancyStore } from '../../lib/store/dynamodb-discrepancy-store';
 import { type RunningSandbox, startSandbox } from '../../sandbox/server';
 import { localEnvironment } from '../support/local-environment';

@@ -1,14 +1,15 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config';
+import type { RunSummary } from '../../lib/ports/run-summary';
 import { reconcile } from '../../lib/runs/reconcile';
-import type { RunSummary } from '../../lib/runs/run-summary';
 import { wire } from '../../lib/wiring';
 import type { FaultRule } from '../../sandbox/faults';
 import { type RunningSandbox, startSandbox } from '../../sandbox/server';
 import { localEnvironment } from '../support/local-environment';
 import { alertsTopic, freshTables } from '../support/local-services';
 import { keyOf } from '../support/planted-items';
+import { runDeps } from '../support/run-deps';
 
 type Expectation = 'exact' | { partial: 'reporting' | 'backoffice' | 'multimarkets' | 'indx' } | { failed: 'reporting' };
 
@@ -153,7 +154,7 @@ describe('a run over a misbehaving upstream: a correct result after retries, or 
     );
     let summary: RunSummary;
     try {
-      summary = await reconcile({ runId: 'r-fault', trigger: { type: 'direct' }, asOf: new Date(sandbox.book.asOf) }, deps);
+      summary = await reconcile({ runId: 'r-fault', trigger: { type: 'direct' }, asOf: new Date(sandbox.book.asOf) }, runDeps(deps));
     } finally {
       sandbox.server.sandboxFaults.clear();
     }

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { RunSummary } from '../../lib/runs/run-summary';
+import type { RunSummary } from '../../lib/ports/run-summary';
 import { type RunningSandbox, startSandbox } from '../../sandbox/server';
 import { localEnvironment } from '../support/local-environment';
 import { alertsTopic, freshTables } from '../support/local-services';

@@ -1,8 +1,8 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ReportingPort } from '../../lib/runs/ports';
-import { type ReconcileDeps, reconcile } from '../../lib/runs/reconcile';
-import type { RunSummary } from '../../lib/runs/run-summary';
+import type { RunSummary } from '../../lib/ports/run-summary';
+import type { ReportingPort } from '../../lib/ports/upstream';
+import { reconcile } from '../../lib/runs/reconcile';
 import { Secret } from '../../lib/secret';
 import { backOfficeAdapter } from '../../lib/sources/backoffice/backoffice-adapter';
 import { BackOfficeClient } from '../../lib/sources/backoffice/backoffice-client';
@@ -14,6 +14,8 @@ import { type RunningSandbox, startSandbox } from '../../sandbox/server';
 import { RecordingAlerts } from '../fakes/in-memory-ports';
 import { freshTables, runStore } from '../support/local-services';
 import { expectExactlyPlanted } from '../support/planted-items';
+import type { FlatDeps } from '../support/run-deps';
+import { runDeps } from '../support/run-deps';
 
 /**
  * Failure 1 of issue 16: the user listing lives while a run reads it. Users sign up and are deleted
@@ -59,7 +61,7 @@ describe('a run over a user listing that changes while it is read', () => {
       },
     };
     const alerts = new RecordingAlerts();
-    const deps: ReconcileDeps = {
+    const deps: FlatDeps = {
       reporting: watched,
       backOffice: backOfficeAdapter(new BackOfficeClient(http('backoffice'), new Secret(SANDBOX_BACKOFFICE_TOKEN), 100), 100),
       ...runStore(documents, tables),
@@ -72,8 +74,8 @@ describe('a run over a user listing that changes while it is read', () => {
     return { deps, alerts, balanceReads, items };
   }
 
-  const run = (deps: ReconcileDeps, runId: string): Promise<RunSummary> =>
-    reconcile({ runId, trigger: { type: 'direct' }, asOf: new Date(sandbox.book.asOf) }, deps);
+  const run = (deps: FlatDeps, runId: string): Promise<RunSummary> =>
+    reconcile({ runId, trigger: { type: 'direct' }, asOf: new Date(sandbox.book.asOf) }, runDeps(deps));
   /** The users a run as of the book's as-of lists, in creation order. */
   const listedAtAsOf = () =>
     sandbox.book.users

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { actOnDiscrepancy } from '../../lib/compliance/compliance-actions';
 import type { Discrepancy } from '../../lib/domain/discrepancy';
+import type { DiscrepancyStore } from '../../lib/ports/store';
 import { drainOutbox } from '../../lib/runs/drain-outbox';
-import type { DiscrepancyStore } from '../../lib/runs/ports';
 import { RunEffects } from '../../lib/runs/run-effects';
 import type { DynamoDbDiscrepancyStore } from '../../lib/store/dynamodb-discrepancy-store';
 import { RecordingAlerts } from '../fakes/in-memory-ports';

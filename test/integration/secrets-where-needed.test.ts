@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { observe } from '../../lib/domain/lifecycle';
-import type { RunSummary } from '../../lib/runs/run-summary';
+import type { RunSummary } from '../../lib/ports/run-summary';
 import { DynamoDbDiscrepancyStore } from '../../lib/store/dynamodb-discrepancy-store';
 import { SANDBOX_BACKOFFICE_TOKEN, SANDBOX_REPORTING_TOKEN } from '../../sandbox/credentials';
 import { type RunningSandbox, startSandbox } from '../../sandbox/server';

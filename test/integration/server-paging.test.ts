@@ -7,6 +7,7 @@ import { startSandbox } from '../../sandbox/server';
 import { localEnvironment } from '../support/local-environment';
 import { alertsTopic, freshTables } from '../support/local-services';
 import { keyOf } from '../support/planted-items';
+import { runDeps } from '../support/run-deps';
 
 /**
  * One whole run, through the real wiring (every adapter over HTTP, DynamoDB Local, the SNS emulator), over
@@ -20,7 +21,10 @@ async function runAtCap(pageCap: number, users: number, seed: number) {
     const topic = await alertsTopic();
     try {
       const { deps } = wire(loadConfig(localEnvironment(sandbox, tables, topic, { venues: true })));
-      const summary = await reconcile({ runId: `cap-${pageCap}`, trigger: { type: 'direct' }, asOf: new Date(sandbox.book.asOf) }, deps);
+      const summary = await reconcile(
+        { runId: `cap-${pageCap}`, trigger: { type: 'direct' }, asOf: new Date(sandbox.book.asOf) },
+        runDeps(deps),
+      );
       const { Items = [] } = await tables.documents.send(new ScanCommand({ TableName: tables.tables.discrepancies }));
       return { summary, found: Items.map((item) => keyOf(item as never)).sort(), book: sandbox.book };
     } finally {

@@ -2,6 +2,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconcile } from '../../lib/runs/reconcile';
 import { type RunningSandbox, startSandbox } from '../../sandbox/server';
+import { runDeps } from '../support/run-deps';
 import { drain, shardedWiring } from '../support/sharded-run';
 
 let sandbox: RunningSandbox;
@@ -23,10 +24,10 @@ const asOf = () => new Date(sandbox.book.asOf);
  */
 async function wholeAndCut(runId: string, killAt: { shard: number; page: number }, checkpointEveryMs = 0) {
   const whole = await wiring();
-  await reconcile({ runId: `${runId}-whole`, trigger: { type: 'direct' }, asOf: asOf() }, whole.deps);
+  await reconcile({ runId: `${runId}-whole`, trigger: { type: 'direct' }, asOf: asOf() }, runDeps(whole.deps));
   const uninterrupted = await drain(whole);
   const cut = await wiring(checkpointEveryMs);
-  await reconcile({ runId: `${runId}-cut`, trigger: { type: 'direct' }, asOf: asOf() }, cut.deps);
+  await reconcile({ runId: `${runId}-cut`, trigger: { type: 'direct' }, asOf: asOf() }, runDeps(cut.deps));
   let killed = false;
   const interrupted = await drain(cut, (shard, page) => {
     if (shard !== killAt.shard || page !== killAt.page || killed) return false;
@@ -39,7 +40,7 @@ async function wholeAndCut(runId: string, killAt: { shard: number; page: number 
 describe('a sharded run (real sandbox over HTTP, DynamoDB Local)', () => {
   it('plans shards, fans them out with bounded concurrency, and the last shard completes the run', async () => {
     const w = await wiring();
-    const started = await reconcile({ runId: 'fan-1', trigger: { type: 'direct' }, asOf: asOf() }, w.deps);
+    const started = await reconcile({ runId: 'fan-1', trigger: { type: 'direct' }, asOf: asOf() }, runDeps(w.deps));
     expect(started).toMatchObject({ status: 'running', shards: 3 });
     expect(w.invoker.queue).toEqual([
       { runId: 'fan-1', shard: 0 },

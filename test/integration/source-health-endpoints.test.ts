@@ -5,6 +5,7 @@ import { wire } from '../../lib/wiring';
 import { type RunningSandbox, startSandbox } from '../../sandbox/server';
 import { localEnvironment } from '../support/local-environment';
 import { alertsTopic, freshTables } from '../support/local-services';
+import { runDeps } from '../support/run-deps';
 
 describe('source health per endpoint', () => {
   let sandbox: RunningSandbox;
@@ -29,7 +30,7 @@ describe('source health per endpoint', () => {
 
     sandbox.server.sandboxFaults.set([{ target: 'reporting', endpoint: 'users/balances', mode: 'status', status: 503 }]);
     try {
-      await reconcile({ runId: 'r-1', trigger: { type: 'direct' }, asOf }, deps);
+      await reconcile({ runId: 'r-1', trigger: { type: 'direct' }, asOf }, runDeps(deps));
     } finally {
       sandbox.server.sandboxFaults.clear();
     }
@@ -37,14 +38,14 @@ describe('source health per endpoint', () => {
     expect(health()[0]?.message).toContain('users/balances');
 
     // A run scoped to a user not in the book reads the listing and the assets, never a user's balances.
-    const scoped = await reconcile({ runId: 'r-2', trigger: { type: 'direct' }, asOf, scope: { users: ['nobody'] } }, deps);
+    const scoped = await reconcile({ runId: 'r-2', trigger: { type: 'direct' }, asOf, scope: { users: ['nobody'] } }, runDeps(deps));
     expect(scoped.sources.reporting?.failures).toBe(0);
     expect(
       health().map((alert) => alert.attributes.eventType),
       'no recovery declared for an endpoint not read',
     ).toEqual(['source-unhealthy']);
 
-    await reconcile({ runId: 'r-3', trigger: { type: 'direct' }, asOf }, deps);
+    await reconcile({ runId: 'r-3', trigger: { type: 'direct' }, asOf }, runDeps(deps));
     const recovered = health().slice(1);
     expect(recovered.map((alert) => alert.attributes.eventType)).toEqual(['source-recovered']);
     expect(recovered[0]?.message).toContain('reporting:users/balances');

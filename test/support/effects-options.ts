@@ -1,4 +1,4 @@
-import type { Clock } from '../../lib/runs/ports';
+import type { Clock } from '../../lib/ports/clock';
 import type { EffectsOptions } from '../../lib/runs/run-effects';
 
 /**

@@ -1,5 +1,6 @@
-import type { ReportingPort } from '../../lib/runs/ports';
-import { type ReconcileDeps, type RunWork, reconcileShard, type ShardInvoker } from '../../lib/runs/reconcile';
+import type { RunWork, ShardInvoker } from '../../lib/ports/run';
+import type { ReportingPort } from '../../lib/ports/upstream';
+import { reconcileShard } from '../../lib/runs/reconcile';
 import { Secret } from '../../lib/secret';
 import { backOfficeAdapter } from '../../lib/sources/backoffice/backoffice-adapter';
 import { BackOfficeClient } from '../../lib/sources/backoffice/backoffice-client';
@@ -12,6 +13,8 @@ import { SANDBOX_BACKOFFICE_TOKEN, SANDBOX_REPORTING_TOKEN } from '../../sandbox
 import type { RunningSandbox } from '../../sandbox/server';
 import { RecordingAlerts } from '../fakes/in-memory-ports';
 import { freshTables, runStore } from './local-services';
+import type { FlatDeps } from './run-deps';
+import { runDeps } from './run-deps';
 
 /** A Lambda that is killed: the worker dies at a page boundary, before anything after that page. */
 export class Killed extends Error {}
@@ -61,7 +64,7 @@ export async function shardedWiring(
   const runState = new DynamoDbRunState(documents, tables.runs);
   const alerts = new RecordingAlerts();
   const clock = new SkewedClock();
-  const deps: ReconcileDeps & {
+  const deps: FlatDeps & {
     runState: DynamoDbRunState;
     shards: { usersPerShard: number; concurrency: number; invoker: QueuedInvoker };
   } = {
@@ -90,7 +93,7 @@ export async function drain(w: ShardedWiring, kill?: (shard: number, page: numbe
     const shard = 'shard' in current ? current.shard : -1;
     try {
       summary =
-        (await reconcileShard(current, w.deps, {
+        (await reconcileShard(current, runDeps(w.deps), {
           afterPage: (page) => {
             if (kill?.(shard, page)) throw new Killed(`shard ${shard} killed after page ${page}`);
           },

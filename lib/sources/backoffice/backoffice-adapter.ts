@@ -1,4 +1,4 @@
-import type { BackOfficePort } from '../../runs/ports';
+import type { BackOfficePort } from '../../ports/upstream';
 import { SourceError } from '../source-error';
 import type { BackOfficeClient } from './backoffice-client';
 

@@ -1,7 +1,7 @@
+import type { SourceName } from '../../ports/upstream';
 import { type GateClock, RequestGate, systemClock } from '../pacing/request-gate';
 import type { RetryBudget } from '../pacing/retry-budget';
 import type { UpstreamPressure } from '../pacing/upstream-pressure';
-import type { SourceName } from '../source-error';
 import { JsonClient, type JsonClientOptions } from './json-client';
 
 /** Where a paced upstream is and how patiently it is called; `clock` lets tests run its pacing in simulated time. */

@@ -1,4 +1,4 @@
-import type { Amount } from '../../domain/money';
+import type { IndxBalance } from '../../ports/venues';
 import type { Secret } from '../../secret';
 import { parseAnswer } from '../answer-schema';
 import type { DriftLog } from '../drift';
@@ -8,16 +8,11 @@ import { knownFieldsOf } from '../known-fields';
 import { RequestGates, systemClock } from '../pacing/request-gate';
 import { SourceError } from '../source-error';
 import { INDX_WRONG_WMID, indxCodeDescription, indxCodeError } from './indx-error-codes';
-import { type IndxInstrument, indxEnvelopeSchema, indxSuccessSchema } from './schemas';
+import { indxEnvelopeSchema, indxSuccessSchema } from './schemas';
 import { indxSignature } from './signature';
 
 /** The language of INDX's messages; it is part of the signature. */
 export type IndxCulture = 'en-EN' | 'ru-RU';
-
-/** What INDX says about one trader: `wmz` and portfolio, exact, or that the WMID is wrong (code −3). */
-export type IndxBalance =
-  | { found: true; wmid: string; nickname: string; wmz: Amount; price: Amount; portfolio: IndxInstrument[] }
-  | { found: false; code: typeof INDX_WRONG_WMID; message: string };
 
 const ENDPOINT = 'Balance';
 const PATH = '/api/v2/trade/Balance';

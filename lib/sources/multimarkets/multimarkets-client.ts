@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Amount } from '../../domain/money';
+import type { MultiMarketsAccountRef, MultiMarketsBalance } from '../../ports/venues';
 import { parseAnswer } from '../answer-schema';
 import type { DriftLog } from '../drift';
 import type { JsonClient } from '../http/json-client';
@@ -7,18 +7,6 @@ import { type PacedHttpOptions, pacedJsonClient } from '../http/paced-json-clien
 import { knownFieldsOf } from '../known-fields';
 import { SourceError } from '../source-error';
 import { multiMarketsEnvelopeSchema } from './schemas';
-
-/** One MultiMarkets currency account, as the venue-account mapping names it. */
-export interface MultiMarketsAccountRef {
-  thirdServerCode: string;
-  userName: string;
-  currency: string;
-}
-
-/** What MultiMarkets says about one account: its amount at `amount_digits`, or that it does not know it. */
-export type MultiMarketsBalance =
-  | { found: true; amount: Amount; scale: number; currency: string; userName: string }
-  | { found: false; code: string; message: string };
 
 /** Knobs of {@link MultiMarketsClient}; the defaults are for production. */
 export interface MultiMarketsClientOptions {

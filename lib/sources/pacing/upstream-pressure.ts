@@ -1,10 +1,5 @@
-import type { SourceName } from '../source-error';
-
-/** What one invocation met upstream: rate limits (429) and bans (418) per source, and retries spent per source. */
-export interface PressureReport {
-  rateLimited: { source: SourceName; status: 429 | 418; count: number }[];
-  retries: { source: SourceName; count: number }[];
-}
+import type { PressureReport } from '../../ports/metrics';
+import type { SourceName } from '../../ports/upstream';
 
 /**
  * Counts the rate limits, bans and retries the upstream clients meet, for the run metrics: a

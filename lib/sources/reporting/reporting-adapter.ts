@@ -1,4 +1,4 @@
-import type { ReportingPort } from '../../runs/ports';
+import type { ReportingPort } from '../../ports/upstream';
 import { SourceError } from '../source-error';
 import { dateRange, exact, type ReportFilter } from './filters';
 import type { ReportingClient } from './reporting-client';

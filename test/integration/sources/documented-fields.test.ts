@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Amount } from '../../../lib/domain/money';
+import type { SourceName } from '../../../lib/ports/upstream';
 import { Secret } from '../../../lib/secret';
 import { BackOfficeClient } from '../../../lib/sources/backoffice/backoffice-client';
 import { DriftLog } from '../../../lib/sources/drift';
@@ -11,7 +12,6 @@ import { IndxClient } from '../../../lib/sources/indx/indx-client';
 import { MultiMarketsClient } from '../../../lib/sources/multimarkets/multimarkets-client';
 import { ReportingClient } from '../../../lib/sources/reporting/reporting-client';
 import { REPORTS, type ReportEndpoint } from '../../../lib/sources/reporting/schemas';
-import type { SourceName } from '../../../lib/sources/source-error';
 
 /**
  * The four documents' own answer examples (test/fixtures/documents, see its README), served over

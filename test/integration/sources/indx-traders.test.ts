@@ -51,14 +51,14 @@ describe('INDX traders with their own credentials and cultures, against the sand
   async function readVenues(overrides: Record<string, string | undefined> = {}) {
     const env = { ...localEnvironment(sandbox, TABLES, TOPIC, { venues: true }), ...overrides };
     const { deps } = wire(loadConfig(env));
-    if (!deps.venues?.indx) throw new Error('expected INDX to be wired');
+    if (!deps.ports.venues?.indx) throw new Error('expected INDX to be wired');
     const breaker = new CircuitBreaker(3);
     const health = new SourceHealthTracker();
-    const assets = await deps.reporting.assets();
+    const assets = await deps.ports.reporting.assets();
     const precision = new Precision(new Map(assets.map((asset) => [asset.assetId, asset.scale])));
     const { verdicts } = await checkVenues(
-      { accounts: deps.venues.accounts, indx: deps.venues.indx },
-      (userId) => breaker.call('reporting', () => deps.reporting.userBalances(userId)),
+      { accounts: deps.ports.venues.accounts, indx: deps.ports.venues.indx },
+      (userId) => breaker.call('reporting', () => deps.ports.reporting.userBalances(userId)),
       { budgets: {}, windowSeconds: 86_400, clock: { now: () => new Date() } },
       precision,
       breaker,

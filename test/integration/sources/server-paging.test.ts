@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BackOfficePort, ReportingPort } from '../../../lib/runs/ports';
+import type { BackOfficePort, ReportingPort } from '../../../lib/ports/upstream';
 import { Secret } from '../../../lib/secret';
 import { backOfficeAdapter } from '../../../lib/sources/backoffice/backoffice-adapter';
 import { BackOfficeClient } from '../../../lib/sources/backoffice/backoffice-client';

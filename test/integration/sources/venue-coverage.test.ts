@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Precision } from '../../../lib/domain/precision';
 import type { Verdict } from '../../../lib/domain/verdict';
-import { checkVenues, multiMarketsAccountKey, type VenuePorts } from '../../../lib/runs/check-venues';
+import type { VenueCoverage, VenuePorts } from '../../../lib/ports/venues';
+import { checkVenues, multiMarketsAccountKey } from '../../../lib/runs/check-venues';
 import { CircuitBreaker } from '../../../lib/runs/circuit-breaker';
 import { SourceHealthTracker } from '../../../lib/runs/source-health';
-import { type VenueCoverage, venueBudgets } from '../../../lib/runs/venue-schedule';
+import { venueBudgets } from '../../../lib/runs/venue-schedule';
 import { Secret } from '../../../lib/secret';
 import { JsonClient } from '../../../lib/sources/http/json-client';
 import { MultiMarketsClient, multiMarketsHttp } from '../../../lib/sources/multimarkets/multimarkets-client';

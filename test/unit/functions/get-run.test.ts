@@ -3,9 +3,9 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { describe, expect, it, vi } from 'vitest';
 import { handlerWith } from '../../../functions/get-run';
 import { signDevToken } from '../../../lib/auth/jwt';
-import type { CompliancePort } from '../../../lib/compliance/compliance-port';
 import { createLogger } from '../../../lib/log';
-import type { RunSummary } from '../../../lib/runs/run-summary';
+import type { CompliancePort } from '../../../lib/ports/compliance';
+import type { RunSummary } from '../../../lib/ports/run-summary';
 
 const DEV_KEY = 'dev-key-of-at-least-thirty-two-characters';
 vi.stubEnv('AUTH_DEV_KEY', DEV_KEY);

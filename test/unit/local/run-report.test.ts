@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CHECK_IDS } from '../../../lib/domain/check-id';
-import { emptyTallies, type RunSummary } from '../../../lib/runs/run-summary';
+import type { RunSummary } from '../../../lib/ports/run-summary';
+import { emptyTallies } from '../../../lib/runs/run-summary';
 import { discrepancyLines, runSummaryLines } from '../../../scripts/local/run-report';
 
 const item = (userId: string) => ({

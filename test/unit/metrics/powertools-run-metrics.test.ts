@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { METRICS_NAMESPACE, PowertoolsRunMetrics } from '../../../lib/metrics/powertools-run-metrics';
-import type { RunSummary } from '../../../lib/runs/run-summary';
+import type { RunSummary } from '../../../lib/ports/run-summary';
 
 /** The lines written to stdout while `act` runs. */
 function stdoutOf(act: () => void): string[] {

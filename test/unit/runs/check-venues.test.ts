@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Amount } from '../../../lib/domain/money';
 import { Precision } from '../../../lib/domain/precision';
-import { checkVenues, type InternalBalances, type VenuePorts, type VenueSchedule } from '../../../lib/runs/check-venues';
+import type { MultiMarketsAccountRef, VenuePorts, VenueProgress } from '../../../lib/ports/venues';
+import { checkVenues, type InternalBalances, type VenueSchedule } from '../../../lib/runs/check-venues';
 import { CircuitBreaker } from '../../../lib/runs/circuit-breaker';
 import { SourceHealthTracker } from '../../../lib/runs/source-health';
-import type { VenueProgress } from '../../../lib/runs/venue-schedule';
-import type { MultiMarketsAccountRef } from '../../../lib/sources/multimarkets/multimarkets-client';
 import { SourceError } from '../../../lib/sources/source-error';
 import type { VenueAccounts } from '../../../lib/venues/venue-accounts';
 import { InMemoryVenueCheckLog } from '../../fakes/in-memory-ports';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { directTrigger, type QueuedRunLookup } from '../../../lib/runs/direct-trigger';
-import type { RunSummary } from '../../../lib/runs/run-summary';
+import type { QueuedRunLookup } from '../../../lib/ports/run-queue';
+import type { RunSummary } from '../../../lib/ports/run-summary';
+import { directTrigger } from '../../../lib/runs/direct-trigger';
 
 /** The runs table as `POST /runs` leaves it: one run queued for alice under her verified `sub`. */
 const runs = (stored: Record<string, Pick<RunSummary, 'trigger' | 'status'>>): QueuedRunLookup => ({

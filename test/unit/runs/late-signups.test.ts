@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Amount } from '../../../lib/domain/money';
+import type { ListedUser, ReportingPort } from '../../../lib/ports/upstream';
 import { readAroundLateSignups } from '../../../lib/runs/late-signups';
-import type { ListedUser, ReportingPort } from '../../../lib/runs/ports';
 import { SourceError } from '../../../lib/sources/source-error';
 
 const AS_OF = '2026-11-22T00:00:00.000Z';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { ListedUser } from '../../../lib/ports/upstream';
 import { instantOf, nextStep, startOf } from '../../../lib/runs/listing-cursor';
-import type { ListedUser } from '../../../lib/runs/ports';
 
 const T1 = '2021-06-09T14:24:38.718846Z';
 const T2 = '2021-06-09T14:24:38.718847Z';

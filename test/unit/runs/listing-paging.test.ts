@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Amount } from '../../../lib/domain/money';
-import type { BackOfficePort, CreatedRange, ReportingPort, UserInfo } from '../../../lib/runs/ports';
+import type { BackOfficePort, CreatedRange, ReportingPort, UserInfo } from '../../../lib/ports/upstream';
 import { reconcile } from '../../../lib/runs/reconcile';
 import { InMemoryStore, RecordingAlerts } from '../../fakes/in-memory-ports';
 import { createdAtOf, fakeListing } from '../../fakes/listing';
+import { runDeps } from '../../support/run-deps';
 
 /**
  * A user listing served as a server that decides its page size: every answer holds `min(asked, cap)`
@@ -57,7 +58,7 @@ async function run(served: ReturnType<typeof listing>, userBatchSize = 50, users
   const store = new InMemoryStore();
   return reconcile(
     { runId: 'paging-1', trigger: { type: 'direct' }, asOf: new Date('2026-11-22T00:00:00Z') },
-    {
+    runDeps({
       reporting: served.reporting,
       backOffice: served.backOffice,
       store,
@@ -66,7 +67,7 @@ async function run(served: ReturnType<typeof listing>, userBatchSize = 50, users
       clock: { now: () => new Date('2026-11-22T00:00:00Z') },
       userBatchSize,
       ...(usersPerShard && { shards: { usersPerShard, concurrency: 1 } }),
-    },
+    }),
   );
 }
 

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { Amount } from '../../../lib/domain/money';
-import type { BackOfficePort, ReportingBalance, ReportingPort } from '../../../lib/runs/ports';
+import type { BackOfficePort, ReportingBalance, ReportingPort } from '../../../lib/ports/upstream';
 import { reconcile } from '../../../lib/runs/reconcile';
 import { SourceError } from '../../../lib/sources/source-error';
 import { InMemoryStore, RecordingAlerts } from '../../fakes/in-memory-ports';
 import { fakeListing } from '../../fakes/listing';
+import { runDeps } from '../../support/run-deps';
 
 const a = Amount.parse;
 const balance = (asset: string, amount: string, locked: string, available: string): ReportingBalance => ({
@@ -133,7 +134,7 @@ function deps(overrides: { reporting?: ReportingPort; backOffice?: BackOfficePor
 describe('reconcile', () => {
   it('records and alerts each discrepancy of the book once, with exact figures', async () => {
     const { deps: ports, store, alerts } = deps();
-    const summary = await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, ports);
+    const summary = await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, runDeps(ports));
     expect(summary.status).toBe('complete');
     expect([...store.discrepancies.keys()].sort()).toEqual(['amount-split:u1:eth', 'cross-source:u2:btc']);
     expect(alerts.opened.map((d) => d.id).sort()).toEqual(['amount-split:u1:eth', 'cross-source:u2:btc']);
@@ -161,10 +162,10 @@ describe('reconcile', () => {
       assets: async () => (await base.assets()).map((asset) => (asset.assetId === 'btc' ? { ...asset, total: a(btcTotal) } : asset)),
     };
     const { deps: ports, store, alerts } = deps({ reporting });
-    await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, ports);
+    await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, runDeps(ports));
     expect(store.discrepancies.get('asset-totals:*:btc')).toMatchObject({ status: 'open' });
     btcTotal = '1.5';
-    const second = await reconcile({ runId: 'r2', trigger: { type: 'schedule' } }, ports);
+    const second = await reconcile({ runId: 'r2', trigger: { type: 'schedule' } }, runDeps(ports));
     expect(store.discrepancies.get('asset-totals:*:btc')).toMatchObject({ status: 'resolved', resolvedBy: 'system' });
     expect(alerts.resolved.map((state) => state.id)).toEqual(['asset-totals:*:btc']);
     expect(second.discrepancies).toMatchObject({ resolved: 1 });
@@ -172,15 +173,15 @@ describe('reconcile', () => {
 
   it('alerts nothing for a discrepancy already recorded by an earlier run', async () => {
     const { deps: ports, alerts } = deps();
-    await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, ports);
-    const second = await reconcile({ runId: 'r2', trigger: { type: 'schedule' } }, ports);
+    await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, runDeps(ports));
+    const second = await reconcile({ runId: 'r2', trigger: { type: 'schedule' } }, runDeps(ports));
     expect(alerts.opened).toHaveLength(2);
     expect(second.discrepancies).toMatchObject({ total: 2, opened: 0 });
   });
 
   it('makes cross-source unknown, not a discrepancy, when the back office fails, and says so', async () => {
     const { deps: ports, store, alerts } = deps({ backOffice: backOfficeAdapter(true) });
-    const summary = await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, ports);
+    const summary = await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, runDeps(ports));
     expect(summary.status).toBe('partial');
     expect([...store.discrepancies.keys()]).toEqual(['amount-split:u1:eth']);
     expect(summary.checks['cross-source']).toEqual({ match: 0, mismatch: 0, 'in-flight': 0, unknown: 2 });
@@ -193,7 +194,7 @@ describe('reconcile', () => {
 
   it('makes one user unknown when Reporting fails for that user only', async () => {
     const { deps: ports, store } = deps({ reporting: reportingAdapter('u2') });
-    const summary = await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, ports);
+    const summary = await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, runDeps(ports));
     expect(summary.status).toBe('partial');
     expect([...store.discrepancies.keys()]).toEqual(['amount-split:u1:eth']);
     expect(summary.checks['amount-split'].unknown).toBe(1);
@@ -205,7 +206,7 @@ describe('reconcile', () => {
       assets: () => Promise.reject(new SourceError('reporting', 'assets-and-balances', 'network', 'ECONNREFUSED')),
     };
     const { deps: ports, store, alerts } = deps({ reporting });
-    const summary = await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, ports);
+    const summary = await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, runDeps(ports));
     expect(summary.status).toBe('failed');
     expect(summary.sources.reporting).toMatchObject({ status: 'unavailable' });
     expect(store.discrepancies.size).toBe(0);
@@ -215,7 +216,7 @@ describe('reconcile', () => {
   it('lets a programming error propagate instead of hiding it as an unknown, leaving the run marked failed', async () => {
     const reporting = { ...reportingAdapter(), userBalances: () => Promise.reject(new TypeError('boom')) };
     const { deps: ports, store } = deps({ reporting });
-    await expect(reconcile({ runId: 'r1', trigger: { type: 'direct' } }, ports)).rejects.toThrow(TypeError);
+    await expect(reconcile({ runId: 'r1', trigger: { type: 'direct' } }, runDeps(ports))).rejects.toThrow(TypeError);
     expect(store.runs).toEqual([expect.objectContaining({ runId: 'r1', status: 'failed', reason: 'failed: TypeError' })]);
   });
 
@@ -226,11 +227,11 @@ describe('reconcile', () => {
       userBalances: (userId: string) => (userId === 'u2' ? Promise.reject(new TypeError('boom')) : reportingAdapter().userBalances(userId)),
     };
     const { deps: ports, store, alerts } = deps({ reporting: failing });
-    await expect(reconcile({ runId: 'r1', trigger: { type: 'direct' } }, ports)).rejects.toThrow(TypeError);
+    await expect(reconcile({ runId: 'r1', trigger: { type: 'direct' } }, runDeps(ports))).rejects.toThrow(TypeError);
     expect([...store.owedAlerts.keys()]).toEqual(['amount-split:u1:eth#opened#1']);
     expect(alerts.alertIds).toEqual([]);
 
-    await reconcile({ runId: 'r2', trigger: { type: 'direct' } }, { ...ports, reporting: reportingAdapter() });
+    await reconcile({ runId: 'r2', trigger: { type: 'direct' } }, runDeps({ ...ports, reporting: reportingAdapter() }));
     expect(alerts.alertIds.filter((id) => id === 'amount-split:u1:eth#opened#1')).toHaveLength(1);
     expect(alerts.opened.map((d) => d.id).sort()).toEqual(['amount-split:u1:eth', 'cross-source:u2:btc']);
     expect(store.owedAlerts.size).toBe(0);
@@ -238,7 +239,7 @@ describe('reconcile', () => {
 
   it('records nothing owed on a dry run', async () => {
     const { deps: ports, store, alerts } = deps();
-    await reconcile({ runId: 'r1', trigger: { type: 'direct' }, dryRun: true }, ports);
+    await reconcile({ runId: 'r1', trigger: { type: 'direct' }, dryRun: true }, runDeps(ports));
     expect(store.owedAlerts.size).toBe(0);
     expect(alerts.alertIds).toEqual([]);
   });
@@ -247,18 +248,18 @@ describe('reconcile', () => {
     const store = new InMemoryStore();
     const alerts = new RecordingAlerts();
     const failing = { ...deps({ backOffice: backOfficeAdapter(true) }).deps, store, outbox: store, alerts };
-    await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, failing);
-    await reconcile({ runId: 'r2', trigger: { type: 'direct' } }, failing);
+    await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, runDeps(failing));
+    await reconcile({ runId: 'r2', trigger: { type: 'direct' } }, runDeps(failing));
     expect(alerts.sourceProblems.map((problem) => [problem.source, problem.runId])).toEqual([['backoffice', 'r1']]);
-    await reconcile({ runId: 'r3', trigger: { type: 'direct' } }, { ...deps().deps, store, outbox: store, alerts });
+    await reconcile({ runId: 'r3', trigger: { type: 'direct' } }, runDeps({ ...deps().deps, store, outbox: store, alerts }));
     expect(alerts.recoveries).toEqual([expect.objectContaining({ source: 'backoffice', runId: 'r3' })]);
     expect(alerts.sourceProblems).toHaveLength(1);
   });
 
   it('returns the first summary, with no effect, when the same run is delivered again', async () => {
     const { deps: ports, store, alerts } = deps();
-    const first = await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, ports);
-    const again = await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, ports);
+    const first = await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, runDeps(ports));
+    const again = await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, runDeps(ports));
     expect(again).toEqual(first);
     expect(alerts.opened).toHaveLength(2);
     expect(store.runs).toHaveLength(1);
@@ -267,11 +268,11 @@ describe('reconcile', () => {
   it('skips a run while another holds the run lock, storing it skipped with the holder named, and runs a later delivery of its id', async () => {
     const { deps: ports, store } = deps();
     await store.acquireLock('someone-else', 60_000, new Date('2026-11-22T00:00:00Z'));
-    const summary = await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, ports);
+    const summary = await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, runDeps(ports));
     expect(summary).toMatchObject({ status: 'skipped', reason: 'another run holds the run lock: someone-else' });
     expect(store.runs.map((run) => run.status)).toEqual(['skipped']);
     await store.releaseLock('someone-else');
-    expect(await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, ports)).toMatchObject({ status: 'complete' });
+    expect(await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, runDeps(ports))).toMatchObject({ status: 'complete' });
   });
 
   describe('with a Bot, an Admin and a user the back office does not know', () => {
@@ -326,7 +327,7 @@ describe('reconcile', () => {
 
     it('shows their holdings outside the reported totals as information, finds nothing on the Bot or the Admin, and values the unknown user per asset', async () => {
       const { deps: ports, store, alerts } = deps({ reporting: widened('1.7'), backOffice });
-      const summary = await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, ports);
+      const summary = await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, runDeps(ports));
       expect(summary.users).toBe(5);
       expect(summary.outsideTotals).toEqual({ btc: { users: 2, amount: '7.25' }, eth: { users: 1, amount: '1' } });
       expect(summary.checks['asset-totals']).toEqual({ match: 3, mismatch: 0, 'in-flight': 0, unknown: 0 });
@@ -352,15 +353,15 @@ describe('reconcile', () => {
 
     it('leaves alone, in a run judging only some assets, the presence discrepancies of the other assets (it did not compare the user in full)', async () => {
       const { deps: ports, store } = deps({ reporting: widened('1.7'), backOffice });
-      await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, ports);
-      await reconcile({ runId: 'r2', trigger: { type: 'direct' }, scope: { assets: ['btc'] } }, ports);
+      await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, runDeps(ports));
+      await reconcile({ runId: 'r2', trigger: { type: 'direct' }, scope: { assets: ['btc'] } }, runDeps(ports));
       expect(store.discrepancies.get('presence:ghost:usdt')?.status).toBe('open');
       expect(store.discrepancies.get('presence:ghost:btc')?.status).toBe('open');
     });
 
     it('keeps the holdings outside the totals in the evidence of an asset total that counted them', async () => {
       const { deps: ports, store } = deps({ reporting: widened('8.95'), backOffice });
-      await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, ports);
+      await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, runDeps(ports));
       expect(store.discrepancies.get('asset-totals:*:btc')).toMatchObject({
         difference: '7.25',
         evidence: { 'reporting.outsideTotals.sum': '7.25', 'reporting.outsideTotals.users': '2' },
@@ -372,7 +373,7 @@ describe('reconcile', () => {
     const { deps: ports, store, alerts } = deps();
     const scoped = await reconcile(
       { runId: 'r1', trigger: { type: 'direct' }, scope: { users: ['u2'], checks: ['cross-source', 'asset-totals'] }, dryRun: true },
-      ports,
+      runDeps(ports),
     );
     expect(scoped.users).toBe(1);
     expect(scoped.checks['cross-source']).toEqual({ match: 0, mismatch: 1, 'in-flight': 0, unknown: 0 });

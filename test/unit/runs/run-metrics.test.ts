@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { Amount } from '../../../lib/domain/money';
-import type { BackOfficePort, ReportingPort } from '../../../lib/runs/ports';
+import type { RunMetrics } from '../../../lib/ports/metrics';
+import type { RunSummary } from '../../../lib/ports/run-summary';
+import type { BackOfficePort, ReportingPort } from '../../../lib/ports/upstream';
 import { reconcile } from '../../../lib/runs/reconcile';
-import { pressurePoints, type RunMetrics, runEndedPoints } from '../../../lib/runs/run-metrics';
-import type { RunSummary } from '../../../lib/runs/run-summary';
+import { pressurePoints, runEndedPoints } from '../../../lib/runs/run-metrics';
 import { SourceError } from '../../../lib/sources/source-error';
 import { InMemoryStore, RecordingAlerts } from '../../fakes/in-memory-ports';
 import { fakeListing } from '../../fakes/listing';
+import { runDeps } from '../../support/run-deps';
 
 const a = Amount.parse;
 
@@ -64,7 +66,7 @@ function ports(overrides: Partial<ReportingPort> = {}) {
 describe('reconcile reports its end to RunMetrics', () => {
   it('reports a run once, with the summary it stored, its opened discrepancies by severity', async () => {
     const { deps, store, metrics } = ports();
-    const summary = await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, deps);
+    const summary = await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, runDeps(deps));
     expect(metrics.ended).toEqual([summary]);
     expect(store.runs.at(-1)).toEqual(summary);
     expect(summary.discrepancies.opened).toBeGreaterThan(0);
@@ -74,27 +76,27 @@ describe('reconcile reports its end to RunMetrics', () => {
 
   it('reports a run that failed on a programming error as failed, and a run skipped for the lock as skipped', async () => {
     const broken = ports({ userBalances: () => Promise.reject(new TypeError('boom')) });
-    await expect(reconcile({ runId: 'r1', trigger: { type: 'direct' } }, broken.deps)).rejects.toThrow(TypeError);
+    await expect(reconcile({ runId: 'r1', trigger: { type: 'direct' } }, runDeps(broken.deps))).rejects.toThrow(TypeError);
     expect(broken.metrics.ended.map((summary) => summary.status)).toEqual(['failed']);
 
     const locked = ports();
     await locked.store.acquireLock('someone-else', 60_000, new Date('2026-11-22T00:00:00Z'));
-    await reconcile({ runId: 'r2', trigger: { type: 'direct' } }, locked.deps);
+    await reconcile({ runId: 'r2', trigger: { type: 'direct' } }, runDeps(locked.deps));
     expect(locked.metrics.ended.map((summary) => summary.status)).toEqual(['skipped']);
   });
 
   it('reports nothing for a dry run (it records nothing) nor for a second delivery of a run', async () => {
     const { deps, metrics } = ports();
-    await reconcile({ runId: 'r1', trigger: { type: 'direct' }, dryRun: true }, deps);
+    await reconcile({ runId: 'r1', trigger: { type: 'direct' }, dryRun: true }, runDeps(deps));
     expect(metrics.ended).toEqual([]);
-    await reconcile({ runId: 'r2', trigger: { type: 'direct' } }, deps);
-    await reconcile({ runId: 'r2', trigger: { type: 'direct' } }, deps);
+    await reconcile({ runId: 'r2', trigger: { type: 'direct' } }, runDeps(deps));
+    await reconcile({ runId: 'r2', trigger: { type: 'direct' } }, runDeps(deps));
     expect(metrics.ended).toHaveLength(1);
   });
 
   it('reports a source that could not list the assets as a failed run with that source failing', async () => {
     const { deps, metrics } = ports({ assets: () => Promise.reject(new SourceError('reporting', 'assets', 'network', 'ECONNREFUSED')) });
-    await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, deps);
+    await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, runDeps(deps));
     const points = runEndedPoints(metrics.ended[0] as RunSummary);
     expect(points).toContainEqual({ name: 'Runs', unit: 'Count', value: 1, dimensions: { status: 'failed' } });
     expect(points).toContainEqual({ name: 'SourceFailures', unit: 'Count', value: 1, dimensions: { source: 'reporting' } });

@@ -5,7 +5,7 @@ import { Ledger, type TradeRecord, type TransferRecord, tradeFlows, transferFlow
 import { Amount } from '../../../lib/domain/money';
 import { Precision } from '../../../lib/domain/precision';
 import type { Verdict } from '../../../lib/domain/verdict';
-import type { BackOfficeAvailable, BackOfficeUserBalances, ReportingBalance } from '../../../lib/runs/ports';
+import type { BackOfficeAvailable, BackOfficeUserBalances, ReportingBalance } from '../../../lib/ports/upstream';
 import { type UserReads, userVerdicts } from '../../../lib/runs/user-verdicts';
 import { SourceError } from '../../../lib/sources/source-error';
 

@@ -1,7 +1,6 @@
 import type { DiscrepancyState, DiscrepancyStatus, LifecycleEvent } from '../domain/lifecycle';
 import type { Severity } from '../domain/severity';
-import type { RunSummary } from '../runs/run-summary';
-
+import type { RunSummary } from './run-summary';
 /** Filters of the discrepancy list; all optional, combined with AND. */
 export interface DiscrepancyFilter {
   status?: DiscrepancyStatus;
