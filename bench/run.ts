@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import Decimal from 'decimal.js';
-import { runSettings } from '../lib/config';
+import { loadConfig } from '../lib/config';
 import { CHECK_IDS, type CheckId } from '../lib/domain/check-id';
 import { amountSplitCheck } from '../lib/domain/checks/amount-split';
 import { toDiscrepancy } from '../lib/domain/discrepancy';
@@ -22,24 +22,19 @@ import type { StoredPosition } from '../lib/domain/ledger';
 import { Amount } from '../lib/domain/money';
 import { Precision } from '../lib/domain/precision';
 import { mismatch } from '../lib/domain/verdict';
+import { concurrencyLimit } from '../lib/policy/concurrency-limit';
 import type { AlertPublisher } from '../lib/ports/alerts';
 import type { HistoryChunk } from '../lib/ports/history';
-import type { RunDeps } from '../lib/ports/run';
-import { concurrencyLimit } from '../lib/policy/concurrency-limit';
+import type { RunDeps, RunPorts } from '../lib/ports/run';
 import { reconcile } from '../lib/runs/reconcile';
 import { RunEffects } from '../lib/runs/run-effects';
 import { discrepancyRef } from '../lib/runs/run-summary';
 import { emptyShardTally } from '../lib/runs/shard-tally';
-import { Secret } from '../lib/secret';
-import { BackOfficeClient } from '../lib/sources/backoffice/backoffice-client';
-import { backOfficePort } from '../lib/sources/backoffice/backoffice-port';
-import { JsonClient } from '../lib/sources/http/json-client';
-import { ReportingClient } from '../lib/sources/reporting/reporting-client';
-import { reportingPort } from '../lib/sources/reporting/reporting-port';
 import { DynamoDbDiscrepancyStore, type StoreTables } from '../lib/store/dynamodb-discrepancy-store';
 import { DynamoDbHistoryStore } from '../lib/store/dynamodb-history-store';
 import { DynamoDbAlertOutbox } from '../lib/store/dynamodb-outbox';
 import { DynamoDbRunState } from '../lib/store/dynamodb-run-state';
+import { type Wiring, wire } from '../lib/wiring';
 import { SANDBOX_BACKOFFICE_TOKEN, SANDBOX_REPORTING_TOKEN } from '../sandbox/credentials';
 import { localDynamoDbClient, startDynamoDbLocal } from '../scripts/local/dynamodb-local';
 import { createTables, tableNames } from '../scripts/local/tables';
@@ -87,13 +82,36 @@ const silent: AlertPublisher = {
   sourceRecovered: async () => undefined,
 };
 
-function ports(url: string) {
-  const http = (source: 'reporting' | 'backoffice') =>
-    new JsonClient({ source, baseUrl: url, concurrency: CONCURRENCY, timeoutMs: 60_000, retries: 0 });
-  return {
-    reporting: reportingPort(new ReportingClient(http('reporting'), new Secret(SANDBOX_REPORTING_TOKEN), PAGE_SIZE)),
-    backOffice: backOfficePort(new BackOfficeClient(http('backoffice'), new Secret(SANDBOX_BACKOFFICE_TOKEN), PAGE_SIZE), PAGE_SIZE),
-  };
+/**
+ * The bench's wiring: the run functions' own ({@link wire}), from their own variables pointed at
+ * the sandbox and DynamoDB Local, with the bench's page sizes and concurrency, and no retry (a
+ * retry would hide a slow page in the measurement).
+ */
+function benchWiring(url: string, tables: Required<StoreTables>, dynamoDbEndpoint: string): Wiring {
+  const config = loadConfig({
+    STAGE: 'local',
+    LOG_LEVEL: 'error',
+    AWS_REGION: 'us-east-1',
+    BACKOFFICE_URL: url,
+    REPORTING_URL: url,
+    BACKOFFICE_TOKEN: SANDBOX_BACKOFFICE_TOKEN,
+    REPORTING_TOKEN: SANDBOX_REPORTING_TOKEN,
+    DISCREPANCIES_TABLE: tables.discrepancies,
+    RUNS_TABLE: tables.runs,
+    HISTORY_TABLE: tables.history,
+    TOTALS_TABLE: tables.totals,
+    OUTBOX_TABLE: tables.outbox,
+    DYNAMODB_ENDPOINT: dynamoDbEndpoint,
+    ALERTS_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:bench-alerts',
+    SOURCE_CONCURRENCY: String(CONCURRENCY),
+    SHARD_USERS: '20000',
+    SHARD_CONCURRENCY: '1',
+    HTTP_TIMEOUT_MS: '60000',
+    HTTP_RETRIES: '0',
+    PAGE_SIZE: String(PAGE_SIZE),
+    USER_BATCH_SIZE: String(BATCH),
+  });
+  return wire(config);
 }
 
 /**
@@ -103,8 +121,8 @@ function ports(url: string) {
  * orders, and the fills of those orders; `PAGES_AT_ONCE` pages in flight — parsed by the product's
  * clients and dropped.
  */
-async function floor(url: string, pageLimit = Number.MAX_SAFE_INTEGER): Promise<number> {
-  const { reporting, backOffice } = ports(url);
+async function floor(ports: Pick<RunPorts, 'reporting' | 'backOffice'>, pageLimit = Number.MAX_SAFE_INTEGER): Promise<number> {
+  const { reporting, backOffice } = ports;
   const limit = concurrencyLimit(CONCURRENCY);
   await reporting.assets();
   const { total, pageSize } = await reporting.usersPage({}, 1, BATCH);
@@ -242,29 +260,15 @@ async function warmDynamoDb(client: DynamoDBClient, documents: DynamoDBDocumentC
   }
 }
 
-/** What a run of the bench is given: the sandbox's two back-end APIs, the stores in `tables`, an outbox drained to no alerts. */
-function runDeps(url: string, tables: Required<StoreTables>, documents: DynamoDBDocumentClient): RunDeps {
-  const outbox = new DynamoDbAlertOutbox(documents, tables.outbox);
-  const store = new DynamoDbDiscrepancyStore(documents, tables, undefined, outbox);
+/**
+ * What a run of the bench is given: the wiring's dependencies, an outbox drained to no alerts, no
+ * metrics written, and the shards run in this process (no shard function to invoke).
+ */
+function runDeps({ deps }: Wiring): RunDeps {
   return {
-    ports: {
-      ...ports(url),
-      discrepancies: store,
-      runs: store,
-      sourceStates: store,
-      outbox,
-      history: new DynamoDbHistoryStore(documents, tables.totals),
-      runState: new DynamoDbRunState(documents, tables.runs),
-      alerts: silent,
-      clock: { now: () => new Date() },
-    },
-    settings: runSettings({
-      userBatchSize: BATCH,
-      pageConcurrency: PAGES_AT_ONCE,
-      backOfficeConcurrency: CONCURRENCY,
-      shards: { usersPerShard: 20_000, concurrency: 1 },
-    }),
-    hooks: {},
+    ...deps,
+    ports: { ...deps.ports, alerts: silent, metrics: undefined },
+    settings: { ...deps.settings, pageConcurrency: PAGES_AT_ONCE },
   };
 }
 
@@ -276,7 +280,7 @@ function runDeps(url: string, tables: Required<StoreTables>, documents: DynamoDB
  * `class_check`, on paths the synthetic warm-up never took). With these runs its C2 threads used
  * 0.55 s instead of 1.88 s during a 100,000-position run.
  */
-async function warmRuns(client: DynamoDBClient, documents: DynamoDBDocumentClient): Promise<void> {
+async function warmRuns(client: DynamoDBClient, dynamoDbEndpoint: string): Promise<void> {
   const book = await startSandboxProcess(WARM_USERS, seed + 1);
   try {
     const tables = tableNames(`warmrun${Date.now()}`);
@@ -285,7 +289,7 @@ async function warmRuns(client: DynamoDBClient, documents: DynamoDBDocumentClien
     for (const pass of [1, 2]) {
       await reconcile(
         { runId: `warm-${Date.now()}-${pass}`, trigger: { type: 'direct', by: 'bench' }, asOf: new Date(asOf) },
-        runDeps(book.url, tables, documents),
+        runDeps(benchWiring(book.url, tables, dynamoDbEndpoint)),
       );
     }
   } finally {
@@ -343,18 +347,19 @@ async function main(): Promise<void> {
 
     // Warm the sandbox (its lazily built indexes) and DynamoDB Local so neither measurement pays for them.
     let started = performance.now();
-    await floor(sandbox.url, 1);
+    const wiring = () => benchWiring(sandbox.url, tables, dynamo.endpoint);
+    await floor(wiring().deps.ports, 1);
     await warmDynamoDb(client, documents);
-    await warmRuns(client, documents);
+    await warmRuns(client, dynamo.endpoint);
     console.log(
       `bench: warm-up (DynamoDB Local, two runs over a book of ${WARM_USERS} users) took ${((performance.now() - started) / 1000).toFixed(1)} s`,
     );
     started = performance.now();
-    const rows = await floor(sandbox.url);
+    const rows = await floor(wiring().deps.ports);
     const floorSeconds = (performance.now() - started) / 1000;
     console.log(`bench: floor read ${rows} rows in ${floorSeconds.toFixed(2)} s`);
 
-    const deps = () => runDeps(sandbox.url, tables, documents);
+    const deps = () => runDeps(wiring());
     started = performance.now();
     const summary = await reconcile(
       { runId: `bench-${Date.now()}`, trigger: { type: 'direct', by: 'bench' }, asOf: new Date(manifest.asOf) },

@@ -1,37 +1,20 @@
-import middy from '@middy/core';
-import { z } from 'zod';
-import { builtWiring, containerLog } from '../lib/handlers/container';
+import { runWiring } from '../lib/handlers/container';
 import { runFromTrigger } from '../lib/handlers/run-from-trigger';
-import { logErrors } from '../lib/middleware/error-response';
-import { observe } from '../lib/middleware/observe';
-import { parseEvent } from '../lib/middleware/parse-event';
-import { secretsFromContext, ssmSecrets, venueCredentialSecrets } from '../lib/middleware/ssm-secrets';
+import { runFunction } from '../lib/handlers/run-function';
+import { scheduledEvent, toRunRequest } from '../lib/handlers/run-options';
+import type { WiringSource } from '../lib/handlers/wiring-source';
+import { secretsFromContext } from '../lib/middleware/ssm-secrets';
+import type { Wiring } from '../lib/wiring';
 
-/** An EventBridge scheduled event: its id traces the run back to it, its time is the run's as-of. */
-const scheduledEvent = z.object({
-  id: z.string().min(1),
-  source: z.string(),
-  time: z.iso.datetime({ offset: true }).optional(),
-  /** Set by the weekly schedule: rebuild the running history totals from the whole history. */
-  rebuild: z.boolean().optional(),
-});
+/** The EventBridge schedule trigger on a wiring: one full reconciliation run per event. */
+export function handlerWith(wiring: WiringSource<Wiring>) {
+  return runFunction(wiring, scheduledEvent).handler(async (event, context) => {
+    const options = { ...(event.time && { asOf: event.time }), ...(event.rebuild && { rebuild: true }) };
+    // The event's id names the run: a second delivery of the same event is a no-op.
+    const request = toRunRequest(options, { type: 'schedule', eventId: event.id }, `schedule-${event.id}`);
+    return runFromTrigger(request, wiring.get(secretsFromContext(context)), context);
+  });
+}
 
 /** The EventBridge schedule trigger: one full reconciliation run per event. */
-export const handler = middy<z.infer<typeof scheduledEvent>>()
-  .use(observe(builtWiring))
-  .use(logErrors(containerLog))
-  .use(parseEvent(scheduledEvent))
-  .use(ssmSecrets())
-  .use(venueCredentialSecrets())
-  .handler(async (event, context) =>
-    runFromTrigger(
-      { type: 'schedule', eventId: event.id },
-      secretsFromContext(context),
-      event.time,
-      {
-        runId: `schedule-${event.id}`,
-        ...(event.rebuild && { rebuild: true }),
-      },
-      context,
-    ),
-  );
+export const handler = handlerWith(runWiring);

@@ -11,8 +11,8 @@ import type { RunDeps } from './ports/run';
 import type { QueuedRunLookup } from './ports/run-queue';
 import type { VenuePorts } from './ports/venues';
 import { lambdaClient } from './run-queue-wiring';
+import { backOfficeAdapter } from './sources/backoffice/backoffice-adapter';
 import { BackOfficeClient } from './sources/backoffice/backoffice-client';
-import { backOfficePort } from './sources/backoffice/backoffice-port';
 import { DriftLog } from './sources/drift';
 import { EndpointLog } from './sources/endpoint-log';
 import { JsonClient } from './sources/http/json-client';
@@ -21,8 +21,8 @@ import { MultiMarketsClient, multiMarketsHttp } from './sources/multimarkets/mul
 import { CallDeadline } from './sources/pacing/call-deadline';
 import { RetryBudget } from './sources/pacing/retry-budget';
 import { UpstreamPressure } from './sources/pacing/upstream-pressure';
+import { reportingAdapter } from './sources/reporting/reporting-adapter';
 import { ReportingClient } from './sources/reporting/reporting-client';
-import { reportingPort } from './sources/reporting/reporting-port';
 import { DynamoDbHistoryStore } from './store/dynamodb-history-store';
 import { DynamoDbAlertOutbox } from './store/dynamodb-outbox';
 import { DynamoDbRunState } from './store/dynamodb-run-state';
@@ -72,8 +72,8 @@ export function wire(config: Config, log: Logger = createLogger(config.logLevel)
   const venues = config.venueAccountsFile ? wireVenues(config, http, drift) : undefined;
   const deps: RunDeps = {
     ports: {
-      reporting: reportingPort(new ReportingClient(reportingHttp, config.reporting.token, config.pageSize, drift)),
-      backOffice: backOfficePort(new BackOfficeClient(backOfficeHttp, config.backOffice.token, config.pageSize, drift), config.pageSize),
+      reporting: reportingAdapter(new ReportingClient(reportingHttp, config.reporting.token, config.pageSize, drift)),
+      backOffice: backOfficeAdapter(new BackOfficeClient(backOfficeHttp, config.backOffice.token, config.pageSize, drift), config.pageSize),
       discrepancies,
       runs,
       sourceStates,

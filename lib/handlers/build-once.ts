@@ -2,7 +2,7 @@ import type { Logger } from '../log';
 import { lambdaLog } from './lambda-logger';
 
 /** The logger of a function whose own configuration failed to load (or is not loaded yet): the container's. */
-export const defaultLog = lambdaLog;
+const defaultLog = lambdaLog;
 
 /** A wiring built on a container's first invocation and kept for its life, with its logger for the error middleware. */
 export interface BuiltOnce<W extends { log: Logger }> {

@@ -3,6 +3,7 @@ import { loadConfig } from '../config';
 import type { Logger } from '../log';
 import { type Wiring, wire } from '../wiring';
 import { lambdaLog } from './lambda-logger';
+import type { WiringSource } from './wiring-source';
 
 let built: { wiring: Wiring; fingerprint: string } | undefined;
 
@@ -11,7 +12,7 @@ let built: { wiring: Wiring; fingerprint: string } | undefined;
  * `secrets` fetched from SSM override the environment; when they change (a rotation), the
  * wiring is rebuilt so the new credentials are used.
  */
-export function container(secrets: Record<string, string> = {}): Wiring {
+function container(secrets: Record<string, string> = {}): Wiring {
   const fingerprint = createHash('sha256')
     .update(JSON.stringify(Object.entries(secrets).sort()))
     .digest('hex');
@@ -27,6 +28,9 @@ export function containerLog(): Logger {
 }
 
 /** The wiring if this container has built it, without building it (for what runs after any handler). */
-export function builtWiring(): Wiring | undefined {
+function builtWiring(): Wiring | undefined {
   return built?.wiring;
 }
+
+/** The run functions' production wiring source: {@link container}, rebuilt when the SSM secrets rotate. */
+export const runWiring: WiringSource<Wiring> = { get: container, log: containerLog, built: builtWiring };

@@ -2,21 +2,14 @@ import { loadLogLevel } from '../config';
 import type { Logger } from '../log';
 import { buildOnce } from './build-once';
 import { lambdaLog } from './lambda-logger';
+import type { WiringSource } from './wiring-source';
 
-// LOG_LEVEL validated here (a malformed one is a logged, failed invocation); the container's logger is already at it.
-const logOnly = buildOnce(() => {
+/**
+ * The wiring of a function that only logs (`alertLog`): the container's logger at `LOG_LEVEL`,
+ * which it validates on first use (a malformed one is a logged, failed invocation, logged by a
+ * default logger); it reads no other variable and builds no client.
+ */
+export const logContainer: WiringSource<{ log: Logger }> = buildOnce(() => {
   loadLogLevel();
   return { log: lambdaLog };
 });
-
-/**
- * The logger of a function that only logs (`alertLog`), at `LOG_LEVEL`: it reads no other
- * variable and builds no client.
- * @throws {ConfigError} when `LOG_LEVEL` is malformed.
- */
-export function functionLog(): Logger {
-  return logOnly.get().log;
-}
-
-/** The same logger for the error middleware: a default one when `LOG_LEVEL` itself is malformed. */
-export const functionErrorLog = logOnly.log;

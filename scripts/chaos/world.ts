@@ -9,11 +9,11 @@ import { AlertNotPublishedError } from '../../lib/errors';
 import type { AlertOutbox, AlertPublisher } from '../../lib/ports/alerts';
 import type { RunDeps, ShardInvoker } from '../../lib/ports/run';
 import { Secret } from '../../lib/secret';
+import { backOfficeAdapter } from '../../lib/sources/backoffice/backoffice-adapter';
 import { BackOfficeClient } from '../../lib/sources/backoffice/backoffice-client';
-import { backOfficePort } from '../../lib/sources/backoffice/backoffice-port';
 import { JsonClient } from '../../lib/sources/http/json-client';
+import { reportingAdapter } from '../../lib/sources/reporting/reporting-adapter';
 import { ReportingClient } from '../../lib/sources/reporting/reporting-client';
-import { reportingPort } from '../../lib/sources/reporting/reporting-port';
 import { DynamoDbDiscrepancyStore, type StoreTables } from '../../lib/store/dynamodb-discrepancy-store';
 import { DynamoDbHistoryStore } from '../../lib/store/dynamodb-history-store';
 import { DynamoDbAlertOutbox } from '../../lib/store/dynamodb-outbox';
@@ -270,8 +270,8 @@ export async function buildWorld(
   const runState = new DynamoDbRunState(client, tables.runs);
   const deps: World['deps'] = {
     ports: {
-      reporting: reportingPort(new ReportingClient(http1.reporting, new Secret(SANDBOX_REPORTING_TOKEN), 100)),
-      backOffice: backOfficePort(new BackOfficeClient(http1.backoffice, new Secret(SANDBOX_BACKOFFICE_TOKEN), 100), 100),
+      reporting: reportingAdapter(new ReportingClient(http1.reporting, new Secret(SANDBOX_REPORTING_TOKEN), 100)),
+      backOffice: backOfficeAdapter(new BackOfficeClient(http1.backoffice, new Secret(SANDBOX_BACKOFFICE_TOKEN), 100), 100),
       discrepancies: store,
       runs: store,
       sourceStates: store,

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { discrepancyActionBody, discrepancyIdPath, discrepancyListQuery } from '../../lib/compliance/request-schemas';
-import { runScopeSchema } from '../../lib/ports/run-scope';
+import { manualRunBody } from '../../lib/handlers/run-options';
 import { UsageError } from './errors';
 
 /** The export formats. */
@@ -35,9 +35,7 @@ export interface RunFlags {
 }
 
 /** The API's own scope rules (ids, allowed checks and sources, limits), with the run's other flags. */
-const runFlagsSchema = runScopeSchema.extend({
-  dryRun: z.boolean().optional(),
-  rebuild: z.boolean().optional(),
+const runFlagsSchema = manualRunBody.omit({ requestedBy: true }).extend({
   asOf: isoDateTime.optional(),
   wait: wholeSeconds,
 });

@@ -4,11 +4,11 @@ import { Amount } from '../../lib/domain/money';
 import type { BackOfficePort } from '../../lib/ports/upstream';
 import { reconcile } from '../../lib/runs/reconcile';
 import { Secret } from '../../lib/secret';
+import { backOfficeAdapter } from '../../lib/sources/backoffice/backoffice-adapter';
 import { BackOfficeClient } from '../../lib/sources/backoffice/backoffice-client';
-import { backOfficePort } from '../../lib/sources/backoffice/backoffice-port';
 import { JsonClient } from '../../lib/sources/http/json-client';
+import { reportingAdapter } from '../../lib/sources/reporting/reporting-adapter';
 import { ReportingClient } from '../../lib/sources/reporting/reporting-client';
-import { reportingPort } from '../../lib/sources/reporting/reporting-port';
 import { SANDBOX_BACKOFFICE_TOKEN, SANDBOX_REPORTING_TOKEN } from '../../sandbox/credentials';
 import { type RunningSandbox, startSandbox } from '../../sandbox/server';
 import { RecordingAlerts } from '../fakes/in-memory-ports';
@@ -24,7 +24,7 @@ describe("the back office's own checks over the sandbox's HTTP (amount-split on 
     sandbox = await startSandbox({ port: 0, users: 40, seed: 7 });
     const http = new JsonClient({ source: 'backoffice', baseUrl: sandbox.url, concurrency: 4, timeoutMs: 10_000, retries: 0 });
     client = new BackOfficeClient(http, new Secret(SANDBOX_BACKOFFICE_TOKEN), 100);
-    port = backOfficePort(client, 100);
+    port = backOfficeAdapter(client, 100);
   });
   afterAll(async () => sandbox?.close());
 
@@ -39,7 +39,7 @@ describe("the back office's own checks over the sandbox's HTTP (amount-split on 
         scope: { checks: ['amount-split', 'root-asset'] },
       },
       runDeps({
-        reporting: reportingPort(new ReportingClient(reportingHttp, new Secret(SANDBOX_REPORTING_TOKEN), 100)),
+        reporting: reportingAdapter(new ReportingClient(reportingHttp, new Secret(SANDBOX_REPORTING_TOKEN), 100)),
         backOffice: port,
         ...runStore(documents, tables),
         alerts: new RecordingAlerts(),

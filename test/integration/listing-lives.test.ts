@@ -4,11 +4,11 @@ import type { RunSummary } from '../../lib/ports/run-summary';
 import type { ReportingPort } from '../../lib/ports/upstream';
 import { reconcile } from '../../lib/runs/reconcile';
 import { Secret } from '../../lib/secret';
+import { backOfficeAdapter } from '../../lib/sources/backoffice/backoffice-adapter';
 import { BackOfficeClient } from '../../lib/sources/backoffice/backoffice-client';
-import { backOfficePort } from '../../lib/sources/backoffice/backoffice-port';
 import { JsonClient } from '../../lib/sources/http/json-client';
+import { reportingAdapter } from '../../lib/sources/reporting/reporting-adapter';
 import { ReportingClient } from '../../lib/sources/reporting/reporting-client';
-import { reportingPort } from '../../lib/sources/reporting/reporting-port';
 import { SANDBOX_BACKOFFICE_TOKEN, SANDBOX_REPORTING_TOKEN } from '../../sandbox/credentials';
 import { type RunningSandbox, startSandbox } from '../../sandbox/server';
 import { RecordingAlerts } from '../fakes/in-memory-ports';
@@ -44,7 +44,7 @@ describe('a run over a user listing that changes while it is read', () => {
     const { tables, documents } = await freshTables();
     const http = (source: 'reporting' | 'backoffice') =>
       new JsonClient({ source, baseUrl: sandbox.url, concurrency: 8, timeoutMs: 10_000, retries: 0 });
-    const reporting = reportingPort(new ReportingClient(http('reporting'), new Secret(SANDBOX_REPORTING_TOKEN), 100));
+    const reporting = reportingAdapter(new ReportingClient(http('reporting'), new Secret(SANDBOX_REPORTING_TOKEN), 100));
     const balanceReads = new Map<string, number>();
     onListing = async () => undefined;
     const watched: ReportingPort = {
@@ -63,7 +63,7 @@ describe('a run over a user listing that changes while it is read', () => {
     const alerts = new RecordingAlerts();
     const deps: FlatDeps = {
       reporting: watched,
-      backOffice: backOfficePort(new BackOfficeClient(http('backoffice'), new Secret(SANDBOX_BACKOFFICE_TOKEN), 100), 100),
+      backOffice: backOfficeAdapter(new BackOfficeClient(http('backoffice'), new Secret(SANDBOX_BACKOFFICE_TOKEN), 100), 100),
       ...runStore(documents, tables),
       alerts,
       clock: { now: () => new Date() },

@@ -2,11 +2,11 @@ import type { RunWork, ShardInvoker } from '../../lib/ports/run';
 import type { ReportingPort } from '../../lib/ports/upstream';
 import { reconcileShard } from '../../lib/runs/reconcile';
 import { Secret } from '../../lib/secret';
+import { backOfficeAdapter } from '../../lib/sources/backoffice/backoffice-adapter';
 import { BackOfficeClient } from '../../lib/sources/backoffice/backoffice-client';
-import { backOfficePort } from '../../lib/sources/backoffice/backoffice-port';
 import { JsonClient } from '../../lib/sources/http/json-client';
+import { reportingAdapter } from '../../lib/sources/reporting/reporting-adapter';
 import { ReportingClient } from '../../lib/sources/reporting/reporting-client';
-import { reportingPort } from '../../lib/sources/reporting/reporting-port';
 import { DynamoDbHistoryStore } from '../../lib/store/dynamodb-history-store';
 import { DynamoDbRunState } from '../../lib/store/dynamodb-run-state';
 import { SANDBOX_BACKOFFICE_TOKEN, SANDBOX_REPORTING_TOKEN } from '../../sandbox/credentials';
@@ -47,7 +47,7 @@ export async function shardedWiring(
   const { tables, documents } = shared ?? (await freshTables());
   const http = (source: 'reporting' | 'backoffice') =>
     new JsonClient({ source, baseUrl: sandbox.url, concurrency: 8, timeoutMs: 10_000, retries: 0 });
-  const reporting = reportingPort(new ReportingClient(http('reporting'), new Secret(SANDBOX_REPORTING_TOKEN), 100));
+  const reporting = reportingAdapter(new ReportingClient(http('reporting'), new Secret(SANDBOX_REPORTING_TOKEN), 100));
   /** Every listing request's page; and the shards' requests by the key each started from (`-`: the listing's start) and page. */
   const pagesRead: number[] = [];
   const keysRead: string[] = [];
@@ -69,7 +69,7 @@ export async function shardedWiring(
     shards: { usersPerShard: number; concurrency: number; invoker: QueuedInvoker };
   } = {
     reporting: counted,
-    backOffice: backOfficePort(new BackOfficeClient(http('backoffice'), new Secret(SANDBOX_BACKOFFICE_TOKEN), 100), 100),
+    backOffice: backOfficeAdapter(new BackOfficeClient(http('backoffice'), new Secret(SANDBOX_BACKOFFICE_TOKEN), 100), 100),
     store,
     outbox,
     alerts,

@@ -190,8 +190,13 @@ function transportError(source: SourceName, endpoint: string, cause: unknown): S
     cause instanceof undiciErrors.HeadersTimeoutError ||
     cause instanceof undiciErrors.BodyTimeoutError ||
     cause instanceof undiciErrors.ConnectTimeoutError;
-  const detail = cause instanceof Error ? ((cause as NodeJS.ErrnoException).code ?? cause.name) : 'unknown';
+  const detail = cause instanceof Error ? errorCode(cause) : 'unknown';
   return new SourceError(source, endpoint, timedOut ? 'timeout' : 'network', detail, { retryable: true, cause });
+}
+
+/** A system error's code (`ECONNREFUSED`), else the error's name: never its message, which may quote a URL. */
+function errorCode(error: Error): string {
+  return 'code' in error && typeof error.code === 'string' ? error.code : error.name;
 }
 
 function parseRetryAfter(value: string | string[] | undefined): number | undefined {

@@ -62,7 +62,5 @@ export const indxEnvelopeSchema = z.object({
 /** A `Balance` answer with code 0: the trader's balance is in `value`. */
 export const indxSuccessSchema = indxEnvelopeSchema.extend({ value: indxBalanceValueSchema });
 
-/** A parsed `Balance` value. */
-export type IndxBalanceValue = z.infer<typeof indxBalanceValueSchema>;
 /** A parsed portfolio instrument. */
 export type IndxInstrument = z.infer<typeof indxInstrumentSchema>;

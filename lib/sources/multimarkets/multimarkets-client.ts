@@ -3,8 +3,8 @@ import type { MultiMarketsAccountRef, MultiMarketsBalance } from '../../ports/ve
 import { parseAnswer } from '../answer-schema';
 import type { DriftLog } from '../drift';
 import type { JsonClient } from '../http/json-client';
+import { type PacedHttpOptions, pacedJsonClient } from '../http/paced-json-client';
 import { knownFieldsOf } from '../known-fields';
-import { type PacedHttpOptions, pacedJsonClient } from '../pacing/request-gate';
 import { SourceError } from '../source-error';
 import { multiMarketsEnvelopeSchema } from './schemas';
 

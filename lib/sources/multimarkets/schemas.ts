@@ -57,6 +57,3 @@ const failureEnvelope = z.object({
 
 /** The `POST /api/cats-gateway/get-user-amount` answer: `{msg, code, bizCode, trace, msgParams, tm, data, ok, fail}`. */
 export const multiMarketsEnvelopeSchema = z.discriminatedUnion('ok', [successEnvelope, failureEnvelope]);
-
-/** A parsed `get-user-amount` envelope. */
-export type MultiMarketsEnvelope = z.infer<typeof multiMarketsEnvelopeSchema>;

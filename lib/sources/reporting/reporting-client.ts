@@ -9,6 +9,7 @@ import { dateRange, exact, type ReportFilter, type ReportSort } from './filters'
 import {
   type AssetRow,
   REPORTS,
+  type Report,
   type ReportEndpoint,
   type ReportRow,
   reportPageSchema,
@@ -41,12 +42,12 @@ export class ReportingClient {
 
   /** Streams a report's rows page by page as they arrive, skipping rows that repeat the previous page. */
   stream<E extends ReportEndpoint>(endpoint: E, query: ReportQuery = {}, notes?: PagingNotes): AsyncGenerator<ReportRow<E>[]> {
-    return readPages((page) => this.page(endpoint, query, page), notes, REPORTS[endpoint].key as (row: ReportRow<E>) => string);
+    return readPages((page) => this.page(endpoint, query, page), notes, REPORTS[endpoint].key);
   }
 
   /** Reads a whole report, consistently (re-read once if it moved during the read). */
   readAll<E extends ReportEndpoint>(endpoint: E, query: ReportQuery = {}): Promise<ReportRow<E>[]> {
-    return readAllPages((page) => this.page(endpoint, query, page), REPORTS[endpoint].key as (row: ReportRow<E>) => string, {
+    return readAllPages((page) => this.page(endpoint, query, page), REPORTS[endpoint].key, {
       source: 'reporting',
       endpoint,
     });
@@ -90,32 +91,17 @@ export class ReportingClient {
       headers: { authorization: `Bearer ${this.token.reveal()}` },
       body: { filters: query.filters ?? [], ...(query.sort && { sort: query.sort }), paging: { page, per_page: perPage } },
     });
-    const row = REPORTS[endpoint].row;
-    this.drift?.inspectAnswer('reporting', endpoint, body, reportFields(row));
+    const report: Report<ReportRow<E>> = REPORTS[endpoint];
+    this.drift?.inspectAnswer('reporting', endpoint, body, reportFields(report.row));
     const envelope = parseAnswer(reportPageSchema, body, 'reporting', endpoint);
-    const data = parseAnswer(rowsSchema(row), { data: envelope.data }, 'reporting', endpoint).data as ReportRow<E>[];
+    const { data } = parseAnswer(report.rows, { data: envelope.data }, 'reporting', endpoint);
     return { paging: envelope.paging, data };
   }
 }
 
 const knownFieldCache = new WeakMap<z.ZodObject, KnownLevel>();
-const rowsSchemaCache = new WeakMap<z.ZodObject, z.ZodObject<{ data: z.ZodArray<z.ZodObject> }>>();
-
-/**
- * `{ data: row[] }` for a report's row schema, built once: zod compiles a schema on its first
- * parse, so one built per page cost more than parsing the page.
- */
-function rowsSchema(row: z.ZodObject): z.ZodObject<{ data: z.ZodArray<z.ZodObject> }> {
-  let schema = rowsSchemaCache.get(row);
-  if (!schema) {
-    schema = z.object({ data: z.array(row) });
-    rowsSchemaCache.set(row, schema);
-  }
-  return schema;
-}
-
 /** The fields a report's answer may carry: the envelope's, `paging`'s and its row schema's (built once per report). */
-export function reportFields(row: z.ZodObject): KnownLevel {
+function reportFields(row: z.ZodObject): KnownLevel {
   let known = knownFieldCache.get(row);
   if (!known) {
     known = knownFieldsOf(reportPageSchema.extend({ data: z.array(row) }));

@@ -179,27 +179,56 @@ export const transferRowSchema = z.object({
   externalId: optionalText,
 });
 
-/** Every report: its row schema and the key that identifies a row (to notice a row served twice). */
-export const REPORTS = {
-  'assets-and-balances': { row: assetRowSchema, key: (row: z.infer<typeof assetRowSchema>) => row.assetId },
-  users: { row: userRowSchema, key: (row: z.infer<typeof userRowSchema>) => row.userId },
-  'users/balances': { row: userBalanceRowSchema, key: (row: z.infer<typeof userBalanceRowSchema>) => row.assetId },
-  'users/logins': { row: loginRowSchema, key: (row: z.infer<typeof loginRowSchema>) => `${row.userId}@${row.loginAt}@${row.ip ?? ''}` },
-  commissions: { row: commissionSummaryRowSchema, key: (row: z.infer<typeof commissionSummaryRowSchema>) => JSON.stringify(row) },
-  'commissions/assets': { row: commissionAssetRowSchema, key: (row: z.infer<typeof commissionAssetRowSchema>) => row.assetId },
-  'commissions/users': { row: commissionUserRowSchema, key: (row: z.infer<typeof commissionUserRowSchema>) => row.userId },
-  orders: { row: orderRowSchema, key: (row: z.infer<typeof orderRowSchema>) => row.orderId },
-  'orders/opened': { row: openOrderRowSchema, key: (row: z.infer<typeof openOrderRowSchema>) => row.orderId },
-  // Both sides of a trade share its executionId: a trade row is an order's fill.
-  'orders/transactions': { row: tradeRowSchema, key: (row: z.infer<typeof tradeRowSchema>) => `${row.orderId}/${row.executionId}` },
-  transfers: { row: transferRowSchema, key: (row: z.infer<typeof transferRowSchema>) => row.id },
+/** Every report's row schema, by endpoint: the types of the rows flow from here. */
+const REPORT_ROWS = {
+  'assets-and-balances': assetRowSchema,
+  users: userRowSchema,
+  'users/balances': userBalanceRowSchema,
+  'users/logins': loginRowSchema,
+  commissions: commissionSummaryRowSchema,
+  'commissions/assets': commissionAssetRowSchema,
+  'commissions/users': commissionUserRowSchema,
+  orders: orderRowSchema,
+  'orders/opened': openOrderRowSchema,
+  'orders/transactions': tradeRowSchema,
+  transfers: transferRowSchema,
 } as const;
 
 /** The eleven report endpoints under `/back-api/reporting/reports/data/`. */
-export type ReportEndpoint = keyof typeof REPORTS;
+export type ReportEndpoint = keyof typeof REPORT_ROWS;
 
 /** The parsed row type of a report. */
-export type ReportRow<E extends ReportEndpoint> = z.infer<(typeof REPORTS)[E]['row']>;
+export type ReportRow<E extends ReportEndpoint> = z.infer<(typeof REPORT_ROWS)[E]>;
+
+/** One report as the client reads it: typed by its row, so an endpoint's rows need no cast. */
+export interface Report<T> {
+  /** The row schema: its fields are the ones drift is measured against. */
+  row: z.ZodObject;
+  /** `{ data: row[] }`, built once: zod compiles a schema on its first parse, so one built per page cost more than parsing the page. */
+  rows: z.ZodType<{ data: T[] }>;
+  /** What identifies a row, to notice a row served twice. */
+  key: (row: T) => string;
+}
+
+function report<S extends z.ZodObject>(row: S, key: (row: z.infer<S>) => string): Report<z.infer<S>> {
+  return { row, rows: z.object({ data: z.array(row) }), key };
+}
+
+/** Every report: its row schema, its page's rows schema and the key that identifies a row (to notice a row served twice). */
+export const REPORTS: { readonly [E in ReportEndpoint]: Report<ReportRow<E>> } = {
+  'assets-and-balances': report(assetRowSchema, (row) => row.assetId),
+  users: report(userRowSchema, (row) => row.userId),
+  'users/balances': report(userBalanceRowSchema, (row) => row.assetId),
+  'users/logins': report(loginRowSchema, (row) => `${row.userId}@${row.loginAt}@${row.ip ?? ''}`),
+  commissions: report(commissionSummaryRowSchema, (row) => JSON.stringify(row)),
+  'commissions/assets': report(commissionAssetRowSchema, (row) => row.assetId),
+  'commissions/users': report(commissionUserRowSchema, (row) => row.userId),
+  orders: report(orderRowSchema, (row) => row.orderId),
+  'orders/opened': report(openOrderRowSchema, (row) => row.orderId),
+  // Both sides of a trade share its executionId: a trade row is an order's fill.
+  'orders/transactions': report(tradeRowSchema, (row) => `${row.orderId}/${row.executionId}`),
+  transfers: report(transferRowSchema, (row) => row.id),
+};
 
 /** A parsed `assets-and-balances` row. */
 export type AssetRow = ReportRow<'assets-and-balances'>;
@@ -207,9 +236,6 @@ export type AssetRow = ReportRow<'assets-and-balances'>;
 export type UserRow = ReportRow<'users'>;
 /** A parsed `users/balances` row. */
 export type UserBalanceRow = ReportRow<'users/balances'>;
-/** A parsed `orders/transactions` row. */
-export type TradeRow = ReportRow<'orders/transactions'>;
-
 /**
  * The envelope every report answers with: `{filters, sort, paging, data}`; `data` rows are checked
  * one by one. `filters` and `sort` echo the request and are not read (opaque to drift).

@@ -4,8 +4,8 @@ import { Secret } from '../../../lib/secret';
 import { DriftLog } from '../../../lib/sources/drift';
 import { JsonClient } from '../../../lib/sources/http/json-client';
 import type { ReportFilter } from '../../../lib/sources/reporting/filters';
+import { reportingAdapter } from '../../../lib/sources/reporting/reporting-adapter';
 import { ReportingClient } from '../../../lib/sources/reporting/reporting-client';
-import { reportingPort } from '../../../lib/sources/reporting/reporting-port';
 import { SourceError } from '../../../lib/sources/source-error';
 import { SANDBOX_REPORTING_TOKEN } from '../../../sandbox/credentials';
 import { type RunningSandbox, startSandbox } from '../../../sandbox/server';
@@ -103,7 +103,7 @@ describe('ReportingClient contract (the document request examples, sandbox over 
 
   it("orders/transactions: read by order id (as a run reads each page's fills), every trade exactly once with exact amounts", async () => {
     const orderIds = [...sandbox.book.orders, ...sandbox.book.openOrders].map((order) => order.orderId);
-    const trades = await reportingPort(reporting).tradesOfOrders(orderIds);
+    const trades = await reportingAdapter(reporting).tradesOfOrders(orderIds);
     expect(trades).toHaveLength(sandbox.book.trades.length);
     const scaleOf = new Map(sandbox.book.assets.map((asset) => [asset.id, asset.scale]));
     const first = sandbox.book.trades[0];

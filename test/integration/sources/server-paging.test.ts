@@ -3,11 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackOfficePort, ReportingPort } from '../../../lib/ports/upstream';
 import { Secret } from '../../../lib/secret';
+import { backOfficeAdapter } from '../../../lib/sources/backoffice/backoffice-adapter';
 import { BackOfficeClient } from '../../../lib/sources/backoffice/backoffice-client';
-import { backOfficePort } from '../../../lib/sources/backoffice/backoffice-port';
 import { JsonClient } from '../../../lib/sources/http/json-client';
+import { reportingAdapter } from '../../../lib/sources/reporting/reporting-adapter';
 import { ReportingClient } from '../../../lib/sources/reporting/reporting-client';
-import { reportingPort } from '../../../lib/sources/reporting/reporting-port';
 import { generateBook } from '../../../sandbox/book';
 import { SANDBOX_BACKOFFICE_TOKEN, SANDBOX_REPORTING_TOKEN } from '../../../sandbox/credentials';
 import { type RunningSandbox, startSandbox } from '../../../sandbox/server';
@@ -17,8 +17,8 @@ function ports(url: string): { reporting: ReportingPort; backOffice: BackOfficeP
   const http = (source: 'reporting' | 'backoffice') =>
     new JsonClient({ source, baseUrl: url, concurrency: 4, timeoutMs: 5_000, retries: 0 });
   return {
-    reporting: reportingPort(new ReportingClient(http('reporting'), new Secret(SANDBOX_REPORTING_TOKEN), 100)),
-    backOffice: backOfficePort(new BackOfficeClient(http('backoffice'), new Secret(SANDBOX_BACKOFFICE_TOKEN), 100), 100),
+    reporting: reportingAdapter(new ReportingClient(http('reporting'), new Secret(SANDBOX_REPORTING_TOKEN), 100)),
+    backOffice: backOfficeAdapter(new BackOfficeClient(http('backoffice'), new Secret(SANDBOX_BACKOFFICE_TOKEN), 100), 100),
   };
 }
 

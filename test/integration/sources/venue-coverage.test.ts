@@ -9,8 +9,8 @@ import { SourceHealthTracker } from '../../../lib/runs/source-health';
 import { Secret } from '../../../lib/secret';
 import { JsonClient } from '../../../lib/sources/http/json-client';
 import { MultiMarketsClient, multiMarketsHttp } from '../../../lib/sources/multimarkets/multimarkets-client';
+import { reportingAdapter } from '../../../lib/sources/reporting/reporting-adapter';
 import { ReportingClient } from '../../../lib/sources/reporting/reporting-client';
-import { reportingPort } from '../../../lib/sources/reporting/reporting-port';
 import { SANDBOX_MULTIMARKETS_COMPANY_ID, SANDBOX_REPORTING_TOKEN } from '../../../sandbox/credentials';
 import { type RunningSandbox, startSandbox } from '../../../sandbox/server';
 import { InMemoryVenueCheckLog } from '../../fakes/in-memory-ports';
@@ -47,7 +47,7 @@ async function simulate(runSeconds: number, hours: number, opened: RunningSandbo
   expect(mapped).toHaveLength(ACCOUNTS);
   const http = multiMarketsHttp({ baseUrl: sandbox.url, ratePerMinute: RATE_PER_MINUTE, timeoutMs: 5_000, retries: 3, clock });
   const multiMarkets = new MultiMarketsClient(http, SANDBOX_MULTIMARKETS_COMPANY_ID, { clock });
-  const reporting = reportingPort(
+  const reporting = reportingAdapter(
     new ReportingClient(
       new JsonClient({ source: 'reporting', baseUrl: sandbox.url, concurrency: 4, timeoutMs: 5_000, retries: 0 }),
       new Secret(SANDBOX_REPORTING_TOKEN),

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { handlerWith } from '../../../functions/run-manual';
 import { signDevToken } from '../../../lib/auth/jwt';
+import { createLogger } from '../../../lib/log';
 
 const DEV_KEY = 'dev-key-of-at-least-thirty-two-characters';
 vi.stubEnv('AUTH_DEV_KEY', DEV_KEY);
@@ -11,18 +13,15 @@ vi.stubEnv('AUTH_AUDIENCE', '');
 /** The run queue and worker the handler hands runs to: fakes recording what they were given. */
 const queueRun = vi.fn(async (_run: unknown) => undefined);
 const invoke = vi.fn(async (_run: unknown) => undefined);
-vi.mock('../../../lib/handlers/run-queue-container', async () => {
-  const { createLogger } = await import('../../../lib/log');
-  const log = createLogger('error');
-  return {
-    runQueueContainer: () => ({
-      clock: { now: () => new Date('2026-11-22T00:00:00Z') },
-      runQueue: { queue: { queueRun }, invoker: { invoke } },
-    }),
-    runQueueContainerLog: () => log,
-  };
+const log = createLogger('error');
+/** The handler on a fake wiring: the queue and the worker above, a fixed clock. */
+const handler = handlerWith({
+  get: () => ({
+    clock: { now: () => new Date('2026-11-22T00:00:00Z') },
+    runQueue: { queue: { queueRun }, invoker: { invoke } },
+  }),
+  log: () => log,
 });
-const { handler } = await import('../../../functions/run-manual');
 /** What the handler asked the worker to run. */
 const invoked = () => invoke.mock.calls.at(-1)?.[0] as { runId: string; trigger: unknown; scope?: unknown; dryRun?: boolean } | undefined;
 

@@ -70,7 +70,7 @@ const openOrders: Record<
   u1: [{ orderId: 'oo1', marketId: 'eth_usdt', side: 'Sell', remainingAmount: a('1'), limitPrice: a('2000') }],
 };
 
-function reportingPort(failUser?: string): ReportingPort {
+function reportingAdapter(failUser?: string): ReportingPort {
   return {
     assets: async () => [
       { assetId: 'eth', scale: 18, total: a('3.000000000000000001') },
@@ -90,7 +90,7 @@ function reportingPort(failUser?: string): ReportingPort {
   };
 }
 
-function backOfficePort(fail = false): BackOfficePort {
+function backOfficeAdapter(fail = false): BackOfficePort {
   return {
     balances: async (userIds) => {
       if (fail) throw new SourceError('backoffice', 'balances', 'http-status', 'HTTP 503', { status: 503, retryable: true });
@@ -120,8 +120,8 @@ function deps(overrides: { reporting?: ReportingPort; backOffice?: BackOfficePor
     store,
     alerts,
     deps: {
-      reporting: overrides.reporting ?? reportingPort(),
-      backOffice: overrides.backOffice ?? backOfficePort(),
+      reporting: overrides.reporting ?? reportingAdapter(),
+      backOffice: overrides.backOffice ?? backOfficeAdapter(),
       store,
       outbox: store,
       alerts,
@@ -156,7 +156,7 @@ describe('reconcile', () => {
 
   it('resolves a discrepancy of the final phase (asset totals) once a later run finds it matching', async () => {
     let btcTotal = '1.6';
-    const base = reportingPort();
+    const base = reportingAdapter();
     const reporting: ReportingPort = {
       ...base,
       assets: async () => (await base.assets()).map((asset) => (asset.assetId === 'btc' ? { ...asset, total: a(btcTotal) } : asset)),
@@ -180,7 +180,7 @@ describe('reconcile', () => {
   });
 
   it('makes cross-source unknown, not a discrepancy, when the back office fails, and says so', async () => {
-    const { deps: ports, store, alerts } = deps({ backOffice: backOfficePort(true) });
+    const { deps: ports, store, alerts } = deps({ backOffice: backOfficeAdapter(true) });
     const summary = await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, runDeps(ports));
     expect(summary.status).toBe('partial');
     expect([...store.discrepancies.keys()]).toEqual(['amount-split:u1:eth']);
@@ -193,7 +193,7 @@ describe('reconcile', () => {
   });
 
   it('makes one user unknown when Reporting fails for that user only', async () => {
-    const { deps: ports, store } = deps({ reporting: reportingPort('u2') });
+    const { deps: ports, store } = deps({ reporting: reportingAdapter('u2') });
     const summary = await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, runDeps(ports));
     expect(summary.status).toBe('partial');
     expect([...store.discrepancies.keys()]).toEqual(['amount-split:u1:eth']);
@@ -202,7 +202,7 @@ describe('reconcile', () => {
 
   it('fails the run, recording nothing, when the asset list cannot be read', async () => {
     const reporting = {
-      ...reportingPort(),
+      ...reportingAdapter(),
       assets: () => Promise.reject(new SourceError('reporting', 'assets-and-balances', 'network', 'ECONNREFUSED')),
     };
     const { deps: ports, store, alerts } = deps({ reporting });
@@ -214,7 +214,7 @@ describe('reconcile', () => {
   });
 
   it('lets a programming error propagate instead of hiding it as an unknown, leaving the run marked failed', async () => {
-    const reporting = { ...reportingPort(), userBalances: () => Promise.reject(new TypeError('boom')) };
+    const reporting = { ...reportingAdapter(), userBalances: () => Promise.reject(new TypeError('boom')) };
     const { deps: ports, store } = deps({ reporting });
     await expect(reconcile({ runId: 'r1', trigger: { type: 'direct' } }, runDeps(ports))).rejects.toThrow(TypeError);
     expect(store.runs).toEqual([expect.objectContaining({ runId: 'r1', status: 'failed', reason: 'failed: TypeError' })]);
@@ -223,15 +223,15 @@ describe('reconcile', () => {
   it('leaves what a failed run owes in the outbox, and the next run publishes it once', async () => {
     // u1's page is written (its discrepancy and the alert it owes), then reading u2 fails for a reason no retry fixes.
     const failing = {
-      ...reportingPort(),
-      userBalances: (userId: string) => (userId === 'u2' ? Promise.reject(new TypeError('boom')) : reportingPort().userBalances(userId)),
+      ...reportingAdapter(),
+      userBalances: (userId: string) => (userId === 'u2' ? Promise.reject(new TypeError('boom')) : reportingAdapter().userBalances(userId)),
     };
     const { deps: ports, store, alerts } = deps({ reporting: failing });
     await expect(reconcile({ runId: 'r1', trigger: { type: 'direct' } }, runDeps(ports))).rejects.toThrow(TypeError);
     expect([...store.owedAlerts.keys()]).toEqual(['amount-split:u1:eth#opened#1']);
     expect(alerts.alertIds).toEqual([]);
 
-    await reconcile({ runId: 'r2', trigger: { type: 'direct' } }, runDeps({ ...ports, reporting: reportingPort() }));
+    await reconcile({ runId: 'r2', trigger: { type: 'direct' } }, runDeps({ ...ports, reporting: reportingAdapter() }));
     expect(alerts.alertIds.filter((id) => id === 'amount-split:u1:eth#opened#1')).toHaveLength(1);
     expect(alerts.opened.map((d) => d.id).sort()).toEqual(['amount-split:u1:eth', 'cross-source:u2:btc']);
     expect(store.owedAlerts.size).toBe(0);
@@ -247,7 +247,7 @@ describe('reconcile', () => {
   it('alerts once when a source starts failing, not again while it keeps failing, and once when it recovers', async () => {
     const store = new InMemoryStore();
     const alerts = new RecordingAlerts();
-    const failing = { ...deps({ backOffice: backOfficePort(true) }).deps, store, outbox: store, alerts };
+    const failing = { ...deps({ backOffice: backOfficeAdapter(true) }).deps, store, outbox: store, alerts };
     await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, runDeps(failing));
     await reconcile({ runId: 'r2', trigger: { type: 'direct' } }, runDeps(failing));
     expect(alerts.sourceProblems.map((problem) => [problem.source, problem.runId])).toEqual([['backoffice', 'r1']]);
@@ -290,7 +290,7 @@ describe('reconcile', () => {
     );
     /** The book above plus the three users; Reporting's totals count the ghost (a Trader) and leave the Bot and the Admin out. */
     const widened = (btcTotal: string): ReportingPort => {
-      const base = reportingPort();
+      const base = reportingAdapter();
       return {
         ...base,
         assets: async () => [
@@ -310,7 +310,7 @@ describe('reconcile', () => {
       };
     };
     /** The back office knows the Bot and the Admin, not the ghost (the plain port answers not found for it). */
-    const plain = backOfficePort();
+    const plain = backOfficeAdapter();
     const backOffice: BackOfficePort = {
       balances: async (userIds) =>
         (await plain.balances(userIds)).map((entry) => {

@@ -7,7 +7,7 @@ import type { BackOfficeClient } from './backoffice-client';
  * `GET …/balance/` is the typed "not found" (the document does not say how the endpoint answers
  * an unknown user; a 404 is how it is read here), every other failure stays a `SourceError`.
  */
-export function backOfficePort(client: BackOfficeClient, batchSize: number): BackOfficePort {
+export function backOfficeAdapter(client: BackOfficeClient, batchSize: number): BackOfficePort {
   return {
     async balances(userIds) {
       const results = [];

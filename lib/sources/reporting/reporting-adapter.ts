@@ -7,7 +7,7 @@ import type { ReportingClient } from './reporting-client';
 const ORDER_IDS_PER_QUERY = 500;
 
 /** Adapts the Reporting client's rows to the shapes the reconciliation reads. */
-export function reportingPort(client: ReportingClient): ReportingPort {
+export function reportingAdapter(client: ReportingClient): ReportingPort {
   return {
     async assets() {
       const rows = await client.assets();
