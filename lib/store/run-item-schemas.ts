@@ -27,7 +27,14 @@ const triggerSchema: z.ZodType<RunTrigger> = z.looseObject({
 });
 
 const checkTallySchema = z.looseObject({ match: z.number(), mismatch: z.number(), 'in-flight': z.number(), unknown: z.number() });
-const checksSchema = z.record(checkIdSchema, checkTallySchema);
+/** The tallies per check; a check added after the item was stored reads as never run (all zero), not as a malformed item. */
+const checksSchema = z.preprocess(
+  (stored) =>
+    stored && typeof stored === 'object'
+      ? { ...Object.fromEntries(CHECK_IDS.map((id) => [id, { match: 0, mismatch: 0, 'in-flight': 0, unknown: 0 }])), ...stored }
+      : stored,
+  z.record(checkIdSchema, checkTallySchema),
+);
 
 const sourceHealthSchema: z.ZodType<SourceHealth> = z.looseObject({
   status: z.enum(['ok', 'degraded', 'unavailable']),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { observe } from '../../../lib/domain/lifecycle';
-import { emptyShardTally } from '../../../lib/runs/shard-tally';
+import { emptyShardTally, summaryCounts } from '../../../lib/runs/shard-tally';
 import { parseDiscrepancy, parseHistoryRow, statusOrder } from '../../../lib/store/discrepancy-items';
 import {
   fenceCheck,
@@ -75,6 +75,25 @@ describe('parsing the runs table items', () => {
     const queued = { runId: 'r-9', trigger: { type: 'manual', by: 'ana' }, asOf: 'a', startedAt: 's', status: 'queued' };
     expect(parseRun(queued, 'r-9')).toEqual(queued);
     expect(refusal(() => parseRun({ ...queued, status: 'complete' }, 'r-9')).key).toBe('r-9');
+  });
+
+  it('reads a summary stored before a check existed with that check never run, not as a malformed item', () => {
+    const tally = emptyShardTally(1);
+    const { 'venue-indx': _added, ...olderChecks } = tally.checks;
+    const stored = {
+      runId: 'r-old',
+      trigger: { type: 'schedule' },
+      asOf: 'a',
+      startedAt: 's',
+      finishedAt: 'f',
+      status: 'complete',
+      ...summaryCounts(tally),
+      checks: { ...olderChecks, 'amount-split': { match: 3, mismatch: 1, 'in-flight': 0, unknown: 0 } },
+      sources: {},
+    };
+    const read = parseRun(stored, 'r-old');
+    expect(read.checks['venue-indx']).toEqual({ match: 0, mismatch: 0, 'in-flight': 0, unknown: 0 });
+    expect(read.checks['amount-split']).toEqual({ match: 3, mismatch: 1, 'in-flight': 0, unknown: 0 });
   });
 
   it('reads a source state stored before endpoints were kept without any, its drift empty', () => {
