@@ -3,10 +3,11 @@ import { Amount } from '../../../lib/domain/money';
 import type { RunWork } from '../../../lib/ports/run';
 import type { RunSummary } from '../../../lib/ports/run-summary';
 import type { BackOfficePort, ReportingBalance, ReportingPort } from '../../../lib/ports/upstream';
+import type { VenuePorts } from '../../../lib/ports/venues';
 import { reconcile, reconcileShard } from '../../../lib/runs/reconcile';
 import { InMemoryRunState } from '../../../lib/runs/run-state-memory';
 import { SourceError } from '../../../lib/sources/source-error';
-import { InMemoryStore, RecordingAlerts } from '../../fakes/in-memory-ports';
+import { InMemoryStore, InMemoryVenueCheckLog, RecordingAlerts } from '../../fakes/in-memory-ports';
 import { fakeListing } from '../../fakes/listing';
 import { runDeps } from '../../support/run-deps';
 
@@ -391,12 +392,12 @@ describe('reconcile', () => {
 
 describe('reconcile, the coordinator', () => {
   /** The book's deps with a run state in memory, shards of one user, and (with `invoker`) work queued to shard workers. */
-  function sharded(overrides: { reporting?: ReportingPort; invoker?: boolean } = {}) {
+  function sharded(overrides: { reporting?: ReportingPort; invoker?: boolean; usersPerShard?: number } = {}) {
     const { deps: ports, store, alerts } = deps(overrides);
     const runState = new InMemoryRunState();
     const queue: RunWork[] = [];
     const invoker = { invoke: async (work: RunWork) => void queue.push(work) };
-    const shards = { usersPerShard: 1, concurrency: 1, ...(overrides.invoker && { invoker }) };
+    const shards = { usersPerShard: overrides.usersPerShard ?? 1, concurrency: 1, ...(overrides.invoker && { invoker }) };
     return { store, alerts, runState, queue, deps: runDeps({ ...ports, runState, shards }) };
   }
   /** Delivers the queued work to shard workers until none is left; the last answer is the run's summary. */
@@ -474,6 +475,65 @@ describe('reconcile, the coordinator', () => {
     expect(failed).toMatchObject({ status: 'failed', reason: 'failed: LockLostError', users: 0, shards: 2 });
     expect(store.discrepancies.size).toBe(0);
     expect(store.runs.at(-1)).toEqual(failed);
+  });
+
+  it("hands a worker's shard over when its time runs short, and a redelivery whose work failed takes the shard over", async () => {
+    let fail = true;
+    const reporting = {
+      ...reportingPort(),
+      userBalances: (userId: string) => (fail ? Promise.reject(new TypeError('boom')) : reportingPort().userBalances(userId)),
+    };
+    const { queue, deps: run } = sharded({ invoker: true, reporting });
+    await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, run);
+    const [first] = queue.splice(0);
+    if (!first) throw new Error('nothing queued');
+    await expect(reconcileShard(first, run)).rejects.toThrow(TypeError);
+    fail = false;
+    expect(await reconcileShard(first, run, { remainingMs: () => 0 })).toBeUndefined();
+    expect(queue).toEqual([first]);
+    expect(await drainQueue(queue, run)).toMatchObject({ status: 'complete', users: 2 });
+  });
+
+  it('hands the final phase over when time runs short during the venue reads, here and again in a worker', async () => {
+    const reads: string[] = [];
+    const venues: VenuePorts = {
+      accounts: {
+        multimarkets: ['u1', 'u2', 'u1'].map((userId, i) => ({
+          thirdServerCode: 'T1',
+          userName: `8600000${i}`,
+          currency: 'USDT',
+          userId,
+          asset: 'usdt',
+        })),
+        indx: [],
+      },
+      multiMarkets: {
+        balance: async (ref) => {
+          reads.push(ref.userName);
+          return { found: true, amount: a('0'), scale: 6, currency: ref.currency, userName: ref.userName };
+        },
+      },
+    };
+    const { store, queue, deps: sharded1 } = sharded({ usersPerShard: 10 });
+    const run = {
+      ...sharded1,
+      ports: {
+        ...sharded1.ports,
+        venues,
+        venueLog: new InMemoryVenueCheckLog(),
+        invoker: { invoke: async (work: RunWork) => void queue.push(work) },
+      },
+    };
+    const shortOnceRead = { remainingMs: () => (reads.length > 0 ? 0 : 3_600_000) };
+    expect(await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, run, shortOnceRead)).toMatchObject({ status: 'running' });
+    expect(queue).toEqual([{ runId: 'r1', final: true }]);
+    const [final] = queue.splice(0);
+    if (!final) throw new Error('nothing queued');
+    expect(await reconcileShard(final, run, { remainingMs: () => 0 })).toBeUndefined();
+    expect(queue).toEqual([{ runId: 'r1', final: true, claim: expect.any(String) }]);
+    expect(await store.lockHolder()).toBe('r1');
+    expect(await drainQueue(queue, run)).toMatchObject({ status: 'complete', users: 2, venues: { multimarkets: { checked: 3 } } });
+    expect(reads).toEqual(['86000000', '86000001', '86000002']);
   });
 
   it('refuses shard work for a run with no stored plan', async () => {

@@ -18,7 +18,11 @@ describe('assetTotalsVerdict', () => {
   it('finds a mismatch of the difference when the reported total is off', () => {
     const verdict = assetTotalsVerdict({ ...btc, total: '3.6' }, planOf(), tallyOf(), precision);
     expect(verdict).toMatchObject({ outcome: 'mismatch', field: 'assetAmount' });
-    expect(verdict.outcome === 'mismatch' && [verdict.expected, verdict.actual, verdict.difference].map(String)).toEqual(['3.5', '3.6', '0.1']);
+    expect(verdict.outcome === 'mismatch' && [verdict.expected, verdict.actual, verdict.difference].map(String)).toEqual([
+      '3.5',
+      '3.6',
+      '0.1',
+    ]);
   });
 
   it('takes the funds of users who signed up after the as-of out of the reported total', () => {

@@ -148,3 +148,23 @@ describe('finalizeRun', () => {
     expect(summary?.sources.multimarkets).toMatchObject({ failures: expect.any(Number) });
   });
 });
+
+describe('finalizeRun, a venue read that throws', () => {
+  it('notes a source error that escapes the venue read as the venue unavailable, and finishes the run partial', async () => {
+    const { deps } = setup({ venues: venue().ports });
+    const failing = {
+      lastChecked: () => Promise.reject(new SourceError('multimarkets', 'balance', 'network', 'ECONNRESET')),
+      markChecked: async () => {},
+    };
+    const summary = await finalizeRun(planOf(), [tallyOf()], { ...deps, ports: { ...deps.ports, venueLog: failing } });
+    expect(summary).toMatchObject({ status: 'partial', sources: { multimarkets: { status: 'unavailable' } } });
+    expect(summary).not.toHaveProperty('venues');
+  });
+
+  it('lets any other error propagate', async () => {
+    const { store, deps } = setup({ venues: venue().ports });
+    const failing = { lastChecked: () => Promise.reject(new TypeError('boom')), markChecked: async () => {} };
+    await expect(finalizeRun(planOf(), [tallyOf()], { ...deps, ports: { ...deps.ports, venueLog: failing } })).rejects.toThrow(TypeError);
+    expect(store.runs).toEqual([]);
+  });
+});
