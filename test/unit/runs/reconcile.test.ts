@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { Amount } from '../../../lib/domain/money';
+import type { RunWork } from '../../../lib/ports/run';
+import type { RunSummary } from '../../../lib/ports/run-summary';
 import type { BackOfficePort, ReportingBalance, ReportingPort } from '../../../lib/ports/upstream';
-import { reconcile } from '../../../lib/runs/reconcile';
+import type { VenuePorts } from '../../../lib/ports/venues';
+import { reconcile, reconcileShard } from '../../../lib/runs/reconcile';
+import { InMemoryRunState } from '../../../lib/runs/run-state-memory';
 import { SourceError } from '../../../lib/sources/source-error';
-import { InMemoryStore, RecordingAlerts } from '../../fakes/in-memory-ports';
+import { InMemoryStore, InMemoryVenueCheckLog, RecordingAlerts } from '../../fakes/in-memory-ports';
 import { fakeListing } from '../../fakes/listing';
 import { runDeps } from '../../support/run-deps';
 
@@ -383,5 +387,157 @@ describe('reconcile', () => {
     expect(store.discrepancies.size).toBe(0);
     expect(store.runs.map((run) => [run.runId, run.dryRun])).toEqual([['r1', true]]);
     expect(alerts.opened).toHaveLength(0);
+  });
+});
+
+describe('reconcile, the coordinator', () => {
+  /** The book's deps with a run state in memory, shards of one user, and (with `invoker`) work queued to shard workers. */
+  function sharded(overrides: { reporting?: ReportingPort; invoker?: boolean; usersPerShard?: number } = {}) {
+    const { deps: ports, store, alerts } = deps(overrides);
+    const runState = new InMemoryRunState();
+    const queue: RunWork[] = [];
+    const invoker = { invoke: async (work: RunWork) => void queue.push(work) };
+    const shards = { usersPerShard: overrides.usersPerShard ?? 1, concurrency: 1, ...(overrides.invoker && { invoker }) };
+    return { store, alerts, runState, queue, deps: runDeps({ ...ports, runState, shards }) };
+  }
+  /** Delivers the queued work to shard workers until none is left; the last answer is the run's summary. */
+  async function drainQueue(queue: RunWork[], deps: ReturnType<typeof sharded>['deps']) {
+    let last: RunSummary | undefined;
+    for (let work = queue.shift(); work; work = queue.shift()) {
+      last = (await reconcileShard(work, deps)) ?? last;
+    }
+    return last;
+  }
+
+  it('skips a run whose id is already in progress, writing nothing', async () => {
+    const { deps: ports, store } = deps();
+    await store.beginRun({ runId: 'r1', trigger: { type: 'direct' }, asOf: '', startedAt: '' });
+    const summary = await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, runDeps(ports));
+    expect(summary).toMatchObject({ status: 'skipped', reason: 'this run is already in progress', users: 0 });
+    expect(store.runs).toEqual([]);
+    expect(await store.lockHolder()).toBeUndefined();
+  });
+
+  it('stores a run that fails after its first shard as failed with what it counted, and releases the lock', async () => {
+    const reporting = {
+      ...reportingPort(),
+      userBalances: (userId: string) => (userId === 'u2' ? Promise.reject(new TypeError('boom')) : reportingPort().userBalances(userId)),
+    };
+    const { store, deps: run } = sharded({ reporting });
+    await expect(reconcile({ runId: 'r1', trigger: { type: 'direct' } }, run)).rejects.toThrow(TypeError);
+    expect(store.runs).toEqual([expect.objectContaining({ status: 'failed', reason: 'failed: TypeError', users: 1, shards: 2 })]);
+    expect(await store.lockHolder()).toBeUndefined();
+  });
+
+  it('runs a dry run while another run holds the lock, writing nothing but its summary', async () => {
+    const { store, alerts, runState, deps: run } = sharded();
+    await store.acquireLock('someone-else', 60_000, new Date('2026-11-22T00:00:00Z'));
+    const summary = await reconcile({ runId: 'r1', trigger: { type: 'direct' }, dryRun: true }, run);
+    expect(summary).toMatchObject({ status: 'complete', dryRun: true, users: 2, shards: 2 });
+    expect(summary.checks['cross-source'].mismatch).toBe(1);
+    expect(store.discrepancies.size).toBe(0);
+    expect(store.sources).toEqual({});
+    expect(await runState.loadPlan('r1')).toBeUndefined();
+    expect(alerts.alertIds).toEqual([]);
+    expect(store.runs).toEqual([summary]);
+    expect(await store.lockHolder()).toBe('someone-else');
+  });
+
+  it('fans the shards out to workers, keeping the lock, and the last to finish ends the run', async () => {
+    const { store, alerts, runState, queue, deps: run } = sharded({ invoker: true });
+    const running = await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, run);
+    expect(running).toMatchObject({ status: 'running', shards: 2, users: 0 });
+    expect(queue).toEqual([{ runId: 'r1', shard: 0 }]);
+    expect(await runState.loadPlan('r1')).toMatchObject({ runId: 'r1', shards: [{ firstPage: 1 }, { firstPage: 2 }] });
+    expect(await store.lockHolder()).toBe('r1');
+    const summary = await drainQueue(queue, run);
+    expect(summary).toMatchObject({ status: 'complete', users: 2, shards: 2 });
+    expect(alerts.opened.map((d) => d.id).sort()).toEqual(['amount-split:u1:eth', 'cross-source:u2:btc']);
+    expect(await store.lockHolder()).toBeUndefined();
+  });
+
+  it('hands a shard run here to a worker when time runs short, keeping the lock, and the worker finishes the run', async () => {
+    const { store, queue, deps: run } = sharded();
+    const withInvoker = { ...run, ports: { ...run.ports, invoker: { invoke: async (work: RunWork) => void queue.push(work) } } };
+    const running = await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, withInvoker, { remainingMs: () => 0 });
+    expect(running).toMatchObject({ status: 'running', shards: 2 });
+    expect(queue).toEqual([{ runId: 'r1', shard: 0 }]);
+    expect(await store.lockHolder()).toBe('r1');
+    expect(await drainQueue(queue, withInvoker)).toMatchObject({ status: 'complete', users: 2 });
+  });
+
+  it('stops a shard worker whose run lost the lock, storing the run failed with what its checkpoints hold', async () => {
+    const { store, queue, deps: run } = sharded({ invoker: true });
+    await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, run);
+    await store.releaseLock('r1');
+    await store.acquireLock('r2', 60_000, new Date('2026-11-22T00:00:00Z'));
+    const failed = await drainQueue(queue, run);
+    expect(failed).toMatchObject({ status: 'failed', reason: 'failed: LockLostError', users: 0, shards: 2 });
+    expect(store.discrepancies.size).toBe(0);
+    expect(store.runs.at(-1)).toEqual(failed);
+  });
+
+  it("hands a worker's shard over when its time runs short, and a redelivery whose work failed takes the shard over", async () => {
+    let fail = true;
+    const reporting = {
+      ...reportingPort(),
+      userBalances: (userId: string) => (fail ? Promise.reject(new TypeError('boom')) : reportingPort().userBalances(userId)),
+    };
+    const { queue, deps: run } = sharded({ invoker: true, reporting });
+    await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, run);
+    const [first] = queue.splice(0);
+    if (!first) throw new Error('nothing queued');
+    await expect(reconcileShard(first, run)).rejects.toThrow(TypeError);
+    fail = false;
+    expect(await reconcileShard(first, run, { remainingMs: () => 0 })).toBeUndefined();
+    expect(queue).toEqual([first]);
+    expect(await drainQueue(queue, run)).toMatchObject({ status: 'complete', users: 2 });
+  });
+
+  it('hands the final phase over when time runs short during the venue reads, here and again in a worker', async () => {
+    const reads: string[] = [];
+    const venues: VenuePorts = {
+      accounts: {
+        multimarkets: ['u1', 'u2', 'u1'].map((userId, i) => ({
+          thirdServerCode: 'T1',
+          userName: `8600000${i}`,
+          currency: 'USDT',
+          userId,
+          asset: 'usdt',
+        })),
+        indx: [],
+      },
+      multiMarkets: {
+        balance: async (ref) => {
+          reads.push(ref.userName);
+          return { found: true, amount: a('0'), scale: 6, currency: ref.currency, userName: ref.userName };
+        },
+      },
+    };
+    const { store, queue, deps: sharded1 } = sharded({ usersPerShard: 10 });
+    const run = {
+      ...sharded1,
+      ports: {
+        ...sharded1.ports,
+        venues,
+        venueLog: new InMemoryVenueCheckLog(),
+        invoker: { invoke: async (work: RunWork) => void queue.push(work) },
+      },
+    };
+    const shortOnceRead = { remainingMs: () => (reads.length > 0 ? 0 : 3_600_000) };
+    expect(await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, run, shortOnceRead)).toMatchObject({ status: 'running' });
+    expect(queue).toEqual([{ runId: 'r1', final: true }]);
+    const [final] = queue.splice(0);
+    if (!final) throw new Error('nothing queued');
+    expect(await reconcileShard(final, run, { remainingMs: () => 0 })).toBeUndefined();
+    expect(queue).toEqual([{ runId: 'r1', final: true, claim: expect.any(String) }]);
+    expect(await store.lockHolder()).toBe('r1');
+    expect(await drainQueue(queue, run)).toMatchObject({ status: 'complete', users: 2, venues: { multimarkets: { checked: 3 } } });
+    expect(reads).toEqual(['86000000', '86000001', '86000002']);
+  });
+
+  it('refuses shard work for a run with no stored plan', async () => {
+    const { deps: run } = sharded({ invoker: true });
+    await expect(reconcileShard({ runId: 'nope', shard: 0 }, run)).rejects.toThrow(RangeError);
   });
 });
