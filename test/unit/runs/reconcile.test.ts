@@ -420,8 +420,8 @@ describe('reconcile, the coordinator', () => {
 
   it('stores a run that fails after its first shard as failed with what it counted, and releases the lock', async () => {
     const reporting = {
-      ...reportingPort(),
-      userBalances: (userId: string) => (userId === 'u2' ? Promise.reject(new TypeError('boom')) : reportingPort().userBalances(userId)),
+      ...reportingAdapter(),
+      userBalances: (userId: string) => (userId === 'u2' ? Promise.reject(new TypeError('boom')) : reportingAdapter().userBalances(userId)),
     };
     const { store, deps: run } = sharded({ reporting });
     await expect(reconcile({ runId: 'r1', trigger: { type: 'direct' } }, run)).rejects.toThrow(TypeError);
@@ -480,8 +480,8 @@ describe('reconcile, the coordinator', () => {
   it("hands a worker's shard over when its time runs short, and a redelivery whose work failed takes the shard over", async () => {
     let fail = true;
     const reporting = {
-      ...reportingPort(),
-      userBalances: (userId: string) => (fail ? Promise.reject(new TypeError('boom')) : reportingPort().userBalances(userId)),
+      ...reportingAdapter(),
+      userBalances: (userId: string) => (fail ? Promise.reject(new TypeError('boom')) : reportingAdapter().userBalances(userId)),
     };
     const { queue, deps: run } = sharded({ invoker: true, reporting });
     await reconcile({ runId: 'r1', trigger: { type: 'direct' } }, run);
