@@ -20,8 +20,8 @@ import { readAroundLateSignups, totalsThatMoved } from './late-signups';
 import { instantOf } from './listing-cursor';
 import { openRunContext, type RunContext } from './run-context';
 import { InMemoryRunState } from './run-state-memory';
+import { runShard, type ShardDeps, timeIsShort } from './shard/run-shard';
 import { emptyShardTally, mergeTallies, summaryCounts } from './shard-tally';
-import { runShard, type ShardDeps, timeIsShort } from './shard-worker';
 import { SourceHealthTracker } from './source-health';
 import { failingEndpointsOf, sourceTransition } from './source-transitions';
 

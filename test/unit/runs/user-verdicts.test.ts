@@ -6,7 +6,7 @@ import { Amount } from '../../../lib/domain/money';
 import { Precision } from '../../../lib/domain/precision';
 import type { Verdict } from '../../../lib/domain/verdict';
 import type { BackOfficeAvailable, BackOfficeUserBalances, ReportingBalance } from '../../../lib/ports/upstream';
-import { type UserReads, userVerdicts } from '../../../lib/runs/user-verdicts';
+import { type UserReads, userVerdicts } from '../../../lib/runs/shard/user-verdicts';
 import { SourceError } from '../../../lib/sources/source-error';
 
 /** Assets of the generated books: id, scale, rate to the root asset. */
