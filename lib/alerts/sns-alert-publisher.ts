@@ -2,8 +2,8 @@ import { type MessageAttributeValue, PublishCommand, type PublishCommandInput, t
 import type { Discrepancy } from '../domain/discrepancy';
 import type { DiscrepancyState } from '../domain/lifecycle';
 import { AlertNotPublishedError } from '../errors';
+import { fifoId } from '../policy/owed-alert';
 import type { AlertPublisher, SourceProblem, SourceRecovery } from '../ports/alerts';
-import { fifoId } from './owed-alert';
 
 /** A message's identity: its alert id and, for a FIFO topic, what it is about (its message group). */
 interface MessageIdentity {

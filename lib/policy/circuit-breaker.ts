@@ -1,5 +1,5 @@
+import { SourceError } from '../ports/source-error';
 import type { SourceName } from '../ports/upstream';
-import { SourceError } from '../sources/source-error';
 
 /** A source call's outcome as a value: a {@link SourceError} is data here, anything else a bug that propagates. */
 export type Settled<T> = { ok: true; value: T } | { ok: false; error: SourceError };

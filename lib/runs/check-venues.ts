@@ -5,6 +5,7 @@ import type { Verdict } from '../domain/verdict';
 import type { CircuitBreaker, Settled } from '../policy/circuit-breaker';
 import { pickDueAccounts, venueCoverage } from '../policy/venue-schedule';
 import type { Clock } from '../ports/clock';
+import type { SourceError } from '../ports/source-error';
 import type {
   IndxBalance,
   IndxVenuePort,
@@ -17,9 +18,8 @@ import type {
   VenueProgress,
   VenueSource,
 } from '../ports/venues';
-import type { SourceError } from '../sources/source-error';
-import { hasOwnCredentials } from '../venues/indx-credentials';
 import type { IndxVenueAccount, MultiMarketsVenueAccount } from '../venues/venue-accounts';
+import { hasOwnCredentials } from '../venues/venue-accounts';
 import type { SourceHealthTracker } from './source-health';
 
 /** How a run chooses the venue accounts it reads, and over what window it reports their coverage. */

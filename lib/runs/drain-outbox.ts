@@ -1,6 +1,6 @@
-import { stormAlertId } from '../alerts/owed-alert';
 import type { Discrepancy } from '../domain/discrepancy';
 import { AlertNotPublishedError } from '../errors';
+import { stormAlertId } from '../policy/owed-alert';
 import type { AlertOutbox, AlertPublisher, IdentifiedAlert, OwedRow } from '../ports/alerts';
 import type { Clock } from '../ports/clock';
 import { keepLargest } from './shard-tally';

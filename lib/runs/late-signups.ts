@@ -1,8 +1,8 @@
 import { isCounted } from '../domain/checks/asset-totals';
 import { Amount } from '../domain/money';
 import type { AssetSums, LateSignups, RunPlan } from '../ports/run-state';
+import { SourceError } from '../ports/source-error';
 import type { ListedUser, ReportingPort } from '../ports/upstream';
-import { SourceError } from '../sources/source-error';
 import { instantOf } from './listing-cursor';
 import { RunningAssetSums } from './shard-tally';
 

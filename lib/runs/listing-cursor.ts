@@ -1,6 +1,6 @@
+import { rowsExpected } from '../policy/paging';
 import type { ListingCursor, ListingRange } from '../ports/run-state';
 import type { ListedUser } from '../ports/upstream';
-import { rowsExpected } from '../sources/paging';
 
 /** What one listing answer gives a shard: the users it has not read yet, where to read on (none: the range is read), what was wrong. */
 export interface ListingStep {

@@ -1,6 +1,6 @@
 import type { RunDeps, RunRequest } from '../ports/run';
 import type { RunPlan } from '../ports/run-state';
-import { SourceError } from '../sources/source-error';
+import { SourceError } from '../ports/source-error';
 import { readAroundLateSignups } from './late-signups';
 import { instantOf } from './listing-cursor';
 

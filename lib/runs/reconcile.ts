@@ -7,7 +7,7 @@ import { finalizeRun } from './final/finalize-run';
 import { failedSummary, nothingYet } from './final/summarise';
 import { fanOutShards, fencedBy, type Handover, handOverInline, withRunState } from './phases';
 import { type Planned, planRun } from './plan';
-import { runShard } from './shard-worker';
+import { runShard } from './shard/run-shard';
 
 export { reconcileShard } from './shard-entry';
 

@@ -1,4 +1,3 @@
-import { discrepancyAlert } from '../alerts/owed-alert';
 import type { Discrepancy } from '../domain/discrepancy';
 import {
   type DiscrepancyState,
@@ -11,6 +10,7 @@ import {
 } from '../domain/lifecycle';
 import type { Verdict } from '../domain/verdict';
 import { ConcurrentUpdateError } from '../errors';
+import { discrepancyAlert } from '../policy/owed-alert';
 import type { IdentifiedAlert } from '../ports/alerts';
 import type { Clock } from '../ports/clock';
 import type { EffectsTally } from '../ports/run-state';

@@ -5,8 +5,8 @@ import type { RunSummary } from '../ports/run-summary';
 import { finalizeRun } from './final/finalize-run';
 import { failedSummary } from './final/summarise';
 import { claimed, fencedBy, lockRenewal, type ShardWorkerDeps } from './phases';
+import { runShard } from './shard/run-shard';
 import { emptyShardTally } from './shard-tally';
-import { runShard } from './shard-worker';
 
 /**
  * One shard's work in a fanned-out or handed-over run (the shard worker function calls this): resumes

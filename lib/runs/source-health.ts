@@ -1,7 +1,7 @@
 import type { Settled } from '../policy/circuit-breaker';
 import type { SourceHealth } from '../ports/run-summary';
+import { SourceError } from '../ports/source-error';
 import type { AnsweredEndpoint, DriftReport, SourceName } from '../ports/upstream';
-import { SourceError } from '../sources/source-error';
 
 /**
  * Collects source failures during a run. A source with any failure is `degraded`; one that

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { Amount } from '../domain/money';
+import { SourceError } from '../ports/source-error';
 import type { SourceName } from '../ports/upstream';
 import { formatPath } from '../zod-issues';
-import { SourceError } from './source-error';
 
 /**
  * A decimal amount sent as a string (or, after an exact-number parse, as a number's digits),

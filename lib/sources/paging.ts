@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { rowsExpected } from '../policy/paging';
+import { SourceError } from '../ports/source-error';
 import type { SourceName } from '../ports/upstream';
-import { SourceError } from './source-error';
 
 /**
  * The paging block of an upstream answer. The documents spell the page size `per_page` in most
@@ -48,17 +49,6 @@ export interface PagingNotes {
 /** Fresh, empty notes. */
 export function newPagingNotes(): PagingNotes {
   return { pages: 0, rows: 0, totalChanged: false, repeatedRows: 0, pageSizeChanged: false, shortPages: [] };
-}
-
-/**
- * How many rows a page must hold by its paging block: the page size, or what is left of `total` on the
- * last page, or none past the end. The server decides the page size (the documents' answers all say 15,
- * whatever was asked), so this is the answered `perPage`, never the size asked for.
- *
- * @example rowsExpected({ page: 4, perPage: 15, total: 48 }) // 3
- */
-export function rowsExpected(paging: Paging): number {
-  return Math.min(paging.perPage, Math.max(0, paging.total - (paging.page - 1) * paging.perPage));
 }
 
 /**

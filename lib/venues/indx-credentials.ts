@@ -1,9 +1,10 @@
+import { SourceError } from '../ports/source-error';
 import type { IndxVenuePort } from '../ports/venues';
 import type { Secret } from '../secret';
 import type { IndxClient, IndxTraderCredentials } from '../sources/indx/indx-client';
-import { SourceError } from '../sources/source-error';
 import { type CredentialRef, describeRef } from './credential-ref';
 import type { IndxVenueAccount } from './venue-accounts';
+import { hasOwnCredentials } from './venue-accounts';
 
 /** Gives the value a reference names (an environment variable, a fetched SSM parameter), or undefined when it is not there. */
 export type CredentialReader = (ref: CredentialRef) => Secret | undefined;
@@ -12,11 +13,6 @@ export type CredentialReader = (ref: CredentialRef) => Secret | undefined;
 export interface SharedIndxCredentials {
   login?: Secret;
   password?: Secret;
-}
-
-/** Whether the mapping names the trader's own credentials (otherwise it uses the shared ones, and the probe speaks for it). */
-export function hasOwnCredentials(account: Pick<IndxVenueAccount, 'login' | 'password'>): boolean {
-  return account.login !== undefined && account.password !== undefined;
 }
 
 /**

@@ -166,3 +166,8 @@ export function loadVenueAccounts(path: string, options: VenueAccountsOptions = 
   }
   return parseVenueAccounts(json, path, options);
 }
+
+/** Whether the mapping names the trader's own credentials (otherwise it uses the shared ones, and the probe speaks for it). */
+export function hasOwnCredentials(account: Pick<IndxVenueAccount, 'login' | 'password'>): boolean {
+  return account.login !== undefined && account.password !== undefined;
+}

@@ -1,4 +1,4 @@
-import { sourceAlert } from '../../alerts/owed-alert';
+import { sourceAlert } from '../../policy/owed-alert';
 import type { IdentifiedAlert } from '../../ports/alerts';
 import type { RunDeps } from '../../ports/run';
 import type { RunSummary, SourceHealth } from '../../ports/run-summary';

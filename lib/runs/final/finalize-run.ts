@@ -2,7 +2,7 @@ import type { DiscrepancyState } from '../../domain/lifecycle';
 import type { RunDeps } from '../../ports/run';
 import type { RunPlan, RunStateStore, ShardTally } from '../../ports/run-state';
 import type { RunSummary } from '../../ports/run-summary';
-import type { SourceError } from '../../sources/source-error';
+import type { SourceError } from '../../ports/source-error';
 import { finalSlot, type Handover } from '../phases';
 import { openRunContext, type RunContext } from '../run-context';
 import { emptyShardTally, mergeTallies } from '../shard-tally';

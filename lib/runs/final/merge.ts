@@ -1,5 +1,5 @@
 import type { RunPlan, ShardTally } from '../../ports/run-state';
-import { SourceError } from '../../sources/source-error';
+import { SourceError } from '../../ports/source-error';
 import { mergeTallies } from '../shard-tally';
 import { SourceHealthTracker } from '../source-health';
 

@@ -2,11 +2,11 @@ import type { RunDeps, ShardControl } from '../../ports/run';
 import type { RunScope } from '../../ports/run-scope';
 import type { RunPlan } from '../../ports/run-state';
 import type { RunSummary } from '../../ports/run-summary';
+import { SourceError } from '../../ports/source-error';
 import type { VenuePorts, VenueProgress } from '../../ports/venues';
-import { SourceError } from '../../sources/source-error';
 import { checkVenues } from '../check-venues';
 import type { RunContext } from '../run-context';
-import { timeIsShort } from '../shard-worker';
+import { timeIsShort } from '../shard/run-shard';
 
 /** What the venue step did in this invocation: whether every venue phase is over, the coverage then, and where to resume. */
 export interface VenuesRead {

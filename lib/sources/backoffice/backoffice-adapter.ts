@@ -1,5 +1,5 @@
+import { SourceError } from '../../ports/source-error';
 import type { BackOfficePort } from '../../ports/upstream';
-import { SourceError } from '../source-error';
 import type { BackOfficeClient } from './backoffice-client';
 
 /**

@@ -1,11 +1,11 @@
 import { parse as parseLossless } from 'lossless-json';
 import { Pool, errors as undiciErrors } from 'undici';
+import { RetryAfterTooLongError, SourceError } from '../../ports/source-error';
 import type { SourceName } from '../../ports/upstream';
 import type { EndpointLog } from '../endpoint-log';
 import type { RequestGate } from '../pacing/request-gate';
 import type { RetryBudget } from '../pacing/retry-budget';
 import type { UpstreamPressure } from '../pacing/upstream-pressure';
-import { RetryAfterTooLongError, SourceError } from '../source-error';
 
 /** How one upstream is reached: its base URL, how hard to press it, how long to wait. */
 export interface JsonClientOptions {

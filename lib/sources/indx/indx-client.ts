@@ -1,3 +1,4 @@
+import { SourceError } from '../../ports/source-error';
 import type { IndxBalance } from '../../ports/venues';
 import type { Secret } from '../../secret';
 import { parseAnswer } from '../answer-schema';
@@ -6,7 +7,6 @@ import { JsonClient } from '../http/json-client';
 import { type PacedHttpOptions, pacedClientOptions } from '../http/paced-json-client';
 import { knownFieldsOf } from '../known-fields';
 import { RequestGates, systemClock } from '../pacing/request-gate';
-import { SourceError } from '../source-error';
 import { INDX_WRONG_WMID, indxCodeDescription, indxCodeError } from './indx-error-codes';
 import { indxEnvelopeSchema, indxSuccessSchema } from './schemas';
 import { indxSignature } from './signature';

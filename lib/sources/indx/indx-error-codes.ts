@@ -1,4 +1,4 @@
-import { SourceError } from '../source-error';
+import { SourceError } from '../../ports/source-error';
 
 /** What one INDX execution code means and whether the same call may succeed later. */
 export interface IndxCode {

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { SourceError } from '../../ports/source-error';
 import type { MultiMarketsAccountRef, MultiMarketsBalance } from '../../ports/venues';
 import { parseAnswer } from '../answer-schema';
 import type { DriftLog } from '../drift';
 import type { JsonClient } from '../http/json-client';
 import { type PacedHttpOptions, pacedJsonClient } from '../http/paced-json-client';
 import { knownFieldsOf } from '../known-fields';
-import { SourceError } from '../source-error';
 import { multiMarketsEnvelopeSchema } from './schemas';
 
 /** Knobs of {@link MultiMarketsClient}; the defaults are for production. */

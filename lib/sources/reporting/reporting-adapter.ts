@@ -1,5 +1,5 @@
+import { SourceError } from '../../ports/source-error';
 import type { ReportingPort } from '../../ports/upstream';
-import { SourceError } from '../source-error';
 import { dateRange, exact, type ReportFilter } from './filters';
 import type { ReportingClient } from './reporting-client';
 

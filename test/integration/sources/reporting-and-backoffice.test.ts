@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Amount } from '../../../lib/domain/money';
+import { SourceError } from '../../../lib/ports/source-error';
 import { Secret } from '../../../lib/secret';
 import { BackOfficeClient } from '../../../lib/sources/backoffice/backoffice-client';
 import { JsonClient } from '../../../lib/sources/http/json-client';
 import { newPagingNotes } from '../../../lib/sources/paging';
 import { ReportingClient } from '../../../lib/sources/reporting/reporting-client';
-import { SourceError } from '../../../lib/sources/source-error';
 import { generateBook } from '../../../sandbox/book';
 import { SANDBOX_BACKOFFICE_TOKEN, SANDBOX_REPORTING_TOKEN } from '../../../sandbox/credentials';
 import { type RunningSandbox, startSandbox } from '../../../sandbox/server';

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Amount } from '../../../lib/domain/money';
+import { SourceError } from '../../../lib/ports/source-error';
 import { Secret } from '../../../lib/secret';
 import { DriftLog } from '../../../lib/sources/drift';
 import { JsonClient } from '../../../lib/sources/http/json-client';
 import type { ReportFilter } from '../../../lib/sources/reporting/filters';
 import { reportingAdapter } from '../../../lib/sources/reporting/reporting-adapter';
 import { ReportingClient } from '../../../lib/sources/reporting/reporting-client';
-import { SourceError } from '../../../lib/sources/source-error';
 import { SANDBOX_REPORTING_TOKEN } from '../../../sandbox/credentials';
 import { type RunningSandbox, startSandbox } from '../../../sandbox/server';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { TradeRecord, TransferRecord } from '../../../lib/domain/ledger';
 import { Amount } from '../../../lib/domain/money';
-import { readBatchHistory } from '../../../lib/history/batch-history';
 import type { HistoryChunk } from '../../../lib/ports/history';
+import { readBatchHistory } from '../../../lib/runs/history/batch-history';
 
 const a = Amount.parse;
 const HOUR = 3_600_000;

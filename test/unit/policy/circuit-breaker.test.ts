@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CircuitBreaker } from '../../../lib/policy/circuit-breaker';
-import { SourceError } from '../../../lib/sources/source-error';
+import { SourceError } from '../../../lib/ports/source-error';
 
 const failing = () => Promise.reject(new SourceError('backoffice', 'balances', 'timeout', 'UND_ERR_HEADERS_TIMEOUT', { retryable: true }));
 

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { Amount } from '../../../lib/domain/money';
 import { Precision } from '../../../lib/domain/precision';
 import { CircuitBreaker } from '../../../lib/policy/circuit-breaker';
+import { SourceError } from '../../../lib/ports/source-error';
 import type { MultiMarketsAccountRef, VenuePorts, VenueProgress } from '../../../lib/ports/venues';
 import { checkVenues, type InternalBalances, type VenueSchedule } from '../../../lib/runs/check-venues';
 import { SourceHealthTracker } from '../../../lib/runs/source-health';
-import { SourceError } from '../../../lib/sources/source-error';
 import type { VenueAccounts } from '../../../lib/venues/venue-accounts';
 import { InMemoryVenueCheckLog } from '../../fakes/in-memory-ports';
 

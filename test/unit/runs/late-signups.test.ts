@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Amount } from '../../../lib/domain/money';
+import { SourceError } from '../../../lib/ports/source-error';
 import type { ListedUser, ReportingPort } from '../../../lib/ports/upstream';
 import { readAroundLateSignups } from '../../../lib/runs/late-signups';
-import { SourceError } from '../../../lib/sources/source-error';
 
 const AS_OF = '2026-11-22T00:00:00.000Z';
 const late = (userId: string, roles = ['Trader']): ListedUser => ({ userId, roles, createdAt: '2026-11-22T00:00:01.000Z' });

@@ -5,9 +5,9 @@ import { Ledger, type TradeRecord, type TransferRecord, tradeFlows, transferFlow
 import { Amount } from '../../../lib/domain/money';
 import { Precision } from '../../../lib/domain/precision';
 import type { Verdict } from '../../../lib/domain/verdict';
+import { SourceError } from '../../../lib/ports/source-error';
 import type { BackOfficeAvailable, BackOfficeUserBalances, ReportingBalance } from '../../../lib/ports/upstream';
-import { type UserReads, userVerdicts } from '../../../lib/runs/user-verdicts';
-import { SourceError } from '../../../lib/sources/source-error';
+import { type UserReads, userVerdicts } from '../../../lib/runs/shard/user-verdicts';
 
 /** Assets of the generated books: id, scale, rate to the root asset. */
 const ASSETS = [

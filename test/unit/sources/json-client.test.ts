@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { RetryAfterTooLongError, SourceError } from '../../../lib/ports/source-error';
 import { JsonClient } from '../../../lib/sources/http/json-client';
 import { pacedJsonClient } from '../../../lib/sources/http/paced-json-client';
 import { UpstreamPressure } from '../../../lib/sources/pacing/upstream-pressure';
-import { RetryAfterTooLongError, SourceError } from '../../../lib/sources/source-error';
 import { SimulatedClock } from '../../support/simulated-clock';
 
 let server: Server | undefined;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { SourceError } from '../../../lib/ports/source-error';
 import { newPagingNotes, type Page, pagingSchema, readAllPages, readPages } from '../../../lib/sources/paging';
-import { SourceError } from '../../../lib/sources/source-error';
 
 /** A paged upstream that answers page n with `pages[n-1]` (or an empty page past the end), counting calls. */
 function upstream<T>(pages: Page<T>[]) {

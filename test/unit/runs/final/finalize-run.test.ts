@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { Amount } from '../../../../lib/domain/money';
 import type { RunWork } from '../../../../lib/ports/run';
+import { SourceError } from '../../../../lib/ports/source-error';
 import type { ReportingPort } from '../../../../lib/ports/upstream';
 import type { VenuePorts } from '../../../../lib/ports/venues';
 import { finalizeRun } from '../../../../lib/runs/final/finalize-run';
 import { InMemoryRunState } from '../../../../lib/runs/run-state-memory';
-import { SourceError } from '../../../../lib/sources/source-error';
 import { InMemoryStore, InMemoryVenueCheckLog, RecordingAlerts } from '../../../fakes/in-memory-ports';
 import { fakeListing } from '../../../fakes/listing';
 import { runDeps } from '../../../support/run-deps';

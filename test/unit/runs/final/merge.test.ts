@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { SourceError } from '../../../../lib/ports/source-error';
 import { mergeShards } from '../../../../lib/runs/final/merge';
-import { SourceError } from '../../../../lib/sources/source-error';
 import { planOf, tallyOf } from './fixtures';
 
 describe('mergeShards', () => {

@@ -1,5 +1,5 @@
 import { ReconError } from '../errors';
-import type { SourceName } from '../ports/upstream';
+import type { SourceName } from './upstream';
 
 /** What went wrong with an upstream call, coarse enough to alert on and to decide retries. */
 export type SourceFailure =

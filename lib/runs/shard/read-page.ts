@@ -1,0 +1,193 @@
+import type { OpenOrderRecord } from '../../domain/checks/locked-orders';
+import type { CircuitBreaker, Settled } from '../../policy/circuit-breaker';
+import type { Limit } from '../../policy/concurrency-limit';
+import type { ListingCursor, ListingRange, RunPlan } from '../../ports/run-state';
+import type { SourceError } from '../../ports/source-error';
+import type {
+  BackOfficeAvailable,
+  BackOfficePort,
+  BackOfficeUserBalances,
+  ListedUser,
+  ReportingBalance,
+  ReportingPort,
+} from '../../ports/upstream';
+import { type BatchHistory, type HistoryOptions, readBatchHistory } from '../history/batch-history';
+import { type ListingStep, nextStep } from '../listing-cursor';
+import type { SourceHealthTracker } from '../source-health';
+import type { TotalsAhead } from './totals-ahead';
+
+/** Everything read about one user of a page; a failed read is a settled failure. */
+export interface UserRead {
+  user: ListedUser;
+  balances: Settled<ReportingBalance[]>;
+  openOrders: Settled<OpenOrderRecord[]>;
+  /** The back office's `GET …/balance/` for the user. */
+  available: Settled<BackOfficeAvailable>;
+}
+
+/**
+ * One page of a shard as read, before any check: past the end of the range (`end`); a listing request
+ * that failed (the rest of the range is left unread); a listing answer with no user to check (none
+ * fresh, or none in scope); or the page's users and every read of them.
+ */
+export type PageRead =
+  | { kind: 'end' }
+  | { kind: 'listing-failed'; page: number; at: ListingCursor; error: SourceError }
+  | { kind: 'listed'; page: number; at: ListingCursor; step: ListingStep }
+  | {
+      kind: 'read';
+      page: number;
+      at: ListingCursor;
+      step: ListingStep;
+      users: UserRead[];
+      /** The back office's `POST /balances` of the page's users, in one call. */
+      backOffice: Settled<BackOfficeUserBalances[]>;
+      history: Settled<BatchHistory>;
+    };
+
+/** What reading a page needs: the plan, the sources behind their breaker and limit, the stored totals. */
+export interface ReadContext {
+  plan: RunPlan;
+  range: ListingRange;
+  reporting: ReportingPort;
+  backOffice: BackOfficePort;
+  breaker: CircuitBreaker;
+  health: SourceHealthTracker;
+  /** Back-office per-user calls at once. */
+  backOfficeLimit: Limit;
+  totals: TotalsAhead;
+  history: HistoryOptions;
+}
+
+/** A listing answer a page's reads start from. */
+type Listed =
+  | { kind: 'listing-failed'; page: number; at: ListingCursor; error: SourceError }
+  | { kind: 'listed'; page: number; at: ListingCursor; step: ListingStep };
+
+/**
+ * Reads a shard's pages ahead of their checks: `concurrency` pages at once, each listing request
+ * after the one before it (it starts from the key that one reached), each page's users read while
+ * the next listing request goes out. Pages are handed out in order.
+ */
+export class PageReader {
+  private cursor: ListingCursor | undefined;
+  private page: number;
+  private listingChain: Promise<unknown> = Promise.resolve();
+  private readonly inFlight: Promise<PageRead>[] = [];
+
+  /** `cursor` undefined: the range is read to its end. */
+  constructor(
+    private readonly context: ReadContext,
+    start: { cursor: ListingCursor | undefined; page: number },
+    private readonly concurrency: number,
+  ) {
+    this.cursor = start.cursor;
+    this.page = start.page;
+  }
+
+  /** Starts reading pages until `concurrency` are in flight or the listing is read to its end. */
+  fill(): void {
+    while (this.inFlight.length < this.concurrency && this.cursor) {
+      const listed = this.listingChain.then(() => this.list());
+      this.listingChain = listed.catch(() => undefined);
+      // Awaited in order by `next`, a page abandoned must not reject unheard.
+      const read = listed.then((one) => (one ? readPage(one, this.context) : { kind: 'end' as const }));
+      read.catch(() => undefined);
+      this.inFlight.push(read);
+    }
+  }
+
+  /** The next page in order, or undefined when none is in flight. */
+  next(): Promise<PageRead> | undefined {
+    return this.inFlight.shift();
+  }
+
+  /** Waits for every page in flight (a worker stopping), whatever they end in. */
+  async abandon(): Promise<void> {
+    await Promise.allSettled(this.inFlight);
+  }
+
+  /** The next listing request from the cursor; undefined once the range is read. */
+  private async list(): Promise<Listed | undefined> {
+    const at = this.cursor;
+    if (!at) return undefined;
+    const page = this.page++;
+    const { plan, breaker, health, reporting } = this.context;
+    const listing = await breaker.call('reporting', () =>
+      reporting.usersPage({ ...(at.from && { from: at.from }), to: plan.asOf }, at.page, plan.askedPageSize),
+    );
+    health.note('reporting', listing);
+    if (!listing.ok) {
+      this.cursor = undefined;
+      return { kind: 'listing-failed', page, at, error: listing.error };
+    }
+    const step = nextStep(at, this.context.range, listing.value);
+    this.cursor = step.next;
+    return { kind: 'listed', page, at, step };
+  }
+}
+
+/** Every read of one listed page's users, before any check runs (so the next page's reads overlap this page's checks). */
+export async function readPage(listed: Listed, context: ReadContext): Promise<PageRead> {
+  if (listed.kind === 'listing-failed') return listed;
+  const scope = context.plan.scope;
+  const users = scope?.users ? listed.step.fresh.filter((user) => scope.users?.includes(user.userId)) : listed.step.fresh;
+  if (users.length === 0) return listed;
+  const { breaker, reporting, backOffice, backOfficeLimit } = context;
+  const userIds = users.map((user) => user.userId);
+  const storedTotals = context.totals.of(listed.page);
+  const balancesRead = Promise.all(users.map((user) => breaker.call('reporting', () => reporting.userBalances(user.userId))));
+  const openOrdersRead = Promise.all(users.map((user) => breaker.call('reporting', () => reporting.openOrders(user.userId))));
+  const backOfficeRead = breaker.call('backoffice', () => backOffice.balances(userIds));
+  // Through the limit, then the breaker: a back office that fails stops being called after a few users, not after all.
+  const availableRead = Promise.all(
+    users.map((user) => backOfficeLimit(() => breaker.call('backoffice', () => backOffice.available(user.userId)))),
+  );
+  // History is read alongside the balances; only its fills wait for the resting orders.
+  const historyRead = storedTotals.then((stored) =>
+    breaker.call('reporting', () => readBatchHistory(userIds, openIdsOf(users, openOrdersRead), stored, context.history, reporting)),
+  );
+  const [balances, openOrders, backOfficeAll, available, history] = await Promise.all([
+    balancesRead,
+    openOrdersRead,
+    backOfficeRead,
+    availableRead,
+    historyRead,
+  ]);
+  context.health.note('reporting', history);
+  const reads = users.map((user, i) => ({ user, balances: at(balances, i), openOrders: at(openOrders, i), available: at(available, i) }));
+  return { ...listed, kind: 'read', users: reads, backOffice: backOfficeAll, history };
+}
+
+/** The ids of each user's resting orders, for the users whose open orders were read. */
+async function openIdsOf(users: ListedUser[], read: Promise<Settled<OpenOrderRecord[]>[]>): Promise<Map<string, string[]>> {
+  const orders = await read;
+  const ids = new Map<string, string[]>();
+  users.forEach((user, i) => {
+    const one = at(orders, i);
+    if (one.ok)
+      ids.set(
+        user.userId,
+        one.value.map((order) => order.orderId),
+      );
+  });
+  return ids;
+}
+
+/** The `i`th of a list read one per user (always there: one answer per user). */
+function at<T>(list: readonly T[], i: number): T {
+  const one = list[i];
+  if (one === undefined) throw new RangeError(`no read for user ${i}`);
+  return one;
+}
+
+/** Notes in the sources' health what a page's per-user reads answered (the listing and history were noted as they came). */
+export function noteReadHealth(health: SourceHealthTracker, read: PageRead): void {
+  if (read.kind !== 'read') return;
+  health.note('backoffice', read.backOffice);
+  for (const one of read.users) {
+    health.note('reporting', one.balances);
+    health.note('reporting', one.openOrders);
+    health.note('backoffice', one.available);
+  }
+}
