@@ -5,8 +5,8 @@
  * Exit codes: 0 done, 1 error, 2 a partial run, 3 a failed or skipped run.
  */
 import { Command } from 'commander';
+import { SOURCE_NAMES } from '../lib/api/schemas';
 import { HttpReconApi } from './cli/api-client';
-import { SOURCE_NAMES } from './cli/api-schemas';
 import { actCommand } from './cli/commands/act';
 import { exportCommand } from './cli/commands/export';
 import { listCommand } from './cli/commands/list';

@@ -1,5 +1,4 @@
 import type { z } from 'zod';
-import { describeIssues } from '../../lib/zod-issues';
 import {
   type DiscrepancyAnswer,
   type DiscrepancyDetail,
@@ -10,7 +9,8 @@ import {
   errorAnswerSchema,
   type RunState,
   runStateSchema,
-} from './api-schemas';
+} from '../../lib/api/schemas';
+import { describeIssues } from '../../lib/zod-issues';
 import { ApiError, ApiUnreachableError } from './errors';
 import { terminalAnswer, terminalText } from './terminal-text';
 

@@ -1,5 +1,5 @@
+import type { DiscrepancyAnswer } from '../../lib/api/schemas';
 import type { DiscrepancyQuery, ReconApi } from './api-client';
-import type { DiscrepancyAnswer } from './api-schemas';
 import { ApiError } from './errors';
 
 /** Pages followed at most: 1 000 pages of 100 is far beyond any real book, and stops a cursor that never ends. */

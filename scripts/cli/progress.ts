@@ -1,5 +1,5 @@
 import { SingleBar } from 'cli-progress';
-import type { RunInProgress } from './api-schemas';
+import type { RunInProgress } from '../../lib/api/schemas';
 import { formatProgress } from './render';
 
 /** Where `run` shows how far the run is while it waits. */

@@ -4,7 +4,6 @@
  * value lines, RFC 4180 CSV and the progress line of a run.
  */
 import Table from 'cli-table3';
-import { CHECK_IDS } from '../../lib/domain/check-id';
 import {
   type DiscrepancyAnswer,
   type DiscrepancyDetail,
@@ -12,7 +11,8 @@ import {
   type RunInProgress,
   type RunSummaryAnswer,
   SOURCE_NAMES,
-} from './api-schemas';
+} from '../../lib/api/schemas';
+import { CHECK_IDS } from '../../lib/domain/check-id';
 
 /** How many of a run's discrepancies `run` lists before "…and N more". */
 export const RUN_ITEMS_SHOWN = 20;

@@ -1,5 +1,5 @@
 import { rename, rm, writeFile } from 'node:fs/promises';
-import type { DiscrepancyAnswer } from '../api-schemas';
+import type { DiscrepancyAnswer } from '../../../lib/api/schemas';
 import { type CommandContext, type ExitCode, jsonDocument } from '../context';
 import { allDiscrepancies } from '../discrepancy-pages';
 import { type ExportFormat, type FilterFlags, parseExportFormat, parseFilterFlags } from '../flags';

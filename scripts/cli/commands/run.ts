@@ -1,5 +1,5 @@
+import { inProgress, type RunState, type RunSummaryAnswer } from '../../../lib/api/schemas';
 import type { RunRequest } from '../api-client';
-import { inProgress, type RunState, type RunSummaryAnswer } from '../api-schemas';
 import { type CommandContext, type ExitCode, printJson } from '../context';
 import { ApiError, ApiUnreachableError, RunTimeoutError } from '../errors';
 import { parseRunFlags, type RunFlags } from '../flags';

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { RunState } from '../../../scripts/cli/api-schemas';
+import type { RunState } from '../../../lib/api/schemas';
 import { actCommand } from '../../../scripts/cli/commands/act';
 import { exportCommand } from '../../../scripts/cli/commands/export';
 import { listCommand } from '../../../scripts/cli/commands/list';

@@ -1,5 +1,5 @@
+import type { DiscrepancyAnswer, DiscrepancyDetail, DiscrepancyPage, RunState, RunSummaryAnswer } from '../../../lib/api/schemas';
 import type { DiscrepancyAction, DiscrepancyQuery, ReconApi, RunRequest } from '../../../scripts/cli/api-client';
-import type { DiscrepancyAnswer, DiscrepancyDetail, DiscrepancyPage, RunState, RunSummaryAnswer } from '../../../scripts/cli/api-schemas';
 import { ApiError } from '../../../scripts/cli/errors';
 
 /** A discrepancy as the API lists it, with figures that only survive as text. */

@@ -1,13 +1,14 @@
 /**
- * The shapes of the HTTP API's answers, as the CLI reads them. Loose objects: a field the API
- * adds later passes through untouched (and `--json` prints it); a field the CLI needs that is
- * missing or mistyped is an error naming it. Amounts stay the exact decimal strings the API sent.
+ * The shapes of the HTTP API's answers: the API's contract. The console, the CLI and the OpenAPI
+ * document (`GET /openapi.json`, docs/openapi.json) all read them from here. Loose objects: a field
+ * the API adds later passes through untouched (and `--json` prints it); a field a client needs that
+ * is missing or mistyped is an error naming it. Amounts stay the exact decimal strings the API sent.
  * The type checks at the end fail the build if the server's types drift from these schemas.
  */
 import { z } from 'zod';
-import type { DiscrepancyState, LifecycleEvent } from '../../lib/domain/lifecycle';
-import type { RunSummary } from '../../lib/ports/run-summary';
-import type { SourceName } from '../../lib/ports/upstream';
+import type { DiscrepancyState, LifecycleEvent } from '../domain/lifecycle';
+import type { RunSummary } from '../ports/run-summary';
+import type { SourceName } from '../ports/upstream';
 
 /** An exact decimal as the API writes it (`"-0.000000000000000001"`): never turned into a number. */
 const decimal = z.string();
@@ -53,6 +54,17 @@ const venueCoverage = z.looseObject({
   window: count,
 });
 
+/** Count and root-asset value (sum of |differenceInRoot|; `unpriced` counts those without one) of a group of breaks. */
+const breakGroup = z.looseObject({ count, value: decimal, unpriced: count });
+
+/** Open and acknowledged breaks per severity and per check: `GET /discrepancies/totals`, and each run summary's `breaks`. */
+export const breakTotalsSchema = z.looseObject({
+  rootAsset: z.string(),
+  bySeverity: z.record(z.string(), breakGroup),
+  byCheck: z.record(z.string(), breakGroup),
+});
+export type BreakTotals = z.infer<typeof breakTotalsSchema>;
+
 const runSummaryShape = {
   runId: z.string(),
   trigger: z.looseObject({ type: z.string(), by: z.string().optional(), eventId: z.string().optional() }),
@@ -68,6 +80,8 @@ const runSummaryShape = {
   sources: z.record(z.string(), sourceHealth.optional()),
   venues: z.looseObject({ multimarkets: venueCoverage.optional(), indx: venueCoverage.optional() }).optional(),
   outsideTotals: z.record(z.string(), z.looseObject({ users: count, amount: decimal })).optional(),
+  /** Open and acknowledged breaks after the run (the trends). */
+  breaks: breakTotalsSchema.optional(),
   discrepancies: z.looseObject({
     total: count,
     opened: count,
@@ -103,6 +117,10 @@ export type RunInProgress = z.infer<typeof runInProgressSchema>;
 export const runStateSchema = z.union([runInProgressSchema, runSummarySchema]);
 export type RunState = z.infer<typeof runStateSchema>;
 
+/** `GET /runs?limit=&cursor=`: runs newest first, and the cursor of the next page when there is one. */
+export const runPageSchema = z.looseObject({ items: z.array(runStateSchema), cursor: z.string().optional() });
+export type RunPage = z.infer<typeof runPageSchema>;
+
 /** Whether the run is still going. */
 export function inProgress(state: RunState): state is RunInProgress {
   return state.status === 'queued' || state.status === 'running';
@@ -129,6 +147,15 @@ const discrepancyStateShape = {
   resolvedBy: z.string().optional(),
   resolvedAt: z.string().optional(),
   resolvedNote: z.string().optional(),
+  /** Who the discrepancy is assigned to (`assign`), by whom, when, with what note. */
+  assignedTo: z.string().optional(),
+  assignedBy: z.string().optional(),
+  assignedAt: z.string().optional(),
+  /** A manual resolution of a high or critical discrepancy waiting for a second person (maker-checker). */
+  pendingResolution: z.looseObject({ by: z.string(), at: z.string(), note: z.string() }).optional(),
+  /** The hash of its latest history entry and how many entries its chain has (tamper-evident history). */
+  historyHead: z.string().optional(),
+  historyLength: count.optional(),
   version: count,
 };
 
@@ -145,6 +172,14 @@ const lifecycleEventShape = {
   note: z.string().optional(),
   difference: decimal.optional(),
   severity: severity.optional(),
+  /** `assigned`: to whom. */
+  assignee: z.string().optional(),
+  /** `resolved` on approval: who proposed the resolution (maker-checker). */
+  proposedBy: z.string().optional(),
+  /** Its place in the discrepancy's chain (1 = the opening), its hash, and the hash of the entry before it. */
+  seq: count.optional(),
+  hash: z.string().optional(),
+  prevHash: z.string().optional(),
 };
 export const lifecycleEventSchema = z.looseObject(lifecycleEventShape);
 export type LifecycleEventAnswer = z.infer<typeof lifecycleEventSchema>;
@@ -153,8 +188,35 @@ export type LifecycleEventAnswer = z.infer<typeof lifecycleEventSchema>;
 export const discrepancyPageSchema = z.looseObject({ items: z.array(discrepancyStateSchema), cursor: z.string().optional() });
 export type DiscrepancyPage = z.infer<typeof discrepancyPageSchema>;
 
-/** `GET /discrepancies/{id}`. */
-export const discrepancyDetailSchema = z.looseObject({ discrepancy: discrepancyStateSchema, history: z.array(lifecycleEventSchema) });
+/** Where a history chain stops verifying: the entry (by its place, or the item's head) and why. */
+export const chainBreakSchema = z.looseObject({
+  discrepancyId: z.string(),
+  seq: count.optional(),
+  at: z.string().optional(),
+  type: z.string().optional(),
+  problem: z.string(),
+});
+export type ChainBreak = z.infer<typeof chainBreakSchema>;
+
+/** Whether a discrepancy's history chain verifies, and if not, its first entry that does not. */
+export const chainVerdictSchema = z.looseObject({ verified: z.boolean(), entries: count, firstBroken: chainBreakSchema.optional() });
+export type ChainVerdict = z.infer<typeof chainVerdictSchema>;
+
+/** `GET /discrepancies/{id}`: the discrepancy, its history oldest first, and whether that history verifies. */
+export const discrepancyDetailSchema = z.looseObject({
+  discrepancy: discrepancyStateSchema,
+  history: z.array(lifecycleEventSchema),
+  chain: chainVerdictSchema.optional(),
+});
+
+/** `GET /history/verify?limit=&cursor=`: one page of discrepancies' chains checked, the broken ones named. */
+export const historyVerificationPageSchema = z.looseObject({
+  checked: count,
+  broken: z.array(chainBreakSchema),
+  cursor: z.string().optional(),
+});
+export type HistoryVerificationPage = z.infer<typeof historyVerificationPageSchema>;
+
 export type DiscrepancyDetail = z.infer<typeof discrepancyDetailSchema>;
 
 /** Every error answer of the API: `problems` (400), `problem` (401, 403, 404, 409), `requestId` (500). */
