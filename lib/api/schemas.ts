@@ -237,3 +237,20 @@ export type ServerTypesAccepted = [
   Accepts<typeof lifecycleEventShape, Plain<LifecycleEvent>>,
   Accepts<typeof runSummaryShape, Plain<RunSummary & { status: (typeof FINISHED_RUN_STATUSES)[number] }>>,
 ];
+
+/** `POST /dev/token` (local stage only): a dev token for the console's local sign-in. */
+export const devTokenAnswerSchema = z.looseObject({
+  token: z.string(),
+  sub: z.string(),
+  roles: z.array(z.string()),
+  expiresAt: z.string(),
+});
+export type DevTokenAnswer = z.infer<typeof devTokenAnswerSchema>;
+
+/** `GET /console/config.json`: how the console signs people in (OIDC deployed, the dev sign-in locally). */
+export const consoleConfigSchema = z.looseObject({
+  devSignIn: z.boolean(),
+  oidc: z.looseObject({ issuer: z.string(), clientId: z.string(), scope: z.string() }).optional(),
+  roles: z.looseObject({ read: z.string(), act: z.string() }),
+});
+export type ConsoleConfig = z.infer<typeof consoleConfigSchema>;

@@ -38,3 +38,21 @@ export const discrepancyActionBody = z.strictObject({
 
 /** The two actions a person may take. */
 export const discrepancyActionPath = discrepancyIdPath.extend({ action: z.enum(['acknowledge', 'resolve']) });
+
+/** The actions a person may take on a discrepancy (`POST /discrepancies/{id}/{action}`), maker-checker's included. */
+export const DISCREPANCY_ACTIONS = ['acknowledge', 'assign', 'resolve', 'approve', 'reject'] as const;
+
+/** `GET /discrepancies/totals`: the list's filters, without paging. */
+export const discrepancyTotalsQuery = discrepancyListQuery.omit({ limit: true, cursor: true });
+
+/** `GET /runs?limit=&cursor=`: runs newest first. */
+export const runListQuery = z.strictObject({ limit: queryInteger(1, 100, 25), cursor: z.string().max(2000).optional() });
+
+/** `GET /history/verify?limit=&cursor=`: a page of discrepancies whose history chains are checked. */
+export const historyVerifyQuery = z.strictObject({ limit: queryInteger(1, 100, 50), cursor: z.string().max(2000).optional() });
+
+/** `POST /dev/token` (local stage only): who to sign in as, and with which access. */
+export const devTokenBody = z.strictObject({
+  sub: z.string().regex(/^[\w.@-]{1,100}$/, { error: 'must be a user name (letters, digits, . @ _ -)' }),
+  access: z.enum(['read', 'act']).default('act'),
+});
