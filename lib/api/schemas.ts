@@ -10,8 +10,11 @@ import type { DiscrepancyState, LifecycleEvent } from '../domain/lifecycle';
 import type { RunSummary } from '../ports/run-summary';
 import type { SourceName } from '../ports/upstream';
 
-/** An exact decimal as the API writes it (`"-0.000000000000000001"`): never turned into a number. */
-const decimal = z.string();
+/** An exact decimal as the API writes it (`"-0.000000000000000001"`: no exponent, `Amount#toString`): never turned into a number. */
+const decimal = z
+  .string()
+  .regex(/^-?\d+(\.\d+)?$/, { error: 'must be an exact decimal string' })
+  .meta({ description: 'An exact decimal, as a string (never a JSON number)', examples: ['-0.000000000000000001'] });
 const count = z.number().int().nonnegative();
 
 /** The severities, in rising order. */
@@ -219,7 +222,23 @@ export type HistoryVerificationPage = z.infer<typeof historyVerificationPageSche
 
 export type DiscrepancyDetail = z.infer<typeof discrepancyDetailSchema>;
 
-/** Every error answer of the API: `problems` (400), `problem` (401, 403, 404, 409), `requestId` (500). */
+/** A 400: the request's every problem, each prefixed with its part (`query.limit: …`, `body.note: …`). */
+export const badRequestAnswerSchema = z.looseObject({ message: z.string(), problems: z.array(z.string()) });
+
+/** A 401, 403, 404, 409 or 503: what was wrong, in one sentence. */
+export const problemAnswerSchema = z.looseObject({ message: z.string(), problem: z.string() });
+
+/** A 500: nothing internal, only the request id to find the log line by. */
+export const internalErrorAnswerSchema = z.looseObject({ message: z.string(), requestId: z.string() });
+
+/** `GET /openapi.json`: the OpenAPI 3.1 document built from these schemas (lib/api/openapi.ts). */
+export const openApiAnswerSchema = z.looseObject({
+  openapi: z.string(),
+  info: z.looseObject({ title: z.string(), version: z.string() }),
+  paths: z.record(z.string(), z.looseObject({})),
+});
+
+/** Any error answer of the API, as a client reads it: `problems` (400), `problem` (401, 403, 404, 409, 503), `requestId` (500). */
 export const errorAnswerSchema = z.looseObject({
   message: z.string().optional(),
   problems: z.array(z.string()).optional(),
