@@ -44,6 +44,12 @@ describe('the functions without credentials bundle no upstream client', () => {
     expect(externals).toEqual([]);
   });
 
+  it('openapi holds the document and its schemas only: no AWS client, no store, no token check', async () => {
+    const { inputs, externals } = await bundleOf('openapi');
+    expect(inputs.filter((input) => UPSTREAM.test(input) || /lib\/(store|auth)\//.test(input))).toEqual([]);
+    expect(externals).toEqual([]);
+  });
+
   it('the run functions do hold the upstream clients and SSM (the check above can see them)', async () => {
     const { inputs, externals } = await bundleOf('run-direct');
     expect(inputs.some((input) => input.includes('lib/sources/backoffice/'))).toBe(true);
