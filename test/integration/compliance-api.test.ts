@@ -7,6 +7,7 @@ import { signDevToken } from '../../lib/auth/jwt';
 import type { Discrepancy } from '../../lib/domain/discrepancy';
 import { observe } from '../../lib/domain/lifecycle';
 import { DynamoDbDiscrepancyStore } from '../../lib/store/dynamodb-discrepancy-store';
+import { expectConforms } from '../support/contract';
 import { alertsTopic, freshTables } from '../support/local-services';
 
 const DEV_KEY = 'compliance-api-test-key-of-at-least-32-chars';
@@ -56,17 +57,32 @@ const found = (id: string, severity: Discrepancy['severity'] = 'high'): Discrepa
   };
 };
 
+/** The route each handler under test serves: every answer it gives is checked against the contract (docs/openapi.json). */
+const ROUTE_OF = {
+  runs: ['POST', '/runs'],
+  getRun: ['GET', '/runs/{id}'],
+  list: ['GET', '/discrepancies'],
+  get: ['GET', '/discrepancies/{id}'],
+  act: ['POST', '/discrepancies/{id}/{action}'],
+} as const;
+
 describe('the compliance HTTP API (handlers over DynamoDB Local, tokens verified with the dev key)', () => {
   let lambda: Server;
   let invocations: string[];
   let topic: Awaited<ReturnType<typeof alertsTopic>>;
-  let handlers: Record<'runs' | 'getRun' | 'list' | 'get' | 'act', Handler>;
+  let handlers: Record<keyof typeof ROUTE_OF, Handler>;
   const compliance = signDevToken({ sub: 'alice@example.com', roles: ['compliance'], ttlSeconds: 3600, key: DEV_KEY });
   const viewer = signDevToken({ sub: 'bob@example.com', roles: ['viewer'], ttlSeconds: 3600, key: DEV_KEY });
   const reader = signDevToken({ sub: 'carol@example.com', roles: ['compliance-read'], ttlSeconds: 3600, key: DEV_KEY });
+  /** Calls a handler, and fails unless its answer is one the contract gives for its route and status. */
   const call = async (handler: Handler, request: APIGatewayProxyEventV2) => {
     const response = (await handler(request as never, context)) as APIGatewayProxyStructuredResultV2;
-    return { status: response.statusCode as number, body: JSON.parse(response.body as string) };
+    const answer = { status: response.statusCode as number, body: JSON.parse(response.body as string) };
+    const served = Object.entries(handlers).find(([, candidate]) => candidate === handler)?.[0];
+    const [method, template] = ROUTE_OF[served as keyof typeof ROUTE_OF] ?? [];
+    if (!method || !template) throw new Error('a handler not in ROUTE_OF: add its route there');
+    expectConforms(method, template, answer.status, answer.body);
+    return answer;
   };
 
   beforeAll(async () => {
