@@ -83,7 +83,11 @@ describe('HttpReconApi against a server answering like the API', () => {
   });
 
   it('takes the summary of an API that still answers POST /runs synchronously (200)', async () => {
-    const server = await serve(() => ({ status: 200, json: summary() }));
+    const server = await serve(() => ({
+      status: 200,
+      json: summary(),
+      offContract: 'POST /runs answers 202 now; older APIs answered 200',
+    }));
     expect(await server.api.startRun({})).toMatchObject({ runId: 'run-9', status: 'complete' });
   });
 
@@ -115,7 +119,11 @@ describe('HttpReconApi against a server answering like the API', () => {
   });
 
   it('refuses a success whose body lacks what the CLI reads, naming the field', async () => {
-    const server = await serve(() => ({ status: 200, json: { items: [{ ...discrepancy(), difference: 0.1 }] } }));
+    const server = await serve(() => ({
+      status: 200,
+      json: { items: [{ ...discrepancy(), difference: 0.1 }] },
+      offContract: 'a number where the contract has a decimal string',
+    }));
     const error = await server.api.listDiscrepancies({}).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({

@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { expect } from 'vitest';
+import { contractProblems, routeTemplateOf } from '../../support/contract';
 
 /** A request as the server received it. */
 export interface ReceivedRequest {
@@ -9,12 +11,25 @@ export interface ReceivedRequest {
   body: string;
 }
 
-/** An answer: a status and a JSON body (or a raw text one), or no answer at all. */
-export type Answer = { status: number; json?: unknown; text?: string; headers?: Record<string, string> } | 'hang';
+/**
+ * An answer: a status and a JSON body (or a raw text one), or no answer at all. A JSON answer on a route of the API
+ * must be one the contract allows (docs/openapi.json), unless `offContract` says why the test sends one it does not.
+ */
+export type Answer = { status: number; json?: unknown; text?: string; headers?: Record<string, string>; offContract?: string } | 'hang';
 
-/** A `node:http` server on a free port that answers like the HTTP API, route by route. */
+/** What is wrong with a JSON answer to a request on a route of the API, by the contract. */
+function offContract(request: ReceivedRequest, answer: Exclude<Answer, 'hang'>): string[] {
+  const method = request.method === 'POST' ? 'POST' : 'GET';
+  const path = decodeURI(new URL(request.url, 'http://fake').pathname);
+  const template = routeTemplateOf(method, path);
+  if (answer.json === undefined || answer.offContract || !template) return [];
+  return contractProblems(method, template, answer.status, answer.json).map((problem) => `${method} ${path} ${answer.status}: ${problem}`);
+}
+
+/** A `node:http` server on a free port that answers like the HTTP API, route by route, each JSON answer checked against the contract. */
 export async function startFakeApiServer(respond: (request: ReceivedRequest) => Answer) {
   const received: ReceivedRequest[] = [];
+  const problems: string[] = [];
   const server: Server = createServer(async (request, response) => {
     const entry = {
       method: request.method ?? '',
@@ -25,6 +40,7 @@ export async function startFakeApiServer(respond: (request: ReceivedRequest) => 
     received.push(entry);
     const answer = respond(entry);
     if (answer === 'hang') return;
+    problems.push(...offContract(entry, answer));
     const body = answer.text ?? JSON.stringify(answer.json);
     response.writeHead(answer.status, { 'content-type': answer.text === undefined ? 'application/json' : 'text/plain', ...answer.headers });
     response.end(body);
@@ -34,6 +50,8 @@ export async function startFakeApiServer(respond: (request: ReceivedRequest) => 
   return {
     url: `http://127.0.0.1:${port}`,
     received,
+    /** The answers the contract does not allow, found so far. */
+    problems,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -51,7 +69,7 @@ function readBody(request: IncomingMessage): Promise<string> {
   });
 }
 
-const running: { close: () => Promise<void> }[] = [];
+const running: { close: () => Promise<void>; problems: string[] }[] = [];
 
 /** Starts a fake API for one test and remembers it, so {@link closeFakeApiServers} (in `afterEach`) stops it. */
 export async function serveFakeApi(respond: (request: ReceivedRequest) => Answer) {
@@ -60,7 +78,12 @@ export async function serveFakeApi(respond: (request: ReceivedRequest) => Answer
   return server;
 }
 
-/** Stops every fake API started by {@link serveFakeApi}. */
+/** Stops every fake API started by {@link serveFakeApi}, and fails the test if one gave an answer the contract does not allow. */
 export async function closeFakeApiServers(): Promise<void> {
-  await Promise.all(running.splice(0).map((server) => server.close()));
+  const servers = running.splice(0);
+  await Promise.all(servers.map((server) => server.close()));
+  expect(
+    servers.flatMap((server) => server.problems),
+    'fake API answers off the contract (docs/openapi.json)',
+  ).toEqual([]);
 }
