@@ -1,5 +1,7 @@
 import middy from '@middy/core';
 import type { z } from 'zod';
+import { answer } from '../lib/api/answer';
+import { runStateSchema } from '../lib/api/schemas';
 import { showRun } from '../lib/compliance/compliance-actions';
 import { runIdPath } from '../lib/compliance/request-schemas';
 import { storeContainer } from '../lib/handlers/store-container';
@@ -7,7 +9,7 @@ import type { WiringSource } from '../lib/handlers/wiring-source';
 import { type AuthorizedHttpEvent, authorize } from '../lib/middleware/authorize';
 import { httpErrorResponse } from '../lib/middleware/error-response';
 import { observe } from '../lib/middleware/observe';
-import { json, type ParsedHttpRequest, parseHttpRequest } from '../lib/middleware/parse-http-request';
+import { type ParsedHttpRequest, parseHttpRequest } from '../lib/middleware/parse-http-request';
 import type { StoreWiring } from '../lib/store-wiring';
 
 /** On a wiring (the store only): `GET /runs/{id}`: a run's summary (status, counts per check and outcome, sources, discrepancies). */
@@ -17,7 +19,7 @@ export function handlerWith(wiring: WiringSource<Pick<StoreWiring, 'compliance'>
     .use(httpErrorResponse(wiring.log))
     .use(authorize({ access: 'read' }))
     .use(parseHttpRequest({ path: runIdPath }))
-    .handler(async ({ path }) => json(200, await showRun(wiring.get().compliance, path.id)));
+    .handler(async ({ path }) => answer(200, runStateSchema, await showRun(wiring.get().compliance, path.id)));
 }
 
 /** `GET /runs/{id}`: a run's summary (status, counts per check and outcome, sources, discrepancies). */

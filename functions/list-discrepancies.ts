@@ -1,5 +1,7 @@
 import middy from '@middy/core';
 import type { z } from 'zod';
+import { answer } from '../lib/api/answer';
+import { discrepancyPageSchema } from '../lib/api/schemas';
 import { listDiscrepancies } from '../lib/compliance/compliance-actions';
 import { discrepancyListQuery } from '../lib/compliance/request-schemas';
 import { storeContainer } from '../lib/handlers/store-container';
@@ -7,7 +9,7 @@ import type { WiringSource } from '../lib/handlers/wiring-source';
 import { type AuthorizedHttpEvent, authorize } from '../lib/middleware/authorize';
 import { httpErrorResponse } from '../lib/middleware/error-response';
 import { observe } from '../lib/middleware/observe';
-import { json, type ParsedHttpRequest, parseHttpRequest } from '../lib/middleware/parse-http-request';
+import { type ParsedHttpRequest, parseHttpRequest } from '../lib/middleware/parse-http-request';
 import type { StoreWiring } from '../lib/store-wiring';
 
 /** On a wiring (the store only): `GET /discrepancies?status=&severity=&check=&asset=&user=&limit=&cursor=`: a page of discrepancies, most severe first. */
@@ -24,7 +26,7 @@ export function handlerWith(wiring: WiringSource<Pick<StoreWiring, 'compliance'>
         { ...filter, ...(user && { userId: user }) },
         { limit, ...(cursor && { cursor }) },
       );
-      return json(200, page);
+      return answer(200, discrepancyPageSchema, page);
     });
 }
 

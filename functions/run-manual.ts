@@ -1,11 +1,13 @@
 import middy from '@middy/core';
+import { answer } from '../lib/api/answer';
+import { runInProgressSchema } from '../lib/api/schemas';
 import { type ManualRunBody, manualRunBody, manualRunOptions } from '../lib/handlers/run-options';
 import { runQueueContainer } from '../lib/handlers/run-queue-container';
 import type { WiringSource } from '../lib/handlers/wiring-source';
 import { type AuthorizedHttpEvent, authorize } from '../lib/middleware/authorize';
 import { httpErrorResponse } from '../lib/middleware/error-response';
 import { observe } from '../lib/middleware/observe';
-import { json, type ParsedHttpRequest, parseHttpRequest } from '../lib/middleware/parse-http-request';
+import { type ParsedHttpRequest, parseHttpRequest } from '../lib/middleware/parse-http-request';
 import type { RunTrigger } from '../lib/ports/run-summary';
 import type { RunQueueWiring } from '../lib/run-queue-wiring';
 import { queueRun } from '../lib/runs/queue-run';
@@ -24,7 +26,7 @@ export function handlerWith(wiring: WiringSource<Pick<RunQueueWiring, 'clock' | 
       const { clock, runQueue } = wiring.get();
       const trigger: RunTrigger = { type: 'manual', by: http.caller.sub };
       const run = { runId: newRunId(clock.now()), trigger, ...manualRunOptions(body) };
-      return json(202, await queueRun({ ...runQueue, now: () => clock.now() }, run));
+      return answer(202, runInProgressSchema, await queueRun({ ...runQueue, now: () => clock.now() }, run));
     });
 }
 

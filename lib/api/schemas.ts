@@ -246,8 +246,8 @@ export const errorAnswerSchema = z.looseObject({
   requestId: z.string().optional(),
 });
 
-/** `T` as a plain object type: interfaces become type literals, which index signatures accept. */
-type Plain<T> = T extends object ? { [K in keyof T]: Plain<T[K]> } : T;
+/** `T` as a plain object type: interfaces become type literals, which the loose schemas' index signatures accept. */
+export type Plain<T> = T extends object ? { [K in keyof T]: Plain<T[K]> } : T;
 /** Fails to compile when a value of the server's type `T` would not pass the shape `S`. */
 type Accepts<S extends z.core.$ZodShape, T extends z.input<z.ZodObject<S>>> = T;
 /** The server's types, checked against the schemas (compile time only). */
