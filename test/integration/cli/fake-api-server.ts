@@ -19,10 +19,10 @@ export type Answer = { status: number; json?: unknown; text?: string; headers?: 
 
 /** What is wrong with a JSON answer to a request on a route of the API, by the contract. */
 function offContract(request: ReceivedRequest, answer: Exclude<Answer, 'hang'>): string[] {
-  const method = request.method === 'POST' ? 'POST' : 'GET';
-  const path = decodeURI(new URL(request.url, 'http://fake').pathname);
-  const template = routeTemplateOf(method, path);
-  if (answer.json === undefined || answer.offContract || !template) return [];
+  const method = request.method === 'GET' || request.method === 'POST' ? request.method : undefined;
+  const path = new URL(request.url, 'http://fake').pathname;
+  const template = method && routeTemplateOf(method, path);
+  if (!method || !template || answer.json === undefined || answer.offContract) return [];
   return contractProblems(method, template, answer.status, answer.json).map((problem) => `${method} ${path} ${answer.status}: ${problem}`);
 }
 
