@@ -73,6 +73,8 @@ module.exports = {
   listDiscrepancies: { grants: compliance, extraStatements: [] },
   getDiscrepancy: { grants: compliance, extraStatements: [] },
   actOnDiscrepancy: { grants: compliance, extraStatements: [] },
+  // Signs a local token with the dev key (local stage only): no AWS call at all.
+  devToken: { grants: [], extraStatements: [] },
   // Writes each alert to its log: no AWS call at all.
   alertLog: { grants: [], extraStatements: onFailure },
 };
