@@ -1,7 +1,8 @@
 /**
  * Where the CLI sends its calls and with which token: `--api-url`, else `RECON_API_URL`, else the
- * local stack; `--token`, else `RECON_TOKEN`, else — only for an API on this machine — a short-lived
- * compliance token signed with the local dev key, exactly as `npm run token` would.
+ * local stack; `--token`, else `RECON_TOKEN`, else the session `recon login` cached, else — only for
+ * an API on this machine — a short-lived compliance token signed with the local dev key, as
+ * `POST /dev/token` would.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
@@ -23,6 +24,8 @@ export interface SettingsInput {
   apiUrl?: string;
   token?: string;
   as?: string;
+  /** The bearer token of the cached session (`recon login`), already refreshed if it had to be. */
+  sessionToken?: string | undefined;
   env: NodeJS.ProcessEnv;
   /** The variables of `.env.local`, read only when a dev token is needed. */
   readEnvFile?: () => Record<string, string | undefined>;
@@ -46,12 +49,17 @@ export interface Settings {
  * @throws {UsageError} for a malformed URL; from `token()`, when there is no token to give.
  */
 export function readSettings(input: SettingsInput): Settings {
-  const baseUrl = apiUrl(input.apiUrl ?? nonEmpty(input.env.RECON_API_URL) ?? DEFAULT_API_URL);
+  const baseUrl = apiUrlOf(input.apiUrl, input.env);
   const local = isLocalUrl(baseUrl);
   const given = nonEmpty(input.token) ?? nonEmpty(input.env.RECON_TOKEN);
   if (given !== undefined) {
     const notices = input.as !== undefined ? ['--as is ignored: the token given names its own subject'] : [];
     return { baseUrl, local, token: () => given, notices };
+  }
+  const session = input.sessionToken;
+  if (session !== undefined) {
+    const notices = input.as !== undefined ? ['--as is ignored: the signed-in session names its own subject'] : [];
+    return { baseUrl, local, token: () => session, notices };
   }
   return { baseUrl, local, token: local ? devTokens(input) : refuse(noTokenFor(baseUrl)), notices: [] };
 }
@@ -77,7 +85,7 @@ function devTokens(input: SettingsInput): () => string {
 }
 
 function noTokenFor(baseUrl: string): string {
-  return `no token for ${baseUrl}: pass --token <jwt> or set RECON_TOKEN (a token is signed here only for a local API)`;
+  return `no token for ${baseUrl}: run \`recon login\`, pass --token <jwt> or set RECON_TOKEN (a token is signed here only for a local API)`;
 }
 
 function refuse(problem: string): () => never {
@@ -90,6 +98,11 @@ function refuse(problem: string): () => never {
 export function isLocalUrl(url: string): boolean {
   const host = new URL(url).hostname;
   return host === 'localhost' || host.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
+}
+
+/** The API's base URL from `--api-url`, `RECON_API_URL` or the default, checked. @throws {UsageError} */
+export function apiUrlOf(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+  return apiUrl(flag ?? nonEmpty(env.RECON_API_URL) ?? DEFAULT_API_URL);
 }
 
 function apiUrl(text: string): string {
