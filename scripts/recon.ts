@@ -136,6 +136,7 @@ program
   .command('login')
   .description('sign in (OIDC device flow, or --browser) and cache the session for the other commands')
   .option('--browser', 'sign in through a browser (authorization code + PKCE, loopback redirect) even if the device flow is offered')
+  .option('--redirect-uri <url>', 'with --browser: the loopback redirect registered with the issuer, e.g. http://localhost:8765/callback')
   .option('--local', 'sign in to the local stack (POST /dev/token) as --as, RECON_USER or the default user')
   .option('--read', 'with --local: the read role only')
   .action((_flags, command: Command) => signIn(command, (say, flags) => loginCommand({ env: process.env, say }, flags)));

@@ -102,12 +102,16 @@ export async function deviceSignIn(oidc: OidcClient, io: SignInIo, now = () => D
  * and exchanges the code the browser brings back.
  * @throws {SignInError}
  */
-export async function browserSignIn(oidc: OidcClient, io: SignInIo, now = () => Date.now()): Promise<Session> {
+export async function browserSignIn(
+  oidc: OidcClient,
+  io: SignInIo,
+  { redirectUri, now = () => Date.now() }: { redirectUri?: URL | undefined; now?: () => number } = {},
+): Promise<Session> {
   const { as, client, options, settings } = oidc;
   if (as.authorization_endpoint === undefined) throw new SignInError(`${settings.issuer} has no authorization endpoint`);
   const verifier = oauth.generateRandomCodeVerifier();
   const state = oauth.generateRandomState();
-  const callback = await loopbackCallback();
+  const callback = await loopbackCallback(redirectUri);
   try {
     const url = new URL(as.authorization_endpoint);
     url.search = new URLSearchParams({
@@ -185,15 +189,20 @@ function claimsOf(token: string | undefined): z.infer<typeof jwtClaims> | undefi
   }
 }
 
-/** A one-shot listener on a free loopback port for the browser's redirect. */
-async function loopbackCallback(): Promise<{ redirectUri: string; received: Promise<URL>; close: () => void }> {
+/**
+ * A one-shot listener for the browser's redirect: on a free port of 127.0.0.1 at `/callback`, or
+ * where a registered loopback redirect URI says (an issuer such as Cognito matches it exactly).
+ */
+async function loopbackCallback(registered?: URL): Promise<{ redirectUri: string; received: Promise<URL>; close: () => void }> {
+  const host = registered?.hostname.replace(/^\[|\]$/g, '') ?? '127.0.0.1';
+  const path = registered?.pathname ?? '/callback';
   let settle: { resolve: (url: URL) => void; reject: (error: Error) => void } | undefined;
   const received = new Promise<URL>((resolve, reject) => {
     settle = { resolve, reject };
   });
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    if (url.pathname !== '/callback') {
+    if (url.pathname !== path) {
       response.writeHead(404).end();
       return;
     }
@@ -201,14 +210,19 @@ async function loopbackCallback(): Promise<{ redirectUri: string; received: Prom
     response.end('<!doctype html><title>recon</title><p>Signed in to recon: you may close this tab.</p>');
     settle?.resolve(url);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error) =>
+      reject(new SignInError(`cannot listen on ${host}:${registered?.port ?? 0} for the redirect: ${error.message}`)),
+    );
+    server.listen(Number(registered?.port ?? 0), host, resolve);
+  });
   const { port } = server.address() as AddressInfo;
   const timer = setTimeout(() => settle?.reject(new SignInError('no answer from the browser within 5 minutes')), BROWSER_TIMEOUT_MS);
   const close = () => {
     clearTimeout(timer);
     server.close();
   };
-  return { redirectUri: `http://127.0.0.1:${port}/callback`, received, close };
+  return { redirectUri: registered?.toString() ?? `http://127.0.0.1:${port}${path}`, received, close };
 }
 
 async function attempt<T>(what: string, step: () => Promise<T>): Promise<T> {

@@ -19,6 +19,7 @@ export interface LoginFlags {
   browser?: boolean;
   local?: boolean;
   read?: boolean;
+  redirectUri?: string;
   as?: string;
   apiUrl?: string;
 }
@@ -58,7 +59,19 @@ async function issuerSignIn(io: LoginIo, flags: LoginFlags): Promise<Session> {
   const signInIo = { say: io.say, sleep: io.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))) };
   if (!flags.browser && offersDeviceFlow(oidc)) return deviceSignIn(oidc, signInIo);
   if (!flags.browser) io.say(`${issuer} offers no device flow: signing in through the browser`);
-  return browserSignIn(oidc, signInIo);
+  return browserSignIn(oidc, signInIo, { redirectUri: loopbackRedirect(flags.redirectUri) });
+}
+
+/** `--redirect-uri`: a loopback http URL with a port, as registered with the issuer. @throws {UsageError} */
+function loopbackRedirect(text: string | undefined): URL | undefined {
+  if (text === undefined) return undefined;
+  const url = URL.canParse(text) ? new URL(text) : undefined;
+  if (url?.protocol !== 'http:' || url.port === '' || !['localhost', '127.0.0.1', '[::1]'].includes(url.hostname) || url.search !== '') {
+    throw new UsageError([
+      `--redirect-uri ${JSON.stringify(text)}: must be http://localhost:<port>/<path> (or 127.0.0.1, [::1]), no query`,
+    ]);
+  }
+  return url;
 }
 
 /** A token from the local API's dev sign-in (`POST /dev/token`), for `--as` (or `RECON_USER`) with the act or read role. */

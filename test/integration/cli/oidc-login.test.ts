@@ -100,6 +100,15 @@ async function localPage(): Promise<Page> {
   return page;
 }
 
+/** A port nothing listens on (the CLI is told to listen there, as for an issuer that registered it). */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
 /** Signs in on the provider's development pages as `login`, and consents. */
 async function signInAndConsent(page: Page, login: string): Promise<void> {
   await page.locator('input[name="login"]').fill(login);
@@ -109,7 +118,7 @@ async function signInAndConsent(page: Page, login: string): Promise<void> {
 }
 
 /** Runs `recon login` in this process, handing the first URL it prints to `person`; what it said. */
-async function login(flags: { browser?: boolean }, person: (url: string) => Promise<void>): Promise<string[]> {
+async function login(flags: { browser?: boolean; redirectUri?: string }, person: (url: string) => Promise<void>): Promise<string[]> {
   const said: string[] = [];
   let acting: Promise<void> | undefined;
   const say = (line: string) => {
@@ -148,10 +157,11 @@ describe('recon login against a real OIDC provider', () => {
     expect(await cachedSessionToken(env(), () => {})).toBe(session.token);
   }, 60_000);
 
-  it('signs in through the browser with PKCE on a loopback redirect, refreshes an expired session, and logs out', async () => {
-    const said = await login({ browser: true }, async (url) => {
+  it('signs in through the browser with PKCE on the registered loopback redirect, refreshes an expired session, and logs out', async () => {
+    const redirectUri = `http://127.0.0.1:${await freePort()}/callback`;
+    const said = await login({ browser: true, redirectUri }, async (url) => {
       expect(new URL(url).searchParams.get('code_challenge_method')).toBe('S256');
-      expect(new URL(url).searchParams.get('redirect_uri')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback$/);
+      expect(new URL(url).searchParams.get('redirect_uri')).toBe(redirectUri);
       const page = await localPage();
       await page.goto(url);
       await signInAndConsent(page, 'carol@example.com');
