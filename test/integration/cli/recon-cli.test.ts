@@ -90,6 +90,8 @@ describe('recon (the command line, as a process)', () => {
   it('asks for a token rather than signing one for an API that is not on this machine', async () => {
     const result = await recon(['list'], { RECON_API_URL: 'https://recon.example.com/prod' });
     expect(result).toMatchObject({ code: 1, stdout: '' });
-    expect(result.stderr).toContain('no token for https://recon.example.com/prod: run `recon login`, pass --token <jwt> or set RECON_TOKEN');
+    expect(result.stderr).toContain(
+      'no token for https://recon.example.com/prod: run `recon login`, pass --token <jwt> or set RECON_TOKEN',
+    );
   });
 });
