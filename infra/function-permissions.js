@@ -75,6 +75,8 @@ module.exports = {
   actOnDiscrepancy: { grants: compliance, extraStatements: [] },
   // GET /openapi.json: the document is built from the code; no AWS call at all.
   openApi: { grants: [], extraStatements: [] },
+  // Signs a local token with the dev key (local stage only): no AWS call at all.
+  devToken: { grants: [], extraStatements: [] },
   // Writes each alert to its log: no AWS call at all.
   alertLog: { grants: [], extraStatements: onFailure },
 };

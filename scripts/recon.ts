@@ -7,15 +7,18 @@
 import { Command } from 'commander';
 import { SOURCE_NAMES } from '../lib/api/schemas';
 import { HttpReconApi } from './cli/api-client';
+import { cachedSessionToken } from './cli/auth/cached-session';
 import { actCommand } from './cli/commands/act';
 import { exportCommand } from './cli/commands/export';
 import { listCommand } from './cli/commands/list';
+import { type LoginFlags, loginCommand, logoutCommand } from './cli/commands/login';
 import { runCommand } from './cli/commands/run';
 import { showCommand } from './cli/commands/show';
 import type { CommandContext, ExitCode } from './cli/context';
 import { describeError } from './cli/errors';
 import { DEFAULT_WAIT_SECONDS, EXPORT_FORMATS } from './cli/flags';
 import { DEFAULT_API_URL, DEFAULT_LOCAL_USER, readSettings } from './cli/settings';
+import { CLI_VERSION } from './cli/version';
 
 interface GlobalFlags {
   json?: boolean;
@@ -29,13 +32,26 @@ async function execute(command: Command, action: (context: CommandContext) => Pr
   const flags = command.optsWithGlobals<GlobalFlags>();
   let local = true;
   try {
-    const settings = readSettings({ apiUrl: flags.apiUrl, token: flags.token, as: flags.as, env: process.env });
+    const notice = (line: string) => process.stderr.write(`note: ${line}\n`);
+    const given = Boolean(flags.token?.trim() || process.env.RECON_TOKEN?.trim());
+    const sessionToken = given ? undefined : await cachedSessionToken(process.env, notice);
+    const settings = readSettings({ apiUrl: flags.apiUrl, token: flags.token, as: flags.as, sessionToken, env: process.env });
     local = settings.local;
     for (const notice of settings.notices) process.stderr.write(`note: ${notice}\n`);
     const api = new HttpReconApi({ baseUrl: settings.baseUrl, token: settings.token });
     process.exitCode = await action({ api, out: process.stdout, err: process.stderr, json: flags.json ?? false });
   } catch (error) {
     process.stderr.write(`${describeError(error, { local }).join('\n')}\n`);
+    process.exitCode = 1;
+  }
+}
+
+/** Runs `login` or `logout`, which need no API client; messages go to stderr, errors become exit code 1. */
+async function signIn(command: Command, action: (say: (line: string) => void, flags: LoginFlags) => Promise<ExitCode>): Promise<void> {
+  try {
+    process.exitCode = await action((line) => process.stderr.write(`${line}\n`), command.optsWithGlobals<LoginFlags>());
+  } catch (error) {
+    process.stderr.write(`${describeError(error, { local: false }).join('\n')}\n`);
     process.exitCode = 1;
   }
 }
@@ -54,8 +70,9 @@ function filterOptions(command: Command): Command {
 
 const program = new Command('recon')
   .description('Balance reconciliation from the command line: runs and discrepancies over the HTTP API.')
+  .version(CLI_VERSION, '-V, --version', 'print the version')
   .option('--json', "print the API's JSON (one document) instead of tables")
-  .option('--token <jwt>', 'bearer token with the read or act role (default: RECON_TOKEN; prefer it, flags show in `ps`)')
+  .option('--token <jwt>', 'bearer token with the read or act role (default: RECON_TOKEN, then the `login` session)')
   .option('--as <email>', `subject of a locally signed token (default: RECON_USER or ${DEFAULT_LOCAL_USER})`)
   .option('--api-url <url>', `base URL of the API (default: RECON_API_URL or ${DEFAULT_API_URL})`)
   .showHelpAfterError('(add --help for usage)')
@@ -63,6 +80,7 @@ const program = new Command('recon')
     'after',
     `
 Exit codes: 0 done, 1 error (bad flags, API error, API unreachable), 2 run partial, 3 run failed or skipped.
+Sign in first: \`recon login\` (AUTH_ISSUER_URL, RECON_CLIENT_ID), or \`recon login --local\` for the local stack.
 Examples:
   npm run recon -- run --check cross-source --asset btc
   npm run recon -- list --status open --severity critical --all
@@ -113,6 +131,20 @@ filterOptions(program.command('export').description('every matching discrepancy,
   .option('--format <format>', `${EXPORT_FORMATS.join(', ')} (default csv)`)
   .option('--output <file>', 'write to this file instead of stdout')
   .action((flags, command: Command) => execute(command, (context) => exportCommand(context, flags)));
+
+program
+  .command('login')
+  .description('sign in (OIDC device flow, or --browser) and cache the session for the other commands')
+  .option('--browser', 'sign in through a browser (authorization code + PKCE, loopback redirect) even if the device flow is offered')
+  .option('--redirect-uri <url>', 'with --browser: the loopback redirect registered with the issuer, e.g. http://localhost:8765/callback')
+  .option('--local', 'sign in to the local stack (POST /dev/token) as --as, RECON_USER or the default user')
+  .option('--read', 'with --local: the read role only')
+  .action((_flags, command: Command) => signIn(command, (say, flags) => loginCommand({ env: process.env, say }, flags)));
+
+program
+  .command('logout')
+  .description('delete the cached session')
+  .action((_flags, command: Command) => signIn(command, (say) => logoutCommand({ env: process.env, say })));
 
 // A reader that stops early (`| head`) is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

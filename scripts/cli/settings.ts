@@ -1,12 +1,13 @@
 /**
  * Where the CLI sends its calls and with which token: `--api-url`, else `RECON_API_URL`, else the
- * local stack; `--token`, else `RECON_TOKEN`, else — only for an API on this machine — a short-lived
- * compliance token signed with the local dev key, exactly as `npm run token` would.
+ * local stack; `--token`, else `RECON_TOKEN`, else the session `recon login` cached, else — only for
+ * an API on this machine — a short-lived compliance token signed with the local dev key, as
+ * `POST /dev/token` would.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
-import { MIN_KEY_LENGTH, signDevToken } from '../../lib/auth/jwt';
-import { DEFAULT_ACT_ROLE } from '../../lib/auth/roles';
+import { type DevSignIn, devSignInFromEnv, issueDevToken } from '../../lib/auth/dev-sign-in';
+import { ConfigError } from '../../lib/errors';
 import { UsageError } from './errors';
 
 /** The local stack's HTTP API (`npm start`). */
@@ -23,6 +24,8 @@ export interface SettingsInput {
   apiUrl?: string;
   token?: string;
   as?: string;
+  /** The bearer token of the cached session (`recon login`), already refreshed if it had to be. */
+  sessionToken?: string | undefined;
   env: NodeJS.ProcessEnv;
   /** The variables of `.env.local`, read only when a dev token is needed. */
   readEnvFile?: () => Record<string, string | undefined>;
@@ -46,37 +49,43 @@ export interface Settings {
  * @throws {UsageError} for a malformed URL; from `token()`, when there is no token to give.
  */
 export function readSettings(input: SettingsInput): Settings {
-  const baseUrl = apiUrl(input.apiUrl ?? nonEmpty(input.env.RECON_API_URL) ?? DEFAULT_API_URL);
+  const baseUrl = apiUrlOf(input.apiUrl, input.env);
   const local = isLocalUrl(baseUrl);
   const given = nonEmpty(input.token) ?? nonEmpty(input.env.RECON_TOKEN);
   if (given !== undefined) {
     const notices = input.as !== undefined ? ['--as is ignored: the token given names its own subject'] : [];
     return { baseUrl, local, token: () => given, notices };
   }
+  const session = input.sessionToken;
+  if (session !== undefined) {
+    const notices = input.as !== undefined ? ['--as is ignored: the signed-in session names its own subject'] : [];
+    return { baseUrl, local, token: () => session, notices };
+  }
   return { baseUrl, local, token: local ? devTokens(input) : refuse(noTokenFor(baseUrl)), notices: [] };
 }
 
-/** Signs a fresh short-lived token granting the act role for each call, with the local dev key. */
+/** Signs a fresh short-lived token granting the act role for each call, with the local dev key, as `POST /dev/token` would. */
 function devTokens(input: SettingsInput): () => string {
   const settings = { ...(input.readEnvFile ?? readEnvFile)(), ...definedOnly(input.env) };
-  const key = settings.AUTH_DEV_KEY ?? '';
-  if (key === '') {
+  let signIn: DevSignIn | undefined;
+  try {
+    signIn = devSignInFromEnv(settings);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return refuse(error.problems.join('; '));
+  }
+  if (signIn === undefined) {
     return refuse(
-      `no token: pass --token <jwt>, set RECON_TOKEN, or set AUTH_DEV_KEY (in the environment or ${ENV_FILE}) to sign a local one`,
+      `no token: run \`recon login\`, pass --token <jwt>, set RECON_TOKEN, or set AUTH_DEV_KEY (in the environment or ${ENV_FILE}) to sign a local one`,
     );
   }
-  if (key.length < MIN_KEY_LENGTH) return refuse(`AUTH_DEV_KEY must be at least ${MIN_KEY_LENGTH} characters`);
   const sub = nonEmpty(input.as) ?? nonEmpty(input.env.RECON_USER) ?? DEFAULT_LOCAL_USER;
-  const issuer = nonEmpty(settings.AUTH_ISSUER);
-  const audience = nonEmpty(settings.AUTH_AUDIENCE);
-  // The act role (which implies read), in the claim the functions read, as they are configured locally.
-  const roles = [nonEmpty(settings.AUTH_ACT_ROLE) ?? DEFAULT_ACT_ROLE];
-  const rolesClaim = nonEmpty(settings.AUTH_ROLES_CLAIM);
-  return () => signDevToken({ sub, roles, rolesClaim, ttlSeconds: DEV_TOKEN_TTL_SECONDS, key, issuer, audience });
+  const ready = signIn;
+  return () => issueDevToken(ready, { sub, access: 'act' }, { ttlSeconds: DEV_TOKEN_TTL_SECONDS }).token;
 }
 
 function noTokenFor(baseUrl: string): string {
-  return `no token for ${baseUrl}: pass --token <jwt> or set RECON_TOKEN (a token is signed here only for a local API)`;
+  return `no token for ${baseUrl}: run \`recon login\`, pass --token <jwt> or set RECON_TOKEN (a token is signed here only for a local API)`;
 }
 
 function refuse(problem: string): () => never {
@@ -89,6 +98,11 @@ function refuse(problem: string): () => never {
 export function isLocalUrl(url: string): boolean {
   const host = new URL(url).hostname;
   return host === 'localhost' || host.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
+}
+
+/** The API's base URL from `--api-url`, `RECON_API_URL` or the default, checked. @throws {UsageError} */
+export function apiUrlOf(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+  return apiUrl(flag ?? nonEmpty(env.RECON_API_URL) ?? DEFAULT_API_URL);
 }
 
 function apiUrl(text: string): string {

@@ -1,10 +1,14 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyJwt } from '../../../lib/auth/jwt';
 import { discrepancy, summary } from '../../unit/cli/fake-recon-api';
 import { closeFakeApiServers, serveFakeApi } from './fake-api-server';
 
 const DEV_KEY = 'a-test-dev-key-of-at-least-thirty-two-characters';
+const NO_SESSION_DIR = mkdtempSync(join(tmpdir(), 'recon-no-session-'));
 afterEach(closeFakeApiServers);
 
 const serve = serveFakeApi;
@@ -20,7 +24,8 @@ function recon(args: string[], env: Record<string, string> = {}): Promise<{ code
     ...inherited
   } = process.env;
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/recon.ts', ...args], {
-    env: { ...inherited, AUTH_DEV_KEY: DEV_KEY, ...env },
+    // No session a developer's own `recon login` cached: a fresh, empty config directory.
+    env: { ...inherited, AUTH_DEV_KEY: DEV_KEY, XDG_CONFIG_HOME: NO_SESSION_DIR, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -85,6 +90,8 @@ describe('recon (the command line, as a process)', () => {
   it('asks for a token rather than signing one for an API that is not on this machine', async () => {
     const result = await recon(['list'], { RECON_API_URL: 'https://recon.example.com/prod' });
     expect(result).toMatchObject({ code: 1, stdout: '' });
-    expect(result.stderr).toContain('no token for https://recon.example.com/prod: pass --token <jwt> or set RECON_TOKEN');
+    expect(result.stderr).toContain(
+      'no token for https://recon.example.com/prod: run `recon login`, pass --token <jwt> or set RECON_TOKEN',
+    );
   });
 });

@@ -7,6 +7,22 @@ const KEY = 'a-local-dev-key-of-at-least-32-characters';
 const noFile = () => ({});
 
 describe('readSettings', () => {
+  it('takes the token in the order --token, RECON_TOKEN, the signed-in session, then (locally) the dev key', () => {
+    const env = { AUTH_DEV_KEY: KEY, RECON_TOKEN: 'from.env.token' };
+    expect(readSettings({ token: 'from.flag.token', sessionToken: 'session.token.x', env, readEnvFile: noFile }).token()).toBe(
+      'from.flag.token',
+    );
+    expect(readSettings({ sessionToken: 'session.token.x', env, readEnvFile: noFile }).token()).toBe('from.env.token');
+    const session = readSettings({ sessionToken: 'session.token.x', env: { AUTH_DEV_KEY: KEY }, readEnvFile: noFile });
+    expect(session.token()).toBe('session.token.x');
+    const remote = readSettings({
+      sessionToken: 'session.token.x',
+      env: { RECON_API_URL: 'https://recon.example.com' },
+      readEnvFile: noFile,
+    });
+    expect(remote.token()).toBe('session.token.x');
+  });
+
   it('calls the local stack by default and signs a compliance token for analyst@localhost with the dev key', () => {
     const settings = readSettings({ env: { AUTH_DEV_KEY: KEY }, readEnvFile: noFile });
     expect(settings.baseUrl).toBe('http://127.0.0.1:3000');
@@ -43,7 +59,7 @@ describe('readSettings', () => {
     const settings = readSettings({ env: { RECON_API_URL: 'https://recon.example.com/prod/', AUTH_DEV_KEY: KEY }, readEnvFile: noFile });
     expect(settings).toMatchObject({ baseUrl: 'https://recon.example.com/prod', local: false });
     expect(() => settings.token()).toThrow(
-      /^invalid arguments: no token for https:\/\/recon\.example\.com\/prod: pass --token <jwt> or set RECON_TOKEN/,
+      /^invalid arguments: no token for https:\/\/recon\.example\.com\/prod: run `recon login`, pass --token <jwt> or set RECON_TOKEN/,
     );
   });
 
