@@ -8,7 +8,8 @@ const CONTENT_TYPES = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/c
 
 /**
  * Builds the web console (console/src/main.tsx: Preact, uPlot, the API's zod schemas) for the browser, in memory, and
- * returns its files by name: `index.html` (from console/index.html) naming `app.<hash>.js` and `app.<hash>.css`.
+ * returns its files by name: `index.html` (from console/index.html) naming `{{base}}app.<hash>.js` and `{{base}}app.<hash>.css`
+ * (the console function writes its path for `{{base}}`).
  * Hashed names let the console function cache them for a year; a new build has new names.
  */
 async function buildConsoleAssets() {
@@ -37,8 +38,8 @@ async function buildConsoleAssets() {
     files[name] = { contentType: CONTENT_TYPES[extension] ?? 'application/octet-stream', body: output.text };
   }
   const page = readFileSync(path.join(__dirname, 'console/index.html'), 'utf8')
-    .replace('{{js}}', names['.js'] ?? '')
-    .replace('{{css}}', names['.css'] ?? '');
+    .replace('{{js}}', `{{base}}${names['.js'] ?? ''}`)
+    .replace('{{css}}', `{{base}}${names['.css'] ?? ''}`);
   files['index.html'] = { contentType: 'text/html; charset=utf-8', body: page };
   return { files, watchFiles: Object.keys(result.metafile?.inputs ?? {}).map((file) => path.join(__dirname, file)) };
 }

@@ -25,7 +25,7 @@ export const BREAK_CSV_COLUMNS = [
 const EXPORT_PAGE_SIZE = 100;
 
 /** Every break the filter shows, across all pages, in the API's order. */
-export async function allBreaks(api: ApiClient, filter: BreakFilter): Promise<DiscrepancyAnswer[]> {
+export async function allBreaks(api: Pick<ApiClient, 'discrepancies'>, filter: BreakFilter): Promise<DiscrepancyAnswer[]> {
   const items: DiscrepancyAnswer[] = [];
   let cursor: string | undefined;
   do {
@@ -39,16 +39,4 @@ export async function allBreaks(api: ApiClient, filter: BreakFilter): Promise<Di
 /** Breaks as `breaks.csv` (RFC 4180, the CLI's writer): exact decimals as the API sent them, no formula. */
 export function breaksCsv(items: readonly DiscrepancyAnswer[]): string {
   return recordsCsv(BREAK_CSV_COLUMNS, items);
-}
-
-/** Hands a text file to the browser's downloads. */
-export function download(name: string, text: string, type = 'text/csv;charset=utf-8'): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 0);
 }

@@ -1,7 +1,7 @@
 import * as oauth from 'oauth4webapi';
 import { z } from 'zod';
 import type { ConsoleConfig } from '../../lib/api/schemas';
-import type { Session } from './session';
+import type { KeyValueStorage, Session } from './session';
 
 /** Where the sign-in in flight keeps its PKCE verifier, state and nonce until the issuer sends the browser back. */
 const PENDING_KEY = 'recon.oidc';
@@ -10,8 +10,15 @@ const pendingSchema = z.strictObject({ verifier: z.string(), state: z.string(), 
 /** The issuer's settings the console signs in with (config.json's `oidc`). */
 export type OidcSettings = NonNullable<ConsoleConfig['oidc']>;
 
+/** The parts of the page's location the sign-in reads, and where it sends the browser. */
+export interface PageLocation {
+  origin: string;
+  pathname: string;
+  assign(url: string): void;
+}
+
 /** The console's own address without its hash or query: where the issuer sends the browser back. */
-export function redirectUri(location: Pick<Location, 'origin' | 'pathname'>): string {
+export function redirectUri(location: Pick<PageLocation, 'origin' | 'pathname'>): string {
   return `${location.origin}${location.pathname}`;
 }
 
@@ -30,7 +37,7 @@ async function discover(settings: OidcSettings): Promise<oauth.AuthorizationServ
 }
 
 /** Starts the authorization code flow with PKCE: the browser leaves for the issuer's sign-in page. */
-export async function beginSignIn(settings: OidcSettings, storage: Storage, location: Location): Promise<void> {
+export async function beginSignIn(settings: OidcSettings, storage: KeyValueStorage, location: PageLocation): Promise<void> {
   const server = await discover(settings);
   if (!server.authorization_endpoint) throw new Error('The issuer names no authorization endpoint');
   const { verifier, challenge } = await pkcePair();
@@ -60,7 +67,7 @@ export function isCallback(search: string): boolean {
  * Finishes the flow on the way back: checks the state, trades the code and the verifier for tokens
  * at the token endpoint, checks the ID token's nonce, and makes the session from the access token.
  */
-export async function completeSignIn(settings: OidcSettings, storage: Storage, currentUrl: URL, now: Date): Promise<Session> {
+export async function completeSignIn(settings: OidcSettings, storage: KeyValueStorage, currentUrl: URL, now: Date): Promise<Session> {
   const raw = storage.getItem(PENDING_KEY);
   storage.removeItem(PENDING_KEY);
   const pending = pendingSchema.safeParse(raw ? JSON.parse(raw) : undefined);

@@ -43,9 +43,11 @@ export function routeHash(route: Route): string {
     case 'trends':
       return `#/${route.page}`;
     case 'breaks': {
-      const query = new URLSearchParams(
-        BREAK_FILTERS.flatMap((name) => (route.filter[name] ? [[name, route.filter[name]]] : [])),
-      ).toString();
+      const set = BREAK_FILTERS.flatMap((name): [string, string][] => {
+        const value = route.filter[name];
+        return value ? [[name, value]] : [];
+      });
+      const query = new URLSearchParams(set).toString();
       return query ? `#/breaks?${query}` : '#/breaks';
     }
   }

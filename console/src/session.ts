@@ -8,11 +8,18 @@ export const SESSION_KEY = 'recon.session';
 export const sessionSchema = devTokenAnswerSchema.extend({ idToken: z.string().optional() });
 export type Session = z.infer<typeof sessionSchema>;
 
+/** The part of the Web Storage API a session needs (sessionStorage in the browser, a map in tests). */
+export interface KeyValueStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
 /** What the signed-in person may do: `act` includes `read`. */
 export type Access = 'act' | 'read' | 'none';
 
 /** The session kept in this tab, or undefined when there is none, it does not parse, or it has expired. */
-export function loadSession(storage: Storage, now: Date): Session | undefined {
+export function loadSession(storage: KeyValueStorage, now: Date): Session | undefined {
   const raw = storage.getItem(SESSION_KEY);
   if (!raw) return undefined;
   let parsed: unknown;
@@ -30,12 +37,12 @@ export function loadSession(storage: Storage, now: Date): Session | undefined {
 }
 
 /** Keeps a session for this tab. */
-export function saveSession(storage: Storage, session: Session): void {
+export function saveSession(storage: KeyValueStorage, session: Session): void {
   storage.setItem(SESSION_KEY, JSON.stringify(session));
 }
 
 /** Signs out: the token is forgotten. */
-export function clearSession(storage: Storage): void {
+export function clearSession(storage: KeyValueStorage): void {
   storage.removeItem(SESSION_KEY);
 }
 

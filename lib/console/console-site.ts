@@ -17,6 +17,19 @@ const consoleEvent = z.looseObject({
   pathParameters: z.looseObject({ proxy: z.string().optional() }).nullish(),
 });
 
+/** What index.html writes before its bundle's file names (esbuild.config.js): replaced by the console's path. */
+export const ASSET_BASE = '{{base}}';
+
+/**
+ * The console's directory in a request's path, wherever it is mounted: the page is served at `/console` and at
+ * `/console/` alike (a local server and API Gateway differ on a trailing slash), so it names its files absolutely.
+ * @example consoleDirectory('/console') // '/console/'
+ */
+export function consoleDirectory(rawPath: string): string {
+  const at = rawPath.indexOf('/console');
+  return at === -1 ? '/console/' : `${rawPath.slice(0, at)}/console/`;
+}
+
 /** A year: the bundle's files have a content hash in their names, a new build has new names. */
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
@@ -58,15 +71,16 @@ export function serveConsole(assets: ConsoleAssets, config: ConsoleConfig) {
   return async (event: unknown): Promise<APIGatewayProxyResultV2> => {
     const parsed = consoleEvent.safeParse(event);
     if (!parsed.success) return answer(400, 'text/plain; charset=utf-8', 'no-store', 'bad request');
-    const file = parsed.data.pathParameters?.proxy ?? parsed.data.rawPath.replace(/^.*?\/console\/?/, '');
-    if (file === '' && !parsed.data.rawPath.endsWith('/')) {
-      // The page's relative URLs (its bundle, the API) resolve against /console/, not /console.
-      return { statusCode: 308, headers: { location: `${parsed.data.rawPath}/`, ...security }, body: '' };
-    }
+    const { rawPath } = parsed.data;
+    const file = parsed.data.pathParameters?.proxy ?? rawPath.replace(/^.*?\/console\/?/, '');
     if (file === 'config.json') return answer(200, 'application/json', 'no-store', JSON.stringify(config));
-    const name = file === '' || file === 'index.html' ? 'index.html' : file;
-    const asset = assets[name];
+    if (file === '' || file === 'index.html') {
+      const page = assets['index.html'];
+      if (!page) return answer(404, 'text/plain; charset=utf-8', 'no-store', 'not found');
+      return answer(200, page.contentType, 'no-cache', page.body.replaceAll(ASSET_BASE, consoleDirectory(rawPath)));
+    }
+    const asset = assets[file];
     if (!asset) return answer(404, 'text/plain; charset=utf-8', 'no-store', 'not found');
-    return answer(200, asset.contentType, name === 'index.html' ? 'no-cache' : IMMUTABLE, asset.body);
+    return answer(200, asset.contentType, IMMUTABLE, asset.body);
   };
 }

@@ -3,7 +3,8 @@ import { type BreakTotals, DISCREPANCY_STATUSES, SEVERITIES } from '../../../lib
 import { CHECK_IDS } from '../../../lib/domain/check-id';
 import type { PageProps } from '../app';
 import { SkeletonRows } from '../components/skeleton';
-import { allBreaks, breaksCsv, download } from '../export-csv';
+import { download } from '../download';
+import { allBreaks, breaksCsv } from '../export-csv';
 import { formatAmount, formatTime } from '../format';
 import { useLoad } from '../hooks';
 import { BREAK_FILTERS, type BreakFilter, filterOf, routeHash } from '../routes';
