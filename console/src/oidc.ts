@@ -108,12 +108,12 @@ export function jwtClaims(token: string): z.infer<typeof claimsSchema> {
 }
 
 /**
- * The roles a token's claim holds: a list, or one space-separated string.
+ * The roles a token's claim holds, read as the API reads them (AUTH_ROLES_CLAIM): a list of names, or one name.
  * @example rolesOf({ 'cognito:groups': ['compliance'] }, 'cognito:groups') // ['compliance']
  */
 export function rolesOf(claims: Record<string, unknown>, claim: string): string[] {
   const value = claims[claim];
-  if (typeof value === 'string') return value.split(/\s+/).filter((role) => role !== '');
+  if (typeof value === 'string') return [value];
   const list = z.array(z.string()).safeParse(value);
   return list.success ? list.data : [];
 }

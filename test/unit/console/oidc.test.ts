@@ -31,12 +31,12 @@ describe('the OIDC redirect', () => {
 describe('reading a token', () => {
   const token = (claims: object) => `e30.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
 
-  it('reads the name and the roles of the configured claim, a list or a space-separated string', () => {
-    const claims = jwtClaims(token({ sub: 'alice', 'cognito:groups': ['compliance'], scope: 'a b' }));
+  it('reads the name and the roles of the configured claim, a list or one name, as the API does', () => {
+    const claims = jwtClaims(token({ sub: 'alice', 'cognito:groups': ['compliance'], roles: 'compliance' }));
     expect(claims.sub).toBe('alice');
     expect(rolesOf(claims, 'cognito:groups')).toEqual(['compliance']);
-    expect(rolesOf(claims, 'scope')).toEqual(['a', 'b']);
-    expect(rolesOf(claims, 'roles')).toEqual([]);
+    expect(rolesOf(claims, 'roles')).toEqual(['compliance']);
+    expect(rolesOf(claims, 'groups')).toEqual([]);
   });
 
   it('reads nothing from what is not a JWT', () => {
