@@ -32,6 +32,7 @@ export function App() {
   const [config, setConfig] = useState<ConsoleConfig | Error>();
   const [session, setSession] = useState(() => loadSession(sessionStorage, new Date()));
   const [status, setStatus] = useState('');
+  const route = useRoute();
   const sessionRef = useRef(session);
   sessionRef.current = session;
   const signOut = useCallback(() => {
@@ -61,8 +62,8 @@ export function App() {
   if (!session) return <SignIn api={api} config={config} onSignedIn={signIn} />;
   const props: PageProps = { api, access: accessOf(session.roles, config.roles), sub: session.sub, announce: setStatus };
   return (
-    <Shell session={session} onSignOut={signOut} status={status}>
-      <Page route={useRoute()} {...props} />
+    <Shell route={route} session={session} onSignOut={signOut} status={status}>
+      <Page route={route} {...props} />
     </Shell>
   );
 }
@@ -100,6 +101,14 @@ function Page({ route, ...props }: PageProps & { route: Route }) {
   }
 }
 
+interface ShellProps {
+  route: Route;
+  session: Session;
+  onSignOut: () => void;
+  status: string;
+  children: ComponentChildren;
+}
+
 function Frame({ status }: { status: string }) {
   return (
     <main class="frame">
@@ -110,18 +119,8 @@ function Frame({ status }: { status: string }) {
   );
 }
 
-function Shell({
-  session,
-  onSignOut,
-  status,
-  children,
-}: {
-  session: Session;
-  onSignOut: () => void;
-  status: string;
-  children: ComponentChildren;
-}) {
-  const route = useRoute();
+/** The page's frame: the navigation (the current page marked), who is signed in, sign-out, and the announced status line. */
+function Shell({ route, session, onSignOut, status, children }: ShellProps) {
   const current = (page: string) => (route.page === page || route.page === page.replace(/s$/, '') ? 'page' : undefined);
   return (
     <>
