@@ -57,6 +57,8 @@ export function App() {
     );
   }, [api, signIn]);
   useExpiry(session, signOut);
+  // A status line belongs to the page that said it.
+  useEffect(() => setStatus(''), [route]);
   if (config === undefined) return <Frame status="Loading the console…" />;
   if (config instanceof Error) return <Frame status={`The console's settings could not be loaded: ${config.message}`} />;
   if (!session) return <SignIn api={api} config={config} onSignedIn={signIn} />;
