@@ -15,11 +15,11 @@ export function RunPage({ api, announce, id }: PageProps & { id: string }) {
   const [run, reload] = useLoad(() => api.run(id), [id]);
   const going = run.state === 'done' && inProgress(run.value);
   useEffect(() => {
-    if (run.state === 'done') announce(`Status: ${run.value.status}`);
+    if (run.state === 'done') announce(`Run ${id} is ${run.value.status}`);
     if (!going) return;
     const timer = setTimeout(reload, POLL_MS);
     return () => clearTimeout(timer);
-  }, [run, going, reload, announce]);
+  }, [run, going, reload, announce, id]);
   return (
     <>
       <h1>Run {id}</h1>
