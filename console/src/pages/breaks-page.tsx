@@ -21,9 +21,9 @@ export function BreaksPage({ api, announce, filter }: PageProps & { filter: Brea
   const [page] = useLoad(() => api.discrepancies(filter, cursor, PAGE_SIZE), [key, cursor]);
   const [totals] = useLoad(() => api.totals(filter), [key]);
   useEffect(() => {
-    if (page.state === 'done') announce(`${page.value.items.length} breaks shown, page ${cursors.length}`);
+    if (page.state === 'done') announce(`${page.value.items.length} breaks shown`);
     if (page.state === 'failed') announce('');
-  }, [page, announce, cursors.length]);
+  }, [page, announce]);
   const next = page.state === 'done' ? page.value.cursor : undefined;
   return (
     <>
