@@ -77,6 +77,8 @@ module.exports = {
   openApi: { grants: [], extraStatements: [] },
   // Signs a local token with the dev key (local stage only): no AWS call at all.
   devToken: { grants: [], extraStatements: [] },
+  // Serves the web console's files and sign-in settings: no AWS call at all.
+  webConsole: { grants: [], extraStatements: [] },
   // Writes each alert to its log: no AWS call at all.
   alertLog: { grants: [], extraStatements: onFailure },
 };

@@ -11,49 +11,8 @@ import {
   renderRunSummary,
   toCsv,
 } from '../../../scripts/cli/render';
+import { parseCsv } from '../../support/csv-reader';
 import { discrepancy, discrepancyRef, summary } from './fake-recon-api';
-
-/** An independent RFC 4180 reader: the oracle the writer is checked against. */
-function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = '';
-  let index = 0;
-  while (index < text.length) {
-    if (text[index] === '"') {
-      index++;
-      for (;;) {
-        if (index >= text.length) throw new Error('unterminated quoted field');
-        if (text[index] === '"' && text[index + 1] === '"') {
-          field += '"';
-          index += 2;
-        } else if (text[index] === '"') {
-          index++;
-          break;
-        } else {
-          field += text[index++];
-        }
-      }
-    }
-    if (text.startsWith('\r\n', index)) {
-      record.push(field);
-      records.push(record);
-      record = [];
-      field = '';
-      index += 2;
-    } else if (text[index] === ',') {
-      record.push(field);
-      field = '';
-      index++;
-    } else if (index < text.length) {
-      if (text[index] === '"' || text[index] === '\r' || text[index] === '\n')
-        throw new Error(`bare ${JSON.stringify(text[index])} at ${index}`);
-      field += text[index++];
-    }
-  }
-  if (field !== '' || record.length > 0) throw new Error('the last record is not ended by CRLF');
-  return records;
-}
 
 /** Text that is mostly the characters CSV must escape. */
 const awkwardText = fc.string({ unit: fc.constantFrom('a', 'Z', ' ', ',', '"', '\r', '\n', '-', '0', '.', 'é', '€', '\t', "'") });

@@ -1,0 +1,111 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { consoleConfigFrom } from '../../../lib/console/console-settings';
+import { consoleDirectory, contentSecurityPolicy, serveConsole } from '../../../lib/console/console-site';
+
+const assets = {
+  'index.html': { contentType: 'text/html; charset=utf-8', body: '<script type="module" src="{{base}}app.0123abcd.js"></script>' },
+  'app.0123abcd.js': { contentType: 'text/javascript; charset=utf-8', body: 'console.log(1)' },
+  'app.0123abcd.css': { contentType: 'text/css; charset=utf-8', body: 'body{}' },
+};
+const config = consoleConfigFrom({
+  CONSOLE_DEV_SIGN_IN: 'true',
+  AUTH_ISSUER_URL: 'https://id.example/realms/recon',
+  AUTH_CLIENT_ID: 'console',
+});
+const handler = serveConsole(assets, config);
+
+async function get(rawPath: string, proxy?: string): Promise<APIGatewayProxyStructuredResultV2> {
+  const answer = await handler({ rawPath, pathParameters: proxy === undefined ? undefined : { proxy } });
+  if (typeof answer === 'string') throw new Error('a structured answer was expected');
+  return answer;
+}
+
+describe('the console function', () => {
+  it('serves the page at /console and /console/, naming its files from that path, never cached stale', async () => {
+    for (const path of ['/console', '/console/']) {
+      const page = await get(path);
+      expect(page.statusCode).toBe(200);
+      expect(page.headers?.['content-type']).toBe('text/html; charset=utf-8');
+      expect(page.headers?.['cache-control']).toBe('no-cache');
+      expect(page.body).toContain('src="/console/app.0123abcd.js"');
+    }
+    expect((await get('/console/index.html', 'index.html')).body).toContain('/console/app.0123abcd.js');
+  });
+
+  it('serves the bundle with its content type, cached for good (its name changes with its content)', async () => {
+    const script = await get('/console/app.0123abcd.js', 'app.0123abcd.js');
+    expect(script.statusCode).toBe(200);
+    expect(script.headers?.['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(script.headers?.['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(script.body).toBe('console.log(1)');
+    expect((await get('/console/app.0123abcd.css', 'app.0123abcd.css')).headers?.['content-type']).toBe('text/css; charset=utf-8');
+  });
+
+  it('answers config.json from its settings, never cached', async () => {
+    const answer = await get('/console/config.json');
+    expect(answer.headers?.['content-type']).toBe('application/json');
+    expect(answer.headers?.['cache-control']).toBe('no-store');
+    expect(JSON.parse(answer.body ?? '')).toEqual({
+      devSignIn: true,
+      oidc: { issuer: 'https://id.example/realms/recon', clientId: 'console', scope: 'openid', rolesClaim: 'cognito:groups' },
+      roles: { read: 'compliance-read', act: 'compliance' },
+    });
+  });
+
+  it('answers 404 for a file it does not have, and 400 for an event it cannot read', async () => {
+    expect((await get('/console/secrets.txt', 'secrets.txt')).statusCode).toBe(404);
+    expect((await get('/console/../serverless.yml', '../serverless.yml')).statusCode).toBe(404);
+    const answer = await handler({ path: '/console' });
+    expect(typeof answer !== 'string' && answer.statusCode).toBe(400);
+  });
+
+  it('sends a strict Content-Security-Policy with every answer: no inline code, the API and the issuer only, no framing', async () => {
+    for (const answer of [
+      await get('/console/'),
+      await get('/console/app.0123abcd.js', 'app.0123abcd.js'),
+      await get('/console/nope', 'nope'),
+    ]) {
+      const policy = answer.headers?.['content-security-policy'];
+      expect(policy).toBe(contentSecurityPolicy('https://id.example/realms/recon'));
+      expect(answer.headers?.['x-content-type-options']).toBe('nosniff');
+    }
+    const policy = contentSecurityPolicy('https://id.example/realms/recon');
+    expect(policy).toContain("default-src 'none'");
+    expect(policy).toContain("script-src 'self';");
+    expect(policy).not.toContain('unsafe-inline');
+    expect(policy).toContain("connect-src 'self' https://id.example;");
+    expect(policy).toContain("frame-ancestors 'none'");
+    expect(contentSecurityPolicy(undefined)).toContain("connect-src 'self';");
+  });
+});
+
+describe('consoleDirectory', () => {
+  it('is the console folder of the path, under a stage prefix too', () => {
+    expect(consoleDirectory('/console')).toBe('/console/');
+    expect(consoleDirectory('/console/')).toBe('/console/');
+    expect(consoleDirectory('/prod/console/app.js')).toBe('/prod/console/');
+  });
+});
+
+describe('consoleConfigFrom', () => {
+  it('offers the dev sign-in only when the stage says so', () => {
+    expect(consoleConfigFrom({}).devSignIn).toBe(false);
+    expect(consoleConfigFrom({ CONSOLE_DEV_SIGN_IN: 'false' }).devSignIn).toBe(false);
+    expect(consoleConfigFrom({ CONSOLE_DEV_SIGN_IN: 'yes' }).devSignIn).toBe(false);
+    expect(consoleConfigFrom({ CONSOLE_DEV_SIGN_IN: 'true' }).devSignIn).toBe(true);
+  });
+
+  it('offers OIDC only with an issuer and a client id, never the placeholder issuer', () => {
+    expect(consoleConfigFrom({ AUTH_ISSUER_URL: 'https://id.example' }).oidc).toBeUndefined();
+    expect(consoleConfigFrom({ AUTH_ISSUER_URL: 'https://example.invalid', AUTH_CLIENT_ID: 'console' }).oidc).toBeUndefined();
+    expect(consoleConfigFrom({ AUTH_ISSUER_URL: 'https://id.example', AUTH_CLIENT_ID: 'console' }).oidc?.issuer).toBe('https://id.example');
+  });
+
+  it('names the roles the service is configured with', () => {
+    expect(consoleConfigFrom({ AUTH_READ_ROLE: 'auditors', AUTH_ACT_ROLE: 'analysts' }).roles).toEqual({
+      read: 'auditors',
+      act: 'analysts',
+    });
+  });
+});
