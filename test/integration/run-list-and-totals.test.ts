@@ -14,7 +14,7 @@ import { discrepancyPut } from '../../lib/store/discrepancy-items';
 import { DynamoDbBreakTotals } from '../../lib/store/dynamodb-break-totals';
 import { DynamoDbRunList } from '../../lib/store/dynamodb-run-list';
 import { DynamoDbRunRegistry } from '../../lib/store/dynamodb-run-registry';
-import { LOCK_KEY, planKey, shardKey, sourceKey, venueCheckKey } from '../../lib/store/runs-table';
+import { planKey, shardKey, sourceKey, venueCheckKey } from '../../lib/store/runs-table';
 import { freshTables } from '../support/local-services';
 
 const DEV_KEY = 'run-list-test-key-of-at-least-32-characters';
