@@ -5,9 +5,6 @@ import { handlerWith as totalsHandlerWith } from '../../functions/discrepancy-to
 import { handlerWith as listRunsHandlerWith } from '../../functions/list-runs';
 import { breakTotalsSchema, runPageSchema } from '../../lib/api/schemas';
 import { signDevToken } from '../../lib/auth/jwt';
-import type { CheckId } from '../../lib/domain/check-id';
-import type { Discrepancy } from '../../lib/domain/discrepancy';
-import { type DiscrepancyState, observe } from '../../lib/domain/lifecycle';
 import { createLogger } from '../../lib/log';
 import type { RunSummary } from '../../lib/ports/run-summary';
 import { discrepancyPut } from '../../lib/store/discrepancy-items';
@@ -16,6 +13,7 @@ import { DynamoDbRunList } from '../../lib/store/dynamodb-run-list';
 import { DynamoDbRunRegistry } from '../../lib/store/dynamodb-run-registry';
 import { planKey, shardKey, sourceKey, venueCheckKey } from '../../lib/store/runs-table';
 import { freshTables } from '../support/local-services';
+import { storedDiscrepancy as state } from '../support/stored-discrepancy';
 
 const DEV_KEY = 'run-list-test-key-of-at-least-32-characters';
 vi.stubEnv('AUTH_DEV_KEY', DEV_KEY);
@@ -121,34 +119,6 @@ describe('GET /runs over DynamoDB Local (the runs table’s by-time index)', () 
     expect((await call(handler, get('/runs', {}))).status).toBe(401);
   });
 });
-
-/** A stored discrepancy of `check:user:asset` with this severity, status and root-asset difference. */
-function state(
-  id: string,
-  severity: Discrepancy['severity'],
-  status: DiscrepancyState['status'],
-  differenceInRoot?: string,
-): DiscrepancyState {
-  const [check, userId, asset] = id.split(':') as [CheckId, string, string];
-  const found: Discrepancy = {
-    id,
-    check,
-    userId,
-    asset,
-    field: 'amount',
-    expected: '1',
-    actual: '2',
-    difference: '1',
-    evidence: {},
-    severity,
-    ...(differenceInRoot && { differenceInRoot }),
-    runId: 'r-seed',
-    detectedAt: '2026-12-01T00:00:00.000Z',
-  };
-  const opened = observe(undefined, found);
-  if (opened === 'duplicate') throw new Error('a new finding is never a duplicate');
-  return { ...opened.next, status };
-}
 
 describe('GET /discrepancies/totals over DynamoDB Local (the status index)', () => {
   let handler: Handler;
