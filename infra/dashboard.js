@@ -6,7 +6,7 @@
  * Read by serverless.yml as `${file(./infra/dashboard.js)}`; names resolved like the template's own.
  */
 const RUN_FUNCTIONS = ['runScheduled', 'runDirect', 'runShard', 'alertLog'];
-const HTTP_FUNCTIONS = ['runManual', 'getRun', 'listDiscrepancies', 'getDiscrepancy', 'actOnDiscrepancy'];
+const HTTP_FUNCTIONS = ['runManual', 'listRuns', 'getRun', 'listDiscrepancies', 'discrepancyTotals', 'getDiscrepancy', 'actOnDiscrepancy'];
 const NAMESPACE = 'BalanceRecon';
 
 /** A time-series widget at (x, y), 12 wide and 6 high. */
