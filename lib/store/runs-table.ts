@@ -72,9 +72,10 @@ const sourceStateSchema = z.looseObject({
 });
 const venueBucketSchema = z.looseObject({ checked: z.record(z.string(), z.string()).optional() });
 
-/** A run's stored record. */
+/** A run's stored record, without the attribute that exists only for the `by-time` index. */
 export function parseRun(item: unknown, runId: string): RunSummary {
-  return parseStored(storedRunSchema, 'run', runId, item);
+  const { kind: _kind, ...run }: RunSummary & { kind?: unknown } = parseStored(storedRunSchema, 'run', runId, item);
+  return run;
 }
 
 /** Who holds the run lock, by its stored item. */
