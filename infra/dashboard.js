@@ -5,8 +5,7 @@
  * lib/runs/run-metrics.ts), each function's errors and throttles, and the failed-invocations queue.
  * Read by serverless.yml as `${file(./infra/dashboard.js)}`; names resolved like the template's own.
  */
-const RUN_FUNCTIONS = ['runScheduled', 'runDirect', 'runShard', 'alertLog'];
-const HTTP_FUNCTIONS = ['runManual', 'getRun', 'listDiscrepancies', 'getDiscrepancy', 'actOnDiscrepancy', 'openApi'];
+const { RUN_FUNCTIONS, HTTP_FUNCTIONS } = require('./function-groups');
 const NAMESPACE = 'BalanceRecon';
 
 /** A time-series widget at (x, y), 12 wide and 6 high. */

@@ -13,6 +13,7 @@ import { exportCommand } from './cli/commands/export';
 import { listCommand } from './cli/commands/list';
 import { type LoginFlags, loginCommand, logoutCommand } from './cli/commands/login';
 import { runCommand } from './cli/commands/run';
+import { runsCommand } from './cli/commands/runs';
 import { showCommand } from './cli/commands/show';
 import type { CommandContext, ExitCode } from './cli/context';
 import { describeError } from './cli/errors';
@@ -83,6 +84,7 @@ Exit codes: 0 done, 1 error (bad flags, API error, API unreachable), 2 run parti
 Sign in first: \`recon login\` (AUTH_ISSUER_URL, RECON_CLIENT_ID), or \`recon login --local\` for the local stack.
 Examples:
   npm run recon -- run --check cross-source --asset btc
+  npm run recon -- runs --limit 10
   npm run recon -- list --status open --severity critical --all
   npm run recon -- show cross-source:u1:btc
   npm run recon -- ack cross-source:u1:btc --note "known: deposit in transit, ticket OPS-12"
@@ -101,6 +103,14 @@ program
   .option('--as-of <iso>', 'as-of time, ISO 8601 with a zone (default: now)')
   .option('--wait <seconds>', `how long to wait for the run (default ${DEFAULT_WAIT_SECONDS})`)
   .action((flags, command: Command) => execute(command, (context) => runCommand(context, flags)));
+
+program
+  .command('runs')
+  .description('list runs, newest first (queued and running ones included)')
+  .option('--limit <n>', 'page size, 1–100 (default 25)')
+  .option('--cursor <cursor>', 'start at this page (from a previous runs)')
+  .option('--all', 'follow every page')
+  .action((flags, command: Command) => execute(command, (context) => runsCommand(context, flags)));
 
 filterOptions(program.command('list').description('list discrepancies (most severe, then most recent, first)'))
   .option('--cursor <cursor>', 'start at this page (from a previous list)')

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { DiscrepancyState, LifecycleEvent } from '../domain/lifecycle';
 import type { Severity } from '../domain/severity';
-import { BadRequestError } from '../errors';
+import { decodeCursor as decodeKey } from './page-cursor';
 import { discrepancyRefObject, severitySchema } from './run-item-schemas';
 import { parseStored } from './stored-item';
 
@@ -98,20 +98,10 @@ export function recordedOnItem(state: DiscrepancyState, event: LifecycleEvent): 
   return event.type === 'opened' && state.openedDifference !== undefined;
 }
 
-const cursorSchema = z.looseObject({ id: z.string() });
+/** A page cursor: DynamoDB's start key, as an opaque string (lib/store/page-cursor.ts, shared with the run list). */
+export { encodeCursor } from './page-cursor';
 
-/** A page cursor: DynamoDB's start key, as an opaque string. */
-export function encodeCursor(key: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url');
-}
-
-/** A page cursor back into DynamoDB's start key; anything that is not one is the caller's mistake. */
+/** A page cursor of the discrepancy list back into DynamoDB's start key; anything that is not one is the caller's mistake. */
 export function decodeCursor(cursor: string): Record<string, unknown> {
-  try {
-    const key = cursorSchema.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-    if (key.success) return key.data;
-  } catch {
-    // falls through to the error below
-  }
-  throw new BadRequestError(['query.cursor: not a cursor from a previous page']);
+  return decodeKey(cursor, ['id']);
 }

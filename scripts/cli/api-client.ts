@@ -7,7 +7,9 @@ import {
   discrepancyPageSchema,
   discrepancyStateSchema,
   errorAnswerSchema,
+  type RunPage,
   type RunState,
+  runPageSchema,
   runStateSchema,
 } from '../../lib/api/schemas';
 import { describeIssues } from '../../lib/zod-issues';
@@ -37,6 +39,12 @@ export interface DiscrepancyQuery {
   cursor?: string;
 }
 
+/** `GET /runs` query: a page size and where the last page ended. */
+export interface RunListQuery {
+  limit?: number;
+  cursor?: string;
+}
+
 /** The action a person takes on a discrepancy, as the route names it. */
 export type DiscrepancyAction = 'acknowledge' | 'resolve';
 
@@ -48,6 +56,8 @@ export interface ReconApi {
   /** Queues a run (202, in progress) or, from an API that still runs synchronously, runs it (200, finished). */
   startRun(request: RunRequest, options?: { timeoutMs?: number }): Promise<RunState>;
   getRun(runId: string): Promise<RunState>;
+  /** A page of runs, newest first. */
+  listRuns(query: RunListQuery): Promise<RunPage>;
   listDiscrepancies(query: DiscrepancyQuery): Promise<DiscrepancyPage>;
   getDiscrepancy(id: string): Promise<DiscrepancyDetail>;
   actOnDiscrepancy(action: DiscrepancyAction, id: string, note: string): Promise<DiscrepancyAnswer>;
@@ -85,11 +95,12 @@ export class HttpReconApi implements ReconApi {
     return this.call('GET', `/runs/${pathSegment(runId)}`, runStateSchema);
   }
 
+  listRuns(query: RunListQuery): Promise<RunPage> {
+    return this.call('GET', '/runs', runPageSchema, { query: queryString(query) });
+  }
+
   listDiscrepancies(query: DiscrepancyQuery): Promise<DiscrepancyPage> {
-    const search = new URLSearchParams();
-    for (const [key, value] of Object.entries(query)) if (value !== undefined) search.set(key, String(value));
-    const text = search.toString();
-    return this.call('GET', '/discrepancies', discrepancyPageSchema, { query: text === '' ? '' : `?${text}` });
+    return this.call('GET', '/discrepancies', discrepancyPageSchema, { query: queryString(query) });
   }
 
   getDiscrepancy(id: string): Promise<DiscrepancyDetail> {
@@ -180,4 +191,12 @@ function networkReason(error: unknown, timeoutMs: number): string {
     if (current instanceof AggregateError) queue.push(...current.errors);
   }
   return error instanceof Error ? error.message : String(error);
+}
+
+/** A query's defined fields as `?a=1&b=2`, or nothing when none is. */
+function queryString(query: object): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) search.set(key, String(value));
+  const text = search.toString();
+  return text === '' ? '' : `?${text}`;
 }

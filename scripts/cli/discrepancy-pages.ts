@@ -6,22 +6,35 @@ import { ApiError } from './errors';
 const MAX_PAGES = 1000;
 
 /**
- * Every discrepancy matching the query: follows the cursors from the first page (or from
- * `query.cursor`) to the last. Used by `list --all` and `export`.
- * @throws {ApiError} when the API sends back a cursor it sent before (it would never end).
+ * Every item of a paged route: follows the cursors from `cursor` (or the first page) to the last. Used by
+ * `list --all`, `export` and `runs --all`.
+ * @throws {ApiError} when the API sends back a cursor it sent before (it would never end), or too many pages.
  */
-export async function allDiscrepancies(api: ReconApi, query: DiscrepancyQuery): Promise<DiscrepancyAnswer[]> {
-  const items: DiscrepancyAnswer[] = [];
+export async function allPages<T>(
+  route: string,
+  page: (cursor: string | undefined) => Promise<{ items: T[]; cursor?: string | undefined }>,
+  cursor?: string,
+): Promise<T[]> {
+  const items: T[] = [];
   const seen = new Set<string>();
-  let { cursor, ...filters } = query;
+  let next = cursor;
   for (let pages = 0; pages < MAX_PAGES; pages++) {
-    const page = await api.listDiscrepancies({ ...filters, ...(cursor !== undefined && { cursor }) });
-    items.push(...page.items);
-    if (page.cursor === undefined || page.cursor === '') return items;
-    if (seen.has(page.cursor))
-      throw new ApiError('GET /discrepancies', 200, ['the API sent a cursor it had already sent'], { unexpectedShape: true });
-    seen.add(page.cursor);
-    cursor = page.cursor;
+    const answer = await page(next);
+    items.push(...answer.items);
+    if (answer.cursor === undefined || answer.cursor === '') return items;
+    if (seen.has(answer.cursor)) throw new ApiError(route, 200, ['the API sent a cursor it had already sent'], { unexpectedShape: true });
+    seen.add(answer.cursor);
+    next = answer.cursor;
   }
-  throw new ApiError('GET /discrepancies', 200, [`more than ${MAX_PAGES} pages: narrow the filters`], { unexpectedShape: true });
+  throw new ApiError(route, 200, [`more than ${MAX_PAGES} pages: narrow the filters`], { unexpectedShape: true });
+}
+
+/** Every discrepancy matching the query, all pages (`list --all`, `export`). @throws {ApiError} see {@link allPages}. */
+export function allDiscrepancies(api: ReconApi, query: DiscrepancyQuery): Promise<DiscrepancyAnswer[]> {
+  const { cursor, ...filters } = query;
+  return allPages(
+    'GET /discrepancies',
+    (next) => api.listDiscrepancies({ ...filters, ...(next !== undefined && { cursor: next }) }),
+    cursor,
+  );
 }

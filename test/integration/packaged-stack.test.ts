@@ -82,10 +82,18 @@ describe('the packaged stack (sls package --stage prod)', () => {
 
   it('alarms on the errors of every function, the throttles of every function, and the queue depth, to the ops topic', () => {
     const all = functionNames();
-    const errors = [...alarmedFunctions('RunFunctionErrorsAlarm', 'Errors'), ...alarmedFunctions('HttpFunctionErrorsAlarm', 'Errors')];
+    const alarmIds = (prefix: RegExp) => ofType('AWS::CloudWatch::Alarm').flatMap(([id]) => (prefix.test(id) ? [id] : []));
+    const errors = alarmIds(/^(Run|Http)FunctionErrors\d*Alarm$/).flatMap((id) => alarmedFunctions(id, 'Errors'));
     expect(new Set(errors)).toEqual(all);
     expect(errors).toHaveLength(all.size);
-    expect(new Set(alarmedFunctions('ThrottlesAlarm', 'Throttles'))).toEqual(all);
+    const throttled = alarmIds(/^Throttles\d*Alarm$/).flatMap((id) => alarmedFunctions(id, 'Throttles'));
+    expect(new Set(throttled)).toEqual(all);
+    expect(throttled).toHaveLength(all.size);
+    // CloudWatch refuses a metric-math alarm reading more than 10 metrics.
+    for (const [id, resource] of ofType('AWS::CloudWatch::Alarm')) {
+      const metrics = ((resource.Properties.Metrics ?? []) as { MetricStat?: unknown }[]).filter((query) => query.MetricStat);
+      expect(metrics.length, id).toBeLessThanOrEqual(10);
+    }
     expect(alarm('FailedInvocationsAlarm')).toMatchObject({
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateNumberOfMessagesVisible',

@@ -178,7 +178,10 @@ describe('loadStoreConfig and loadRunQueueConfig: what the compliance handlers a
       historyRetentionDays: 2557,
       aws: { region: 'us-east-1', dynamoDbEndpoint: undefined },
       logLevel: 'info',
+      rootAsset: 'usd',
     });
+    expect(loadStoreConfig({ ...tables, ROOT_ASSET: 'usdt' }).rootAsset).toBe('usdt');
+    expect(() => loadStoreConfig({ ...tables, ROOT_ASSET: 'US Dollar' })).toThrow(/ROOT_ASSET must be an asset id/);
     expect(loadRunQueueConfig({ ...tables, RUN_FUNCTION_NAME: 'balance-recon-prod-runDirect' })).toMatchObject({
       runFunctionName: 'balance-recon-prod-runDirect',
       aws: { lambdaEndpoint: undefined },

@@ -1,5 +1,5 @@
-import type { DiscrepancyAnswer, DiscrepancyDetail, DiscrepancyPage, RunState, RunSummaryAnswer } from '../../../lib/api/schemas';
-import type { DiscrepancyAction, DiscrepancyQuery, ReconApi, RunRequest } from '../../../scripts/cli/api-client';
+import type { DiscrepancyAnswer, DiscrepancyDetail, DiscrepancyPage, RunPage, RunState, RunSummaryAnswer } from '../../../lib/api/schemas';
+import type { DiscrepancyAction, DiscrepancyQuery, ReconApi, RunListQuery, RunRequest } from '../../../scripts/cli/api-client';
 import { ApiError } from '../../../scripts/cli/errors';
 
 /** A discrepancy as the API lists it, with figures that only survive as text. */
@@ -114,6 +114,14 @@ export class FakeReconApi implements ReconApi {
     return this.state(this.getRunCount);
   }
 
+  /** The runs `GET /runs` pages through, newest first, with index cursors like the discrepancies'. */
+  runs: RunState[] = [];
+
+  async listRuns(query: RunListQuery): Promise<RunPage> {
+    this.calls.push({ method: 'listRuns', args: [query] });
+    return pageOf(this.runs, query);
+  }
+
   async listDiscrepancies(query: DiscrepancyQuery): Promise<DiscrepancyPage> {
     this.calls.push({ method: 'listDiscrepancies', args: [query] });
     const matching = this.discrepancies.filter(
@@ -124,9 +132,7 @@ export class FakeReconApi implements ReconApi {
         (query.asset === undefined || item.asset === query.asset) &&
         (query.user === undefined || item.userId === query.user),
     );
-    const start = query.cursor === undefined ? 0 : Number(query.cursor.replace('page-', ''));
-    const end = start + (query.limit ?? 25);
-    return { items: matching.slice(start, end), ...(end < matching.length && { cursor: `page-${end}` }) };
+    return pageOf(matching, query);
   }
 
   async getDiscrepancy(id: string): Promise<DiscrepancyDetail> {
@@ -155,4 +161,11 @@ export class FakeReconApi implements ReconApi {
     if (!found) throw new ApiError(`GET /discrepancies/${id}`, 404, [`no discrepancy with id ${id}`], { message: 'not found' });
     return found;
   }
+}
+
+/** One page of `items` as the fake API pages them: `limit` (25) from the index the cursor `page-<index>` names. */
+function pageOf<T>(items: T[], query: { limit?: number; cursor?: string }): { items: T[]; cursor?: string } {
+  const start = query.cursor === undefined ? 0 : Number(query.cursor.replace('page-', ''));
+  const end = start + (query.limit ?? 25);
+  return { items: items.slice(start, end), ...(end < items.length && { cursor: `page-${end}` }) };
 }
