@@ -73,6 +73,14 @@ module.exports = {
   listDiscrepancies: { grants: compliance, extraStatements: [] },
   getDiscrepancy: { grants: compliance, extraStatements: [] },
   actOnDiscrepancy: { grants: compliance, extraStatements: [] },
+  // GET /history/verify: reads every discrepancy a page at a time and each one's history; writes nothing.
+  verifyHistory: {
+    grants: [
+      { actions: ['dynamodb:Scan'], on: { table: 'DiscrepanciesTable' } },
+      { actions: ['dynamodb:Query'], on: { table: 'HistoryTable' } },
+    ],
+    extraStatements: [],
+  },
   // Writes each alert to its log: no AWS call at all.
   alertLog: { grants: [], extraStatements: onFailure },
 };

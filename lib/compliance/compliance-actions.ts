@@ -1,6 +1,7 @@
+import { type ChainCheck, type ChainProblem, linkWrite, type Retention, verifyChain } from '../domain/history-chain';
 import { actAsPerson, type DiscrepancyState, type LifecycleEvent, type PersonRequest } from '../domain/lifecycle';
 import { BadRequestError, ReconError } from '../errors';
-import type { CompliancePort, DiscrepancyFilter } from '../ports/compliance';
+import type { CompliancePort, DiscrepancyFilter, HistoryAuditPort } from '../ports/compliance';
 import type { RunSummary } from '../ports/run-summary';
 
 /** Thrown when a run or discrepancy id names nothing: the API answers 404. */
@@ -26,14 +27,32 @@ export function listDiscrepancies(port: CompliancePort, filter: DiscrepancyFilte
   return port.list(filter, page);
 }
 
-/** A discrepancy with its latest evidence and its whole history. @throws {NotFoundError} */
+/** A discrepancy with its latest evidence, its whole history, and whether that history verifies. @throws {NotFoundError} */
 export async function showDiscrepancy(
   port: CompliancePort,
   id: string,
-): Promise<{ discrepancy: DiscrepancyState; history: LifecycleEvent[] }> {
+  retention: Retention,
+): Promise<{ discrepancy: DiscrepancyState; history: LifecycleEvent[]; chain: ChainCheck }> {
   const discrepancy = await port.get(id);
   if (!discrepancy) throw new NotFoundError('discrepancy', id);
-  return { discrepancy, history: await port.history(discrepancy) };
+  const history = await port.history(discrepancy);
+  return { discrepancy, history, chain: verifyChain(discrepancy, history, retention) };
+}
+
+/**
+ * One page of discrepancies' history chains checked (`GET /history/verify`): how many were checked, the
+ * first broken entry of each chain that does not verify, and the cursor of the next page. Each page reads
+ * one page of the table and each discrepancy's history (a few reads per discrepancy).
+ */
+export async function verifyHistories(
+  port: HistoryAuditPort,
+  page: { limit: number; cursor?: string },
+  retention: Retention,
+): Promise<{ checked: number; broken: ChainProblem[]; cursor?: string }> {
+  const { items, cursor } = await port.scan(page);
+  const verdicts = await Promise.all(items.map(async (item) => verifyChain(item, await port.history(item), retention)));
+  const broken = verdicts.flatMap((verdict) => (verdict.firstBroken ? [verdict.firstBroken] : []));
+  return { checked: items.length, broken, ...(cursor && { cursor }) };
 }
 
 /** What a person may do to a discrepancy (`POST /discrepancies/{id}/{action}`). */
@@ -61,8 +80,9 @@ export async function actOnDiscrepancy(
   const request: PersonRequest =
     action === 'assign' ? { action, assignee: assigneeOf(assignee), by, note, at: when } : { action, by, note, at: when };
   const { next, event } = actAsPerson(current, request);
-  await port.save(next, event, current.version);
-  return next;
+  const linked = linkWrite(next, event);
+  await port.save(linked.next, linked.row, current.version);
+  return linked.next;
 }
 
 /** `assign` names whom to. */
