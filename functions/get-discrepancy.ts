@@ -10,15 +10,18 @@ import { observe } from '../lib/middleware/observe';
 import { json, type ParsedHttpRequest, parseHttpRequest } from '../lib/middleware/parse-http-request';
 import type { StoreWiring } from '../lib/store-wiring';
 
-/** On a wiring (the store only): `GET /discrepancies/{id}`: one discrepancy with its evidence and its history. */
-export function handlerWith(wiring: WiringSource<Pick<StoreWiring, 'compliance'>>) {
+/** On a wiring (the store only): `GET /discrepancies/{id}`: one discrepancy with its evidence, its history and whether that history verifies. */
+export function handlerWith(wiring: WiringSource<Pick<StoreWiring, 'compliance' | 'clock' | 'historyRetentionDays'>>) {
   return middy<ParsedHttpRequest<z.infer<typeof discrepancyIdPath>, unknown, unknown, AuthorizedHttpEvent>>()
     .use(observe())
     .use(httpErrorResponse(wiring.log))
     .use(authorize({ access: 'read' }))
     .use(parseHttpRequest({ path: discrepancyIdPath }))
-    .handler(async ({ path }) => json(200, await showDiscrepancy(wiring.get().compliance, path.id)));
+    .handler(async ({ path }) => {
+      const { compliance, clock, historyRetentionDays } = wiring.get();
+      return json(200, await showDiscrepancy(compliance, path.id, { days: historyRetentionDays, now: clock.now() }));
+    });
 }
 
-/** `GET /discrepancies/{id}`: one discrepancy with its evidence and its history. */
+/** `GET /discrepancies/{id}`: one discrepancy with its evidence, its history and whether that history verifies. */
 export const handler = handlerWith(storeContainer);

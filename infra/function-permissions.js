@@ -90,6 +90,14 @@ module.exports = {
   devToken: { grants: [], extraStatements: [] },
   // Serves the web console's files and sign-in settings: no AWS call at all.
   webConsole: { grants: [], extraStatements: [] },
+  // GET /history/verify: reads every discrepancy a page at a time and each one's history; writes nothing.
+  verifyHistory: {
+    grants: [
+      { actions: ['dynamodb:Scan'], on: { table: 'DiscrepanciesTable' } },
+      { actions: ['dynamodb:Query'], on: { table: 'HistoryTable' } },
+    ],
+    extraStatements: [],
+  },
   // Writes each alert to its log: no AWS call at all.
   alertLog: { grants: [], extraStatements: onFailure },
 };

@@ -11,6 +11,8 @@ export interface StoreWiring {
   compliance: CompliancePort;
   clock: Clock;
   log: Logger;
+  /** How long history rows are kept: a row missing past it expired (the history check does not call it deleted). */
+  historyRetentionDays: number;
 }
 
 /** What the compliance port is served by: the discrepancies, and the runs read by id. */
@@ -51,5 +53,5 @@ export function wireStore(
   adapters: ComplianceAdapters = complianceAdapters(config),
   log: Logger = createLogger(config.logLevel),
 ): StoreWiring {
-  return { compliance: compliancePort(adapters), clock: { now: () => new Date() }, log };
+  return { compliance: compliancePort(adapters), clock: { now: () => new Date() }, log, historyRetentionDays: config.historyRetentionDays };
 }

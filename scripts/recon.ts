@@ -8,13 +8,14 @@ import { Command } from 'commander';
 import { SOURCE_NAMES } from '../lib/api/schemas';
 import { HttpReconApi } from './cli/api-client';
 import { cachedSessionToken } from './cli/auth/cached-session';
-import { actCommand } from './cli/commands/act';
+import { actCommand, registerAct } from './cli/commands/act';
 import { exportCommand } from './cli/commands/export';
 import { listCommand } from './cli/commands/list';
 import { type LoginFlags, loginCommand, logoutCommand } from './cli/commands/login';
 import { runCommand } from './cli/commands/run';
 import { runsCommand } from './cli/commands/runs';
 import { showCommand } from './cli/commands/show';
+import { registerVerifyHistory } from './cli/commands/verify-history';
 import type { CommandContext, ExitCode } from './cli/context';
 import { describeError } from './cli/errors';
 import { DEFAULT_WAIT_SECONDS, EXPORT_FORMATS } from './cli/flags';
@@ -136,6 +137,9 @@ for (const [name, action] of [
       execute(command, (context) => actCommand(context, action, id, flags)),
     );
 }
+
+registerAct(program, execute);
+registerVerifyHistory(program, execute);
 
 filterOptions(program.command('export').description('every matching discrepancy, all pages, as CSV'))
   .option('--format <format>', `${EXPORT_FORMATS.join(', ')} (default csv)`)

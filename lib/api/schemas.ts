@@ -159,6 +159,8 @@ const discrepancyStateShape = {
   /** The hash of its latest history entry and how many entries its chain has (tamper-evident history). */
   historyHead: z.string().optional(),
   historyLength: count.optional(),
+  /** When its latest history entry was written (a missing row older than the retention expired, it was not deleted). */
+  historyHeadAt: z.string().optional(),
   version: count,
 };
 
@@ -183,6 +185,8 @@ const lifecycleEventShape = {
   seq: count.optional(),
   hash: z.string().optional(),
   prevHash: z.string().optional(),
+  /** When the entry before it was written: its absence is no break once that is older than the history's retention. */
+  prevAt: z.string().optional(),
 };
 export const lifecycleEventSchema = z.looseObject(lifecycleEventShape);
 export type LifecycleEventAnswer = z.infer<typeof lifecycleEventSchema>;
@@ -202,7 +206,13 @@ export const chainBreakSchema = z.looseObject({
 export type ChainBreak = z.infer<typeof chainBreakSchema>;
 
 /** Whether a discrepancy's history chain verifies, and if not, its first entry that does not. */
-export const chainVerdictSchema = z.looseObject({ verified: z.boolean(), entries: count, firstBroken: chainBreakSchema.optional() });
+export const chainVerdictSchema = z.looseObject({
+  verified: z.boolean(),
+  entries: count,
+  firstBroken: chainBreakSchema.optional(),
+  /** Rows written before the history was chained: not checked (they carry no hash). */
+  unchained: count.optional(),
+});
 export type ChainVerdict = z.infer<typeof chainVerdictSchema>;
 
 /** `GET /discrepancies/{id}`: the discrepancy, its history oldest first, and whether that history verifies. */

@@ -1,6 +1,7 @@
-import { acknowledge, type DiscrepancyState, type LifecycleEvent, resolveManually } from '../domain/lifecycle';
-import { ReconError } from '../errors';
-import type { CompliancePort, DiscrepancyFilter } from '../ports/compliance';
+import { type ChainCheck, type ChainProblem, linkWrite, type Retention, verifyChain } from '../domain/history-chain';
+import { actAsPerson, type DiscrepancyState, type LifecycleEvent, type PersonRequest } from '../domain/lifecycle';
+import { BadRequestError, ReconError } from '../errors';
+import type { CompliancePort, DiscrepancyFilter, HistoryAuditPort } from '../ports/compliance';
 import type { RunSummary } from '../ports/run-summary';
 
 /** Thrown when a run or discrepancy id names nothing: the API answers 404. */
@@ -26,37 +27,66 @@ export function listDiscrepancies(port: CompliancePort, filter: DiscrepancyFilte
   return port.list(filter, page);
 }
 
-/** A discrepancy with its latest evidence and its whole history. @throws {NotFoundError} */
+/** A discrepancy with its latest evidence, its whole history, and whether that history verifies. @throws {NotFoundError} */
 export async function showDiscrepancy(
   port: CompliancePort,
   id: string,
-): Promise<{ discrepancy: DiscrepancyState; history: LifecycleEvent[] }> {
+  retention: Retention,
+): Promise<{ discrepancy: DiscrepancyState; history: LifecycleEvent[]; chain: ChainCheck }> {
   const discrepancy = await port.get(id);
   if (!discrepancy) throw new NotFoundError('discrepancy', id);
-  return { discrepancy, history: await port.history(discrepancy) };
+  const history = await port.history(discrepancy);
+  return { discrepancy, history, chain: verifyChain(discrepancy, history, retention) };
 }
 
 /**
- * A person acknowledges or resolves a discrepancy, with a note; who and when are recorded in the
- * item and its history.
- * @throws {NotFoundError} for an unknown id; {@link import('../domain/lifecycle').InvalidTransitionError} when the status does not allow it.
+ * One page of discrepancies' history chains checked (`GET /history/verify`): how many were checked, the
+ * first broken entry of each chain that does not verify, and the cursor of the next page. Each page reads
+ * one page of the table and each discrepancy's history (a few reads per discrepancy).
+ */
+export async function verifyHistories(
+  port: HistoryAuditPort,
+  page: { limit: number; cursor?: string },
+  retention: Retention,
+): Promise<{ checked: number; broken: ChainProblem[]; cursor?: string }> {
+  const { items, cursor } = await port.scan(page);
+  const verdicts = await Promise.all(items.map(async (item) => verifyChain(item, await port.history(item), retention)));
+  const broken = verdicts.flatMap((verdict) => (verdict.firstBroken ? [verdict.firstBroken] : []));
+  return { checked: items.length, broken, ...(cursor && { cursor }) };
+}
+
+/** What a person may do to a discrepancy (`POST /discrepancies/{id}/{action}`). */
+export type DiscrepancyAction = PersonRequest['action'];
+
+/**
+ * A person acts on a discrepancy — acknowledges, assigns (to `assignee`), resolves (or proposes to: high
+ * and critical take a second person), approves or rejects a proposal — with a note; who and when are
+ * recorded in the item and its history, in one write conditional on the version read.
+ * @throws {NotFoundError} for an unknown id; {@link import('../domain/lifecycle').InvalidTransitionError} when the status does not allow it;
+ * {@link import('../domain/lifecycle').SameCheckerError} when the proposer approves; {@link BadRequestError} for `assign` without an assignee.
  */
 export async function actOnDiscrepancy(
   port: CompliancePort,
-  action: 'acknowledge' | 'resolve',
+  action: DiscrepancyAction,
   id: string,
   by: string,
   note: string,
   at: Date,
+  assignee?: string,
 ): Promise<DiscrepancyState> {
   const current = await port.get(id);
   if (!current) throw new NotFoundError('discrepancy', id);
   const when = at.toISOString();
-  const next = action === 'acknowledge' ? acknowledge(current, by, note, when) : resolveManually(current, by, note, when);
-  await port.save(
-    next,
-    { discrepancyId: id, type: action === 'acknowledge' ? 'acknowledged' : 'resolved', at: when, by, note },
-    current.version,
-  );
-  return next;
+  const request: PersonRequest =
+    action === 'assign' ? { action, assignee: assigneeOf(assignee), by, note, at: when } : { action, by, note, at: when };
+  const { next, event } = actAsPerson(current, request);
+  const linked = linkWrite(next, event);
+  await port.save(linked.next, linked.row, current.version);
+  return linked.next;
+}
+
+/** `assign` names whom to. */
+function assigneeOf(assignee: string | undefined): string {
+  if (assignee === undefined) throw new BadRequestError(['body.assignee: an assignee is required to assign']);
+  return assignee;
 }

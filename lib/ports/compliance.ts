@@ -19,3 +19,10 @@ export interface CompliancePort {
   history(discrepancy: DiscrepancyState): Promise<LifecycleEvent[]>;
   save(next: DiscrepancyState, event: LifecycleEvent | undefined, expectedVersion: number | undefined): Promise<void>;
 }
+
+/** What the history check reads, and nothing else: every discrepancy a page at a time (in the table's order), and each one's history. */
+export interface HistoryAuditPort {
+  scan(page: { limit: number; cursor?: string }): Promise<{ items: DiscrepancyState[]; cursor?: string }>;
+  /** Its history, oldest first, the opening included (as `CompliancePort.history`). */
+  history(discrepancy: DiscrepancyState): Promise<LifecycleEvent[]>;
+}

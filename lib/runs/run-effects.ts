@@ -1,4 +1,5 @@
 import type { Discrepancy } from '../domain/discrepancy';
+import { linkWrite } from '../domain/history-chain';
 import {
   type DiscrepancyState,
   type LifecycleEvent,
@@ -141,16 +142,13 @@ export class RunEffects {
             previous: { severity: previous.severity, difference: previous.difference },
           })
         : undefined;
+    // Linked into its history chain here, so the state kept for this run's later writes has the new head.
+    const linked = linkWrite(next, event === 'unchanged' ? undefined : this.event(next, event, at));
     return {
-      write: {
-        next,
-        event: event === 'unchanged' ? undefined : this.event(next, event, at),
-        expectedVersion: previous?.version,
-        ...(alert && { alert }),
-      },
+      write: { next: linked.next, event: linked.row, expectedVersion: previous?.version, ...(alert && { alert }) },
       apply: () => {
         if (!this.active.has(next.id)) this.activeUsers.set(next.userId, (this.activeUsers.get(next.userId) ?? 0) + 1);
-        this.active.set(next.id, next);
+        this.active.set(next.id, linked.next);
         if (event === 'opened') this.tally.opened++;
         if (event === 'reopened') this.tally.reopened++;
         if (event === 'opened' || event === 'reopened') {
@@ -203,9 +201,10 @@ export class RunEffects {
       if (state.status === 'resolved' || personActedSince(state, this.options.startedAt)) return undefined;
       const at = this.options.clock.now().toISOString();
       const resolved = resolveByRun(state, this.runId, at);
+      const linked = linkWrite(resolved, this.event(resolved, 'resolved', at));
       try {
-        await this.store.save(resolved, this.event(resolved, 'resolved', at), state.version, this.resolvedAlert(resolved));
-        return resolved;
+        await this.store.save(linked.next, linked.row, state.version, this.resolvedAlert(resolved));
+        return linked.next;
       } catch (error) {
         if (!(error instanceof ConcurrentUpdateError)) throw error;
         if (attempt > 0) {

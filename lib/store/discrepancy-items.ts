@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { DiscrepancyState, LifecycleEvent } from '../domain/lifecycle';
+import { discrepancyStateSchema, lifecycleEventSchema } from '../api/schemas';
+import { type DiscrepancyState, LIFECYCLE_EVENT_TYPES, type LifecycleEvent } from '../domain/lifecycle';
 import type { Severity } from '../domain/severity';
 import { decodeCursor as decodeKey } from './page-cursor';
 import { discrepancyRefObject, severitySchema } from './run-item-schemas';
@@ -13,44 +14,21 @@ import { parseStored } from './stored-item';
 /** Severities in the order the indexes list them: most severe first. */
 export const SEVERITY_ORDER: Record<Severity, string> = { critical: '0', high: '1', medium: '2', low: '3' };
 
-/** A stored discrepancy; loose, so an attribute this version does not know is kept as it was read. */
-const discrepancySchema: z.ZodType<DiscrepancyState & { statusOrder?: unknown }> = discrepancyRefObject.extend({
-  evidence: z.record(z.string(), z.string()),
-  differenceInRoot: z.string().optional(),
-  severity: severitySchema,
-  runId: z.string(),
-  detectedAt: z.string(),
-  status: z.enum(['open', 'acknowledged', 'resolved']),
-  firstSeenAt: z.string(),
-  lastSeenAt: z.string(),
-  firstRunId: z.string(),
-  lastRunId: z.string(),
-  runsSeen: z.number(),
-  consecutiveRuns: z.number(),
-  largestDifference: z.string(),
+/**
+ * A stored discrepancy: the API's shape (lib/api/schemas.ts, one schema for both), stricter where the store
+ * knows more (a known check, a severity) and with what only the store keeps (the opened figures, the alert's run).
+ * Loose, so an attribute this version does not know is kept as it was read.
+ */
+const discrepancySchema: z.ZodType<DiscrepancyState & { statusOrder?: unknown }> = discrepancyStateSchema.extend({
+  check: discrepancyRefObject.shape.check,
   openedDifference: z.string().optional(),
   openedSeverity: severitySchema.optional(),
-  alerted: z.boolean(),
   alertedRunId: z.string().optional(),
-  acknowledgedBy: z.string().optional(),
-  acknowledgedAt: z.string().optional(),
-  acknowledgedNote: z.string().optional(),
-  resolvedBy: z.string().optional(),
-  resolvedAt: z.string().optional(),
-  resolvedNote: z.string().optional(),
-  version: z.number(),
 });
 
-/** A history row: the event, with the attributes that exist only for the table (its sort key, its expiry). */
-const historyRowSchema: z.ZodType<LifecycleEvent & { eventKey?: unknown; expiresAt?: unknown }> = z.looseObject({
-  discrepancyId: z.string(),
-  type: z.enum(['opened', 'changed', 'escalated', 'acknowledged', 'resolved', 'reopened']),
-  at: z.string(),
-  runId: z.string().optional(),
-  by: z.string().optional(),
-  note: z.string().optional(),
-  difference: z.string().optional(),
-  severity: severitySchema.optional(),
+/** A history row: the API's entry with a known type, and the attributes that exist only for the table (its sort key, its expiry). */
+const historyRowSchema: z.ZodType<LifecycleEvent & { eventKey?: unknown; expiresAt?: unknown }> = lifecycleEventSchema.extend({
+  type: z.enum(LIFECYCLE_EVENT_TYPES),
 });
 
 /**
@@ -91,11 +69,6 @@ export function discrepancyPut(table: string, next: DiscrepancyState, expectedVe
 export function historyItem(event: LifecycleEvent, retentionDays: number): Record<string, unknown> {
   const expiresAt = Math.floor(Date.parse(event.at) / 1000) + retentionDays * 86_400;
   return { ...event, eventKey: `${event.at}#${event.type}#${event.runId ?? event.by ?? ''}`, expiresAt };
-}
-
-/** An "opened" event the item itself records (`openedDifference`): no history row is written for it. */
-export function recordedOnItem(state: DiscrepancyState, event: LifecycleEvent): boolean {
-  return event.type === 'opened' && state.openedDifference !== undefined;
 }
 
 /** A page cursor: DynamoDB's start key, as an opaque string (lib/store/page-cursor.ts, shared with the run list). */

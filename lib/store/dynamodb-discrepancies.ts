@@ -1,20 +1,13 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, type QueryCommandInput, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { type DiscrepancyState, type LifecycleEvent, openedEvent } from '../domain/lifecycle';
+import { linkWrite } from '../domain/history-chain';
+import type { DiscrepancyState, LifecycleEvent } from '../domain/lifecycle';
 import { BadRequestError, ConcurrentUpdateError, StoreBusyError } from '../errors';
 import type { IdentifiedAlert } from '../ports/alerts';
 import type { CompliancePort, DiscrepancyFilter } from '../ports/compliance';
 import type { DiscrepancyRepository, DiscrepancyWrite } from '../ports/store';
 import { backoff, batchGetAll, cancellationReasons, queryAll, queryPages, TRANSIENT_REASONS } from './batch';
-import {
-  decodeCursor,
-  discrepancyPut,
-  encodeCursor,
-  historyItem,
-  parseDiscrepancy,
-  parseHistoryRow,
-  recordedOnItem,
-  SEVERITY_ORDER,
-} from './discrepancy-items';
+import { decodeCursor, discrepancyPut, encodeCursor, historyItem, parseDiscrepancy, SEVERITY_ORDER } from './discrepancy-items';
+import { readHistory } from './dynamodb-history-reads';
 import { type Fence, fenceCheck, throwIfLockLost } from './runs-table';
 
 /** The tables the discrepancies live in (their items and their history rows), and the runs table that keeps the lock fencing a run's writes. */
@@ -148,12 +141,12 @@ export class DynamoDbDiscrepancies implements DiscrepancyRepository, Omit<Compli
    */
   private async transact(chunk: DiscrepancyWrite[]): Promise<TransactOutcome> {
     const owners: string[] = this.fence ? [FENCE] : [];
-    const writes = chunk.flatMap(({ next, event, expectedVersion, alert }) => {
+    const writes = chunk.flatMap(({ next: state, event, expectedVersion, alert }) => {
+      // Every row is chained here, in the transaction of its item's new head (a write linked by its caller already stays as it is).
+      const { next, row } = linkWrite(state, event);
       const puts = [
         { Put: discrepancyPut(this.tables.discrepancies, next, expectedVersion) },
-        ...(event && !recordedOnItem(next, event)
-          ? [{ Put: { TableName: this.tables.history, Item: historyItem(event, this.historyRetentionDays) } }]
-          : []),
+        ...(row ? [{ Put: { TableName: this.tables.history, Item: historyItem(row, this.historyRetentionDays) } }] : []),
         ...(alert ? [this.owedAlert(alert)] : []),
       ];
       for (const _ of puts) owners.push(next.id);
@@ -191,19 +184,12 @@ export class DynamoDbDiscrepancies implements DiscrepancyRepository, Omit<Compli
     return this.outbox.put(alert);
   }
 
-  /** A discrepancy's history in the order it was written: its opening (kept on the item), then the rows of every later change. */
-  async history(discrepancy: DiscrepancyState): Promise<LifecycleEvent[]> {
-    const opened = openedEvent(discrepancy);
-    const rows = await queryAll(
-      this.client,
-      {
-        TableName: this.tables.history,
-        KeyConditionExpression: 'discrepancyId = :id',
-        ExpressionAttributeValues: { ':id': discrepancy.id },
-      },
-      parseHistoryRow,
-    );
-    return opened ? [opened, ...rows] : rows;
+  /**
+   * A discrepancy's history in the order it was written: its opening (kept on the item; with its place and hash
+   * in the chain when the item is chained), then the rows of every later change.
+   */
+  history(discrepancy: DiscrepancyState): Promise<LifecycleEvent[]> {
+    return readHistory(this.client, this.tables.history, discrepancy);
   }
 
   /** A page of the discrepancies `filter` selects, by the index that serves it best; `cursor` is where the last page ended. */

@@ -7,6 +7,8 @@ import {
   discrepancyPageSchema,
   discrepancyStateSchema,
   errorAnswerSchema,
+  type HistoryVerificationPage,
+  historyVerificationPageSchema,
   type RunPage,
   type RunState,
   runPageSchema,
@@ -45,8 +47,8 @@ export interface RunListQuery {
   cursor?: string;
 }
 
-/** The action a person takes on a discrepancy, as the route names it. */
-export type DiscrepancyAction = 'acknowledge' | 'resolve';
+/** The action a person takes on a discrepancy, as the route names it (`approve`/`reject`: maker-checker's second person). */
+export type DiscrepancyAction = 'acknowledge' | 'assign' | 'resolve' | 'approve' | 'reject';
 
 /**
  * What the commands need of the HTTP API: one method per route. The HTTP client implements it;
@@ -60,7 +62,9 @@ export interface ReconApi {
   listRuns(query: RunListQuery): Promise<RunPage>;
   listDiscrepancies(query: DiscrepancyQuery): Promise<DiscrepancyPage>;
   getDiscrepancy(id: string): Promise<DiscrepancyDetail>;
-  actOnDiscrepancy(action: DiscrepancyAction, id: string, note: string): Promise<DiscrepancyAnswer>;
+  actOnDiscrepancy(action: DiscrepancyAction, id: string, note: string, assignee?: string): Promise<DiscrepancyAnswer>;
+  /** `GET /history/verify`: a page of discrepancies' history chains checked. */
+  verifyHistory(page: { limit?: number; cursor?: string }): Promise<HistoryVerificationPage>;
 }
 
 /** How {@link HttpReconApi} reaches the API. */
@@ -107,8 +111,17 @@ export class HttpReconApi implements ReconApi {
     return this.call('GET', `/discrepancies/${pathSegment(id)}`, discrepancyDetailSchema);
   }
 
-  actOnDiscrepancy(action: DiscrepancyAction, id: string, note: string): Promise<DiscrepancyAnswer> {
-    return this.call('POST', `/discrepancies/${pathSegment(id)}/${action}`, discrepancyStateSchema, { body: { note } });
+  actOnDiscrepancy(action: DiscrepancyAction, id: string, note: string, assignee?: string): Promise<DiscrepancyAnswer> {
+    const body = { note, ...(assignee !== undefined && { assignee }) };
+    return this.call('POST', `/discrepancies/${pathSegment(id)}/${action}`, discrepancyStateSchema, { body });
+  }
+
+  verifyHistory(page: { limit?: number; cursor?: string }): Promise<HistoryVerificationPage> {
+    const search = new URLSearchParams();
+    if (page.limit !== undefined) search.set('limit', String(page.limit));
+    if (page.cursor !== undefined) search.set('cursor', page.cursor);
+    const text = search.toString();
+    return this.call('GET', '/history/verify', historyVerificationPageSchema, { query: text === '' ? '' : `?${text}` });
   }
 
   private async call<S extends z.ZodType>(

@@ -201,7 +201,10 @@ export function renderActed(item: DiscrepancyAnswer): string {
     item.status === 'resolved'
       ? acted(item.resolvedBy, item.resolvedAt, item.resolvedNote)
       : acted(item.acknowledgedBy, item.acknowledgedAt, item.acknowledgedNote);
-  return `${item.id} is now ${item.status}${by ? `: ${by}` : ''}`;
+  const pending = item.pendingResolution;
+  const waiting = pending ? `; resolution proposed ${acted(pending.by, pending.at, pending.note)}, waiting for a second person` : '';
+  const assigned = item.assignedTo ? `; assigned to ${item.assignedTo}` : '';
+  return `${item.id} is now ${item.status}${by ? `: ${by}` : ''}${assigned}${waiting}`;
 }
 
 /** Aligned `name   value` lines; empty values are left out. */

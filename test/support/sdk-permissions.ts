@@ -67,6 +67,9 @@ export type AdapterTarget =
 export const adapterTargets: Record<string, AdapterTarget> = {
   // store-wiring.ts: new DynamoDbDiscrepancies(documents, config.tables, …): its items and their history rows.
   'lib/store/dynamodb-discrepancies.ts': { kind: 'tables', tables: { discrepancies: 'DISCREPANCIES_TABLE', history: 'HISTORY_TABLE' } },
+  // readHistory(client, config.tables.history, …): a discrepancy's history rows; history-audit-wiring.ts: the scan of the discrepancies.
+  'lib/store/dynamodb-history-reads.ts': { kind: 'table', variable: 'HISTORY_TABLE' },
+  'lib/store/dynamodb-history-audit.ts': { kind: 'table', variable: 'DISCREPANCIES_TABLE' },
   // store-wiring.ts: the runs table's adapters, each given config.tables.runs; runs-table.ts builds the run lock's check
   // that the fenced writes of the discrepancies and the source states carry.
   'lib/store/dynamodb-run-reader.ts': { kind: 'table', variable: 'RUNS_TABLE' },

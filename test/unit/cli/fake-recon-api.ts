@@ -1,4 +1,12 @@
-import type { DiscrepancyAnswer, DiscrepancyDetail, DiscrepancyPage, RunPage, RunState, RunSummaryAnswer } from '../../../lib/api/schemas';
+import type {
+  DiscrepancyAnswer,
+  DiscrepancyDetail,
+  DiscrepancyPage,
+  HistoryVerificationPage,
+  RunPage,
+  RunState,
+  RunSummaryAnswer,
+} from '../../../lib/api/schemas';
 import type { DiscrepancyAction, DiscrepancyQuery, ReconApi, RunListQuery, RunRequest } from '../../../scripts/cli/api-client';
 import { ApiError } from '../../../scripts/cli/errors';
 
@@ -94,6 +102,8 @@ export class FakeReconApi implements ReconApi {
   /** Thrown instead of answering, once each, by the `getRun` calls at these positions (0-based). */
   readonly getRunFailures = new Map<number, Error>();
   private getRunCount = 0;
+  /** The pages `verifyHistory` answers: the first without a cursor, page `n` for cursor `"n"`. */
+  verifyPages: HistoryVerificationPage[] = [{ checked: 0, broken: [] }];
 
   constructor(
     private readonly runScript: RunState[] = [summary()],
@@ -148,6 +158,13 @@ export class FakeReconApi implements ReconApi {
     return action === 'acknowledge'
       ? { ...current, status: 'acknowledged', acknowledgedBy: by, acknowledgedAt: at, acknowledgedNote: note, version: current.version + 1 }
       : { ...current, status: 'resolved', resolvedBy: by, resolvedAt: at, resolvedNote: note, version: current.version + 1 };
+  }
+
+  async verifyHistory(page: { limit?: number; cursor?: string }): Promise<HistoryVerificationPage> {
+    this.calls.push({ method: 'verifyHistory', args: [page] });
+    const answer = this.verifyPages[page.cursor === undefined ? 0 : Number(page.cursor)];
+    if (!answer) throw new Error(`the fake has no history page ${page.cursor}`);
+    return answer;
   }
 
   private state(index: number): RunState {
