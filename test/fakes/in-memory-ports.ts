@@ -1,5 +1,5 @@
 import type { Discrepancy } from '../../lib/domain/discrepancy';
-import type { DiscrepancyState, LifecycleEvent } from '../../lib/domain/lifecycle';
+import { type DiscrepancyState, type LifecycleEvent, openedEvent } from '../../lib/domain/lifecycle';
 import { ConcurrentUpdateError, LockLostError } from '../../lib/errors';
 import type { AlertOutbox, AlertPublisher, IdentifiedAlert, OwedRow, SourceProblem } from '../../lib/ports/alerts';
 import type { RunSummary } from '../../lib/ports/run-summary';
@@ -91,7 +91,9 @@ export class InMemoryStore implements DiscrepancyStore, AlertOutbox {
       throw new ConcurrentUpdateError(next.id);
     }
     this.discrepancies.set(next.id, next);
-    if (event) this.history.push(event);
+    // A first opening is kept on the item (`openedDifference`), with no row of its own: listed here as the entry it is.
+    const entry = event ?? (current ? undefined : openedEvent(next));
+    if (entry) this.history.push(entry);
     if (alert) this.owe(alert);
   }
 
