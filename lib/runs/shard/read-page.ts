@@ -12,7 +12,7 @@ import type {
   ReportingBalance,
   ReportingPort,
 } from '../../ports/upstream';
-import { type BatchHistory, type HistoryOptions, readBatchHistory, rollBatchHistory } from '../history/batch-history';
+import { type BatchHistory, type HistoryOptions, type RolledHistory, readBatchHistory, rollBatchHistory } from '../history/batch-history';
 import { type ListingStep, nextStep } from '../listing-cursor';
 import type { SourceHealthTracker } from '../source-health';
 import type { TotalsAhead } from './totals-ahead';
@@ -195,19 +195,7 @@ async function readIncrementally(
   const historyRead = breaker.call('reporting', () => rollBatchHistory(userIds, forFills, stored, context.history, reporting));
   const [backOfficeAll, rolled] = await Promise.all([backOfficeRead, historyRead]);
   context.health.note('reporting', rolled);
-  const byUser = backOfficeAll.ok ? new Map(backOfficeAll.value.map((entry) => [entry.userId, entry])) : undefined;
-  const carried: IncrementalRead['carried'] = [];
-  for (const user of users) {
-    const record = records.get(user.userId);
-    if (reasons.has(user.userId) || !record) continue;
-    const reason = reasonAfterCheapReads(
-      record,
-      byUser?.get(user.userId) ?? (byUser ? undefined : 'unread'),
-      rolled.ok ? rolled.value.changed.has(user.userId) : 'unread',
-    );
-    if (reason) reasons.set(user.userId, reason);
-    else carried.push({ user, record });
-  }
+  const carried = selectAfterCheapReads(users, records, reasons, backOfficeAll, rolled);
   const late = users.filter((user) => reasons.has(user.userId) && !early.includes(user));
   const lateReads = readUsersInFull(late, context);
   const reads = [...(await earlyReads.reads), ...(await lateReads.reads)];
@@ -232,6 +220,30 @@ async function readIncrementally(
     history,
     incremental: { asOf: selection.now, carried, reasons, stored: records },
   };
+}
+
+/**
+ * The users the cheap reads select (added to `reasons`), and the rest, carried: a user selected before
+ * them or without a record is neither (it is verified).
+ */
+function selectAfterCheapReads(
+  users: ListedUser[],
+  records: Map<string, VerifiedRecord>,
+  reasons: Map<string, VerifyReason>,
+  backOfficeAll: Settled<BackOfficeUserBalances[]>,
+  rolled: Settled<RolledHistory>,
+): IncrementalRead['carried'] {
+  const byUser = backOfficeAll.ok ? new Map(backOfficeAll.value.map((entry) => [entry.userId, entry])) : undefined;
+  const carried: IncrementalRead['carried'] = [];
+  for (const user of users) {
+    const record = records.get(user.userId);
+    if (reasons.has(user.userId) || !record) continue;
+    const backOffice = byUser ? byUser.get(user.userId) : 'unread';
+    const reason = reasonAfterCheapReads(record, backOffice, rolled.ok ? rolled.value.changed.has(user.userId) : 'unread');
+    if (reason) reasons.set(user.userId, reason);
+    else carried.push({ user, record });
+  }
+  return carried;
 }
 
 /** Each user's record of its last full verification, from the page's stored totals (none when they run past the as-of). */
