@@ -6,8 +6,10 @@
  *   - the full run: every check except the rate-limited venues, recording in DynamoDB Local;
  *   - the exact-arithmetic hot path against an 80-digit decimal oracle on the same inputs.
  * and prints `bench: N positions, run X s, floor Y s, ratio R, peak RSS M MB, Z positions/s`.
- * `--incremental`: then adds 1% new history in the sandbox and runs again, printing how many history
- * rows the second run read against the first. The bundles' size and cold initialisation follow.
+ * `--incremental`: both runs with `FULL_VERIFY_HOURS=24`; then adds 1% new history in the sandbox, an hour on,
+ * and runs again, printing how many history rows the second run read against the first and every upstream call
+ * of both runs by endpoint (the sandbox counts them), the second's as a ratio of the first's. The bundles' size
+ * and cold initialisation follow.
  */
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -268,8 +270,25 @@ function runDeps({ deps }: Wiring): RunDeps {
   return {
     ...deps,
     ports: { ...deps.ports, alerts: silent, metrics: undefined },
-    settings: { ...deps.settings, pageConcurrency: PAGES_AT_ONCE },
+    settings: { ...deps.settings, pageConcurrency: PAGES_AT_ONCE, ...(values.incremental && { fullVerifyHours: 24 }) },
   };
+}
+
+/** The upstream calls the sandbox answered since its counts were last reset, by route (its own control routes left out). */
+async function upstreamCalls(url: string): Promise<Record<string, number>> {
+  const { requests } = await control<{ requests: Record<string, number> }>(url, 'stats');
+  return Object.fromEntries(Object.entries(requests).filter(([route]) => !route.includes('/__sandbox/')));
+}
+
+/** Both runs' calls by route, and the second's total as a share of the first's. */
+function formatCalls(first: Record<string, number>, second: Record<string, number>): string {
+  const total = (calls: Record<string, number>) => Object.values(calls).reduce((sum, n) => sum + n, 0);
+  const routes = [...new Set([...Object.keys(first), ...Object.keys(second)])].sort();
+  const lines = routes.map((route) => `bench:   ${route}: ${first[route] ?? 0} → ${second[route] ?? 0}`);
+  return [
+    `bench: upstream calls, first run → second run (FULL_VERIFY_HOURS=24, an hour later): ${total(first)} → ${total(second)}, ratio ${(total(second) / Math.max(total(first), 1)).toFixed(3)}`,
+    ...lines,
+  ].join('\n');
 }
 
 /**
@@ -360,6 +379,7 @@ async function main(): Promise<void> {
     console.log(`bench: floor read ${rows} rows in ${floorSeconds.toFixed(2)} s`);
 
     const deps = () => runDeps(wiring());
+    await control(sandbox.url, 'reset-stats', {});
     started = performance.now();
     const summary = await reconcile(
       { runId: `bench-${Date.now()}`, trigger: { type: 'direct', by: 'bench' }, asOf: new Date(manifest.asOf) },
@@ -379,10 +399,12 @@ async function main(): Promise<void> {
     );
 
     if (values.incremental) {
+      const firstCalls = await upstreamCalls(sandbox.url);
       const activity = await control<{ asOf: string; added: Record<string, number> }>(sandbox.url, 'activity', {
         fraction: 0.01,
-        advanceMs: 86_400_000,
+        advanceMs: 3_600_000,
       });
+      await control(sandbox.url, 'reset-stats', {});
       started = performance.now();
       const second = await reconcile(
         { runId: `bench-${Date.now()}-2`, trigger: { type: 'direct', by: 'bench' }, asOf: new Date(activity.asOf) },
@@ -398,6 +420,10 @@ async function main(): Promise<void> {
             ', ',
           )}); second run ${second.status} in ${secondSeconds.toFixed(2)} s read ${again} history rows of the first run's ${first} (${((100 * again) / Math.max(first, 1)).toFixed(2)} %), ${second.history?.incrementalUsers ?? 0} users from running totals, ${second.discrepancies.total} discrepancies`,
       );
+      console.log(
+        `bench: verified ${second.verification?.verifiedUsers ?? second.users} users in full, carried ${second.verification?.carriedUsers ?? 0} (oldest verification ${second.verification?.oldestVerifiedAt ?? '-'})`,
+      );
+      console.log(formatCalls(firstCalls, await upstreamCalls(sandbox.url)));
     }
     if (values.cold) {
       for (const result of await measureColdInit()) console.log(`bench: ${formatColdInit(result)}`);

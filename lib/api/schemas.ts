@@ -83,6 +83,15 @@ const runSummaryShape = {
   sources: z.record(z.string(), sourceHealth.optional()),
   venues: z.looseObject({ multimarkets: venueCoverage.optional(), indx: venueCoverage.optional() }).optional(),
   outsideTotals: z.record(z.string(), z.looseObject({ users: count, amount: decimal })).optional(),
+  /** Users verified in full in this run and carried (`FULL_VERIFY_HOURS` > 0), per check, and the oldest carried verification. */
+  verification: z
+    .looseObject({
+      verifiedUsers: count,
+      carriedUsers: count,
+      perCheck: z.record(z.string(), z.looseObject({ verified: count, carried: count })),
+      oldestVerifiedAt: z.string().optional(),
+    })
+    .optional(),
   /** Open and acknowledged breaks after the run (the trends). */
   breaks: breakTotalsSchema.optional(),
   discrepancies: z.looseObject({

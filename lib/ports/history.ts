@@ -1,3 +1,4 @@
+import type { CheckId } from '../domain/check-id';
 import type { StoredPosition } from '../domain/ledger';
 /** Where the running history totals are kept between runs, one chunk per page of the user listing. */
 export interface HistoryStore {
@@ -33,4 +34,24 @@ export interface UserTotals {
   pending: [string, string][];
   /** Orders resting at the watermark: their later fills are read. */
   openOrders: string[];
+  /**
+   * What the user's last full verification saw (`FULL_VERIFY_HOURS` > 0): a run compares its cheap reads
+   * with it to decide whether the user needs verifying again. Absent (a chunk stored before it existed,
+   * or by a run verifying everyone): the user counts as new and is verified in full.
+   */
+  verified?: VerifiedRecord;
+}
+
+/** One user's last full verification, as exact decimal strings: see {@link UserTotals.verified}. */
+export interface VerifiedRecord {
+  /** The as-of (ms) of the run that verified the user in full. */
+  at: number;
+  /** The back office's `POST /balances` per asset, `[amount, locked]`; null when it did not know the user. */
+  backOffice: Record<string, [string, string]> | null;
+  /** Reporting's amount per asset as read: what a run that carries the user adds to the asset totals. */
+  reporting: Record<string, string>;
+  /** Verdicts per check that verification gave: what a run that carries the user counts as carried. */
+  checks: Partial<Record<CheckId, number>>;
+  /** A full verification was needed and a read failed: the next run verifies the user again. */
+  retry?: boolean;
 }

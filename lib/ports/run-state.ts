@@ -1,6 +1,6 @@
 import type { Severity } from '../domain/severity';
 import type { RunScope } from './run-scope';
-import type { DiscrepancyRef, RunSummary, RunTrigger, SourceHealth } from './run-summary';
+import type { DiscrepancyRef, RunSummary, RunTrigger, SourceHealth, VerificationCounts } from './run-summary';
 import type { AnsweredEndpoint, SourceName } from './upstream';
 import type { VenueProgress } from './venues';
 /** Everything a shard needs to know about its run, stored once by the coordinator. */
@@ -85,6 +85,8 @@ export interface ShardTally {
   /** History rows read (transfers, orders, trades) and users whose running totals were reused. */
   historyRows: number;
   incrementalUsers: number;
+  /** Users verified and carried (`FULL_VERIFY_HOURS` > 0 only; absent in a run verifying everyone). */
+  verification?: VerificationCounts;
   checks: RunSummary['checks'];
   items: DiscrepancyRef[];
   /** Σ amount and number of counted users per asset, for the asset-totals check. */

@@ -77,6 +77,12 @@ export interface RunSummary {
   unchecked?: { count: number; users: string[]; listing: { from?: string; to: string }[] };
   /** Shards the run was cut into (1: one invocation). */
   shards?: number;
+  /**
+   * Present when users were verified in full only when they needed it (`FULL_VERIFY_HOURS` > 0): users
+   * verified in this run and carried (their last verification's verdicts stand; a carried verdict never
+   * opens or resolves anything), per check the verdicts of each, and when the oldest carried one was found.
+   */
+  verification?: VerificationCounts;
   /** History rows read (transfers, orders, trades), users whose running totals were reused, and whether the totals were rebuilt. */
   history?: { rows: number; incrementalUsers: number; rebuild: boolean };
   /**
@@ -106,6 +112,16 @@ export interface RunSummary {
     items: DiscrepancyRef[];
     truncated: boolean;
   };
+}
+
+/** Users verified in a run and carried: see {@link RunSummary.verification}. */
+export interface VerificationCounts {
+  verifiedUsers: number;
+  carriedUsers: number;
+  /** Per check, the verdicts given in this run (`verified`) and those carried users were given at their last verification. */
+  perCheck: Partial<Record<CheckId, { verified: number; carried: number }>>;
+  /** The as-of (ISO) of the oldest carried verification; absent when nobody was carried. */
+  oldestVerifiedAt?: string;
 }
 
 /** At most this many discrepancies are listed in a summary; the store has them all. */

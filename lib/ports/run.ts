@@ -86,6 +86,11 @@ export interface RunSettings {
   graceMs: number;
   /** How far before the watermark history is read again (ms; never less than the grace window). */
   historyOverlapMs: number;
+  /**
+   * `FULL_VERIFY_HOURS`: 0, every user is verified in full every run; more, a user is verified in full
+   * when something says it changed, it has an active discrepancy, or its slot in this many hours came.
+   */
+  fullVerifyHours: number;
   /** Tolerances wider than the assets' scales, per check and asset. */
   tolerances: ToleranceTable;
   /** Root-asset values from which a discrepancy is medium, high, critical. */

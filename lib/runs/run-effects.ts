@@ -82,6 +82,11 @@ export class RunEffects {
     return new RunEffects(store, options.dryRun ? new Map() : (active ?? (await store.active())), runId, options, tally);
   }
 
+  /** Whether the user has an open or acknowledged discrepancy (such a user is verified in full in every run). */
+  hasActive(userId: string): boolean {
+    return this.activeUsers.has(userId);
+  }
+
   /**
    * Checks found these in this run. A finding not among the active discrepancies is written as
    * new without reading first (most are); one that exists after all (resolved earlier, or changed

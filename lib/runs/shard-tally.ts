@@ -1,7 +1,7 @@
 import { Amount } from '../domain/money';
 import type { Severity } from '../domain/severity';
 import type { AssetSums, EffectsTally, ShardTally, Unchecked } from '../ports/run-state';
-import { type RunSummary, SUMMARY_ITEM_LIMIT } from '../ports/run-summary';
+import { type RunSummary, SUMMARY_ITEM_LIMIT, type VerificationCounts } from '../ports/run-summary';
 import { emptyTallies } from './run-summary';
 import { SourceHealthTracker } from './source-health';
 
@@ -55,6 +55,30 @@ function mergeSums(into: AssetSums, from: AssetSums): void {
   }
 }
 
+/**
+ * Adds a page's or a shard's verified and carried counts to a tally's (absent on both: nothing was
+ * selected, the run verified everyone; the oldest carried verification is the earlier of the two).
+ */
+export function addVerification(
+  into: VerificationCounts | undefined,
+  from: VerificationCounts | undefined,
+): VerificationCounts | undefined {
+  if (!from) return into;
+  const sum: VerificationCounts = into ?? { verifiedUsers: 0, carriedUsers: 0, perCheck: {} };
+  sum.verifiedUsers += from.verifiedUsers;
+  sum.carriedUsers += from.carriedUsers;
+  for (const [check, counts] of Object.entries(from.perCheck) as [
+    keyof VerificationCounts['perCheck'],
+    { verified: number; carried: number },
+  ][]) {
+    const entry = sum.perCheck[check] ?? { verified: 0, carried: 0 };
+    sum.perCheck[check] = { verified: entry.verified + counts.verified, carried: entry.carried + counts.carried };
+  }
+  const oldest = [sum.oldestVerifiedAt, from.oldestVerifiedAt].filter((at) => at !== undefined).sort()[0];
+  if (oldest) sum.oldestVerifiedAt = oldest;
+  return sum;
+}
+
 /** At most this many notes of a moved listing are kept per shard and per run: enough to name the pages. */
 export const LISTING_NOTE_LIMIT = 20;
 
@@ -93,6 +117,8 @@ export function mergeTallies(tallies: readonly ShardTally[]): ShardTally {
     merged.discrepancies += tally.discrepancies;
     merged.historyRows += tally.historyRows;
     merged.incrementalUsers += tally.incrementalUsers;
+    const verification = addVerification(merged.verification, tally.verification);
+    if (verification) merged.verification = verification;
     for (const [check, counts] of Object.entries(tally.checks) as [
       keyof ShardTally['checks'],
       ShardTally['checks'][keyof ShardTally['checks']],

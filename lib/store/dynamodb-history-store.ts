@@ -1,6 +1,7 @@
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { CHECK_IDS } from '../domain/check-id';
 import type { StoredPosition } from '../domain/ledger';
 import { HISTORY_CHUNK_FORMAT, type HistoryChunk, type HistoryStore } from '../ports/history';
 import { batchGetAll, batchPutAll } from './batch';
@@ -29,6 +30,14 @@ const storedPositionSchema: z.ZodType<StoredPosition> = z.tuple(
   [z.string()],
   z.union([z.tuple([z.number(), z.string()], z.union([z.string(), z.number()])), z.literal(0)]),
 );
+/** What a user's last full verification saw (exact decimal strings): see `VerifiedRecord`. */
+const verifiedSchema = z.looseObject({
+  at: z.number(),
+  backOffice: z.record(z.string(), z.tuple([z.string(), z.string()])).nullable(),
+  reporting: z.record(z.string(), z.string()),
+  checks: z.partialRecord(z.enum(CHECK_IDS), z.number()),
+  retry: z.boolean().optional(),
+});
 /** A page's totals, decompressed. */
 const chunkSchema: z.ZodType<HistoryChunk> = z.looseObject({
   watermark: z.number(),
@@ -39,6 +48,7 @@ const chunkSchema: z.ZodType<HistoryChunk> = z.looseObject({
       applied: z.array(z.tuple([z.string(), z.number()])),
       pending: z.array(z.tuple([z.string(), z.string()])),
       openOrders: z.array(z.string()),
+      verified: verifiedSchema.optional(),
     }),
   ),
 });

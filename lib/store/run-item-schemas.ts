@@ -77,6 +77,13 @@ const uncheckedSchema = z.looseObject({
 });
 
 /** A run's record as `GET /runs/{id}` shows it: a summary, or the `queued`/`running` record before one. */
+/** Users verified and carried in a run (its summary's and its tallies'). */
+const verificationSchema = z.looseObject({
+  verifiedUsers: z.number(),
+  carriedUsers: z.number(),
+  perCheck: z.record(z.string(), z.looseObject({ verified: z.number(), carried: z.number() })),
+  oldestVerifiedAt: z.string().optional(),
+});
 export const runSummarySchema: z.ZodType<RunSummary> = z.looseObject({
   runId: z.string(),
   trigger: triggerSchema,
@@ -97,6 +104,7 @@ export const runSummarySchema: z.ZodType<RunSummary> = z.looseObject({
   unchecked: uncheckedSchema.optional(),
   shards: z.number().optional(),
   history: z.looseObject({ rows: z.number(), incrementalUsers: z.number(), rebuild: z.boolean() }).optional(),
+  verification: verificationSchema.optional(),
   outsideTotals: z.record(z.string(), z.looseObject({ users: z.number(), amount: z.string() })).optional(),
   discrepancies: z.looseObject({
     total: z.number(),
@@ -174,6 +182,7 @@ export const shardTallySchema: z.ZodType<ShardTally> = z.looseObject({
   discrepancies: z.number(),
   historyRows: z.number(),
   incrementalUsers: z.number(),
+  verification: verificationSchema.optional(),
   checks: checksSchema,
   items: z.array(discrepancyRefSchema),
   assetSums: assetSumsSchema,

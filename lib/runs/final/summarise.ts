@@ -35,6 +35,7 @@ export function summarise(plan: RunPlan, all: ShardTally, health: SourceHealthTr
     ...(end.breaks && { breaks: end.breaks }),
     ...(all.unchecked && { unchecked: all.unchecked }),
     shards: Math.max(plan.shards.length, 1),
+    ...(all.verification && { verification: all.verification }),
     history: { rows: all.historyRows, incrementalUsers: all.incrementalUsers, rebuild: plan.rebuild },
     outsideTotals: Object.fromEntries(
       Object.entries(all.outsideSums).map(([asset, sum]) => [asset, { users: sum.users, amount: sum.total }]),

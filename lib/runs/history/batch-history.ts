@@ -55,6 +55,19 @@ interface Rolling {
   transfersByUser: Map<string, TransferRecord[]>;
   nextFrom: number;
   added: number;
+  /** Users a row not yet counted reached. */
+  changed: Set<string>;
+}
+
+/**
+ * A batch's history rolled into a ledger, before the totals to store are settled: the users any new
+ * flow reached (`changed`), and `totals(resting)` — the running totals to store once every user's
+ * resting orders are known (undefined: not to be moved; `always`: even when nothing changed).
+ */
+export interface RolledHistory extends Omit<BatchHistory, 'next'> {
+  /** Users with rows not yet counted in their stored totals (a flow, a transfer newly pending), or read in full. */
+  changed: Set<string>;
+  totals(resting: ReadonlyMap<string, readonly string[]>, always?: boolean): HistoryChunk | undefined;
 }
 
 /**
@@ -72,6 +85,21 @@ export async function readBatchHistory(
   options: HistoryOptions,
   port: HistoryPort,
 ): Promise<BatchHistory> {
+  const { totals, changed: _changed, ...rolled } = await rollBatchHistory(userIds, openOrderIds, stored, options, port);
+  return { ...rolled, next: totals(await openOrderIds) };
+}
+
+/**
+ * {@link readBatchHistory} up to the totals: `openOrderIds` are the orders whose fills are read (the
+ * resting orders read now, or the stored ones of a user not read now); the totals wait for `totals`.
+ */
+export async function rollBatchHistory(
+  userIds: string[],
+  openOrderIds: ReadonlyMap<string, readonly string[]> | Promise<ReadonlyMap<string, readonly string[]>>,
+  stored: HistoryChunk | undefined,
+  options: HistoryOptions,
+  port: HistoryPort,
+): Promise<RolledHistory> {
   const plan = planBatch(userIds, stored, options);
   const { orderReads, transferReads, olderPending } = startReads(plan, port);
   // The resting orders (read per user by the caller) are only needed for the fills: wait for them last.
@@ -88,16 +116,21 @@ export async function readBatchHistory(
 
   const rows =
     transferLists.reduce((sum, list) => sum + list.length, 0) + orderLists.reduce((sum, list) => sum + list.length, 0) + trades.length;
-  // A user whose resting orders could not be read: their later fills would be missed if the
-  // watermark moved past them, so the stored totals stay as they were (the next run reads again from there).
-  const movable = (!stored || options.rebuild || plan.asOf >= stored.watermark) && userIds.every((id) => resting.has(id));
-  const next = movable ? nextTotals(plan, rolling, resting) : undefined;
+  const totals = (restingNow: ReadonlyMap<string, readonly string[]>, always = false) => {
+    // A user whose resting orders could not be read: their later fills would be missed if the
+    // watermark moved past them, so the stored totals stay as they were (the next run reads again from there).
+    const movable = (!stored || options.rebuild || plan.asOf >= stored.watermark) && userIds.every((id) => restingNow.has(id));
+    const next = movable ? nextTotals(plan, rolling, restingNow) : undefined;
+    return next && !always && unchanged(plan, rolling, next) ? undefined : next;
+  };
+  for (const userId of plan.fresh) rolling.changed.add(userId);
   return {
     ledger: rolling.ledger,
     transfers: rolling.transfersByUser,
-    next: next && unchanged(plan, rolling, next) ? undefined : next,
     rows,
     incrementalUsers: plan.known.length,
+    changed: rolling.changed,
+    totals,
   };
 }
 
@@ -147,7 +180,7 @@ function seedLedger(plan: BatchPlan, options: HistoryOptions): Rolling {
   }
   for (const userId of plan.fresh) applied.set(userId, new Map());
   const transfersByUser = new Map<string, TransferRecord[]>(plan.userIds.map((id) => [id, []]));
-  return { ledger, applied, transfersByUser, nextFrom: plan.asOf - plan.overlapMs, added: 0 };
+  return { ledger, applied, transfersByUser, nextFrom: plan.asOf - plan.overlapMs, added: 0, changed: new Set() };
 }
 
 /** Rolls the transfers read into the ledger, keeping per user those not final at the as-of. */
@@ -155,13 +188,17 @@ function rollTransfers(plan: BatchPlan, rolling: Rolling, transfers: TransferRec
   for (const row of transfers) {
     const list = rolling.transfersByUser.get(row.userId);
     if (!list) continue;
-    if (!FINAL_TRANSFER_STATUSES.has(row.status) && Date.parse(row.createdAt) <= plan.asOf) list.push(row);
+    const pendingNow = !FINAL_TRANSFER_STATUSES.has(row.status) && Date.parse(row.createdAt) <= plan.asOf;
+    if (pendingNow) list.push(row);
     const wasPending = olderPending.get(row.userId)?.has(row.id) ?? false;
+    // A transfer newly pending moves no flow yet, but locks funds: the user changed.
+    if (pendingNow && !plan.usable?.users[row.userId]?.pending.some(([id]) => id === row.id)) rolling.changed.add(row.userId);
     // Pending at the watermark, final now: counted for the first time, whenever it was created.
     if (wasPending) {
       const flows = transferFlows(row);
       for (const flow of flows) rolling.ledger.add(flow);
       if (flows.length > 0) rolling.added++;
+      if (!pendingNow) rolling.changed.add(row.userId);
     } else apply(plan, rolling, row.userId, `t:${row.id}`, transferFlows(row), row.createdAt);
   }
 }
@@ -174,7 +211,10 @@ function apply(plan: BatchPlan, rolling: Rolling, userId: string, rowId: string,
   if (plan.from !== undefined && at < plan.from && plan.knownSet.has(userId)) return; // in the stored totals
   const counted = mine.has(rowId);
   for (const flow of flows) rolling.ledger.add(flow, counted, at);
-  if (!counted && at <= plan.asOf) rolling.added++;
+  if (!counted && at <= plan.asOf) {
+    rolling.added++;
+    rolling.changed.add(userId);
+  }
   // Only rows the next run reads again need remembering.
   if (!counted && at <= plan.asOf && at >= rolling.nextFrom) mine.set(rowId, at);
 }

@@ -1,13 +1,17 @@
+import type { CheckId } from '../../domain/check-id';
 import { isCounted } from '../../domain/checks/asset-totals';
+import { Amount } from '../../domain/money';
 import type { Precision } from '../../domain/precision';
 import type { Verdict } from '../../domain/verdict';
 import type { Settled } from '../../policy/circuit-breaker';
-import type { HistoryChunk } from '../../ports/history';
+import type { HistoryChunk, VerifiedRecord } from '../../ports/history';
 import type { ListingCursor } from '../../ports/run-state';
+import type { VerificationCounts } from '../../ports/run-summary';
 import type { BackOfficeUserBalances, ReportingBalance } from '../../ports/upstream';
 import type { BatchHistory } from '../history/batch-history';
-import type { PageRead, UserRead } from './read-page';
+import type { IncrementalRead, PageRead, UserRead } from './read-page';
 import { type UserCheckContext, userVerdicts } from './user-verdicts';
+import { backOfficeRecord } from './verify-selection';
 
 /** What checking a page needs beyond its reads. */
 export interface CheckContext {
@@ -38,9 +42,11 @@ export interface PageResult {
   sumsIncomplete: boolean;
   /** The first root-asset rate the page gives each asset. */
   rates: Record<string, string>;
-  /** Balances of users the Reporting totals count, and of those they leave out (each user's list as read). */
-  counted: ReportingBalance[][];
-  outside: ReportingBalance[][];
+  /** Balances of users the Reporting totals count, and of those they leave out (each user's list as read, or as a carried user's last verification read it). */
+  counted: Pick<ReportingBalance, 'asset' | 'amount'>[][];
+  outside: Pick<ReportingBalance, 'asset' | 'amount'>[][];
+  /** Users verified and carried (pages whose users were selected only). */
+  verification?: VerificationCounts;
   /** What the history read gave: its rows, users read incrementally, the running totals to store (if any). */
   history?: { rows: number; incrementalUsers: number; next: HistoryChunk | undefined };
 }
@@ -94,6 +100,82 @@ function checkUsers(read: ReadPage, context: CheckContext, result: PageResult): 
   }
   result.users = read.users.length;
   if (history.ok) result.history = { rows: history.value.rows, incrementalUsers: history.value.incrementalUsers, next: history.value.next };
+  if (read.incremental) carryUsers(read, read.incremental, result);
+}
+
+/**
+ * A selected page's carried users into its result — counted, their positions and Reporting amounts as
+ * their last verification read them, no verdict — and each user's verification record into the totals to store.
+ */
+function carryUsers(read: ReadPage, incremental: IncrementalRead, result: PageResult): void {
+  const verification: VerificationCounts = { verifiedUsers: read.users.length, carriedUsers: incremental.carried.length, perCheck: {} };
+  const checksByUser = new Map<string, VerifiedRecord['checks']>();
+  for (const verdict of result.verdicts) {
+    countCheck(verification, verdict.check, 'verified', 1);
+    const checks = checksByUser.get(verdict.userId) ?? {};
+    checks[verdict.check] = (checks[verdict.check] ?? 0) + 1;
+    checksByUser.set(verdict.userId, checks);
+  }
+  const records = new Map<string, VerifiedRecord>();
+  for (const { user, record } of incremental.carried) {
+    records.set(user.userId, record);
+    for (const [check, n] of Object.entries(record.checks) as [CheckId, number][]) countCheck(verification, check, 'carried', n);
+    const at = new Date(record.at).toISOString();
+    if (!verification.oldestVerifiedAt || at < verification.oldestVerifiedAt) verification.oldestVerifiedAt = at;
+    const balances = Object.entries(record.reporting).map(([asset, amount]) => ({ asset, amount: Amount.parse(amount) }));
+    result.positions += balances.length;
+    (isCounted(user.roles) ? result.counted : result.outside).push(balances);
+  }
+  result.users += incremental.carried.length;
+  result.verification = verification;
+  const unchecked = new Set(result.unchecked);
+  const backOffice = read.backOffice.ok ? new Map(read.backOffice.value.map((entry) => [entry.userId, entry])) : undefined;
+  for (const one of read.users) {
+    const { userId } = one.user;
+    const record = unchecked.has(userId)
+      ? retryOf(incremental.stored.get(userId))
+      : verifiedRecord(one, backOffice, incremental.asOf, checksByUser.get(userId) ?? {});
+    if (record) records.set(one.user.userId, record);
+  }
+  const next = result.history?.next;
+  if (result.history && next) result.history = { ...result.history, next: withRecords(next, records) };
+}
+
+function countCheck(counts: VerificationCounts, check: CheckId, side: 'verified' | 'carried', n: number): void {
+  const entry = counts.perCheck[check] ?? { verified: 0, carried: 0 };
+  entry[side] += n;
+  counts.perCheck[check] = entry;
+}
+
+/** A verification needed and not completed (a read failed): the last record stands, marked to be verified again. */
+function retryOf(stored: VerifiedRecord | undefined): VerifiedRecord | undefined {
+  return stored && { ...stored, retry: true };
+}
+
+/** What a user's full verification in this run saw: its back-office and Reporting figures, its verdicts per check. */
+function verifiedRecord(
+  one: UserRead,
+  backOffice: Map<string, BackOfficeUserBalances> | undefined,
+  asOf: number,
+  checks: VerifiedRecord['checks'],
+): VerifiedRecord | undefined {
+  if (!one.balances.ok || !backOffice) return undefined;
+  return {
+    at: asOf,
+    backOffice: backOfficeRecord(backOffice.get(one.user.userId)),
+    reporting: Object.fromEntries(one.balances.value.map((row) => [row.asset, row.amount.toString()])),
+    checks,
+  };
+}
+
+/** The totals to store with each user's verification record. */
+function withRecords(chunk: HistoryChunk, records: ReadonlyMap<string, VerifiedRecord>): HistoryChunk {
+  const users: HistoryChunk['users'] = {};
+  for (const [userId, totals] of Object.entries(chunk.users)) {
+    const verified = records.get(userId);
+    users[userId] = verified ? { ...totals, verified } : totals;
+  }
+  return { ...chunk, users };
 }
 
 /** One user's reads as the per-user checks take them: their transfers and back-office entry picked from the page's. */

@@ -1,6 +1,7 @@
 import type { DiscrepancyState } from '../../domain/lifecycle';
 import type { Verdict } from '../../domain/verdict';
 import { concurrencyLimit } from '../../policy/concurrency-limit';
+import type { HistoryStore } from '../../ports/history';
 import type { RunDeps, ShardControl } from '../../ports/run';
 import type { RunPlan, RunStateStore, ShardTally } from '../../ports/run-state';
 import { startOf } from '../listing-cursor';
@@ -105,8 +106,24 @@ function pageReader({ plan, range, deps, run, state }: OpenShard): PageReader {
     // Stored running totals serve the whole listing only: a run scoped to users reads their whole history.
     totals: new TotalsAhead(plan.scope?.users ? undefined : ports.history, plan.pageSize, range.endPage),
     history: { asOf: new Date(plan.asOf), graceMs: settings.graceMs, overlapMs: settings.historyOverlapMs, rebuild: plan.rebuild },
+    ...(selectsUsers(plan, settings.fullVerifyHours, ports.history) && {
+      incremental: {
+        now: Date.parse(plan.asOf),
+        windowMs: settings.fullVerifyHours * 3_600_000,
+        hasActive: (userId: string) => run.effects.hasActive(userId),
+      },
+    }),
   };
   return new PageReader(context, { cursor, page: state.tally.nextPage }, Math.max(1, settings.pageConcurrency));
+}
+
+/**
+ * Whether the run verifies users in full only when they need it: `FULL_VERIFY_HOURS` set, the running
+ * totals stored (they keep each user's last verification), and a whole run — not scoped, not a rebuild
+ * (`--rebuild`, the weekly one), not a dry run (it stores nothing: every user is verified, as the next real run would need).
+ */
+export function selectsUsers(plan: RunPlan, fullVerifyHours: number, history: HistoryStore | undefined): boolean {
+  return fullVerifyHours > 0 && history !== undefined && !plan.scope && !plan.rebuild && !plan.dryRun;
 }
 
 /** The shard's writes: each page's verdicts into the sink then the lifecycle; totals unless dry or scoped to users. */

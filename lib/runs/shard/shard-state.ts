@@ -1,5 +1,5 @@
 import type { ShardTally } from '../../ports/run-state';
-import { LISTING_NOTE_LIMIT, noteUnchecked, RunningAssetSums, uncheckedOf } from '../shard-tally';
+import { addVerification, LISTING_NOTE_LIMIT, noteUnchecked, RunningAssetSums, uncheckedOf } from '../shard-tally';
 import type { PageResult } from './check-page';
 
 /** A shard's tally while it runs, with its asset sums kept as exact amounts until the next checkpoint. */
@@ -39,6 +39,8 @@ export function applyPage(state: ShardState, page: PageResult): void {
     tally.historyRows += page.history.rows;
     tally.incrementalUsers += page.history.incrementalUsers;
   }
+  const verification = addVerification(tally.verification, page.verification);
+  if (verification) tally.verification = verification;
   tally.nextPage = page.page + 1;
   tally.cursor = page.next ?? null;
 }
