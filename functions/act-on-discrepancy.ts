@@ -1,5 +1,7 @@
 import middy from '@middy/core';
 import type { z } from 'zod';
+import { answer } from '../lib/api/answer';
+import { discrepancyStateSchema } from '../lib/api/schemas';
 import { actOnDiscrepancy } from '../lib/compliance/compliance-actions';
 import { discrepancyActionBody, discrepancyActionPath } from '../lib/compliance/request-schemas';
 import { storeContainer } from '../lib/handlers/store-container';
@@ -7,7 +9,7 @@ import type { WiringSource } from '../lib/handlers/wiring-source';
 import { type AuthorizedHttpEvent, authorize } from '../lib/middleware/authorize';
 import { httpErrorResponse } from '../lib/middleware/error-response';
 import { observe } from '../lib/middleware/observe';
-import { json, type ParsedHttpRequest, parseHttpRequest } from '../lib/middleware/parse-http-request';
+import { type ParsedHttpRequest, parseHttpRequest } from '../lib/middleware/parse-http-request';
 import type { StoreWiring } from '../lib/store-wiring';
 
 type ActionEvent = ParsedHttpRequest<
@@ -30,7 +32,7 @@ export function handlerWith(wiring: WiringSource<Pick<StoreWiring, 'compliance' 
     .handler(async ({ path, body, http }) => {
       const { compliance, clock } = wiring.get();
       const state = await actOnDiscrepancy(compliance, path.action, path.id, http.caller.sub, body.note, clock.now(), body.assignee);
-      return json(200, state);
+      return answer(200, discrepancyStateSchema, state);
     });
 }
 

@@ -1,6 +1,8 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { z } from 'zod';
+import { answer } from '../lib/api/answer';
+import { devTokenAnswerSchema } from '../lib/api/schemas';
 import { issueDevToken } from '../lib/auth/dev-sign-in';
 import { devTokenBody } from '../lib/compliance/request-schemas';
 import { logContainer } from '../lib/handlers/log-container';
@@ -9,7 +11,7 @@ import type { Logger } from '../lib/log';
 import { type DevSignInEvent, devSignInOnly } from '../lib/middleware/dev-sign-in-only';
 import { httpErrorResponse } from '../lib/middleware/error-response';
 import { observe } from '../lib/middleware/observe';
-import { json, type ParsedHttpRequest, parseHttpRequest } from '../lib/middleware/parse-http-request';
+import { type ParsedHttpRequest, parseHttpRequest } from '../lib/middleware/parse-http-request';
 
 /**
  * On a wiring (a logger) and an environment: `POST /dev/token` `{ sub, access }` → `{ token, sub, roles, expiresAt }`,
@@ -22,7 +24,7 @@ export function handlerWith(wiring: WiringSource<{ log: Logger }>, env: NodeJS.P
     .use(httpErrorResponse(wiring.log))
     .use(devSignInOnly(env))
     .use(parseHttpRequest({ body: devTokenBody }))
-    .handler(async ({ body, http }) => json(200, issueDevToken(http.devSignIn, body)));
+    .handler(async ({ body, http }) => answer(200, devTokenAnswerSchema, issueDevToken(http.devSignIn, body)));
 }
 
 /** `POST /dev/token` (local stage only): a dev token for a user name, with the read or act role. */

@@ -1,12 +1,14 @@
 import middy from '@middy/core';
 import type { z } from 'zod';
+import { answer } from '../lib/api/answer';
+import { breakTotalsSchema } from '../lib/api/schemas';
 import { discrepancyTotalsQuery } from '../lib/compliance/request-schemas';
 import { type BreakTotalsWiring, breakTotalsContainer } from '../lib/handlers/break-totals-container';
 import type { WiringSource } from '../lib/handlers/wiring-source';
 import { type AuthorizedHttpEvent, authorize } from '../lib/middleware/authorize';
 import { httpErrorResponse } from '../lib/middleware/error-response';
 import { observe } from '../lib/middleware/observe';
-import { json, type ParsedHttpRequest, parseHttpRequest } from '../lib/middleware/parse-http-request';
+import { type ParsedHttpRequest, parseHttpRequest } from '../lib/middleware/parse-http-request';
 
 /**
  * On a wiring (the totals only): `GET /discrepancies/totals?status=&severity=&check=&asset=&user=`: count and
@@ -19,7 +21,7 @@ export function handlerWith(wiring: WiringSource<BreakTotalsWiring>) {
     .use(authorize({ access: 'read' }))
     .use(parseHttpRequest({ query: discrepancyTotalsQuery }))
     .handler(async ({ query: { user, ...filter } }) =>
-      json(200, await wiring.get().breakTotals.totals({ ...filter, ...(user && { userId: user }) })),
+      answer(200, breakTotalsSchema, await wiring.get().breakTotals.totals({ ...filter, ...(user && { userId: user }) })),
     );
 }
 

@@ -1,5 +1,7 @@
 import middy from '@middy/core';
 import type { z } from 'zod';
+import { answer } from '../lib/api/answer';
+import { discrepancyDetailSchema } from '../lib/api/schemas';
 import { showDiscrepancy } from '../lib/compliance/compliance-actions';
 import { discrepancyIdPath } from '../lib/compliance/request-schemas';
 import { storeContainer } from '../lib/handlers/store-container';
@@ -7,7 +9,7 @@ import type { WiringSource } from '../lib/handlers/wiring-source';
 import { type AuthorizedHttpEvent, authorize } from '../lib/middleware/authorize';
 import { httpErrorResponse } from '../lib/middleware/error-response';
 import { observe } from '../lib/middleware/observe';
-import { json, type ParsedHttpRequest, parseHttpRequest } from '../lib/middleware/parse-http-request';
+import { type ParsedHttpRequest, parseHttpRequest } from '../lib/middleware/parse-http-request';
 import type { StoreWiring } from '../lib/store-wiring';
 
 /** On a wiring (the store only): `GET /discrepancies/{id}`: one discrepancy with its evidence, its history and whether that history verifies. */
@@ -19,7 +21,11 @@ export function handlerWith(wiring: WiringSource<Pick<StoreWiring, 'compliance' 
     .use(parseHttpRequest({ path: discrepancyIdPath }))
     .handler(async ({ path }) => {
       const { compliance, clock, historyRetentionDays } = wiring.get();
-      return json(200, await showDiscrepancy(compliance, path.id, { days: historyRetentionDays, now: clock.now() }));
+      return answer(
+        200,
+        discrepancyDetailSchema,
+        await showDiscrepancy(compliance, path.id, { days: historyRetentionDays, now: clock.now() }),
+      );
     });
 }
 

@@ -1,12 +1,14 @@
 import middy from '@middy/core';
 import type { z } from 'zod';
+import { answer } from '../lib/api/answer';
+import { runPageSchema } from '../lib/api/schemas';
 import { runListQuery } from '../lib/compliance/request-schemas';
 import { type RunListWiring, runListContainer } from '../lib/handlers/run-list-container';
 import type { WiringSource } from '../lib/handlers/wiring-source';
 import { type AuthorizedHttpEvent, authorize } from '../lib/middleware/authorize';
 import { httpErrorResponse } from '../lib/middleware/error-response';
 import { observe } from '../lib/middleware/observe';
-import { json, type ParsedHttpRequest, parseHttpRequest } from '../lib/middleware/parse-http-request';
+import { type ParsedHttpRequest, parseHttpRequest } from '../lib/middleware/parse-http-request';
 
 /** On a wiring (the run list only): `GET /runs?limit=&cursor=`: a page of runs newest first, queued, running and finished. */
 export function handlerWith(wiring: WiringSource<RunListWiring>) {
@@ -16,7 +18,7 @@ export function handlerWith(wiring: WiringSource<RunListWiring>) {
     .use(authorize({ access: 'read' }))
     .use(parseHttpRequest({ query: runListQuery }))
     .handler(async ({ query }) =>
-      json(200, await wiring.get().runs.listRuns({ limit: query.limit, ...(query.cursor && { cursor: query.cursor }) })),
+      answer(200, runPageSchema, await wiring.get().runs.listRuns({ limit: query.limit, ...(query.cursor && { cursor: query.cursor }) })),
     );
 }
 

@@ -1,5 +1,7 @@
 import middy from '@middy/core';
 import type { z } from 'zod';
+import { answer } from '../lib/api/answer';
+import { historyVerificationPageSchema } from '../lib/api/schemas';
 import { verifyHistories } from '../lib/compliance/compliance-actions';
 import { historyVerifyQuery } from '../lib/compliance/request-schemas';
 import { historyAuditContainer } from '../lib/handlers/history-audit-container';
@@ -8,7 +10,7 @@ import type { HistoryAuditWiring } from '../lib/history-audit-wiring';
 import { type AuthorizedHttpEvent, authorize } from '../lib/middleware/authorize';
 import { httpErrorResponse } from '../lib/middleware/error-response';
 import { observe } from '../lib/middleware/observe';
-import { json, type ParsedHttpRequest, parseHttpRequest } from '../lib/middleware/parse-http-request';
+import { type ParsedHttpRequest, parseHttpRequest } from '../lib/middleware/parse-http-request';
 
 /** On a wiring (the store's reads only): `GET /history/verify?limit=&cursor=`: a page of discrepancies' history chains checked, the broken ones named. */
 export function handlerWith(wiring: WiringSource<HistoryAuditWiring>) {
@@ -20,7 +22,11 @@ export function handlerWith(wiring: WiringSource<HistoryAuditWiring>) {
     .handler(async ({ query }) => {
       const { audit, clock, historyRetentionDays } = wiring.get();
       const page = { limit: query.limit, ...(query.cursor && { cursor: query.cursor }) };
-      return json(200, await verifyHistories(audit, page, { days: historyRetentionDays, now: clock.now() }));
+      return answer(
+        200,
+        historyVerificationPageSchema,
+        await verifyHistories(audit, page, { days: historyRetentionDays, now: clock.now() }),
+      );
     });
 }
 
