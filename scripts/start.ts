@@ -30,6 +30,7 @@ import { localDynamoDbClient, startDynamoDbLocal } from './local/dynamodb-local'
 import { comparePlanted, formatComparison, formatOutsideTotals } from './local/planted-comparison';
 import { discrepancyLines, runSummaryLines } from './local/run-report';
 import { choosePorts, PortChoiceError, type StackPorts } from './local/stack-ports';
+import { stopChild } from './local/stop-child';
 import { createTables, tableNames } from './local/tables';
 import { configurationVariables, loadUpstreams, redactor, type Upstreams } from './local/upstreams-file';
 import { writeVenueAccountsFile } from './local/venue-accounts-of-book';
@@ -397,15 +398,6 @@ async function followRun(runUrl: string, authorization: string, timeoutMs: numbe
 async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition() && Date.now() < deadline) await sleep(100);
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGINT');
-    setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
-  });
 }
 
 async function ensurePortsFree(ports: Record<string, number>): Promise<void> {

@@ -38,6 +38,15 @@ async function showBreaks(page: Page, filters: Record<string, string>): Promise<
   await applyFilters(page, filters);
 }
 
+/** Shows the breaks of `filters` and opens the first one; answers its id. */
+async function openFirstBreak(page: Page, filters: Record<string, string>): Promise<string> {
+  await showBreaks(page, filters);
+  const [id] = await pageOfBreakIds(page);
+  if (!id) throw new Error(`no break shown for ${JSON.stringify(filters)}`);
+  await openBreak(page, id);
+  return id;
+}
+
 /** Fills the note (the pending approval's own, else the Actions one) and clicks `button`. */
 async function act(page: Page, button: string, note: string, where: 'Actions' | 'Pending approval' = 'Actions'): Promise<void> {
   const region = page.getByRole('region', { name: where, exact: true });
@@ -124,10 +133,7 @@ describe('the console in a real browser, against `npm start`', () => {
 
   it('acknowledges a break with a note and shows the note in its timeline', async () => {
     const { page } = analyst;
-    await showBreaks(page, { Status: 'open', Severity: '', Check: 'amount-split' });
-    const [id] = await pageOfBreakIds(page);
-    if (!id) throw new Error('no amount-split break shown');
-    await openBreak(page, id);
+    const id = await openFirstBreak(page, { Status: 'open', Severity: '', Check: 'amount-split' });
     await screenshot(page, 'break');
     const note = `e2e: asked ops about ${id}`;
     await act(page, 'Acknowledge', note);
@@ -139,10 +145,7 @@ describe('the console in a real browser, against `npm start`', () => {
 
   it('takes two people to resolve a critical break: A proposes, A is refused as its own checker, B approves', async () => {
     const { page } = analyst;
-    await showBreaks(page, { Status: 'open', Check: '', Severity: 'critical' });
-    const [id] = await pageOfBreakIds(page);
-    if (!id) throw new Error('no critical break shown');
-    await openBreak(page, id);
+    const id = await openFirstBreak(page, { Status: 'open', Check: '', Severity: 'critical' });
     await act(page, 'Propose resolution', 'e2e: the venue confirmed the balance');
     const pending = page.getByRole('region', { name: 'Pending approval', exact: true });
     await pending.waitFor();

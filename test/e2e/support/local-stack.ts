@@ -1,7 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
+import { stopChild } from '../../../scripts/local/stop-child';
 
 /** A whole local stack `npm start` brought up on free ports, as its own output describes it. */
 export interface LocalStack {
@@ -58,7 +59,7 @@ export async function startLocalStack(args: readonly string[] = [], timeoutMs = 
   try {
     await ready;
   } catch (error) {
-    await stopChild(child);
+    await stopChild(child, 20_000);
     throw new Error(`${error instanceof Error ? error.message : String(error)}\n${output().slice(-4000)}`, { cause: error });
   }
   const address = (name: string) => {
@@ -74,18 +75,9 @@ export async function startLocalStack(args: readonly string[] = [], timeoutMs = 
     ports: [...addresses.entries()].filter(([name]) => name !== 'Console').map(([, url]) => Number(new URL(url).port)),
     found,
     output,
-    stop: () => stopChild(child),
-  };
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGINT');
     // A script that does not stop within 20 s is killed; the test's leftover check then names what it left.
-    setTimeout(() => child.kill('SIGKILL'), 20_000).unref();
-  });
+    stop: () => stopChild(child, 20_000),
+  };
 }
 
 /** Whether nothing listens on `port` on 127.0.0.1 any more. */
