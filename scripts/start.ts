@@ -76,7 +76,8 @@ async function main(): Promise<void> {
   await ensurePortsFree(upstreams ? stackPorts : ports);
 
   step('starting DynamoDB Local (in memory)…');
-  const dynamo = await startDynamoDbLocal(ports.dynamodb);
+  // Java starts slowly on a busy machine (a test starting two stacks at once): wait longer than the tests' helper does.
+  const dynamo = await startDynamoDbLocal(ports.dynamodb, 90_000);
   stoppers.push(dynamo.stop);
   const tables = tableNames(STAGE);
   const client = localDynamoDbClient(dynamo.endpoint);

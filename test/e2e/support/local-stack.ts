@@ -30,7 +30,7 @@ const ADDRESS = /^\s+(Console|HTTP API|Lambda invoke|SNS|DynamoDB Local|sandbox)
  * the process signalled at the end is the one that stops the children) and resolves once it printed the stays-up
  * block after the run's summary.
  */
-export async function startLocalStack(args: readonly string[] = [], timeoutMs = 150_000): Promise<LocalStack> {
+export async function startLocalStack(args: readonly string[] = [], timeoutMs = 240_000): Promise<LocalStack> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', '--ports', 'free', ...args], {
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],
