@@ -1,3 +1,63 @@
+const { createHash } = require('node:crypto');
+const { readFileSync } = require('node:fs');
+const path = require('node:path');
+
+/** The module functions/console.ts imports the console's browser files from (lib/console/console-assets.d.ts). */
+const CONSOLE_ASSETS = 'virtual:console-assets';
+const CONTENT_TYPES = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
+
+/**
+ * Builds the web console (console/src/main.tsx: Preact, uPlot, the API's zod schemas) for the browser, in memory, and
+ * returns its files by name: `index.html` (from console/index.html) naming `app.<hash>.js` and `app.<hash>.css`.
+ * Hashed names let the console function cache them for a year; a new build has new names.
+ */
+async function buildConsoleAssets() {
+  const { build } = require('esbuild');
+  const result = await build({
+    absWorkingDir: __dirname,
+    entryPoints: ['console/src/main.tsx'],
+    tsconfig: 'console/tsconfig.json',
+    bundle: true,
+    write: false,
+    outdir: 'console-out',
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'silent',
+    metafile: true,
+  });
+  const files = {};
+  const names = {};
+  for (const output of result.outputFiles) {
+    const extension = path.extname(output.path);
+    const name = `app.${createHash('sha256').update(output.contents).digest('hex').slice(0, 12)}${extension}`;
+    names[extension] = name;
+    files[name] = { contentType: CONTENT_TYPES[extension] ?? 'application/octet-stream', body: output.text };
+  }
+  const page = readFileSync(path.join(__dirname, 'console/index.html'), 'utf8')
+    .replace('{{js}}', names['.js'] ?? '')
+    .replace('{{css}}', names['.css'] ?? '');
+  files['index.html'] = { contentType: 'text/html; charset=utf-8', body: page };
+  return { files, watchFiles: Object.keys(result.metafile?.inputs ?? {}).map((file) => path.join(__dirname, file)) };
+}
+
+/**
+ * Makes `import assets from 'virtual:console-assets'` the console's built files: the console function's bundle
+ * carries the console, so `npm start`, `sls package` and tests need no separate build step.
+ */
+const consoleAssetsPlugin = {
+  name: 'console-assets',
+  setup(build) {
+    build.onResolve({ filter: /^virtual:console-assets$/ }, () => ({ path: CONSOLE_ASSETS, namespace: 'console-assets' }));
+    build.onLoad({ filter: /.*/, namespace: 'console-assets' }, async () => {
+      const { files, watchFiles } = await buildConsoleAssets();
+      return { contents: `export default ${JSON.stringify(files)};`, loader: 'js', watchFiles };
+    });
+  },
+};
+
 /**
  * The esbuild options of every function bundle, kept in one place: serverless-esbuild reads them
  * through `custom.esbuild.config` in serverless.yml (for `sls package`, `sls deploy`,
@@ -18,6 +78,8 @@ const esbuildOptions = {
   sourcesContent: false,
   // AWS SDK v3 is provided by the nodejs22.x Lambda runtime (on its NODE_PATH); locally it resolves from node_modules.
   external: ['@aws-sdk/*', '@smithy/*'],
+  // The console function's browser files (functions/console.ts); a bundle that does not import them is unchanged.
+  plugins: [consoleAssetsPlugin],
 };
 
 /**
@@ -31,3 +93,4 @@ function serverlessEsbuildOptions() {
 
 module.exports = serverlessEsbuildOptions;
 module.exports.esbuildOptions = esbuildOptions;
+module.exports.buildConsoleAssets = buildConsoleAssets;

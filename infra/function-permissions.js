@@ -73,6 +73,8 @@ module.exports = {
   listDiscrepancies: { grants: compliance, extraStatements: [] },
   getDiscrepancy: { grants: compliance, extraStatements: [] },
   actOnDiscrepancy: { grants: compliance, extraStatements: [] },
+  // Serves the web console's files and sign-in settings: no AWS call at all.
+  webConsole: { grants: [], extraStatements: [] },
   // Writes each alert to its log: no AWS call at all.
   alertLog: { grants: [], extraStatements: onFailure },
 };

@@ -250,7 +250,8 @@ export type DevTokenAnswer = z.infer<typeof devTokenAnswerSchema>;
 /** `GET /console/config.json`: how the console signs people in (OIDC deployed, the dev sign-in locally). */
 export const consoleConfigSchema = z.looseObject({
   devSignIn: z.boolean(),
-  oidc: z.looseObject({ issuer: z.string(), clientId: z.string(), scope: z.string() }).optional(),
+  /** `rolesClaim`: the token claim that holds the roles (AUTH_ROLES_CLAIM), so the console offers only what they allow. */
+  oidc: z.looseObject({ issuer: z.string(), clientId: z.string(), scope: z.string(), rolesClaim: z.string().optional() }).optional(),
   roles: z.looseObject({ read: z.string(), act: z.string() }),
 });
 export type ConsoleConfig = z.infer<typeof consoleConfigSchema>;

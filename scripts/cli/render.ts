@@ -4,6 +4,7 @@
  * value lines, RFC 4180 CSV and the progress line of a run.
  */
 import Table from 'cli-table3';
+import { recordsCsv } from '../../lib/api/csv';
 import {
   type DiscrepancyAnswer,
   type DiscrepancyDetail,
@@ -13,6 +14,8 @@ import {
   SOURCE_NAMES,
 } from '../../lib/api/schemas';
 import { CHECK_IDS } from '../../lib/domain/check-id';
+
+export { csvField, csvText, toCsv } from '../../lib/api/csv';
 
 /** How many of a run's discrepancies `run` lists before "…and N more". */
 export const RUN_ITEMS_SHOWN = 20;
@@ -219,20 +222,6 @@ function acted(by: string | undefined, at: string | undefined, note: string | un
   return `by ${by ?? '?'} at ${at ?? '?'}${note ? ` — ${note}` : ''}`;
 }
 
-/**
- * One CSV field (RFC 4180): quoted when it holds a comma, a quote, a CR or an LF, with quotes
- * doubled; otherwise exactly as given, so `-0.000000000000000001` stays that text.
- * @example csvField('say "hi", then go') // '"say ""hi"", then go"'
- */
-export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
-}
-
-/** Records as RFC 4180 CSV: fields joined by commas, every record ended by CRLF. */
-export function toCsv(records: readonly (readonly string[])[]): string {
-  return records.map((record) => `${record.map(csvField).join(',')}\r\n`).join('');
-}
-
 /** The columns of `export --format csv`, in order: the figures first, then the lifecycle. */
 export const DISCREPANCY_CSV_COLUMNS = [
   'id',
@@ -260,40 +249,9 @@ export const DISCREPANCY_CSV_COLUMNS = [
   'resolvedNote',
 ] as const satisfies readonly (keyof DiscrepancyAnswer)[];
 
-/** The columns of {@link DISCREPANCY_CSV_COLUMNS} that hold amounts: kept as numbers a spreadsheet can add up. */
-const AMOUNT_COLUMNS: ReadonlySet<string> = new Set([
-  'expected',
-  'actual',
-  'difference',
-  'differenceInRoot',
-  'largestDifference',
-  'runsSeen',
-]);
-/** A plain decimal, as the API writes amounts: `-1.5`, `0.000000000000000001`. */
-const PLAIN_DECIMAL = /^-?\d+(?:\.\d+)?$/;
-/** What makes a spreadsheet read a cell as a formula (OWASP, CSV injection): `=`, `+`, `-`, `@`, tab, CR. */
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-/**
- * A text cell a spreadsheet shows as text: one beginning with `=`, `+`, `-`, `@`, tab or CR gets a
- * leading `'`, as OWASP advises, so `=HYPERLINK(…)` in a note is never a live formula.
- * @example csvText('=1+1') // "'=1+1"
- */
-export function csvText(value: string): string {
-  return FORMULA_START.test(value) ? `'${value}` : value;
-}
-
-/** One cell of the export: an amount stays a number only while it is a plain decimal; anything else is text. */
-function csvCell(column: string, value: string): string {
-  return AMOUNT_COLUMNS.has(column) && PLAIN_DECIMAL.test(value) ? value : csvText(value);
-}
-
 /** Discrepancies as CSV with a header row; an absent value is an empty field; text cells never start a formula. */
 export function discrepanciesCsv(items: readonly DiscrepancyAnswer[]): string {
-  const rows = items.map((item) =>
-    DISCREPANCY_CSV_COLUMNS.map((column) => (item[column] === undefined ? '' : csvCell(column, String(item[column])))),
-  );
-  return toCsv([DISCREPANCY_CSV_COLUMNS, ...rows]);
+  return recordsCsv(DISCREPANCY_CSV_COLUMNS, items);
 }
 
 /**

@@ -1,0 +1,8 @@
+/**
+ * The console's browser files, built in memory from console/src/main.tsx by the `console-assets` esbuild plugin
+ * (esbuild.config.js) when functions/console.ts is bundled: file name → content type and text.
+ */
+declare module 'virtual:console-assets' {
+  const assets: Record<string, { contentType: string; body: string }>;
+  export default assets;
+}
