@@ -75,6 +75,8 @@ module.exports = {
   actOnDiscrepancy: { grants: compliance, extraStatements: [] },
   // Serves the web console's files and sign-in settings: no AWS call at all.
   webConsole: { grants: [], extraStatements: [] },
+  // Signs a local token with the dev key (local stage only): no AWS call at all.
+  devToken: { grants: [], extraStatements: [] },
   // Writes each alert to its log: no AWS call at all.
   alertLog: { grants: [], extraStatements: onFailure },
 };

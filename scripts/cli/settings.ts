@@ -5,8 +5,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
-import { MIN_KEY_LENGTH, signDevToken } from '../../lib/auth/jwt';
-import { DEFAULT_ACT_ROLE } from '../../lib/auth/roles';
+import { type DevSignIn, devSignInFromEnv, issueDevToken } from '../../lib/auth/dev-sign-in';
+import { ConfigError } from '../../lib/errors';
 import { UsageError } from './errors';
 
 /** The local stack's HTTP API (`npm start`). */
@@ -56,23 +56,24 @@ export function readSettings(input: SettingsInput): Settings {
   return { baseUrl, local, token: local ? devTokens(input) : refuse(noTokenFor(baseUrl)), notices: [] };
 }
 
-/** Signs a fresh short-lived token granting the act role for each call, with the local dev key. */
+/** Signs a fresh short-lived token granting the act role for each call, with the local dev key, as `POST /dev/token` would. */
 function devTokens(input: SettingsInput): () => string {
   const settings = { ...(input.readEnvFile ?? readEnvFile)(), ...definedOnly(input.env) };
-  const key = settings.AUTH_DEV_KEY ?? '';
-  if (key === '') {
+  let signIn: DevSignIn | undefined;
+  try {
+    signIn = devSignInFromEnv(settings);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return refuse(error.problems.join('; '));
+  }
+  if (signIn === undefined) {
     return refuse(
-      `no token: pass --token <jwt>, set RECON_TOKEN, or set AUTH_DEV_KEY (in the environment or ${ENV_FILE}) to sign a local one`,
+      `no token: run \`recon login\`, pass --token <jwt>, set RECON_TOKEN, or set AUTH_DEV_KEY (in the environment or ${ENV_FILE}) to sign a local one`,
     );
   }
-  if (key.length < MIN_KEY_LENGTH) return refuse(`AUTH_DEV_KEY must be at least ${MIN_KEY_LENGTH} characters`);
   const sub = nonEmpty(input.as) ?? nonEmpty(input.env.RECON_USER) ?? DEFAULT_LOCAL_USER;
-  const issuer = nonEmpty(settings.AUTH_ISSUER);
-  const audience = nonEmpty(settings.AUTH_AUDIENCE);
-  // The act role (which implies read), in the claim the functions read, as they are configured locally.
-  const roles = [nonEmpty(settings.AUTH_ACT_ROLE) ?? DEFAULT_ACT_ROLE];
-  const rolesClaim = nonEmpty(settings.AUTH_ROLES_CLAIM);
-  return () => signDevToken({ sub, roles, rolesClaim, ttlSeconds: DEV_TOKEN_TTL_SECONDS, key, issuer, audience });
+  const ready = signIn;
+  return () => issueDevToken(ready, { sub, access: 'act' }, { ttlSeconds: DEV_TOKEN_TTL_SECONDS }).token;
 }
 
 function noTokenFor(baseUrl: string): string {

@@ -167,4 +167,14 @@ describe('the packaged template', () => {
     }
     expect(props(template.Resources.AlertsTopic).KmsMasterKeyId).toBe(KMS_KEY_ARN);
   });
+
+  it('has no local sign-in route (POST /dev/token), and the function behind it no dev key', () => {
+    const routes = Object.values(template.Resources)
+      .filter((resource) => resource.Type === 'AWS::ApiGatewayV2::Route')
+      .map((resource) => props(resource).RouteKey);
+    expect(routes).toContain('GET /runs/{id}');
+    expect(routes.filter((key) => String(key).includes('/dev/'))).toEqual([]);
+    const environment = props(template.Resources.DevTokenLambdaFunction).Environment;
+    expect(environment).toMatchObject({ Variables: { AUTH_DEV_KEY: '' } });
+  });
 });
