@@ -17,7 +17,10 @@ type ActionEvent = ParsedHttpRequest<
   AuthorizedHttpEvent
 >;
 
-/** On a wiring (the store only): `POST /discrepancies/{id}/acknowledge` and `/resolve`: a person acts on a discrepancy, with a note, under their identity. */
+/**
+ * On a wiring (the store only): `POST /discrepancies/{id}/{acknowledge|assign|resolve|approve|reject}`: a person
+ * acts on a discrepancy, with a note, under their identity (a high or critical one's resolution takes a second person).
+ */
 export function handlerWith(wiring: WiringSource<Pick<StoreWiring, 'compliance' | 'clock'>>) {
   return middy<ActionEvent>()
     .use(observe())
@@ -26,10 +29,10 @@ export function handlerWith(wiring: WiringSource<Pick<StoreWiring, 'compliance' 
     .use(parseHttpRequest({ path: discrepancyActionPath, body: discrepancyActionBody }))
     .handler(async ({ path, body, http }) => {
       const { compliance, clock } = wiring.get();
-      const state = await actOnDiscrepancy(compliance, path.action, path.id, http.caller.sub, body.note, clock.now());
+      const state = await actOnDiscrepancy(compliance, path.action, path.id, http.caller.sub, body.note, clock.now(), body.assignee);
       return json(200, state);
     });
 }
 
-/** `POST /discrepancies/{id}/acknowledge` and `/resolve`: a person acts on a discrepancy, with a note, under their identity. */
+/** `POST /discrepancies/{id}/{action}`: a person acts on a discrepancy, with a note, under their identity. */
 export const handler = handlerWith(storeContainer);

@@ -1,5 +1,5 @@
-import { acknowledge, type DiscrepancyState, type LifecycleEvent, resolveManually } from '../domain/lifecycle';
-import { ReconError } from '../errors';
+import { actAsPerson, type DiscrepancyState, type LifecycleEvent, type PersonRequest } from '../domain/lifecycle';
+import { BadRequestError, ReconError } from '../errors';
 import type { CompliancePort, DiscrepancyFilter } from '../ports/compliance';
 import type { RunSummary } from '../ports/run-summary';
 
@@ -36,27 +36,37 @@ export async function showDiscrepancy(
   return { discrepancy, history: await port.history(discrepancy) };
 }
 
+/** What a person may do to a discrepancy (`POST /discrepancies/{id}/{action}`). */
+export type DiscrepancyAction = PersonRequest['action'];
+
 /**
- * A person acknowledges or resolves a discrepancy, with a note; who and when are recorded in the
- * item and its history.
- * @throws {NotFoundError} for an unknown id; {@link import('../domain/lifecycle').InvalidTransitionError} when the status does not allow it.
+ * A person acts on a discrepancy — acknowledges, assigns (to `assignee`), resolves (or proposes to: high
+ * and critical take a second person), approves or rejects a proposal — with a note; who and when are
+ * recorded in the item and its history, in one write conditional on the version read.
+ * @throws {NotFoundError} for an unknown id; {@link import('../domain/lifecycle').InvalidTransitionError} when the status does not allow it;
+ * {@link import('../domain/lifecycle').SameCheckerError} when the proposer approves; {@link BadRequestError} for `assign` without an assignee.
  */
 export async function actOnDiscrepancy(
   port: CompliancePort,
-  action: 'acknowledge' | 'resolve',
+  action: DiscrepancyAction,
   id: string,
   by: string,
   note: string,
   at: Date,
+  assignee?: string,
 ): Promise<DiscrepancyState> {
   const current = await port.get(id);
   if (!current) throw new NotFoundError('discrepancy', id);
   const when = at.toISOString();
-  const next = action === 'acknowledge' ? acknowledge(current, by, note, when) : resolveManually(current, by, note, when);
-  await port.save(
-    next,
-    { discrepancyId: id, type: action === 'acknowledge' ? 'acknowledged' : 'resolved', at: when, by, note },
-    current.version,
-  );
+  const request: PersonRequest =
+    action === 'assign' ? { action, assignee: assigneeOf(assignee), by, note, at: when } : { action, by, note, at: when };
+  const { next, event } = actAsPerson(current, request);
+  await port.save(next, event, current.version);
   return next;
+}
+
+/** `assign` names whom to. */
+function assigneeOf(assignee: string | undefined): string {
+  if (assignee === undefined) throw new BadRequestError(['body.assignee: an assignee is required to assign']);
+  return assignee;
 }

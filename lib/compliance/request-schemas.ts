@@ -7,6 +7,9 @@ export const discrepancyIdPath = z.strictObject({
   id: z.string().regex(/^[a-z-]+:[\w*.@-]{1,100}:[\w*.-]{1,40}$/, { error: 'must be a discrepancy id (check:userId:asset)' }),
 });
 
+/** A user id, as the list filters and the assignee name one. */
+const userId = z.string().regex(/^[\w.@-]{1,100}$/, { error: 'must be a user id' });
+
 /** A run id in a path. */
 export const runIdPath = z.strictObject({ id: z.string().regex(/^[\w.:-]{1,100}$/, { error: 'must be a run id' }) });
 
@@ -19,28 +22,31 @@ export const discrepancyListQuery = z.strictObject({
     .string()
     .regex(/^[a-z0-9_-]{1,40}$/, { error: 'must be an asset id' })
     .optional(),
-  user: z
-    .string()
-    .regex(/^[\w.@-]{1,100}$/, { error: 'must be a user id' })
-    .optional(),
+  user: userId.optional(),
   limit: queryInteger(1, 100, 25),
   cursor: z.string().max(2000).optional(),
 });
 
-/** `POST /discrepancies/{id}/acknowledge|resolve`: the note is required, it is the audit trail. */
+/**
+ * `POST /discrepancies/{id}/{action}`: the note is required, it is the audit trail; `assign` also names
+ * the assignee (its absence is answered 400 naming `body.assignee` by the action itself).
+ */
 export const discrepancyActionBody = z.strictObject({
   note: z
     .string({ error: 'a note is required' })
     .trim()
     .min(1, { error: 'a note is required' })
     .max(2000, { error: 'at most 2000 characters' }),
+  assignee: userId.optional(),
 });
-
-/** The two actions a person may take. */
-export const discrepancyActionPath = discrepancyIdPath.extend({ action: z.enum(['acknowledge', 'resolve']) });
 
 /** The actions a person may take on a discrepancy (`POST /discrepancies/{id}/{action}`), maker-checker's included. */
 export const DISCREPANCY_ACTIONS = ['acknowledge', 'assign', 'resolve', 'approve', 'reject'] as const;
+
+/** The discrepancy and the action taken on it. */
+export const discrepancyActionPath = discrepancyIdPath.extend({
+  action: z.enum(DISCREPANCY_ACTIONS, { error: `must be one of ${DISCREPANCY_ACTIONS.join(', ')}` }),
+});
 
 /** `GET /discrepancies/totals`: the list's filters, without paging. */
 export const discrepancyTotalsQuery = discrepancyListQuery.omit({ limit: true, cursor: true });

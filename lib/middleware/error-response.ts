@@ -1,6 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
 import { NotFoundError } from '../compliance/compliance-actions';
-import { InvalidTransitionError } from '../domain/lifecycle';
+import { InvalidTransitionError, SameCheckerError } from '../domain/lifecycle';
 import { BadRequestError, ConcurrentUpdateError, ForbiddenError, StoreBusyError, UnauthorizedError } from '../errors';
 import type { Logger } from '../log';
 
@@ -12,7 +12,8 @@ function jsonResponse(statusCode: number, body: unknown, headers: Record<string,
 /**
  * Maps errors of an HTTP handler to answers: a caller's mistake is a 400 naming each problem;
  * a missing or invalid token a 401 asking for a bearer token; a token without the role a 403
- * (both logged as warnings, with the caller's `sub` when known, for the audit trail); a write
+ * (both logged as warnings, with the caller's `sub` when known, for the audit trail), as is a proposer
+ * approving their own resolution (maker-checker); a write
  * DynamoDB kept refusing for now (throttling) a 503 with `Retry-After`, nothing having been written;
  * anything else is logged (name and message, which never carry secrets) and answered with a
  * plain 500 that reveals nothing internal.
@@ -34,6 +35,11 @@ export function httpErrorResponse(log: () => Logger): MiddlewareObj {
       if (error instanceof ForbiddenError) {
         log().warn('request forbidden', { sub: error.sub, role: error.role });
         request.response = jsonResponse(403, { message: 'forbidden', problem: error.problem });
+        return;
+      }
+      if (error instanceof SameCheckerError) {
+        log().warn('same person as checker', { sub: error.by, id: error.id });
+        request.response = jsonResponse(403, { message: 'forbidden', problem: error.message });
         return;
       }
       if (error instanceof NotFoundError) {

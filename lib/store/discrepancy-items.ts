@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { DiscrepancyState, LifecycleEvent } from '../domain/lifecycle';
+import { type DiscrepancyState, LIFECYCLE_EVENT_TYPES, type LifecycleEvent } from '../domain/lifecycle';
 import type { Severity } from '../domain/severity';
 import { BadRequestError } from '../errors';
 import { discrepancyRefObject, severitySchema } from './run-item-schemas';
@@ -44,7 +44,7 @@ const discrepancySchema: z.ZodType<DiscrepancyState & { statusOrder?: unknown }>
 /** A history row: the event, with the attributes that exist only for the table (its sort key, its expiry). */
 const historyRowSchema: z.ZodType<LifecycleEvent & { eventKey?: unknown; expiresAt?: unknown }> = z.looseObject({
   discrepancyId: z.string(),
-  type: z.enum(['opened', 'changed', 'escalated', 'acknowledged', 'resolved', 'reopened']),
+  type: z.enum(LIFECYCLE_EVENT_TYPES),
   at: z.string(),
   runId: z.string().optional(),
   by: z.string().optional(),

@@ -95,8 +95,9 @@ function checkHistory(item: DiscrepancyState, history: readonly LifecycleEvent[]
   if ((last?.type === 'resolved') !== (item.status === 'resolved'))
     found.lost.push(`${keyOf(item)} is ${item.status} but its history ends ${last?.type ?? 'empty'}`);
   for (const action of actions.filter((a) => a.id === item.id)) {
-    const type = action.action === 'acknowledge' ? 'acknowledged' : 'resolved';
-    if (!history.some((event) => event.type === type && event.by === action.by && event.at === action.at))
+    // A high or critical discrepancy's `resolve` is a proposal (maker-checker): a second person resolves it.
+    const types = action.action === 'acknowledge' ? ['acknowledged'] : ['resolved', 'resolution-proposed'];
+    if (!history.some((event) => types.includes(event.type) && event.by === action.by && event.at === action.at))
       found.lost.push(`analyst's ${action.action} of ${keyOf(item)} at ${action.at} has no history row`);
   }
 }

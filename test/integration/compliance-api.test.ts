@@ -64,6 +64,7 @@ describe('the compliance HTTP API (handlers over DynamoDB Local, tokens verified
   const compliance = signDevToken({ sub: 'alice@example.com', roles: ['compliance'], ttlSeconds: 3600, key: DEV_KEY });
   const viewer = signDevToken({ sub: 'bob@example.com', roles: ['viewer'], ttlSeconds: 3600, key: DEV_KEY });
   const reader = signDevToken({ sub: 'carol@example.com', roles: ['compliance-read'], ttlSeconds: 3600, key: DEV_KEY });
+  const checker = signDevToken({ sub: 'dave@example.com', roles: ['compliance'], ttlSeconds: 3600, key: DEV_KEY });
   const call = async (handler: Handler, request: APIGatewayProxyEventV2) => {
     const response = (await handler(request as never, context)) as APIGatewayProxyStructuredResultV2;
     return { status: response.statusCode as number, body: JSON.parse(response.body as string) };
@@ -106,6 +107,7 @@ describe('the compliance HTTP API (handlers over DynamoDB Local, tokens verified
     for (const [id, severity] of [
       ['sanity:u1:btc', 'high'],
       ['sanity:u2:eth', 'low'],
+      ['sanity:u3:sol', 'critical'],
     ] as const) {
       const outcome = observe(undefined, found(id, severity));
       if (outcome === 'duplicate') throw new Error('unexpected duplicate');
@@ -180,7 +182,7 @@ describe('the compliance HTTP API (handlers over DynamoDB Local, tokens verified
 
   it('lists open discrepancies most severe first, and filters by severity', async () => {
     const open = await call(handlers.list, event('GET', '/discrepancies', { token: compliance, query: { status: 'open' } }));
-    expect(open.body.items.map((item: { id: string }) => item.id)).toEqual(['sanity:u1:btc', 'sanity:u2:eth']);
+    expect(open.body.items.map((item: { id: string }) => item.id)).toEqual(['sanity:u3:sol', 'sanity:u1:btc', 'sanity:u2:eth']);
     const low = await call(
       handlers.list,
       event('GET', '/discrepancies', { token: compliance, query: { status: 'open', severity: 'low' } }),
@@ -208,11 +210,56 @@ describe('the compliance HTTP API (handlers over DynamoDB Local, tokens verified
       event('POST', '/x', { token: compliance, pathParameters: { id, action: 'acknowledge' }, body: '{"note":"again"}' }),
     );
     expect(again.status).toBe(409);
-    const resolved = await call(
+    // High: one person's resolve is a proposal, the status stays.
+    const proposed = await call(
       handlers.act,
       event('POST', '/x', { token: compliance, pathParameters: { id, action: 'resolve' }, body: '{"note":"fixed"}' }),
     );
-    expect(resolved.body).toMatchObject({ status: 'resolved', resolvedBy: 'alice@example.com' });
+    expect(proposed.body).toMatchObject({ status: 'acknowledged', pendingResolution: { by: 'alice@example.com', note: 'fixed' } });
+  });
+
+  it('takes two different people to resolve a critical discrepancy: the proposer is refused as their own checker (403), a second approves', async () => {
+    const id = 'sanity:u3:sol';
+    const act = (token: string, action: string, body: object) =>
+      call(handlers.act, event('POST', '/x', { token, pathParameters: { id, action }, body: JSON.stringify(body) }));
+    expect(await act(compliance, 'approve', { note: 'nothing yet' })).toMatchObject({ status: 409 });
+    expect(await act(compliance, 'resolve', { note: 'ops fixed it' })).toMatchObject({ status: 200, body: { status: 'open' } });
+    const own = await act(compliance, 'approve', { note: 'me again' });
+    expect(own).toMatchObject({ status: 403, body: { problem: expect.stringMatching(/a second person must approve/) } });
+    expect(await act(reader, 'approve', { note: 'viewer' })).toMatchObject({ status: 403 });
+    expect(await act(checker, 'reject', { note: 'show me the ledger' })).toMatchObject({ status: 200, body: { status: 'open' } });
+    expect(await act(compliance, 'resolve', { note: 'ledger attached' })).toMatchObject({ status: 200 });
+    const approved = await act(checker, 'approve', { note: 'checked the ledger' });
+    expect(approved).toMatchObject({ status: 200, body: { status: 'resolved', resolvedBy: 'dave@example.com' } });
+    const shown = await call(handlers.get, event('GET', '/x', { token: reader, pathParameters: { id } }));
+    expect(shown.body.history.map((entry: { type: string; by?: string }) => [entry.type, entry.by])).toEqual([
+      ['opened', 'system'],
+      ['resolution-proposed', 'alice@example.com'],
+      ['resolution-rejected', 'dave@example.com'],
+      ['resolution-proposed', 'alice@example.com'],
+      ['resolved', 'dave@example.com'],
+    ]);
+    expect(shown.body.history.at(-1)).toMatchObject({ proposedBy: 'alice@example.com', note: 'checked the ledger' });
+  });
+
+  it('assigns to a person with a note, and answers 400 naming body.assignee without one', async () => {
+    const id = 'sanity:u2:eth';
+    const missing = await call(
+      handlers.act,
+      event('POST', '/x', { token: compliance, pathParameters: { id, action: 'assign' }, body: '{"note":"x"}' }),
+    );
+    expect(missing).toMatchObject({ status: 400, body: { problems: [expect.stringMatching(/^body\.assignee/)] } });
+    const assigned = await call(
+      handlers.act,
+      event('POST', '/x', {
+        token: compliance,
+        pathParameters: { id, action: 'assign' },
+        body: '{"note":"yours","assignee":"dave@example.com"}',
+      }),
+    );
+    expect(assigned).toMatchObject({ status: 200, body: { assignedTo: 'dave@example.com', assignedBy: 'alice@example.com' } });
+    const shown = await call(handlers.get, event('GET', '/x', { token: compliance, pathParameters: { id } }));
+    expect(shown.body.history.at(-1)).toMatchObject({ type: 'assigned', assignee: 'dave@example.com', note: 'yours' });
   });
 
   it('answers 404 for an unknown id and 400 naming each problem for bad input', async () => {
@@ -244,7 +291,7 @@ describe('the compliance HTTP API (handlers over DynamoDB Local, tokens verified
         text,
         query,
         fc.string(),
-        fc.constantFrom('acknowledge', 'resolve', 'delete', ''),
+        fc.constantFrom('acknowledge', 'assign', 'resolve', 'approve', 'reject', 'delete', ''),
         async (body, params, id, action) => {
           const responses = await Promise.all([
             call(handlers.runs, event('POST', '/runs', { token: compliance, body })),

@@ -58,11 +58,11 @@ function throttlingHistory(documents: DynamoDBDocumentClient, tables: StoreTable
 }
 
 /** A store on DynamoDB Local whose history table can be throttled, with one open discrepancy (`sanity:u1:btc`, opened by run r1). */
-async function storeWithOneOpen() {
+async function storeWithOneOpen(overrides: Partial<Discrepancy> = {}) {
   const { tables, documents } = await freshTables();
   const { client, control } = throttlingHistory(documents, tables);
   const { store } = runStore(documents, tables, client);
-  const outcome = observe(undefined, found('r1'));
+  const outcome = observe(undefined, found('r1', overrides));
   if (outcome === 'duplicate') throw new Error('unexpected duplicate');
   await store.save(outcome.next, { discrepancyId: outcome.next.id, type: 'opened', at: outcome.next.lastSeenAt, runId: 'r1' }, undefined);
   return { store, control, id: outcome.next.id };
@@ -136,7 +136,8 @@ describe('a discrepancy and its history are written together (DynamoDB Local, th
   });
 
   it("rides out a brief throttle of the history table: the analyst's action lands at once, with its history row", async () => {
-    const { store, control, id } = await storeWithOneOpen();
+    // Medium: one person's `resolve` resolves it (a high one's is a proposal).
+    const { store, control, id } = await storeWithOneOpen({ severity: 'medium' });
     control.throttled = 1;
     const state = await actOnDiscrepancy(store, 'resolve', id, 'alice@example.com', 'fixed', new Date('2026-11-23T01:00:00.000Z'));
     expect(state).toMatchObject({ status: 'resolved', resolvedBy: 'alice@example.com' });

@@ -19,10 +19,14 @@ function handClock(at: string) {
   return { now: () => now, set: (next: string) => (now = new Date(next)) };
 }
 
-/** A run started at `startedAt`: its findings carry that time as `detectedAt`, as `VerdictSink` makes them. */
+/**
+ * A run started at `startedAt`: its findings carry that time as `detectedAt`, as `VerdictSink` makes them. Medium,
+ * so one person's `resolve` resolves it (a high one's is a proposal, maker-checker).
+ */
 function runOf(runId: string, startedAt: string, overrides: Partial<Discrepancy> = {}) {
   const clock = handClock(startedAt);
-  return { clock, options: effectsOptions(startedAt, clock), found: negativeAvailable({ runId, detectedAt: startedAt, ...overrides }) };
+  const found = negativeAvailable({ runId, detectedAt: startedAt, severity: 'medium', ...overrides });
+  return { clock, options: effectsOptions(startedAt, clock), found };
 }
 
 /** A store on DynamoDB Local with `sanity:u1:btc` opened (and alerted) by run r1 on 2026-11-22. */

@@ -15,10 +15,11 @@ import {
 import { negativeAvailable } from '../../support/negative-available';
 
 const RUN_START = '2026-11-23T00:00:00.000Z';
+const MEDIUM = { severity: 'medium' } as const;
 
-/** `sanity:u1:btc`, opened by a run on 2026-11-22. */
-function opened(): DiscrepancyState {
-  const outcome = observe(undefined, negativeAvailable({ runId: 'r1' }));
+/** `sanity:u1:btc` (high unless `overrides` say otherwise), opened by a run on 2026-11-22. */
+function opened(overrides: Partial<Discrepancy> = {}): DiscrepancyState {
+  const outcome = observe(undefined, negativeAvailable({ runId: 'r1', ...overrides }));
   if (outcome === 'duplicate') throw new Error('unexpected duplicate');
   return outcome.next;
 }
@@ -181,7 +182,7 @@ describe('acknowledge', () => {
 
 describe('resolveManually', () => {
   it("resolves an open or acknowledged discrepancy in the person's name, with the note", () => {
-    const fromOpen = resolveManually(opened(), 'bob', 'fixed', '2026-11-22T08:00:00.000Z');
+    const fromOpen = resolveManually(opened(MEDIUM), 'bob', 'fixed', '2026-11-22T08:00:00.000Z');
     expect(fromOpen).toMatchObject({
       status: 'resolved',
       resolvedBy: 'bob',
@@ -190,7 +191,7 @@ describe('resolveManually', () => {
       consecutiveRuns: 0,
       version: 2,
     });
-    const acked = acknowledge(opened(), 'alice', 'looking', '2026-11-22T06:00:00.000Z');
+    const acked = acknowledge(opened(MEDIUM), 'alice', 'looking', '2026-11-22T06:00:00.000Z');
     expect(resolveManually(acked, 'bob', 'fixed', '2026-11-22T08:00:00.000Z')).toMatchObject({
       status: 'resolved',
       resolvedBy: 'bob',
@@ -200,9 +201,16 @@ describe('resolveManually', () => {
   });
 
   it('refuses what is already resolved', () => {
-    const resolved = resolveManually(opened(), 'bob', 'fixed', '2026-11-22T08:00:00.000Z');
+    const resolved = resolveManually(opened(MEDIUM), 'bob', 'fixed', '2026-11-22T08:00:00.000Z');
     expect(() => resolveManually(resolved, 'carol', 'again', '2026-11-22T09:00:00.000Z')).toThrow(InvalidTransitionError);
     expect(() => resolveManually(resolved, 'carol', 'again', '2026-11-22T09:00:00.000Z')).toThrow('is resolved: it cannot be resolved');
+  });
+
+  it('refuses a high or critical discrepancy: one person cannot resolve it alone', () => {
+    expect(() => resolveManually(opened(), 'bob', 'fixed', '2026-11-22T08:00:00.000Z')).toThrow(/propose, then a second person approves/);
+    expect(() => resolveManually(opened({ severity: 'critical' }), 'bob', 'fixed', '2026-11-22T08:00:00.000Z')).toThrow(
+      InvalidTransitionError,
+    );
   });
 });
 
@@ -237,16 +245,16 @@ describe('openedAlertDue', () => {
 
   it('is not due when already alerted or resolved, and still due when acknowledged', () => {
     expect(openedAlertDue({ ...opened(), alerted: true }, 1)).toBe(false);
-    expect(openedAlertDue(resolveManually(opened(), 'bob', 'fixed', '2026-11-22T08:00:00.000Z'), 0)).toBe(false);
+    expect(openedAlertDue(resolveManually(opened(MEDIUM), 'bob', 'fixed', '2026-11-22T08:00:00.000Z'), 0)).toBe(false);
     expect(openedAlertDue(acknowledge(opened(), 'alice', 'looking', '2026-11-22T06:00:00.000Z'), 1)).toBe(true);
   });
 });
 
 describe('resolvedByPersonSince', () => {
   it("holds for a person's resolution at or after the run's start, not before it", () => {
-    expect(resolvedByPersonSince(resolveManually(opened(), 'alice', 'fixed', '2026-11-23T00:05:00.000Z'), RUN_START)).toBe(true);
-    expect(resolvedByPersonSince(resolveManually(opened(), 'alice', 'fixed', RUN_START), RUN_START)).toBe(true);
-    expect(resolvedByPersonSince(resolveManually(opened(), 'alice', 'fixed', '2026-11-22T23:59:59.999Z'), RUN_START)).toBe(false);
+    expect(resolvedByPersonSince(resolveManually(opened(MEDIUM), 'alice', 'fixed', '2026-11-23T00:05:00.000Z'), RUN_START)).toBe(true);
+    expect(resolvedByPersonSince(resolveManually(opened(MEDIUM), 'alice', 'fixed', RUN_START), RUN_START)).toBe(true);
+    expect(resolvedByPersonSince(resolveManually(opened(MEDIUM), 'alice', 'fixed', '2026-11-22T23:59:59.999Z'), RUN_START)).toBe(false);
   });
 
   it("never holds for a run's own resolution, nor for what is not resolved", () => {
@@ -259,7 +267,7 @@ describe('resolvedByPersonSince', () => {
 describe('personActedSince', () => {
   it("holds for a person's acknowledgement or resolution at or after the run's start", () => {
     expect(personActedSince(acknowledge(opened(), 'alice', 'looking', '2026-11-23T00:05:00.000Z'), RUN_START)).toBe(true);
-    expect(personActedSince(resolveManually(opened(), 'bob', 'fixed', '2026-11-23T00:05:00.000Z'), RUN_START)).toBe(true);
+    expect(personActedSince(resolveManually(opened(MEDIUM), 'bob', 'fixed', '2026-11-23T00:05:00.000Z'), RUN_START)).toBe(true);
   });
 
   it('does not hold for an acknowledgement before the start, a run resolution, or an untouched discrepancy', () => {
