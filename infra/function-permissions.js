@@ -69,6 +69,17 @@ module.exports = {
   runShard: { grants: run, extraStatements: onFailure },
   // POST /runs queues the run in the store and hands it to runDirect.
   runManual: { grants: [...store, { actions: ['lambda:InvokeFunction'], on: { function: 'runDirect' } }], extraStatements: [] },
+  // GET /runs: the run list alone (lib/store/dynamodb-run-list.ts), a Query of the runs table's by-time index. It parses
+  // run records with lib/store/runs-table.ts, which also builds the run lock's check (a read): in the bundle, so granted.
+  listRuns: {
+    grants: [
+      { actions: ['dynamodb:Query'], on: { indexesOf: 'RunsTable' } },
+      { actions: ['dynamodb:ConditionCheckItem'], on: { table: 'RunsTable' } },
+    ],
+    extraStatements: [],
+  },
+  // GET /discrepancies/totals: the totals alone (lib/store/dynamodb-break-totals.ts), a Query of the status index.
+  discrepancyTotals: { grants: [{ actions: ['dynamodb:Query'], on: { indexesOf: 'DiscrepanciesTable' } }], extraStatements: [] },
   getRun: { grants: compliance, extraStatements: [] },
   listDiscrepancies: { grants: compliance, extraStatements: [] },
   getDiscrepancy: { grants: compliance, extraStatements: [] },

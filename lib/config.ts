@@ -22,6 +22,7 @@ export const RUN_DEFAULTS: RunSettings = {
   historyOverlapMs: 60 * 60_000,
   tolerances: new Map(),
   severity: DEFAULT_SEVERITY_THRESHOLDS,
+  rootAsset: 'usd',
   alertAfterRuns: 1,
   stormThreshold: 50,
   breakerThreshold: 3,
@@ -82,6 +83,10 @@ const storeSchema = logSchema.extend({
   HISTORY_RETENTION_DAYS: integer(1, 3650, 2557),
   AWS_REGION: z.string().min(1).default('us-east-1'),
   DYNAMODB_ENDPOINT: optional(url),
+  // A label: the asset the upstreams value differences in (`differenceInRoot`), named beside the break totals.
+  ROOT_ASSET: optional(z.string().regex(/^[a-z0-9_-]{1,40}$/, { error: 'must be an asset id' })).transform(
+    (value) => value ?? RUN_DEFAULTS.rootAsset,
+  ),
 });
 
 /** What `POST /runs` reads: the store, and the run function it hands a queued run to. */
@@ -171,6 +176,7 @@ function toStoreConfig(env: z.infer<typeof storeSchema>) {
     historyRetentionDays: env.HISTORY_RETENTION_DAYS,
     aws: { region: env.AWS_REGION, dynamoDbEndpoint: env.DYNAMODB_ENDPOINT },
     logLevel: env.LOG_LEVEL,
+    rootAsset: env.ROOT_ASSET,
   };
 }
 
@@ -237,6 +243,7 @@ function runSettingsOf(env: z.infer<typeof environmentSchema>): RunSettings {
     historyOverlapMs: env.HISTORY_OVERLAP_MINUTES * 60_000,
     ...(env.TOLERANCES && { tolerances: env.TOLERANCES }),
     ...(env.SEVERITY_THRESHOLDS && { severity: env.SEVERITY_THRESHOLDS }),
+    rootAsset: env.ROOT_ASSET,
     alertAfterRuns: env.ALERT_AFTER_RUNS,
     stormThreshold: env.ALERT_STORM_THRESHOLD,
     backOfficeConcurrency: env.SOURCE_CONCURRENCY,

@@ -1,9 +1,8 @@
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { StoreConfig } from './config';
 import { createLogger, type Logger } from './log';
 import type { Clock } from './ports/clock';
 import type { CompliancePort } from './ports/compliance';
-import { dynamoDbClient } from './store/dynamodb-client';
+import { documentClient } from './store/dynamodb-client';
 import { DynamoDbDiscrepancies } from './store/dynamodb-discrepancies';
 import { DynamoDbRunReader } from './store/dynamodb-run-reader';
 
@@ -20,17 +19,7 @@ export interface ComplianceAdapters {
   runs: DynamoDbRunReader;
 }
 
-/** The dummy credentials a local emulator (DynamoDB Local, the SNS and Lambda stand-ins) is given; unused when deployed. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
-
-/** The DynamoDB document client of the configuration (DynamoDB Local when `DYNAMODB_ENDPOINT` is set). */
-export function documentClient(config: StoreConfig): DynamoDBDocumentClient {
-  const dynamo = dynamoDbClient({
-    region: config.aws.region,
-    ...(config.aws.dynamoDbEndpoint && { endpoint: config.aws.dynamoDbEndpoint, credentials: LOCAL_CREDENTIALS }),
-  });
-  return DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
-}
+export { documentClient, LOCAL_CREDENTIALS } from './store/dynamodb-client';
 
 /** The adapters of the compliance functions: the discrepancies (no outbox: an analyst's action owes no alert) and the runs' read side. */
 export function complianceAdapters(config: StoreConfig): ComplianceAdapters {

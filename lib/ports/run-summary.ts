@@ -1,3 +1,4 @@
+import type { BreakTotals } from '../domain/break-totals';
 import type { CheckId } from '../domain/check-id';
 import type { Discrepancy } from '../domain/discrepancy';
 import type { Severity } from '../domain/severity';
@@ -85,6 +86,11 @@ export interface RunSummary {
    * (holders and Σ amount, over the users the run read).
    */
   outsideTotals?: Record<string, { users: number; amount: string }>;
+  /**
+   * The open and acknowledged breaks after the run, per severity and per check, valued in the root asset: what the
+   * trends chart across runs. A dry run changes nothing: its `breaks` are those it found stored.
+   */
+  breaks?: BreakTotals;
   discrepancies: {
     total: number;
     opened: number;

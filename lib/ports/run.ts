@@ -90,6 +90,8 @@ export interface RunSettings {
   tolerances: ToleranceTable;
   /** Root-asset values from which a discrepancy is medium, high, critical. */
   severity: SeverityThresholds;
+  /** The asset `differenceInRoot` is in (the upstreams' root asset): named in the summary's `breaks`. */
+  rootAsset: string;
   /** Alert only once a discrepancy was found in this many runs in a row. */
   alertAfterRuns: number;
   /** Above this many opened alerts of one run owed, one summary message instead. */

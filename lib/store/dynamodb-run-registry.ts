@@ -4,7 +4,7 @@ import type { RunSummary } from '../ports/run-summary';
 import type { RunRegistry, RunStart } from '../ports/store';
 import { unlessConditionFailed } from './batch';
 import { DynamoDbRunReader } from './dynamodb-run-reader';
-import { LOCK_KEY, parseLockHolder, runKey } from './runs-table';
+import { LOCK_KEY, parseLockHolder, runItem, runKey } from './runs-table';
 
 /** How long a run may be left `running` before a new delivery takes it over: longer than a Lambda can live. */
 const STALE_RUNNING_MS = 16 * 60_000;
@@ -17,7 +17,11 @@ export class DynamoDbRunRegistry extends DynamoDbRunReader implements RunRegistr
   /** A run `POST /runs` accepted, stored `queued` until its delivery begins it. */
   async queueRun(run: RunStart & { scope?: unknown; dryRun?: boolean }): Promise<void> {
     await this.client.send(
-      new PutCommand({ TableName: this.table, Item: { ...run, status: 'queued' }, ConditionExpression: 'attribute_not_exists(runId)' }),
+      new PutCommand({
+        TableName: this.table,
+        Item: runItem({ ...run, status: 'queued' }),
+        ConditionExpression: 'attribute_not_exists(runId)',
+      }),
     );
   }
 
@@ -44,7 +48,7 @@ export class DynamoDbRunRegistry extends DynamoDbRunReader implements RunRegistr
       this.client.send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...run, status: 'running', startedAtMs: Date.parse(run.startedAt) },
+          Item: runItem({ ...run, status: 'running', startedAtMs: Date.parse(run.startedAt) }),
           // A run left `running` longer than a Lambda can live crashed, one stored `failed` or `skipped` did not
           // finish: a new delivery takes it over (and resumes from its stored plan and checkpoints).
           ConditionExpression:
@@ -66,7 +70,7 @@ export class DynamoDbRunRegistry extends DynamoDbRunReader implements RunRegistr
   }
 
   async saveRun(summary: RunSummary): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.table, Item: summary }));
+    await this.client.send(new PutCommand({ TableName: this.table, Item: runItem(summary) }));
   }
 
   /** Takes the run lock until `ttlMs` from `now`, unless another holder has it unexpired. */

@@ -20,6 +20,21 @@ export type RunsKey = { runId: string };
 
 /** A run's record (queued, running, then its summary): keyed by the run's own id. */
 export const runKey = (runId: string): RunsKey => ({ runId });
+/**
+ * The attribute only a run's record carries: the partition of the `by-time` index, whose sort key is the run's
+ * `startedAt`, so runs are listed newest first by a Query (`GET /runs`) and never the lock, plans, shards, sources
+ * or venue buckets that share the table. A record written before the index existed has no `kind` and is not listed
+ * until it is written again.
+ */
+export const RUN_KIND = { kind: 'run' } as const;
+/** The index runs are listed by, newest first. */
+export const RUNS_BY_TIME = 'by-time';
+
+/** A run's record as stored: its fields, with the attribute that lists it in {@link RUNS_BY_TIME}. */
+export function runItem<T extends { runId: string; startedAt: string }>(run: T): T & typeof RUN_KIND {
+  return { ...run, ...RUN_KIND };
+}
+
 /** The one run lock: whoever holds it runs; a run's writes are fenced by it. */
 export const LOCK_KEY: RunsKey = { runId: 'lock#runs' };
 /** A fanned-out run's plan, with its claim counter, finished shards and phase claims. */

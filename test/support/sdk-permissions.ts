@@ -70,6 +70,10 @@ export const adapterTargets: Record<string, AdapterTarget> = {
   // store-wiring.ts: the runs table's adapters, each given config.tables.runs; runs-table.ts builds the run lock's check
   // that the fenced writes of the discrepancies and the source states carry.
   'lib/store/dynamodb-run-reader.ts': { kind: 'table', variable: 'RUNS_TABLE' },
+  // run-list-container.ts: new DynamoDbRunList(documents, config.tables.runs), its by-time index.
+  'lib/store/dynamodb-run-list.ts': { kind: 'table', variable: 'RUNS_TABLE' },
+  // break-totals-container.ts: new DynamoDbBreakTotals(documents, config.tables.discrepancies, …), its by-status index.
+  'lib/store/dynamodb-break-totals.ts': { kind: 'table', variable: 'DISCREPANCIES_TABLE' },
   'lib/store/dynamodb-run-registry.ts': { kind: 'table', variable: 'RUNS_TABLE' },
   'lib/store/dynamodb-source-states.ts': { kind: 'table', variable: 'RUNS_TABLE' },
   'lib/store/runs-table.ts': { kind: 'table', variable: 'RUNS_TABLE' },
@@ -85,6 +89,7 @@ export const adapterTargets: Record<string, AdapterTarget> = {
     kind: 'pass-through',
     helpers: { batchGetAll: 'BatchGet', batchPutAll: 'BatchWrite', queryAll: 'Query', queryPages: 'Query', scanAll: 'Scan' },
   },
+  'lib/store/page-cursor.ts': { kind: 'pass-through', helpers: { queryPage: 'Query' } },
   'lib/alerts/sns-alert-publisher.ts': { kind: 'topic', variable: 'ALERTS_TOPIC_ARN' },
   // wiring.ts: LambdaRunInvoker(RUN_FUNCTION_NAME) for POST /runs, LambdaShardInvoker(SHARD_FUNCTION_NAME) for shards
   'lib/lambda/lambda-run-invoker.ts': { kind: 'functions', variables: ['RUN_FUNCTION_NAME', 'SHARD_FUNCTION_NAME'] },

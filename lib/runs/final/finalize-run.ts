@@ -1,3 +1,4 @@
+import { breakTotals } from '../../domain/break-totals';
 import type { DiscrepancyState } from '../../domain/lifecycle';
 import type { RunDeps } from '../../ports/run';
 import type { RunPlan, RunStateStore, ShardTally } from '../../ports/run-state';
@@ -34,7 +35,9 @@ export async function finalizeRun(
   // What this phase settles is its own tally, checkpointed at a handover and merged with the shards' at the end.
   const phase = (checkpoints && !failure && (await checkpoints.loadTally(plan.runId, finalSlot(plan)))) || emptyShardTally(0);
   phase.rates = merged.rates;
-  const context = await openRunContext(plan, phase, deps, active);
+  // The open discrepancies after the shards: the phase keeps the map up to date, so it holds the run's `breaks` at the end.
+  const open = active ?? (await deps.ports.discrepancies.active());
+  const context = await openRunContext(plan, phase, deps, open);
   let venues: VenuesRead | undefined;
   if (!failure) {
     // The asset totals once: a resumed phase has them already (its venue progress is set).
@@ -53,6 +56,7 @@ export async function finalizeRun(
     finishedAt,
     failed: failure !== undefined,
     venues: venues?.coverage,
+    breaks: breakTotals(deps.settings.rootAsset, open.values()),
   });
   return store(plan, summary, deps);
 }

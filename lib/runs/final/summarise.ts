@@ -11,6 +11,8 @@ export interface RunEnd {
   finishedAt: string;
   failed: boolean;
   venues?: RunSummary['venues'];
+  /** The open and acknowledged breaks after the run. */
+  breaks?: RunSummary['breaks'];
 }
 
 /**
@@ -30,6 +32,7 @@ export function summarise(plan: RunPlan, all: ShardTally, health: SourceHealthTr
     ...summaryCounts(all),
     sources,
     ...(end.venues && { venues: end.venues }),
+    ...(end.breaks && { breaks: end.breaks }),
     ...(all.unchecked && { unchecked: all.unchecked }),
     shards: Math.max(plan.shards.length, 1),
     history: { rows: all.historyRows, incrementalUsers: all.incrementalUsers, rebuild: plan.rebuild },
