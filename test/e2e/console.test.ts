@@ -8,6 +8,7 @@ import {
   applyFilters,
   breaksTable,
   type ConsoleSession,
+  filterField,
   launchChromium,
   NARROW,
   overflowsHorizontally,
@@ -109,7 +110,9 @@ describe('the console in a real browser, against `npm start`', () => {
     analyst = await signInLocally(browser, stack.consoleUrl, ANALYST_A, 'act');
     const { page } = analyst;
     await page.getByRole('heading', { name: 'Breaks', exact: true }).waitFor();
-    await page.getByRole('region', { name: 'Totals', exact: true }).waitFor();
+    const totals = page.getByRole('region', { name: 'Totals', exact: true });
+    await totals.waitFor();
+    await expect.poll(() => totals.innerText()).not.toContain('…');
     await screenshot(page, 'breaks');
 
     const shown = await allBreakIds(page);
@@ -194,13 +197,9 @@ describe('the console in a real browser, against `npm start`', () => {
     const heading = page.getByRole('heading', { name: `Run ${runId}`, exact: true });
     await heading.waitFor({ timeout: 5_000 }).catch(() => page.getByRole('link', { name: runId, exact: true }).click());
     await heading.waitFor();
-    await page.getByText(/Status: (complete|partial|failed|skipped)/).waitFor({ timeout: 90_000 });
-    expect(
-      await page
-        .getByText(/Status: /)
-        .first()
-        .innerText(),
-    ).toMatch(/Status: complete/);
+    const status = page.getByRole('paragraph').filter({ hasText: /^Status: (complete|partial|failed|skipped)$/ });
+    await status.waitFor({ timeout: 90_000 });
+    expect(await status.innerText()).toBe('Status: complete');
     await page.getByRole('table', { name: 'Checks', exact: true }).waitFor();
     await page.getByRole('table', { name: 'Sources', exact: true }).waitFor();
     await screenshot(page, 'run');
@@ -214,7 +213,8 @@ describe('the console in a real browser, against `npm start`', () => {
     for (const name of ['Open breaks by severity', 'Break value by severity', 'Open breaks by check', 'Source health']) {
       const figure = page.getByRole('figure', { name, exact: true });
       await figure.waitFor();
-      expect(await figure.locator('canvas').count(), name).toBeGreaterThan(0);
+      // uPlot draws on a canvas once the runs are read.
+      await figure.locator('canvas').first().waitFor();
     }
     await screenshot(page, 'trends');
   });
@@ -260,11 +260,11 @@ describe('the console in a real browser, against `npm start`', () => {
     const { page } = analyst;
     await showBreaks(page, { Status: 'open', Check: '', Severity: '' });
     const targets = {
-      Status: page.getByLabel('Status', { exact: true }),
-      Severity: page.getByLabel('Severity', { exact: true }),
-      Check: page.getByLabel('Check', { exact: true }),
-      Asset: page.getByLabel('Asset', { exact: true }),
-      User: page.getByLabel('User', { exact: true }),
+      Status: filterField(page, 'Status'),
+      Severity: filterField(page, 'Severity'),
+      Check: filterField(page, 'Check'),
+      Asset: filterField(page, 'Asset'),
+      User: filterField(page, 'User'),
       'Apply filters': page.getByRole('button', { name: 'Apply filters', exact: true }),
       'first break': breaksTable(page).getByRole('link').first(),
     };

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page, type Response } from 'playwright-core';
 
 /** The size the committed screenshots are taken at. */
 export const DESKTOP = { width: 1280, height: 800 };
@@ -58,8 +58,8 @@ export async function pageOfBreakIds(page: Page): Promise<string[]> {
 
 /** Runs `action` (a click that makes the page ask for a list) and waits until the answer to `path` is rendered. */
 export async function afterAnswer(page: Page, path: string, action: () => Promise<void>): Promise<void> {
-  await Promise.all([page.waitForResponse((response) => new URL(response.url()).pathname === path), action()]);
-  await rendered(page);
+  const [answer] = await Promise.all([page.waitForResponse((response) => new URL(response.url()).pathname === path), action()]);
+  await listed(page, answer);
 }
 
 /** Every id the Breaks table shows for its current filter, page after page ("Next page" until it is disabled or gone). */
@@ -73,14 +73,42 @@ export async function allBreakIds(page: Page): Promise<string[]> {
   return ids;
 }
 
-/** Sets the Breaks filters (a select or a textbox per label) and applies them; resolves once the list is rendered. */
+/** The Breaks filters that are choices (selects); the others (Asset, User) are textboxes. */
+const CHOICES = new Set(['Status', 'Severity', 'Check']);
+
+/**
+ * A Breaks filter by its label. A control inside its label takes the label's text and its own value as its name
+ * ("Status any"), so the name is matched from its start.
+ */
+export function filterField(page: Page, label: string): Locator {
+  return page.getByRole(CHOICES.has(label) ? 'combobox' : 'textbox', { name: new RegExp(`^${label}\\b`) });
+}
+
+/**
+ * Sets the Breaks filters (`''`: any) and applies them; resolves once the list the API answered for exactly these
+ * filters is rendered (not an earlier list still on its way).
+ */
 export async function applyFilters(page: Page, filters: Record<string, string>): Promise<void> {
   for (const [label, value] of Object.entries(filters)) {
-    const field = page.getByLabel(label, { exact: true });
-    if ((await field.evaluate((element) => element.tagName)) === 'SELECT') await field.selectOption(value);
+    const field = filterField(page, label);
+    if (CHOICES.has(label)) await field.selectOption(value);
     else await field.fill(value);
   }
-  await afterAnswer(page, '/discrepancies', () => page.getByRole('button', { name: 'Apply filters', exact: true }).click());
+  const asked = Object.entries(filters).filter(([, value]) => value !== '');
+  const forThese = (response: Response) => {
+    const url = new URL(response.url());
+    const query = [...url.searchParams.keys()].filter((name) => name !== 'limit' && name !== 'cursor');
+    return (
+      url.pathname === '/discrepancies' &&
+      query.length === asked.length &&
+      asked.every(([label, value]) => url.searchParams.get(label.toLowerCase()) === value)
+    );
+  };
+  const [answer] = await Promise.all([
+    page.waitForResponse(forThese),
+    page.getByRole('button', { name: 'Apply filters', exact: true }).click(),
+  ]);
+  await listed(page, answer);
 }
 
 /** Whether the page is wider than its viewport (a horizontal scrollbar on a phone). */
@@ -99,6 +127,18 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await rendered(page);
   await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, animations: 'disabled' });
+}
+
+/**
+ * Waits until a list's answer is read to its end (a response event comes with the headers) and on screen: a list
+ * with items shows its first link (rows are cleared while a list loads).
+ */
+async function listed(page: Page, answer: Response): Promise<void> {
+  await answer.finished();
+  const body: unknown = await answer.json();
+  const hasItems = typeof body === 'object' && body !== null && 'items' in body && Array.isArray(body.items) && body.items.length > 0;
+  if (hasItems) await breaksTable(page).getByRole('link').first().waitFor();
+  await rendered(page);
 }
 
 /** Two animation frames: what the last answer changed is on screen. */
