@@ -98,8 +98,10 @@ export async function applyFilters(page: Page, filters: Record<string, string>):
   const forThese = (response: Response) => {
     const url = new URL(response.url());
     const query = [...url.searchParams.keys()].filter((name) => name !== 'limit' && name !== 'cursor');
+    // A filter just applied shows its first page: an answer for a cursor is not it.
     return (
       url.pathname === '/discrepancies' &&
+      !url.searchParams.has('cursor') &&
       query.length === asked.length &&
       asked.every(([label, value]) => url.searchParams.get(label.toLowerCase()) === value)
     );
