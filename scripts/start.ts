@@ -29,16 +29,19 @@ import { startSandbox } from '../sandbox/server';
 import { localDynamoDbClient, startDynamoDbLocal } from './local/dynamodb-local';
 import { comparePlanted, formatComparison, formatOutsideTotals } from './local/planted-comparison';
 import { discrepancyLines, runSummaryLines } from './local/run-report';
+import { choosePorts, PortChoiceError, type StackPorts } from './local/stack-ports';
+import { stopChild } from './local/stop-child';
 import { createTables, tableNames } from './local/tables';
 import { configurationVariables, loadUpstreams, redactor, type Upstreams } from './local/upstreams-file';
 import { writeVenueAccountsFile } from './local/venue-accounts-of-book';
 
-const PORTS = { dynamodb: 8000, http: 3000, lambda: 3002, sns: 4002 };
 /** The venue mapping of the default book (60 users, seed 42); other books get theirs written to a temporary file. */
 const SAMPLE_VENUE_ACCOUNTS = resolve('config/venue-accounts.sample.json');
 const STAGE = 'local';
 const USAGE = `usage: npm start [-- --users N --seed S] [-- --schedule]     against the sandbox (SANDBOX_PORT: its port, default 4010)
-       npm start -- --upstreams <file> [--schedule]           against the upstreams the file names (README: "Run against your own upstreams")`;
+       npm start -- --upstreams <file> [--schedule]           against the upstreams the file names (README: "Run against your own upstreams")
+ports: --ports free                                           every port not given below one the OS says is free (a second stack beside the first)
+       --http-port N --lambda-port N --sns-port N --dynamodb-port N --sandbox-port N   (defaults 3000, 3002, 4002, 8000, 4010)`;
 
 const flags = readFlags();
 // The deployed runtime is Node 22; on a Node 20 machine the SDK's upgrade notice is noise.
@@ -68,10 +71,13 @@ interface Target {
 async function main(): Promise<void> {
   const started = Date.now();
   const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
-  await ensurePortsFree(upstreams ? PORTS : { ...PORTS, sandbox: flags.sandboxPort });
+  const ports = await portsOrExit();
+  const { sandbox: _sandboxPort, ...stackPorts } = ports;
+  await ensurePortsFree(upstreams ? stackPorts : ports);
 
   step('starting DynamoDB Local (in memory)…');
-  const dynamo = await startDynamoDbLocal(PORTS.dynamodb);
+  // Java starts slowly on a busy machine (a test starting two stacks at once): wait longer than the tests' helper does.
+  const dynamo = await startDynamoDbLocal(ports.dynamodb, 90_000);
   stoppers.push(dynamo.stop);
   const tables = tableNames(STAGE);
   const client = localDynamoDbClient(dynamo.endpoint);
@@ -79,16 +85,17 @@ async function main(): Promise<void> {
   client.destroy();
   step(`DynamoDB Local ready at ${dynamo.endpoint}, tables ${Object.values(tables).join(', ')} (${elapsed()})`);
 
-  const target = upstreams ? upstreamsTarget(upstreams) : await sandboxTarget(elapsed);
+  const target = upstreams ? upstreamsTarget(upstreams) : await sandboxTarget(elapsed, ports.sandbox);
   step(`starting sls offline (HTTP API, Lambda, SNS${flags.schedule ? ', schedules' : '; no schedule: --schedule runs them'})…`);
   const alerts = { count: 0 };
-  const sls = startOffline(target.env, alerts);
+  const sls = startOffline({ ...target.env, ...endpointVariables(ports, dynamo.endpoint) }, ports, alerts);
   stoppers.push(() => stopChild(sls));
-  await Promise.all([waitForHttp(`http://127.0.0.1:${PORTS.http}/`, sls), waitForHttp(`http://127.0.0.1:${PORTS.sns}/`, sls)]);
+  const api = `http://127.0.0.1:${ports.http}`;
+  await Promise.all([waitForHttp(`${api}/`, sls), waitForHttp(`http://127.0.0.1:${ports.sns}/`, sls)]);
   step(`sls offline ready (${elapsed()}); triggering a manual run: POST /runs`);
 
   const authorization = `Bearer ${signDevToken({ sub: 'npm-start@localhost', roles: ['compliance'], ttlSeconds: 3600, key: devKey })}`;
-  const answer = await fetch(`http://127.0.0.1:${PORTS.http}/runs`, {
+  const answer = await fetch(`${api}/runs`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization },
     body: JSON.stringify(target.runBody),
@@ -97,20 +104,21 @@ async function main(): Promise<void> {
   if (answer.status !== 202) throw new Error(`POST /runs answered ${answer.status}: ${text.slice(0, 500)}`);
   const { runId } = JSON.parse(text) as { runId: string };
   step(`run ${runId} queued; following GET /runs/${runId}`);
-  const summary = await followRun(runId, authorization, target.followMs);
+  const summary = await followRun(`${api}/runs/${encodeURIComponent(runId)}`, authorization, target.followMs);
   await waitFor(() => alerts.count >= summary.discrepancies.opened, 10_000);
 
   console.log('');
   for (const line of [...runSummaryLines(summary, alerts.count, elapsed()), ...target.report(summary)]) console.log(redact(line));
   console.log(`
 The stack stays up until Ctrl-C${flags.schedule ? ' (the schedules run too)' : ' (no schedule runs: --schedule starts them)'}:
-  HTTP API        http://127.0.0.1:${PORTS.http}   (POST /runs)
-  Lambda invoke   http://127.0.0.1:${PORTS.lambda}  (functions balance-recon-${STAGE}-runDirect, -runManual, -runScheduled, -alertLog)
-  SNS             http://127.0.0.1:${PORTS.sns}   (topic balance-recon-alerts-${STAGE})
+  Console         ${api}/console/   (sign in locally as anyone)
+  HTTP API        ${api}   (POST /runs)
+  Lambda invoke   http://127.0.0.1:${ports.lambda}  (functions balance-recon-${STAGE}-runDirect, -runManual, -runScheduled, -alertLog)
+  SNS             http://127.0.0.1:${ports.sns}   (topic balance-recon-alerts-${STAGE})
   DynamoDB Local  ${dynamo.endpoint}   (tables ${Object.values(tables).join(', ')})${target.address ? `\n  ${target.address}` : ''}
 Try:
-  curl -s -X POST http://127.0.0.1:${PORTS.http}/runs -H "authorization: Bearer $(npm run -s token -- --role compliance)" -H 'content-type: application/json' -d '{}'
-  curl -s "http://127.0.0.1:${PORTS.http}/discrepancies?status=open" -H "authorization: Bearer $(npm run -s token -- --role compliance)"${
+  curl -s -X POST ${api}/runs -H "authorization: Bearer $(npm run -s token -- --role compliance)" -H 'content-type: application/json' -d '{}'
+  curl -s "${api}/discrepancies?status=open" -H "authorization: Bearer $(npm run -s token -- --role compliance)"${
     upstreams
       ? ''
       : `
@@ -120,8 +128,8 @@ Try:
 }
 
 /** Starts the sandbox with the asked-for book; the run is compared with the discrepancies it planted. */
-async function sandboxTarget(elapsed: () => string): Promise<Target> {
-  const { users, seed, sandboxPort } = flags;
+async function sandboxTarget(elapsed: () => string, sandboxPort: number): Promise<Target> {
+  const { users, seed } = flags;
   // The book is dated now, so its in-flight and after-as-of rows sit around this run's as-of.
   const sandbox = await startSandbox({ host: '127.0.0.1', port: sandboxPort, users, seed, asOf: new Date().toISOString() });
   stoppers.push(sandbox.close);
@@ -213,8 +221,9 @@ function upstreamsOrExit(path: string): Upstreams {
  * alerts its subscriber logs. Against a file's upstreams the functions get the whole environment
  * (`--localEnvironment`), so variables the venue mapping names reach them.
  */
-function startOffline(env: Record<string, string>, alerts: { count: number }): ChildProcess {
+function startOffline(env: Record<string, string>, ports: StackPorts, alerts: { count: number }): ChildProcess {
   const args = ['node_modules/serverless/bin/serverless.js', 'offline', 'start', '--stage', STAGE];
+  args.push('--httpPort', String(ports.http), '--lambdaPort', String(ports.lambda));
   const child = spawn(process.execPath, upstreams ? [...args, '--localEnvironment'] : args, {
     env: {
       ...process.env,
@@ -246,15 +255,56 @@ function startOffline(env: Record<string, string>, alerts: { count: number }): C
   return child;
 }
 
+/**
+ * Where the functions find the local services (serverless.yml reads each as `${env:…, param:…}`), and the
+ * port the SNS plugin listens on: so a stack on other ports talks to its own services, never the default ones.
+ */
+function endpointVariables(ports: StackPorts, dynamodbEndpoint: string): Record<string, string> {
+  return {
+    DYNAMODB_ENDPOINT: dynamodbEndpoint,
+    SNS_ENDPOINT: `http://127.0.0.1:${ports.sns}`,
+    LAMBDA_ENDPOINT: `http://127.0.0.1:${ports.lambda}`,
+    OFFLINE_SNS_PORT: String(ports.sns),
+  };
+}
+
+/** The ports asked for on the command line (and SANDBOX_PORT), the rest the defaults or, with `--ports free`, free ones. */
+async function portsOrExit(): Promise<StackPorts> {
+  try {
+    return await choosePorts(flags.ports, { free: flags.freePorts });
+  } catch (error) {
+    if (!(error instanceof PortChoiceError)) throw error;
+    return usageError(error.message);
+  }
+}
+
 /** The command line, checked: `--upstreams` excludes the sandbox's book options. */
 function readFlags() {
-  let values: { users?: string; seed?: string; upstreams?: string; schedule?: boolean; help?: boolean };
+  let values: {
+    users?: string;
+    seed?: string;
+    upstreams?: string;
+    schedule?: boolean;
+    help?: boolean;
+    ports?: string;
+    'http-port'?: string;
+    'lambda-port'?: string;
+    'sns-port'?: string;
+    'dynamodb-port'?: string;
+    'sandbox-port'?: string;
+  };
   try {
     ({ values } = parseArgs({
       options: {
         users: { type: 'string' },
         seed: { type: 'string' },
         upstreams: { type: 'string' },
+        ports: { type: 'string' },
+        'http-port': { type: 'string' },
+        'lambda-port': { type: 'string' },
+        'sns-port': { type: 'string' },
+        'dynamodb-port': { type: 'string' },
+        'sandbox-port': { type: 'string' },
         schedule: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -269,10 +319,19 @@ function readFlags() {
   if (values.upstreams !== undefined && (values.users !== undefined || values.seed !== undefined)) {
     return usageError('--users and --seed size the sandbox book; --upstreams runs without the sandbox');
   }
+  if (values.ports !== undefined && values.ports !== 'free') return usageError(`--ports takes "free", got ${JSON.stringify(values.ports)}`);
+  const port = (name: string, text: string | undefined) => (text === undefined ? undefined : wholeNumber(name, text, 1));
   return {
     users: wholeNumber('--users', values.users ?? '60', 1),
     seed: wholeNumber('--seed', values.seed ?? '42', 0),
-    sandboxPort: wholeNumber('SANDBOX_PORT', process.env.SANDBOX_PORT ?? '4010', 1),
+    freePorts: values.ports === 'free',
+    ports: {
+      http: port('--http-port', values['http-port']),
+      lambda: port('--lambda-port', values['lambda-port']),
+      sns: port('--sns-port', values['sns-port']),
+      dynamodb: port('--dynamodb-port', values['dynamodb-port']),
+      sandbox: port('--sandbox-port', values['sandbox-port']) ?? port('SANDBOX_PORT', process.env.SANDBOX_PORT),
+    },
     upstreams: values.upstreams,
     schedule: values.schedule === true,
   };
@@ -317,11 +376,12 @@ async function waitForHttp(url: string, child: ChildProcess, timeoutMs = 90_000)
 }
 
 /** Polls `GET /runs/{id}` until the run is done, showing its progress. */
-async function followRun(runId: string, authorization: string, timeoutMs: number): Promise<RunSummary> {
+async function followRun(runUrl: string, authorization: string, timeoutMs: number): Promise<RunSummary> {
+  const runId = decodeURIComponent(runUrl.slice(runUrl.lastIndexOf('/') + 1));
   const deadline = Date.now() + timeoutMs;
   let shown = '';
   for (;;) {
-    const answer = await fetch(`http://127.0.0.1:${PORTS.http}/runs/${encodeURIComponent(runId)}`, { headers: { authorization } });
+    const answer = await fetch(runUrl, { headers: { authorization } });
     if (answer.status === 200) {
       const run = (await answer.json()) as RunSummary;
       if (run.status !== 'queued' && run.status !== 'running') return run;
@@ -339,15 +399,6 @@ async function followRun(runId: string, authorization: string, timeoutMs: number
 async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition() && Date.now() < deadline) await sleep(100);
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGINT');
-    setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
-  });
 }
 
 async function ensurePortsFree(ports: Record<string, number>): Promise<void> {
