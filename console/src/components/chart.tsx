@@ -6,6 +6,17 @@ import type { TrendSeries } from '../trends';
 const COLOURS = ['#2f7d32', '#9a6700', '#c2410c', '#b91c1c', '#0b5cad', '#6b21a8', '#0f766e', '#be185d', '#4d7c0f', '#1e3a8a'];
 const HEIGHT = 240;
 
+/** The x range of a chart of one run: the hour either side of it. */
+function oneHourAround(seconds: number): uPlot.Range.MinMax {
+  return [seconds - 3600, seconds + 3600];
+}
+
+/** The value axis's width: about 7.5 px a character of its longest label, with room for the ticks. */
+function axisWidth(_plot: uPlot, values: string[] | null): number {
+  const longest = Math.max(0, ...(values ?? []).map((value) => value.length));
+  return Math.max(50, Math.ceil(longest * 7.5) + 20);
+}
+
 /**
  * A uPlot line chart in a labelled figure, with its figures as a table beneath (exact texts, for a
  * screen reader and for anyone who wants the numbers rather than the picture).
@@ -34,7 +45,10 @@ export function Chart({
           {},
           ...series.map((line, index) => ({ label: line.name, stroke: colours[index % colours.length], width: 2, spanGaps: false })),
         ],
-        axes: [{}, { size: 60 }],
+        // One run is a point: an hour either side of it, not uPlot's default of years.
+        scales: { x: { time: true, ...(times.length === 1 && { range: oneHourAround(times[0] ?? 0) }) } },
+        // Wide enough for a value axis in the hundreds of millions, grouped.
+        axes: [{}, { size: axisWidth }],
       },
       [times, ...series.map((line) => line.values)],
       element,

@@ -15,8 +15,11 @@ const PAGE_SIZE = 25;
 /** Breaks: totals per severity, filters, a page of breaks most severe first, paging by the API's cursor, the export. */
 export function BreaksPage({ api, announce, filter }: PageProps & { filter: BreakFilter }) {
   const key = JSON.stringify(filter);
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  useEffect(() => setCursors([undefined]), [key]);
+  // The cursors belong to the filter they were read under: a new filter starts at its first page in the same render,
+  // so no request goes out with the last filter's cursor.
+  const [paging, setPaging] = useState<{ key: string; cursors: (string | undefined)[] }>({ key, cursors: [undefined] });
+  const cursors = paging.key === key ? paging.cursors : [undefined];
+  const setCursors = (next: (string | undefined)[]) => setPaging({ key, cursors: next });
   const cursor = cursors[cursors.length - 1];
   const [page] = useLoad(() => api.discrepancies(filter, cursor, PAGE_SIZE), [key, cursor]);
   const [totals] = useLoad(() => api.totals(filter), [key]);
@@ -53,14 +56,16 @@ export function BreaksPage({ api, announce, filter }: PageProps & { filter: Brea
             {page.state === 'done' &&
               page.value.items.map((item) => (
                 <tr key={item.id}>
-                  <td>
+                  <td class="clip" title={item.id}>
                     <a href={routeHash({ page: 'break', id: item.id })}>{item.id}</a>
                   </td>
                   <td>
                     <span class={`severity ${item.severity}`}>{item.severity}</span>
                   </td>
                   <td>{item.status}</td>
-                  <td>{item.userId}</td>
+                  <td class="clip" title={item.userId}>
+                    {item.userId}
+                  </td>
                   <td>{item.asset}</td>
                   <td class="num">{formatAmount(item.difference)}</td>
                   <td>{formatTime(item.lastSeenAt)}</td>
@@ -125,7 +130,7 @@ function Totals({ totals, loading }: { totals: BreakTotals | undefined; loading:
         return (
           <div class={`total ${severity}`} key={severity}>
             <span class="label">{severity}</span>
-            <span class="count">{loading ? '…' : totals ? `${group?.count ?? 0} breaks` : '—'}</span>
+            <span class="count">{loading ? '…' : totals ? breaksCount(group?.count ?? 0) : '—'}</span>
             <span class="value">
               {loading ? '…' : totals ? `${formatAmount(group?.value ?? '0')} ${totals.rootAsset}` : 'totals unavailable'}
             </span>
@@ -177,4 +182,9 @@ function Choice({ name, label, options, value }: { name: string; label: string; 
       </select>
     </label>
   );
+}
+
+/** "1 break", "3 breaks". */
+function breaksCount(count: number): string {
+  return `${count} break${count === 1 ? '' : 's'}`;
 }

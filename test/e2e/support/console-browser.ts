@@ -64,6 +64,8 @@ export async function afterAnswer(page: Page, path: string, action: () => Promis
 
 /** Every id the Breaks table shows for its current filter, page after page ("Next page" until it is disabled or gone). */
 export async function allBreakIds(page: Page): Promise<string[]> {
+  // The page's own first load may still be on its way (skeleton rows): the table says so with aria-busy.
+  await breaksTable(page).and(page.locator('[aria-busy="false"]')).waitFor();
   const ids = await pageOfBreakIds(page);
   const next = page.getByRole('button', { name: 'Next page', exact: true });
   for (let pages = 1; pages < 100 && (await next.count()) > 0 && (await next.isEnabled()); pages++) {
