@@ -93,7 +93,8 @@ describe('DynamoDbDiscrepancyStore (DynamoDB Local)', () => {
         expectedVersion: 1,
       },
     ]);
-    expect(await historyOf(store, first.id)).toEqual([
+    const history = await historyOf(store, first.id);
+    expect(history).toEqual([
       {
         discrepancyId: first.id,
         type: 'opened',
@@ -102,8 +103,20 @@ describe('DynamoDbDiscrepancyStore (DynamoDB Local)', () => {
         by: 'system',
         difference: '0.000000000000000001',
         severity: 'low',
+        seq: 1,
+        prevHash: '',
+        hash: expect.stringMatching(/^[0-9a-f]{64}$/),
       },
-      { discrepancyId: first.id, type: 'escalated', at: '2026-11-23T00:00:00.000Z', runId: 'r2' },
+      {
+        discrepancyId: first.id,
+        type: 'escalated',
+        at: '2026-11-23T00:00:00.000Z',
+        runId: 'r2',
+        seq: 2,
+        prevAt: '2026-11-22T00:00:00.000Z',
+        prevHash: history[0]?.hash,
+        hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      },
     ]);
     expect(await rows(first.id)).toHaveLength(1);
     // An item opened before the opening was kept on it has its opening row: shown once.
