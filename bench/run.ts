@@ -138,10 +138,10 @@ async function floor(ports: Pick<RunPorts, 'reporting' | 'backOffice'>, pageLimi
       Promise.all(ids.map((id) => reporting.openOrders(id))),
       backOffice.balances(ids),
       Promise.all(ids.map((id) => limit(() => backOffice.available(id)))),
-      reporting.orderIds(ids),
+      reporting.finishedOrders(ids),
       reporting.transfers(ids),
     ]);
-    const trades = await reporting.tradesOfOrders([...orders, ...open.flat().map((order) => order.orderId)]);
+    const trades = await reporting.tradesOfOrders([...orders.map((order) => order.orderId), ...open.flat().map((order) => order.orderId)]);
     rows += users.length + balances.flat().length + open.flat().length + bo.length;
     rows += available.reduce((sum, answer) => sum + (answer.found ? answer.available.size : 0), 0);
     rows += orders.length + transfers.length + trades.length;

@@ -53,8 +53,11 @@ export interface ReportingPort {
   openOrders(userId: string): Promise<OpenOrderRecord[]>;
   /** The transfers of a batch of users (`transfers`), optionally only those created in a time range (ISO, inclusive). */
   transfers(userIds: string[], created?: { from?: string; to?: string }): Promise<TransferRecord[]>;
-  /** The ids of a batch of users' finished orders (`orders`), optionally only those created from a time on. */
-  orderIds(userIds: string[], createdFrom?: string): Promise<string[]>;
+  /**
+   * A batch of users' finished orders (`orders`), each by id and owner, optionally only those created
+   * from a time on (the owner lets one query serve several batches, each handed its own users' orders).
+   */
+  finishedOrders(userIds: string[], createdFrom?: string): Promise<{ orderId: string; userId: string }[]>;
   /** The trades (fills) of the given orders (`orders/transactions` filtered by `OrderId`). */
   tradesOfOrders(orderIds: string[]): Promise<TradeRecord[]>;
 }

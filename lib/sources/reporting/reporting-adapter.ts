@@ -43,11 +43,11 @@ export function reportingAdapter(client: ReportingClient): ReportingPort {
       if (created?.from || created?.to) filters.push(dateRange('CreatedAt', created.from, created.to));
       return client.readAll('transfers', { filters });
     },
-    async orderIds(userIds, createdFrom) {
+    async finishedOrders(userIds, createdFrom) {
       const filters: ReportFilter[] = [exact('UserId', userIds)];
       if (createdFrom) filters.push(dateRange('CreatedAt', createdFrom));
       const rows = await client.readAll('orders', { filters });
-      return rows.map((row) => row.orderId);
+      return rows.map((row) => ({ orderId: row.orderId, userId: row.userId }));
     },
     async tradesOfOrders(orderIds) {
       const rows = [];

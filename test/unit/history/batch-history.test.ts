@@ -53,10 +53,10 @@ function upstream(transfers: TransferRecord[], orders: { orderId: string; create
         served.rows += rows.length;
         return rows;
       },
-      orderIds: async (_users: string[], createdFrom?: string) => {
+      finishedOrders: async (_users: string[], createdFrom?: string) => {
         const rows = orders.filter((order) => inRange(at(order.createdMs), { from: createdFrom }));
         served.rows += rows.length;
-        return rows.map((order) => order.orderId);
+        return rows.map((order) => ({ orderId: order.orderId, userId: 'u1' }));
       },
       tradesOfOrders: async (ids: string[]) => {
         const rows = trades.filter((row) => ids.includes(row.orderId));
