@@ -1,4 +1,4 @@
-import type { BackOfficePort, ReportingPort } from '../ports/upstream';
+import type { BackOfficePort, ReportingPort, TransferQuery } from '../ports/upstream';
 
 /** How long a joined call waits for more callers, and how many keys it carries at most. */
 export interface CoalesceOptions {
@@ -115,19 +115,18 @@ export function coalescedBackOffice(port: BackOfficePort, limits: CoalesceLimits
   return { balances: (userIds) => balances(userIds, null), available: (userId) => port.available(userId) };
 }
 
-type Created = { from?: string; to?: string } | undefined;
 type Transfer = Awaited<ReturnType<ReportingPort['transfers']>>[number];
 
 /**
  * The Reporting port with concurrent history reads joined (see {@link joinReads}): `transfers` of the
- * same time range, `finishedOrders` from the same time, `tradesOfOrders`. Every other read passes through.
+ * same query, `finishedOrders` from the same time, `tradesOfOrders`. Every other read passes through.
  */
 export function coalescedReporting(port: ReportingPort, limits: CoalesceLimits): ReportingPort {
   const users = { maxKeys: limits.reportingUsers, waitMs: limits.waitMs };
-  const transfers = joinReads<Created, Transfer>(
+  const transfers = joinReads<TransferQuery | undefined, Transfer>(
     {
-      group: (created) => `${created?.from ?? ''}/${created?.to ?? ''}`,
-      call: (ids, [created]) => port.transfers(ids, created),
+      group: (query) => JSON.stringify([query?.from, query?.to, query?.notStatus]),
+      call: (ids, [query]) => port.transfers(ids, query),
       keyOf: (row) => row.userId,
     },
     users,
@@ -145,7 +144,7 @@ export function coalescedReporting(port: ReportingPort, limits: CoalesceLimits):
     usersPage: (created, page, askedSize) => port.usersPage(created, page, askedSize),
     userBalances: (userId) => port.userBalances(userId),
     openOrders: (userId) => port.openOrders(userId),
-    transfers: (userIds, created) => transfers(userIds, created),
+    transfers: (userIds, query) => transfers(userIds, query),
     finishedOrders: (userIds, createdFrom) => orders(userIds, createdFrom),
     tradesOfOrders: (orderIds) => trades(orderIds, null),
   };

@@ -147,9 +147,8 @@ function planBatch(userIds: string[], stored: HistoryChunk | undefined, options:
 }
 
 /**
- * Starts the batch's reads of finished orders and transfers, and one read of the transfers pending at the
- * watermark but created before `from` (every such user at once, from the earliest to the latest; only
- * those pending ids are kept of it: its other rows are in the stored totals, or read from `from`).
+ * Starts the batch's reads of finished orders and transfers, and the read of the transfers pending at the
+ * watermark but created before `from` (see {@link readOlderPending}).
  */
 function startReads(plan: BatchPlan, port: HistoryPort) {
   const { known, fresh, fromIso } = plan;
@@ -161,17 +160,34 @@ function startReads(plan: BatchPlan, port: HistoryPort) {
   if (known.length > 0) transferReads.push(port.transfers(known, { from: fromIso }));
   if (fresh.length > 0) transferReads.push(port.transfers(fresh));
   const olderPending = olderPendingOf(plan);
-  if (olderPending.size > 0) {
-    const times = [...olderPending.values()].flatMap((pending) => [...pending.values()]).sort();
-    const pendingIds = new Set([...olderPending.values()].flatMap((pending) => [...pending.keys()]));
-    const read = port.transfers([...olderPending.keys()], { from: times[0], to: times[times.length - 1] });
-    transferReads.push(read.then((rows) => rows.filter((row) => pendingIds.has(row.id))));
-  }
+  if (olderPending.size > 0) transferReads.push(readOlderPending(olderPending, port));
   return {
     orderReads,
     transferReads,
     olderPending: new Map([...olderPending].map(([userId, pending]) => [userId, new Set(pending.keys())])),
   };
+}
+
+/**
+ * The transfers pending at the watermark but created before `from` (per user, id → created at), as they
+ * are now: one read of those users' transfers not yet final (a pending withdrawal can stay so for months,
+ * and a range from the earliest to the latest would read every row between), then, for those it no longer
+ * shows (final since), one read from the earliest of them to the latest. Only those ids are kept: the other
+ * rows are in the stored totals, or read from `from`.
+ */
+async function readOlderPending(older: Map<string, Map<string, string>>, port: HistoryPort): Promise<TransferRecord[]> {
+  const pendingIds = new Set([...older.values()].flatMap((pending) => [...pending.keys()]));
+  const unsettled = await port.transfers([...older.keys()], { notStatus: [...FINAL_TRANSFER_STATUSES] });
+  const found = unsettled.filter((row) => pendingIds.has(row.id));
+  const foundIds = new Set(found.map((row) => row.id));
+  const settled = [...older].flatMap(([userId, pending]) =>
+    [...pending].filter(([id]) => !foundIds.has(id)).map(([id, at]) => ({ userId, id, at })),
+  );
+  if (settled.length === 0) return found;
+  const times = settled.map((one) => one.at).sort();
+  const settledIds = new Set(settled.map((one) => one.id));
+  const rows = await port.transfers([...new Set(settled.map((one) => one.userId))], { from: times[0], to: times[times.length - 1] });
+  return [...found, ...rows.filter((row) => settledIds.has(row.id))];
 }
 
 /** Per known user, the transfers pending at the watermark that were created before `from` (id → created at). */
