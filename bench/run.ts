@@ -6,7 +6,8 @@
  *   - the full run: every check except the rate-limited venues, recording in DynamoDB Local;
  *   - the exact-arithmetic hot path against an 80-digit decimal oracle on the same inputs.
  * and prints `bench: N positions, run X s, floor Y s, ratio R, peak RSS M MB, Z positions/s`.
- * `--incremental`: both runs with `FULL_VERIFY_HOURS=24`; then adds 1% new history in the sandbox, an hour on,
+ * `--incremental`: both runs with `FULL_VERIFY_HOURS=24`; then adds 1 % new history rows on 1 % of the users in the
+ * sandbox, an hour on,
  * and runs again, printing how many history rows the second run read against the first and every upstream call
  * of both runs by endpoint (the sandbox counts them), the second's as a ratio of the first's. The bundles' size
  * and cold initialisation follow.
@@ -138,10 +139,10 @@ async function floor(ports: Pick<RunPorts, 'reporting' | 'backOffice'>, pageLimi
       Promise.all(ids.map((id) => reporting.openOrders(id))),
       backOffice.balances(ids),
       Promise.all(ids.map((id) => limit(() => backOffice.available(id)))),
-      reporting.orderIds(ids),
+      reporting.finishedOrders(ids),
       reporting.transfers(ids),
     ]);
-    const trades = await reporting.tradesOfOrders([...orders, ...open.flat().map((order) => order.orderId)]);
+    const trades = await reporting.tradesOfOrders([...orders.map((order) => order.orderId), ...open.flat().map((order) => order.orderId)]);
     rows += users.length + balances.flat().length + open.flat().length + bo.length;
     rows += available.reduce((sum, answer) => sum + (answer.found ? answer.available.size : 0), 0);
     rows += orders.length + transfers.length + trades.length;
@@ -402,6 +403,7 @@ async function main(): Promise<void> {
       const firstCalls = await upstreamCalls(sandbox.url);
       const activity = await control<{ asOf: string; added: Record<string, number> }>(sandbox.url, 'activity', {
         fraction: 0.01,
+        users: 0.01,
         advanceMs: 3_600_000,
       });
       await control(sandbox.url, 'reset-stats', {});
@@ -414,7 +416,7 @@ async function main(): Promise<void> {
       const first = summary.history?.rows ?? 0;
       const again = second.history?.rows ?? 0;
       console.log(
-        `bench: incremental: 1% new activity (${Object.entries(activity.added)
+        `bench: incremental: 1 % of users active, 1 % new history rows (${Object.entries(activity.added)
           .map(([kind, n]) => `${n} ${kind}`)
           .join(
             ', ',

@@ -19,6 +19,12 @@ export interface ActivityOptions {
   fraction: number;
   /** how far `asOf` moves forward, in ms: an integer ≥ 60000 */
   advanceMs: number;
+  /**
+   * the fraction of the book's users that are active, in (0, 1]: the new rows land on that many users only (the first
+   * ⌈users × N⌉ users new activity may touch, in the shuffled order). Default: every user may be visited (each round
+   * gives one event to each user, so the rows spread over as many users as it takes).
+   */
+  users?: number;
   /** chooses the users and the rows (default: derived from the book's seed and revision) */
   seed?: number;
 }
@@ -58,7 +64,8 @@ function historyRowCounts(book: Book): HistoryRowCounts {
 
 /** Validates `POST /__sandbox/activity`'s body (lossless JSON) into options; throws `ActivityOptionsError`. */
 export function parseActivityOptions(body: unknown): ActivityOptions {
-  if (!isJsonObject(body)) throw new ActivityOptionsError('Body must be a JSON object {"fraction": …, "advanceMs": …, "seed"?: …}');
+  if (!isJsonObject(body))
+    throw new ActivityOptionsError('Body must be a JSON object {"fraction": …, "advanceMs": …, "users"?: …, "seed"?: …}');
   const literal = (name: string): string | undefined => {
     const v = body[name];
     if (v === undefined || v === null) return undefined;
@@ -68,6 +75,7 @@ export function parseActivityOptions(body: unknown): ActivityOptions {
   const fraction = literal('fraction');
   const advanceMs = literal('advanceMs');
   const seed = literal('seed');
+  const users = literal('users');
   if (fraction === undefined) throw new ActivityOptionsError('fraction is required: a number in (0, 1]');
   if (advanceMs === undefined) throw new ActivityOptionsError(`advanceMs is required: an integer ≥ ${MIN_ADVANCE_MS}`);
   const integer = (name: string, text: string): number => {
@@ -77,14 +85,17 @@ export function parseActivityOptions(body: unknown): ActivityOptions {
   };
   const options: ActivityOptions = { fraction: Number(fraction), advanceMs: integer('advanceMs', advanceMs) };
   if (seed !== undefined) options.seed = integer('seed', seed);
+  if (users !== undefined) options.users = Number(users);
   validateActivityOptions(options);
   return options;
 }
 
 function validateActivityOptions(options: ActivityOptions): void {
-  const { fraction, advanceMs, seed } = options;
+  const { fraction, advanceMs, seed, users } = options;
   if (!(Number.isFinite(fraction) && fraction > 0 && fraction <= 1))
     throw new ActivityOptionsError(`fraction must be a number in (0, 1], got ${fraction}`);
+  if (users !== undefined && !(Number.isFinite(users) && users > 0 && users <= 1))
+    throw new ActivityOptionsError(`users must be a number in (0, 1], got ${users}`);
   if (!Number.isSafeInteger(advanceMs) || advanceMs < MIN_ADVANCE_MS || advanceMs > MAX_ADVANCE_MS)
     throw new ActivityOptionsError(`advanceMs must be an integer from ${MIN_ADVANCE_MS} to ${MAX_ADVANCE_MS}, got ${advanceMs}`);
   if (seed !== undefined && !Number.isSafeInteger(seed)) throw new ActivityOptionsError(`seed must be a safe integer, got ${seed}`);
@@ -144,8 +155,8 @@ function generateActivity(book: Book, options: ActivityOptions, fromUs: number, 
   const target = Math.max(1, Math.ceil(options.fraction * (rows.transfers + rows.orders + rows.trades)));
   const seed = options.seed ?? Math.imul(book.seed, 0x2c1b3c6d) ^ Math.imul(book.revision + 1, 0x297a2d39);
   const rng = new Rng(seed);
-  const users = rng.shuffle(book.users);
   const candidate = candidateOf(book);
+  const users = activeUsers(rng.shuffle(book.users), candidate, options.users);
   // null: a user activity may not touch (users are judged as the first round reaches them)
   const activities: (UserActivity | null | undefined)[] = [];
   let added = 0;
@@ -170,6 +181,21 @@ function generateActivity(book: Book, options: ActivityOptions, fromUs: number, 
   sink.orders.sort((a, b) => compareText(a.createdAt, b.createdAt));
   sink.trades.sort((a, b) => compareText(a.executedAt, b.executedAt));
   return sink;
+}
+
+/**
+ * The users new activity visits, in the shuffled order: all of them, or with `fraction` set only the first
+ * ⌈fraction × N⌉ that activity may touch (N: the book's users), so the new rows concentrate on that many.
+ */
+function activeUsers(shuffled: BookUser[], candidate: (user: BookUser) => Candidate | undefined, fraction: number | undefined): BookUser[] {
+  if (fraction === undefined) return shuffled;
+  const wanted = Math.ceil(fraction * shuffled.length);
+  const active: BookUser[] = [];
+  for (const user of shuffled) {
+    if (active.length >= wanted) break;
+    if (candidate(user)) active.push(user);
+  }
+  return active;
 }
 
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

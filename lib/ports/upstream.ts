@@ -39,6 +39,13 @@ export interface ReportingBalance {
   availableInRoot?: Amount;
 }
 
+/** Which transfers of a batch of users to read: created from/to (ISO, inclusive), without the statuses `notStatus`. */
+export interface TransferQuery {
+  from?: string;
+  to?: string;
+  notStatus?: readonly string[];
+}
+
 /** The Reporting API as the reconciliation needs it. */
 export interface ReportingPort {
   assets(): Promise<AssetInfo[]>;
@@ -51,10 +58,16 @@ export interface ReportingPort {
   userBalances(userId: string): Promise<ReportingBalance[]>;
   /** A user's resting orders (`orders/opened`). */
   openOrders(userId: string): Promise<OpenOrderRecord[]>;
-  /** The transfers of a batch of users (`transfers`), optionally only those created in a time range (ISO, inclusive). */
-  transfers(userIds: string[], created?: { from?: string; to?: string }): Promise<TransferRecord[]>;
-  /** The ids of a batch of users' finished orders (`orders`), optionally only those created from a time on. */
-  orderIds(userIds: string[], createdFrom?: string): Promise<string[]>;
+  /**
+   * The transfers of a batch of users (`transfers`), optionally only those created in a time range (ISO,
+   * inclusive) and only those whose status is none of `notStatus` (an `Exact` filter with `exclude`).
+   */
+  transfers(userIds: string[], query?: TransferQuery): Promise<TransferRecord[]>;
+  /**
+   * A batch of users' finished orders (`orders`), each by id and owner, optionally only those created
+   * from a time on (the owner lets one query serve several batches, each handed its own users' orders).
+   */
+  finishedOrders(userIds: string[], createdFrom?: string): Promise<{ orderId: string; userId: string }[]>;
   /** The trades (fills) of the given orders (`orders/transactions` filtered by `OrderId`). */
   tradesOfOrders(orderIds: string[]): Promise<TradeRecord[]>;
 }

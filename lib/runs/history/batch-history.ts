@@ -32,7 +32,7 @@ export interface BatchHistory {
 /** Transfer statuses that never change again. */
 const FINAL_TRANSFER_STATUSES = new Set(['Completed', 'Failed', 'Cancelled', 'Rejected', 'Reverted']);
 
-type HistoryPort = Pick<ReportingPort, 'transfers' | 'orderIds' | 'tradesOfOrders'>;
+type HistoryPort = Pick<ReportingPort, 'transfers' | 'finishedOrders' | 'tradesOfOrders'>;
 
 /** Which users of a batch are read incrementally (from `from`, their stored totals usable) and which in full. */
 interface BatchPlan {
@@ -104,7 +104,7 @@ export async function rollBatchHistory(
   const { orderReads, transferReads, olderPending } = startReads(plan, port);
   // The resting orders (read per user by the caller) are only needed for the fills: wait for them last.
   const [orderLists, transferLists, resting] = await Promise.all([Promise.all(orderReads), Promise.all(transferReads), openOrderIds]);
-  const orderIds = new Set(orderLists.flat());
+  const orderIds = new Set(orderLists.flat().map((order) => order.orderId));
   for (const ids of resting.values()) for (const id of ids) orderIds.add(id);
   for (const userId of plan.known) for (const id of plan.usable?.users[userId]?.openOrders ?? []) orderIds.add(id);
   const trades = orderIds.size > 0 ? await port.tradesOfOrders([...orderIds]) : [];
@@ -146,26 +146,58 @@ function planBatch(userIds: string[], stored: HistoryChunk | undefined, options:
   return { userIds, asOf, overlapMs, usable, from, fromIso, known, knownSet, fresh };
 }
 
-/** Starts the batch's reads of order ids and transfers (and, per user, the transfers pending at the watermark created before `from`). */
+/**
+ * Starts the batch's reads of finished orders and transfers, and the read of the transfers pending at the
+ * watermark but created before `from` (see {@link readOlderPending}).
+ */
 function startReads(plan: BatchPlan, port: HistoryPort) {
-  const { known, fresh, fromIso, from, usable } = plan;
+  const { known, fresh, fromIso } = plan;
   // Which orders can have fills to read: finished orders created since `from` (all, for fresh users), and resting ones.
-  const orderReads: Promise<string[]>[] = [];
-  if (known.length > 0) orderReads.push(port.orderIds(known, fromIso));
-  if (fresh.length > 0) orderReads.push(port.orderIds(fresh));
+  const orderReads: Promise<{ orderId: string }[]>[] = [];
+  if (known.length > 0) orderReads.push(port.finishedOrders(known, fromIso));
+  if (fresh.length > 0) orderReads.push(port.finishedOrders(fresh));
   const transferReads: Promise<TransferRecord[]>[] = [];
   if (known.length > 0) transferReads.push(port.transfers(known, { from: fromIso }));
   if (fresh.length > 0) transferReads.push(port.transfers(fresh));
-  // Transfers pending at the watermark but created before `from`: read again, narrowly, per user.
-  const olderPending = new Map<string, Set<string>>();
+  const olderPending = olderPendingOf(plan);
+  if (olderPending.size > 0) transferReads.push(readOlderPending(olderPending, port));
+  return {
+    orderReads,
+    transferReads,
+    olderPending: new Map([...olderPending].map(([userId, pending]) => [userId, new Set(pending.keys())])),
+  };
+}
+
+/**
+ * The transfers pending at the watermark but created before `from` (per user, id → created at), as they
+ * are now: one read of those users' transfers not yet final (a pending withdrawal can stay so for months,
+ * and a range from the earliest to the latest would read every row between), then, for those it no longer
+ * shows (final since), one read from the earliest of them to the latest. Only those ids are kept: the other
+ * rows are in the stored totals, or read from `from`.
+ */
+async function readOlderPending(older: Map<string, Map<string, string>>, port: HistoryPort): Promise<TransferRecord[]> {
+  const pendingIds = new Set([...older.values()].flatMap((pending) => [...pending.keys()]));
+  const unsettled = await port.transfers([...older.keys()], { notStatus: [...FINAL_TRANSFER_STATUSES] });
+  const found = unsettled.filter((row) => pendingIds.has(row.id));
+  const foundIds = new Set(found.map((row) => row.id));
+  const settled = [...older].flatMap(([userId, pending]) =>
+    [...pending].filter(([id]) => !foundIds.has(id)).map(([id, at]) => ({ userId, id, at })),
+  );
+  if (settled.length === 0) return found;
+  const times = settled.map((one) => one.at).sort();
+  const settledIds = new Set(settled.map((one) => one.id));
+  const rows = await port.transfers([...new Set(settled.map((one) => one.userId))], { from: times[0], to: times[times.length - 1] });
+  return [...found, ...rows.filter((row) => settledIds.has(row.id))];
+}
+
+/** Per known user, the transfers pending at the watermark that were created before `from` (id → created at). */
+function olderPendingOf({ known, from, usable }: BatchPlan): Map<string, Map<string, string>> {
+  const older = new Map<string, Map<string, string>>();
   for (const userId of known) {
     const old = (usable?.users[userId]?.pending ?? []).filter(([, at]) => from !== undefined && Date.parse(at) < from);
-    if (old.length === 0) continue;
-    olderPending.set(userId, new Set(old.map(([id]) => id)));
-    const times = old.map(([, at]) => at).sort();
-    transferReads.push(port.transfers([userId], { from: times[0], to: times[times.length - 1] }));
+    if (old.length > 0) older.set(userId, new Map(old));
   }
-  return { orderReads, transferReads, olderPending };
+  return older;
 }
 
 /** A ledger seeded with the known users' stored positions, and the row ids their totals already hold. */

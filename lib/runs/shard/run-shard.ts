@@ -1,5 +1,6 @@
 import type { DiscrepancyState } from '../../domain/lifecycle';
 import type { Verdict } from '../../domain/verdict';
+import { type CoalesceLimits, coalescedBackOffice, coalescedReporting } from '../../policy/coalesce';
 import { concurrencyLimit } from '../../policy/concurrency-limit';
 import type { HistoryStore } from '../../ports/history';
 import type { RunDeps, ShardControl } from '../../ports/run';
@@ -15,6 +16,14 @@ import { TotalsAhead, totalsKey } from './totals-ahead';
 
 /** What a shard runs with: a run's ports, settings and hooks, its checkpoints stored (`runState` set). */
 export type ShardDeps = RunDeps & { ports: { runState: RunStateStore } };
+
+/**
+ * How the pages in flight share their cheap reads: a hundred users a `POST /balances` (the back office
+ * pages its answer; the adapter splits by `PAGE_SIZE`) and a Reporting `transfers`/`orders` query (an
+ * `Exact` filter in a POST body), 500 order ids an `orders/transactions` query (the adapter's own
+ * chunk), a batch waiting at most 40 ms for the next page's listing answer.
+ */
+export const COALESCE_LIMITS: CoalesceLimits = { backOfficeUsers: 100, reportingUsers: 100, orderIds: 500, waitMs: 40 };
 
 /** The time left before the platform stops a worker, below which it hands over (two minutes). */
 export const DEFAULT_HANDOVER_MARGIN_MS = 120_000;
@@ -98,8 +107,9 @@ function pageReader({ plan, range, deps, run, state }: OpenShard): PageReader {
   const context = {
     plan,
     range,
-    reporting: ports.reporting,
-    backOffice: ports.backOffice,
+    // Only the page reads share calls: the listing and the per-user reads pass through.
+    reporting: coalescedReporting(ports.reporting, COALESCE_LIMITS),
+    backOffice: coalescedBackOffice(ports.backOffice, COALESCE_LIMITS),
     breaker: run.breaker,
     health: run.health,
     backOfficeLimit: concurrencyLimit(settings.backOfficeConcurrency),

@@ -38,16 +38,17 @@ export function reportingAdapter(client: ReportingClient): ReportingPort {
     async openOrders(userId) {
       return client.readAll('orders/opened', { filters: [exact('UserId', [userId])] });
     },
-    async transfers(userIds, created) {
+    async transfers(userIds, query) {
       const filters: ReportFilter[] = [exact('UserId', userIds)];
-      if (created?.from || created?.to) filters.push(dateRange('CreatedAt', created.from, created.to));
+      if (query?.from || query?.to) filters.push(dateRange('CreatedAt', query.from, query.to));
+      if (query?.notStatus?.length) filters.push(exact('Status', [...query.notStatus], true));
       return client.readAll('transfers', { filters });
     },
-    async orderIds(userIds, createdFrom) {
+    async finishedOrders(userIds, createdFrom) {
       const filters: ReportFilter[] = [exact('UserId', userIds)];
       if (createdFrom) filters.push(dateRange('CreatedAt', createdFrom));
       const rows = await client.readAll('orders', { filters });
-      return rows.map((row) => row.orderId);
+      return rows.map((row) => ({ orderId: row.orderId, userId: row.userId }));
     },
     async tradesOfOrders(orderIds) {
       const rows = [];

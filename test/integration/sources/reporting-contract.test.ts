@@ -113,6 +113,16 @@ describe('ReportingClient contract (the document request examples, sandbox over 
     expect(row?.baseAmount.toString()).toBe(Amount.of(first.baseAmount, scaleOf.get(base) as number).toString());
   });
 
+  it('transfers not yet final: the adapter excludes the final statuses, and only those transfers come back', async () => {
+    const adapter = reportingAdapter(reporting);
+    const userIds = [...new Set(sandbox.book.transfers.map((row) => row.userId))];
+    const final = ['Completed', 'Failed', 'Cancelled', 'Rejected', 'Reverted'];
+    const unsettled = await adapter.transfers(userIds, { notStatus: final });
+    const expected = sandbox.book.transfers.filter((row) => !final.includes(row.status)).map((row) => row.id);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(unsettled.map((row) => row.id).sort()).toEqual([...expected].sort());
+  });
+
   it('orders/transactions without its required filter is refused, as the document says', async () => {
     const error = await reporting.readAll('orders/transactions').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(SourceError);

@@ -30,7 +30,7 @@ async function readEverything({ reporting, backOffice }: ReturnType<typeof ports
     users.push(...answer.users.map((user) => user.userId));
     if (page * answer.pageSize >= answer.total) break;
   }
-  const orderIds = await reporting.orderIds(userIds);
+  const orderIds = (await reporting.finishedOrders(userIds)).map((order) => order.orderId);
   const read = {
     assets: await reporting.assets(),
     users,

@@ -39,7 +39,7 @@ const trade = (orderId: string, executionId: string, ms: number): TradeRecord =>
 
 /**
  * A Reporting stand-in over one user's rows that honours the filters the reader sends (user, the
- * creation range, order ids) and counts the rows it serves.
+ * creation range, statuses left out, order ids) and counts the rows it serves.
  */
 function upstream(transfers: TransferRecord[], orders: { orderId: string; createdMs: number }[], trades: TradeRecord[]) {
   const served = { rows: 0 };
@@ -48,15 +48,15 @@ function upstream(transfers: TransferRecord[], orders: { orderId: string; create
   return {
     served,
     port: {
-      transfers: async (_users: string[], created?: { from?: string; to?: string }) => {
-        const rows = transfers.filter((row) => inRange(row.createdAt, created));
+      transfers: async (_users: string[], query?: { from?: string; to?: string; notStatus?: readonly string[] }) => {
+        const rows = transfers.filter((row) => inRange(row.createdAt, query) && !query?.notStatus?.includes(row.status));
         served.rows += rows.length;
         return rows;
       },
-      orderIds: async (_users: string[], createdFrom?: string) => {
+      finishedOrders: async (_users: string[], createdFrom?: string) => {
         const rows = orders.filter((order) => inRange(at(order.createdMs), { from: createdFrom }));
         served.rows += rows.length;
-        return rows.map((order) => order.orderId);
+        return rows.map((order) => ({ orderId: order.orderId, userId: 'u1' }));
       },
       tradesOfOrders: async (ids: string[]) => {
         const rows = trades.filter((row) => ids.includes(row.orderId));
@@ -139,6 +139,22 @@ describe('readBatchHistory: running totals with a watermark', () => {
     expect(rebuilt.ledger.get('u1', 'btc')?.total.toString()).toBe('4');
     expect(a2.next?.users.u1?.pending).toEqual([]);
     // The old pending row was read again narrowly; the old deposit was not.
+    expect(served.second).toBe(1);
+  });
+
+  it('reads a transfer pending since long before the watermark and still pending by its status, not by its dates', async () => {
+    const deposit = transfer('d0', 0, '5');
+    const pendingThen = transfer('w1', 10 * HOUR, '1', 'Pending', 'Withdrawal');
+    const { a2, served } = await fullThenIncremental(
+      [[deposit, pendingThen], [], []],
+      [[deposit, pendingThen], [], []],
+      100 * HOUR,
+      130 * HOUR,
+    );
+    expect(a2.ledger.get('u1', 'btc')?.total.toString()).toBe('5');
+    expect(a2.next?.users.u1?.pending ?? [['w1', pendingThen.createdAt]]).toEqual([['w1', pendingThen.createdAt]]);
+    expect(a2.transfers.get('u1')?.map((row) => row.id)).toEqual(['w1']);
+    // Only the pending row itself: the read of the transfers not yet final found it, no read by dates followed.
     expect(served.second).toBe(1);
   });
 

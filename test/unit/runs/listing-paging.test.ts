@@ -37,7 +37,7 @@ function listing(users: number, cap: number, serve: (n: number, answer: Served) 
         assetAmount: Amount.parse('1'),
         createdAt: '2026-11-01T00:00:00Z',
       })),
-    orderIds: async () => [],
+    finishedOrders: async () => [],
     tradesOfOrders: async () => [],
   };
   const backOffice: BackOfficePort = {

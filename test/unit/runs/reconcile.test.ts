@@ -89,7 +89,10 @@ function reportingAdapter(failUser?: string): ReportingPort {
     openOrders: async (userId) => openOrders[userId] ?? [],
     transfers: async (userIds, created) =>
       transfers.filter((row) => userIds.includes(row.userId) && (!created?.from || row.createdAt >= created.from)),
-    orderIds: async (userIds) => [...new Set(trades.filter((row) => userIds.includes(row.userId)).map((row) => row.orderId))],
+    finishedOrders: async (userIds) => {
+      const mine = trades.filter((row) => userIds.includes(row.userId));
+      return [...new Map(mine.map((row) => [row.orderId, { orderId: row.orderId, userId: row.userId }])).values()];
+    },
     tradesOfOrders: async (orderIds) => trades.filter((row) => orderIds.includes(row.orderId)),
   };
 }

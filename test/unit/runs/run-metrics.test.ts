@@ -29,7 +29,7 @@ function reporting(overrides: Partial<ReportingPort> = {}): ReportingPort {
     userBalances: async () => [{ asset: 'eth', amount: a('3.5'), locked: a('1'), available: a('2') }],
     openOrders: async () => [],
     transfers: async () => [],
-    orderIds: async () => [],
+    finishedOrders: async () => [],
     tradesOfOrders: async () => [],
     ...overrides,
   };

@@ -242,6 +242,34 @@ describe('addActivity options', () => {
     expect(run(11)).not.toBe(run(12));
   });
 
+  it('with `users`, puts the same rows on only that fraction of the users: the first that activity may touch', () => {
+    const book = generateBook({ users: 2000, seed: 42 });
+    const before = snapshot(book);
+    const result = addActivity(book, { fraction: 0.01, users: 0.01, advanceMs: DAY_MS, seed: 7 });
+    expectConsistentActivity(book, before, result, DAY_MS, 0.01);
+    const added = addedSince(book, before);
+    const touched = new Set([...added.transfers, ...added.orders, ...added.trades].map((row) => row.userId));
+    expect(touched.size).toBe(20);
+    // without the option the same rows spread over many more users
+    const spread = generateBook({ users: 2000, seed: 42 });
+    const spreadBefore = snapshot(spread);
+    addActivity(spread, { fraction: 0.01, advanceMs: DAY_MS, seed: 7 });
+    const spreadAdded = addedSince(spread, spreadBefore);
+    expect(new Set([...spreadAdded.transfers, ...spreadAdded.orders].map((row) => row.userId)).size).toBeGreaterThan(60);
+  });
+
+  it('with `users` too few to take the rows asked, adds as many as those users can take', () => {
+    const book = generateBook({ users: 200, seed: 3 });
+    const before = snapshot(book);
+    const result = addActivity(book, { fraction: 1, users: 0.005, advanceMs: DAY_MS, seed: 9 });
+    const added = addedSince(book, before);
+    const touched = new Set([...added.transfers, ...added.orders, ...added.trades].map((row) => row.userId));
+    expect(touched.size).toBe(1);
+    expect(historyRows(added)).toBeGreaterThan(0);
+    expect(historyRows(added)).toBeLessThan(historyRows(before));
+    expect(result.added).toEqual({ transfers: added.transfers.length, orders: added.orders.length, trades: added.trades.length });
+  });
+
   it('refuses a fraction outside (0, 1] and an advance below one minute or not whole', () => {
     const book = generateBook({ users: 5, seed: 1 });
     const asOf = book.asOf;
@@ -252,6 +280,8 @@ describe('addActivity options', () => {
       { fraction: 0.01, advanceMs: 59_999 },
       { fraction: 0.01, advanceMs: 60_000.5 },
       { fraction: 0.01, advanceMs: DAY_MS, seed: 1.5 },
+      { fraction: 0.01, advanceMs: DAY_MS, users: 0 },
+      { fraction: 0.01, advanceMs: DAY_MS, users: 1.01 },
     ]) {
       expect(() => addActivity(book, options), JSON.stringify(options)).toThrow(ActivityOptionsError);
     }

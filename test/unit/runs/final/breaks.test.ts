@@ -16,7 +16,7 @@ const reporting: ReportingPort = {
   userBalances: none,
   openOrders: none,
   transfers: none,
-  orderIds: none,
+  finishedOrders: none,
   tradesOfOrders: none,
 };
 

@@ -26,7 +26,7 @@ function reporting(btcTotal = '3.5'): ReportingPort {
     userBalances: async () => [{ asset: 'usdt', amount: a('5.5'), locked: a('0'), available: a('5.5') }],
     openOrders: none,
     transfers: none,
-    orderIds: none,
+    finishedOrders: none,
     tradesOfOrders: none,
   };
 }

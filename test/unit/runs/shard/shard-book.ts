@@ -52,7 +52,7 @@ export function reportingOf(count: number, faults: Faults = {}, roles: (i: numbe
         assetAmount: a('1'),
         createdAt: '2026-11-01T00:00:00Z',
       })),
-    orderIds: async () => [],
+    finishedOrders: async () => [],
     tradesOfOrders: async () => [],
   };
 }
