@@ -76,7 +76,7 @@ export async function runShard(
     noteReadHealth(run.health, read);
     const page = checkPage(read, checking);
     applyPage(open.state, page);
-    const totals = page.history?.next && { key: totalsKey(plan.pageSize, page.page), chunk: page.history.next };
+    const totals = page.history?.next && { key: totalsKey(plan.pageSize, range.firstPage, page.page), chunk: page.history.next };
     if (read.kind === 'read') await writer.write(page.verdicts, totals);
     noteSources(open);
     const stopping = timeIsShort(control);
@@ -114,7 +114,7 @@ function pageReader({ plan, range, deps, run, state }: OpenShard): PageReader {
     health: run.health,
     backOfficeLimit: concurrencyLimit(settings.backOfficeConcurrency),
     // Stored running totals serve the whole listing only: a run scoped to users reads their whole history.
-    totals: new TotalsAhead(plan.scope?.users ? undefined : ports.history, plan.pageSize, range.endPage),
+    totals: new TotalsAhead(plan.scope?.users ? undefined : ports.history, plan.pageSize, range),
     history: { asOf: new Date(plan.asOf), graceMs: settings.graceMs, overlapMs: settings.historyOverlapMs, rebuild: plan.rebuild },
     ...(selectsUsers(plan, settings.fullVerifyHours, ports.history) && {
       incremental: {

@@ -40,7 +40,7 @@ async function run(
   const read = await readPage({ kind: 'listed', page: 1, at: startOf({}), step }, context);
   if (read.kind === 'end') throw new Error('unexpected end');
   const page = checkPage(read, { precision: new Precision(new Map([['btc', 8]])), asOf: new Date(asOf), until: asOf });
-  if (page.history?.next) await history.save(new Map([[totalsKey(USERS, 1), page.history.next]]));
+  if (page.history?.next) await history.save(new Map([[totalsKey(USERS, 1, 1), page.history.next]]));
   return { page, balancesOf: reporting.balancesOf };
 }
 
@@ -51,7 +51,7 @@ describe('a page whose users are selected (FULL_VERIFY_HOURS > 0)', () => {
     expect(balancesOf.sort()).toEqual(['u1', 'u2', 'u3']);
     expect(page.verification).toMatchObject({ verifiedUsers: 3, carriedUsers: 0 });
     expect(page.verification?.oldestVerifiedAt).toBeUndefined();
-    const stored = history.chunks.get(totalsKey(USERS, 1))?.users.u2?.verified;
+    const stored = history.chunks.get(totalsKey(USERS, 1, 1))?.users.u2?.verified;
     expect(stored).toMatchObject({ at: Date.parse(AS_OF), backOffice: { btc: ['1', '0'] }, reporting: { btc: '1' } });
     expect(stored?.checks['cross-source']).toBe(1);
   });

@@ -61,7 +61,7 @@ describe('PageReader', () => {
     const history = new MemoryHistory();
     await readAll(6, {}, undefined, history);
     // The plan's estimate (three pages) in one call; pages past it one at a time.
-    expect(history.loads[0]).toEqual(['totals#2#1', 'totals#2#2', 'totals#2#3']);
+    expect(history.loads[0]).toEqual(['totals#2#1#1', 'totals#2#1#2', 'totals#2#1#3']);
     expect(history.loads.slice(1).every((keys) => keys.length === 1)).toBe(true);
   });
 });

@@ -119,7 +119,7 @@ export function readContextOf(plan: RunPlan, reporting: ReportingPort, backOffic
     breaker: new CircuitBreaker(100),
     health: new SourceHealthTracker(),
     backOfficeLimit: concurrencyLimit(2),
-    totals: new TotalsAhead(history, plan.pageSize, plan.shards[0]?.endPage),
+    totals: new TotalsAhead(history, plan.pageSize, plan.shards[0] ?? { firstPage: 1 }),
     history: { asOf: new Date(plan.asOf), graceMs: 0, overlapMs: 0, rebuild: false },
   };
 }
