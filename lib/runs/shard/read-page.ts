@@ -59,6 +59,13 @@ export interface ReadContext {
   health: SourceHealthTracker;
   /** Back-office per-user calls at once. */
   backOfficeLimit: Limit;
+  /** Reporting per-user calls at once, when more pages are in flight than a full run reads (a run that selects users). */
+  reportingLimit?: Limit;
+  /**
+   * The same sources with the cheap reads of concurrent pages joined (see `lib/policy/coalesce.ts`),
+   * in a run that selects users: a page whose users are mostly carried reads through them.
+   */
+  joined?: { reporting: ReportingPort; backOffice: BackOfficePort };
   totals: TotalsAhead;
   history: HistoryOptions;
   /** Set when users are verified in full only when they need it (`FULL_VERIFY_HOURS` > 0, a whole unscoped run). */
@@ -178,7 +185,7 @@ async function readIncrementally(
   context: ReadContext,
   selection: SelectionContext,
 ): Promise<PageRead> {
-  const { breaker, reporting, backOffice } = context;
+  const { breaker } = context;
   const { users, ...page } = listed;
   const userIds = users.map((user) => user.userId);
   const stored = await context.totals.of(listed.page);
@@ -190,6 +197,7 @@ async function readIncrementally(
   }
   const early = users.filter((user) => reasons.has(user.userId));
   const earlyReads = readUsersInFull(early, context);
+  const { backOffice, reporting } = cheapReadsOf(early.length, users.length, context);
   const backOfficeRead = breaker.call('backoffice', () => backOffice.balances(userIds));
   const forFills = openIdsOf(early, earlyReads.openOrders).then((read) => withStoredOrders(read, userIds, stored));
   const historyRead = breaker.call('reporting', () => rollBatchHistory(userIds, forFills, stored, context.history, reporting));
@@ -220,6 +228,15 @@ async function readIncrementally(
     history,
     incremental: { asOf: selection.now, carried, reasons, stored: records },
   };
+}
+
+/**
+ * Where a page's cheap reads go: joined with the other pages' when most of its users may be carried
+ * (the joined calls are then most of its calls), straight to the sources when half or more are verified
+ * in full anyway (the per-user reads are most of its calls, and a joined call waits for company).
+ */
+function cheapReadsOf(early: number, users: number, context: ReadContext): { reporting: ReportingPort; backOffice: BackOfficePort } {
+  return context.joined && early * 2 < users ? context.joined : context;
 }
 
 /**
@@ -270,8 +287,9 @@ export function readUsersInFull(
   context: ReadContext,
 ): { openOrders: Promise<Settled<OpenOrderRecord[]>[]>; reads: Promise<UserRead[]> } {
   const { breaker, reporting, backOffice, backOfficeLimit } = context;
-  const balancesRead = Promise.all(users.map((user) => breaker.call('reporting', () => reporting.userBalances(user.userId))));
-  const openOrders = Promise.all(users.map((user) => breaker.call('reporting', () => reporting.openOrders(user.userId))));
+  const limit = context.reportingLimit ?? ((task) => task());
+  const balancesRead = Promise.all(users.map((user) => limit(() => breaker.call('reporting', () => reporting.userBalances(user.userId)))));
+  const openOrders = Promise.all(users.map((user) => limit(() => breaker.call('reporting', () => reporting.openOrders(user.userId)))));
   // Through the limit, then the breaker: a back office that fails stops being called after a few users, not after all.
   const availableRead = Promise.all(
     users.map((user) => backOfficeLimit(() => breaker.call('backoffice', () => backOffice.available(user.userId)))),

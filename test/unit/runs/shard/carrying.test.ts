@@ -24,15 +24,37 @@ function counting(reporting: ReportingPort) {
   return { port, balancesOf };
 }
 
+/** Stand-ins for the joined sources: each cheap read through them is recorded by name. */
+function recordingJoined(reporting: ReportingPort, backOffice: BackOfficePort, calls: string[]) {
+  return {
+    reporting: {
+      ...reporting,
+      transfers: (...args: Parameters<ReportingPort['transfers']>) => {
+        calls.push('transfers');
+        return reporting.transfers(...args);
+      },
+    },
+    backOffice: {
+      ...backOffice,
+      balances: (...args: Parameters<BackOfficePort['balances']>) => {
+        calls.push('balances');
+        return backOffice.balances(...args);
+      },
+    },
+  };
+}
+
 /** One page of every user read and checked at `asOf`, users selected (a 24-hour window), totals in `history`. */
 async function run(
   history: MemoryHistory,
   asOf: string,
-  options: { faults?: Faults; active?: string[]; backOffice?: BackOfficePort } = {},
+  options: { faults?: Faults; active?: string[]; backOffice?: BackOfficePort; joinedCalls?: string[] } = {},
 ) {
   const plan = planOf(USERS, USERS, { asOf });
   const reporting = counting(reportingOf(USERS, options.faults));
-  const context = readContextOf(plan, reporting.port, options.backOffice ?? backOfficeOf(options.faults), history);
+  const backOffice = options.backOffice ?? backOfficeOf(options.faults);
+  const context = readContextOf(plan, reporting.port, backOffice, history);
+  if (options.joinedCalls) context.joined = recordingJoined(reporting.port, backOffice, options.joinedCalls);
   context.history = { ...context.history, asOf: new Date(asOf) };
   context.incremental = { now: Date.parse(asOf), windowMs: 24 * 3_600_000, hasActive: (userId) => (options.active ?? []).includes(userId) };
   const listing = await context.reporting.usersPage({ to: asOf }, 1, USERS);
@@ -54,6 +76,20 @@ describe('a page whose users are selected (FULL_VERIFY_HOURS > 0)', () => {
     const stored = history.chunks.get(totalsKey(USERS, 1, 1))?.users.u2?.verified;
     expect(stored).toMatchObject({ at: Date.parse(AS_OF), backOffice: { btc: ['1', '0'] }, reporting: { btc: '1' } });
     expect(stored?.checks['cross-source']).toBe(1);
+  });
+
+  it('joins the cheap reads of a page whose users may be carried, not of one whose users are verified in full anyway', async () => {
+    const history = new MemoryHistory();
+    const joinedCalls: string[] = [];
+    await run(history, AS_OF, { joinedCalls });
+    // Every user new: the per-user reads are most of the page's calls, its cheap reads go straight out.
+    expect(joinedCalls).toEqual([]);
+    await run(history, NEXT, { joinedCalls });
+    expect(joinedCalls.sort()).toEqual(['balances', 'transfers']);
+    joinedCalls.length = 0;
+    // Two of three with an open discrepancy: verified in full, the cheap reads straight out again.
+    await run(history, NEXT, { joinedCalls, active: ['u1', 'u2'] });
+    expect(joinedCalls).toEqual([]);
   });
 
   it('carries quiet users: no per-user read, no verdict, counted per check as carried with their stored figures', async () => {
