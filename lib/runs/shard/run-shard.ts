@@ -26,7 +26,7 @@ export type ShardDeps = RunDeps & { ports: { runState: RunStateStore } };
 export const COALESCE_LIMITS: CoalesceLimits = { backOfficeUsers: 100, reportingUsers: 100, orderIds: 500, waitMs: 40 };
 
 /**
- * In a run that selects users, how many times `PAGE_CONCURRENCY` pages are read at once: most pages
+ * In a run that selects users, how many times `pageConcurrency` pages are read at once: most pages
  * then make only their cheap reads, joined with the other pages in flight, and a joined call goes out
  * as soon as it holds a hundred users rather than after its wait (seven pages of fifteen). A full run
  * (every user verified) joins nothing: its per-user reads are nearly all its calls, and a joined call
