@@ -1,6 +1,7 @@
 const { createHash } = require('node:crypto');
 const { readFileSync } = require('node:fs');
 const path = require('node:path');
+const { brotliCompressSync, constants: zlib, gzipSync } = require('node:zlib');
 
 /** The module functions/console.ts imports the console's browser files from (lib/console/console-assets.d.ts). */
 const CONSOLE_ASSETS = 'virtual:console-assets';
@@ -35,13 +36,26 @@ async function buildConsoleAssets() {
     const extension = path.extname(output.path);
     const name = `app.${createHash('sha256').update(output.contents).digest('hex').slice(0, 12)}${extension}`;
     names[extension] = name;
-    files[name] = { contentType: CONTENT_TYPES[extension] ?? 'application/octet-stream', body: output.text };
+    files[name] = {
+      contentType: CONTENT_TYPES[extension] ?? 'application/octet-stream',
+      body: output.text,
+      encoded: encodings(output.contents),
+    };
   }
   const page = readFileSync(path.join(__dirname, 'console/index.html'), 'utf8')
     .replace('{{js}}', `{{base}}${names['.js'] ?? ''}`)
     .replace('{{css}}', `{{base}}${names['.css'] ?? ''}`);
   files['index.html'] = { contentType: 'text/html; charset=utf-8', body: page };
   return { files, watchFiles: Object.keys(result.metafile?.inputs ?? {}).map((file) => path.join(__dirname, file)) };
+}
+
+/**
+ * A bundle file compressed once at build time, base64 (how a Lambda answers bytes): API Gateway's HTTP API does
+ * not compress, and the console function answers the encoding the browser accepts.
+ */
+function encodings(contents) {
+  const br = brotliCompressSync(contents, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: contents.length } });
+  return { br: br.toString('base64'), gzip: gzipSync(contents, { level: 9 }).toString('base64') };
 }
 
 /**

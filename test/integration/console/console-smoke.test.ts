@@ -21,9 +21,12 @@ beforeAll(async () => {
       return;
     }
     const proxy = url.pathname.replace(/^\/console\/?/, '');
-    const answer = await handler({ rawPath: url.pathname, pathParameters: proxy ? { proxy } : undefined });
+    const headers = { 'accept-encoding': String(request.headers['accept-encoding'] ?? '') };
+    const answer = await handler({ rawPath: url.pathname, pathParameters: proxy ? { proxy } : undefined, headers });
     if (typeof answer === 'string') throw new Error('a structured answer was expected');
-    response.writeHead(answer.statusCode ?? 200, answer.headers as Record<string, string>).end(answer.body ?? '');
+    // As API Gateway does: a base64 answer goes out as its bytes.
+    const body = answer.isBase64Encoded ? Buffer.from(answer.body ?? '', 'base64') : (answer.body ?? '');
+    response.writeHead(answer.statusCode ?? 200, answer.headers as Record<string, string>).end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -41,6 +44,10 @@ describe('the web console in a browser', () => {
     const problems: string[] = [];
     page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
     page.on('pageerror', (error) => problems.push(error.message));
+    const encodings: string[] = [];
+    page.on('response', (answer) => {
+      if (/app\.[0-9a-f]+\.(js|css)$/.test(answer.url())) encodings.push(answer.headers()['content-encoding'] ?? 'none');
+    });
     await page.goto(`${base}/console`);
     // Served at /console and /console/ alike: the page names its files from the path it was served at.
     await expect.poll(() => page.getByRole('heading', { name: 'Sign in' }).count()).toBe(1);
@@ -49,6 +56,8 @@ describe('the web console in a browser', () => {
     expect(await page.getByRole('radio', { name: 'Viewer (read)' }).count()).toBe(1);
     expect(await page.getByRole('button', { name: 'Sign in locally' }).count()).toBe(1);
     expect(problems).toEqual([]);
+    // The bundle came Brotli-compressed (Chromium accepts br), and the page ran from it.
+    expect(encodings).toEqual(['br', 'br']);
     await page.close();
   });
 });

@@ -1,7 +1,8 @@
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { consoleConfigFrom } from '../../../lib/console/console-settings';
-import { consoleDirectory, contentSecurityPolicy, serveConsole } from '../../../lib/console/console-site';
+import { chosenEncoding, consoleDirectory, contentSecurityPolicy, serveConsole } from '../../../lib/console/console-site';
 
 const assets = {
   'index.html': { contentType: 'text/html; charset=utf-8', body: '<script type="module" src="{{base}}app.0123abcd.js"></script>' },
@@ -77,6 +78,56 @@ describe('the console function', () => {
     expect(policy).toContain("connect-src 'self' https://id.example;");
     expect(policy).toContain("frame-ancestors 'none'");
     expect(contentSecurityPolicy(undefined)).toContain("connect-src 'self';");
+  });
+
+  it("adds the origins the issuer's sign-in calls (its token endpoint's) to connect-src, each once", async () => {
+    const cognito = serveConsole(assets, config, async () => ['https://recon.auth.eu-west-1.amazoncognito.com', 'https://id.example']);
+    const answer = await cognito({ rawPath: '/console/' });
+    const policy = typeof answer === 'string' ? '' : answer.headers?.['content-security-policy'];
+    expect(policy).toContain("connect-src 'self' https://id.example https://recon.auth.eu-west-1.amazoncognito.com;");
+  });
+});
+
+describe('the bundle compressed', () => {
+  const script = 'console.log("the console")'.repeat(50);
+  const encoded = { br: brotliCompressSync(script).toString('base64'), gzip: gzipSync(script).toString('base64') };
+  const compressing = serveConsole({ 'app.1.js': { contentType: 'text/javascript; charset=utf-8', body: script, encoded } }, config);
+  const fetchWith = async (acceptEncoding?: string) => {
+    const answer = await compressing({
+      rawPath: '/console/app.1.js',
+      headers: acceptEncoding === undefined ? {} : { 'accept-encoding': acceptEncoding },
+    });
+    if (typeof answer === 'string') throw new Error('a structured answer was expected');
+    return answer;
+  };
+
+  it('answers Brotli, else gzip, as the browser accepts, base64 with its content-encoding, varying by Accept-Encoding', async () => {
+    const br = await fetchWith('gzip, deflate, br, zstd');
+    expect(br).toMatchObject({ isBase64Encoded: true, headers: { 'content-encoding': 'br', vary: 'accept-encoding' } });
+    expect(brotliDecompressSync(Buffer.from(br.body ?? '', 'base64')).toString()).toBe(script);
+    const gzip = await fetchWith('gzip');
+    expect(gzip.headers?.['content-encoding']).toBe('gzip');
+    expect(gunzipSync(Buffer.from(gzip.body ?? '', 'base64')).toString()).toBe(script);
+  });
+
+  it('answers the text as it is when the browser accepts no compression it has', async () => {
+    for (const accept of [undefined, 'identity', 'deflate', 'br;q=0, gzip;q=0']) {
+      const plain = await fetchWith(accept);
+      expect(plain.body).toBe(script);
+      expect(plain.isBase64Encoded).toBeUndefined();
+      expect(plain.headers?.['content-encoding']).toBeUndefined();
+      expect(plain.headers?.vary).toBe('accept-encoding');
+    }
+  });
+
+  it('reads Accept-Encoding with its weights', () => {
+    expect(chosenEncoding('gzip, deflate, br')).toBe('br');
+    expect(chosenEncoding('br;q=0, gzip')).toBe('gzip');
+    expect(chosenEncoding('GZIP;Q=0.5')).toBe('gzip');
+    expect(chosenEncoding('*')).toBe('br');
+    expect(chosenEncoding('*, br;q=0')).toBe('gzip');
+    expect(chosenEncoding('gzip;q=0')).toBeUndefined();
+    expect(chosenEncoding('')).toBeUndefined();
   });
 });
 
