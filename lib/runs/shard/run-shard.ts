@@ -12,7 +12,7 @@ import { checkPage } from './check-page';
 import { PageWriter } from './page-writer';
 import { noteReadHealth, PageReader } from './read-page';
 import { applyPage, openShardState, type ShardState, syncSums } from './shard-state';
-import { TotalsAhead, totalsKey } from './totals-ahead';
+import { TotalsAhead } from './totals-ahead';
 
 /** What a shard runs with: a run's ports, settings and hooks, its checkpoints stored (`runState` set). */
 export type ShardDeps = RunDeps & { ports: { runState: RunStateStore } };
@@ -71,7 +71,9 @@ export async function runShard(
   if (tally.done) return { tally, finished: true };
   const run = await openRunContext(plan, tally, deps, active);
   const open: OpenShard = { plan, shard, range, deps, run, state: openShardState(tally) };
-  const reader = pageReader(open);
+  // Stored running totals serve the whole listing only: a run scoped to users reads their whole history.
+  const totals = new TotalsAhead(plan.scope?.users ? undefined : deps.ports.history, plan.pageSize, range);
+  const reader = pageReader(open, totals);
   const writer = pageWriter(open);
   const checking = { precision: run.precision, asOf: new Date(plan.asOf), until: range.until ?? plan.asOf };
   let lastCheckpoint = deps.ports.clock.now().getTime();
@@ -85,8 +87,8 @@ export async function runShard(
     noteReadHealth(run.health, read);
     const page = checkPage(read, checking);
     applyPage(open.state, page);
-    const totals = page.history?.next && { key: totalsKey(plan.pageSize, range.firstPage, page.page), chunk: page.history.next };
-    if (read.kind === 'read') await writer.write(page.verdicts, totals);
+    const stored = page.history?.next && { key: totals.keyOf(page.page), chunk: page.history.next };
+    if (read.kind === 'read') await writer.write(page.verdicts, stored);
     noteSources(open);
     const stopping = timeIsShort(control);
     const now = deps.ports.clock.now().getTime();
@@ -109,8 +111,8 @@ export async function runShard(
   return { tally, finished: true };
 }
 
-/** The shard's pages read from its cursor (absent: the range's start; `null`: read to its end). */
-function pageReader({ plan, range, deps, run, state }: OpenShard): PageReader {
+/** The shard's pages read from its cursor (absent: the range's start; `null`: read to its end), with its stored totals. */
+function pageReader({ plan, range, deps, run, state }: OpenShard, totals: TotalsAhead): PageReader {
   const { settings, ports } = deps;
   const cursor = state.tally.cursor === null ? undefined : (state.tally.cursor ?? startOf(range));
   const selecting = selectsUsers(plan, settings.fullVerifyHours, ports.history);
@@ -123,8 +125,7 @@ function pageReader({ plan, range, deps, run, state }: OpenShard): PageReader {
     breaker: run.breaker,
     health: run.health,
     backOfficeLimit: concurrencyLimit(settings.backOfficeConcurrency),
-    // Stored running totals serve the whole listing only: a run scoped to users reads their whole history.
-    totals: new TotalsAhead(plan.scope?.users ? undefined : ports.history, plan.pageSize, range),
+    totals,
     history: { asOf: new Date(plan.asOf), graceMs: settings.graceMs, overlapMs: settings.historyOverlapMs, rebuild: plan.rebuild },
     ...(selecting && {
       incremental: {

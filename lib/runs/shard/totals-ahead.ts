@@ -9,7 +9,7 @@ export const TOTALS_PER_CALL = 10;
  * page, and a listing answer after the first repeats the user at the instant it reads from, so a shard
  * of N pages' worth of users reads a few more than N pages and runs past the next shard's first page
  * number. Keyed by the page alone, the two shards' pages of one number overwrote each other's totals
- * on every run, and both read those users' whole history again (13 % of the users at 1 M positions).
+ * on every run, and both read those users' whole history again (about 12 % of the users at 1 M positions).
  */
 export const totalsKey = (pageSize: number, shardFirstPage: number, page: number) => `totals#${pageSize}#${shardFirstPage}#${page}`;
 
